@@ -1,0 +1,168 @@
+//! API clients and their keys. A key is shown once, at creation; only its SHA-256 digest is
+//! kept, found by its first eight bytes and compared in full in constant time.
+
+use dashmap::DashMap;
+use dashmap::mapref::entry::Entry as MapEntry;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::error::EngineError;
+use crate::domain::ClientId;
+
+/// What a client may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Manage the catalogue, keys, holdbacks and reports; and everything `Sales` may.
+    Admin,
+    /// Hold, check out, complete and release its own transactions.
+    Sales,
+}
+
+impl Role {
+    /// Parses `admin` or `sales`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "admin" => Some(Self::Admin),
+            "sales" => Some(Self::Sales),
+            _ => None,
+        }
+    }
+
+    /// Returns the role's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Sales => "sales",
+        }
+    }
+}
+
+/// A registered client.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// The client's id, recorded on its transactions.
+    pub id: ClientId,
+    /// A human name such as `webshop`.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    key_digest: [u8; 32],
+}
+
+/// Every client, by id and by key digest.
+#[derive(Debug, Default)]
+pub struct ClientDirectory {
+    by_id: DashMap<ClientId, Client>,
+    by_digest_prefix: DashMap<[u8; 8], ClientId>,
+}
+
+fn digest(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+fn prefix(digest: &[u8; 32]) -> [u8; 8] {
+    let mut prefix = [0; 8];
+    prefix.copy_from_slice(&digest[..8]);
+    prefix
+}
+
+/// Generates a fresh API key: 32 random bytes as hex.
+///
+/// # Errors
+/// Returns `Invalid` if the operating system has no randomness to give.
+pub fn generate_key() -> Result<String, EngineError> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| EngineError::Invalid(format!("no randomness for a key: {error}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl ClientDirectory {
+    /// Creates an empty directory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a client with `key`.
+    ///
+    /// # Errors
+    /// Returns `AlreadyExists` when the id is taken, and `Invalid` when the key's digest
+    /// collides with another key's prefix (astronomically unlikely for generated keys).
+    pub fn register(
+        &self,
+        id: ClientId,
+        name: String,
+        role: Role,
+        key: &str,
+    ) -> Result<Client, EngineError> {
+        let key_digest = digest(key);
+        let MapEntry::Vacant(id_slot) = self.by_id.entry(id.clone()) else {
+            return Err(EngineError::AlreadyExists {
+                what: "client",
+                id: id.to_string(),
+            });
+        };
+        let MapEntry::Vacant(key_slot) = self.by_digest_prefix.entry(prefix(&key_digest)) else {
+            return Err(EngineError::Invalid(
+                "that key cannot be used; choose another".into(),
+            ));
+        };
+        let client = Client {
+            id: id.clone(),
+            name,
+            role,
+            key_digest,
+        };
+        key_slot.insert(id);
+        id_slot.insert(client.clone());
+        Ok(client)
+    }
+
+    /// Returns the client whose key is `key`.
+    pub fn authenticate(&self, key: &str) -> Option<Client> {
+        let key_digest = digest(key);
+        let id = self
+            .by_digest_prefix
+            .get(&prefix(&key_digest))?
+            .value()
+            .clone();
+        let client = self.by_id.get(&id)?.value().clone();
+        bool::from(client.key_digest.ct_eq(&key_digest)).then_some(client)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_authenticates_its_client_only() {
+        let directory = ClientDirectory::new();
+        let key = generate_key().unwrap();
+        assert_eq!(key.len(), 64);
+        directory
+            .register(
+                ClientId::parse("shop").unwrap(),
+                "shop".into(),
+                Role::Sales,
+                &key,
+            )
+            .unwrap();
+        assert_eq!(directory.authenticate(&key).unwrap().id.as_str(), "shop");
+        assert!(directory.authenticate("wrong").is_none());
+        assert!(directory.authenticate(&key[1..]).is_none());
+    }
+
+    #[test]
+    fn a_taken_client_id_is_refused() {
+        let directory = ClientDirectory::new();
+        let id = ClientId::parse("shop").unwrap();
+        directory
+            .register(id.clone(), "a".into(), Role::Sales, "k1")
+            .unwrap();
+        assert!(matches!(
+            directory.register(id, "b".into(), Role::Sales, "k2"),
+            Err(EngineError::AlreadyExists { .. })
+        ));
+    }
+}

@@ -1,0 +1,145 @@
+//! The messages a [`PerformanceActor`](super::PerformanceActor) answers: one struct per
+//! request, named by its verb, and the views it answers with.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use actix::Message;
+
+use super::error::EngineError;
+use crate::domain::{
+    ClientId, Counts, Hold, OrderNumber, PerformanceInfo, PoolCounts, SeatStatus, SeatingPlan,
+    Selection, TransactionId,
+};
+
+/// Lock seats or places for a new transaction.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<HoldView, EngineError>")]
+pub struct PlaceHold {
+    /// The new transaction.
+    pub transaction: TransactionId,
+    /// The client opening it.
+    pub owner: ClientId,
+    /// The caller's IP address.
+    pub ip: String,
+    /// What to hold.
+    pub selection: Selection,
+}
+
+/// Check out: reset the lock to now + the hold time.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<HoldView, EngineError>")]
+pub struct ExtendHold {
+    /// The transaction.
+    pub transaction: TransactionId,
+}
+
+/// Sell every ticket of a hold.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<HoldView, EngineError>")]
+pub struct SellHold {
+    /// The transaction.
+    pub transaction: TransactionId,
+    /// The order the sale belongs to.
+    pub order_number: OrderNumber,
+    /// Randomness for the barcodes.
+    pub barcode_seed: u64,
+}
+
+/// Release a hold's locks (a no-op on a sold, released or expired hold).
+#[derive(Debug, Message)]
+#[rtype(result = "Result<HoldView, EngineError>")]
+pub struct ReleaseHold {
+    /// The transaction.
+    pub transaction: TransactionId,
+}
+
+/// Read a hold.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<HoldView, EngineError>")]
+pub struct GetHold {
+    /// The transaction.
+    pub transaction: TransactionId,
+}
+
+/// Take seats off sale or put them back.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<PerformanceView, EngineError>")]
+pub struct ChangeHoldbacks {
+    /// Seat ids to withhold.
+    pub withhold: Vec<String>,
+    /// Seat ids to put back on sale.
+    pub release: Vec<String>,
+}
+
+/// Read the performance with its counts.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<PerformanceView, EngineError>")]
+pub struct GetPerformance;
+
+/// Read every seat's status.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<SeatMapView, EngineError>")]
+pub struct GetSeatMap;
+
+/// Read the free seat blocks.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<AvailabilityView, EngineError>")]
+pub struct GetAvailability {
+    /// Only blocks that can seat this many under the rules, when given.
+    pub quantity: Option<u32>,
+    /// Only this price band, when given.
+    pub price_band: Option<String>,
+}
+
+/// A hold as the actor last made it durable.
+#[derive(Clone, Debug)]
+pub struct HoldView {
+    /// The performance.
+    pub performance: Arc<PerformanceInfo>,
+    /// Its plan, to render seats.
+    pub plan: Arc<SeatingPlan>,
+    /// The hold.
+    pub hold: Hold,
+}
+
+/// A performance with its counts.
+#[derive(Clone, Debug)]
+pub struct PerformanceView {
+    /// The performance.
+    pub performance: Arc<PerformanceInfo>,
+    /// Its plan.
+    pub plan: Arc<SeatingPlan>,
+    /// Seat counts of the whole performance.
+    pub counts: Counts,
+    /// Seat counts by price band index.
+    pub band_counts: Vec<Counts>,
+    /// Place counters by pool index.
+    pub pools: Vec<PoolCounts>,
+    /// Grows with every change.
+    pub version: u64,
+}
+
+/// Every seat's status.
+#[derive(Clone, Debug)]
+pub struct SeatMapView {
+    /// The performance.
+    pub performance: Arc<PerformanceInfo>,
+    /// Its plan.
+    pub plan: Arc<SeatingPlan>,
+    /// Status by seat index.
+    pub statuses: Vec<SeatStatus>,
+    /// Grows with every change.
+    pub version: u64,
+}
+
+/// The free seat blocks of a performance.
+#[derive(Clone, Debug)]
+pub struct AvailabilityView {
+    /// The performance with its counts.
+    pub summary: PerformanceView,
+    /// The price band asked for, by index.
+    pub price_band: Option<u16>,
+    /// Maximal free runs: (block index, seat indexes), in plan order.
+    pub runs: Vec<(u32, Range<u32>)>,
+}

@@ -1,0 +1,25 @@
+//! The actor shell around the domain: one [`PerformanceActor`] per performance, the
+//! [`Registry`] that finds it, the [`Engine`] that coordinates transactions over them, the
+//! client directory, and the engine clock.
+//!
+//! Every decision about a performance's seats is made inside its actor, one message at a
+//! time, so no lock is taken around an inventory and no seat is given twice.
+
+mod clients;
+mod clock;
+mod engine;
+mod error;
+mod messages;
+mod performance_actor;
+mod registry;
+
+pub use clients::{Client, ClientDirectory, Role, generate_key};
+pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
+pub use engine::{
+    Caller, Customer, Engine, HoldRequest, IdempotencyKey, Limits, Order, Page, Person,
+    TransactionView,
+};
+pub use error::EngineError;
+pub use messages::{AvailabilityView, HoldView, PerformanceView, SeatMapView};
+pub use performance_actor::PerformanceActor;
+pub use registry::{PerformanceHandle, Registry};

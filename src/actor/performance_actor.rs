@@ -1,0 +1,312 @@
+//! The actor that owns one performance: the only place its inventory changes.
+//!
+//! Each command handler reads the engine clock, expires due holds, asks the domain to decide,
+//! applies the change in memory, hands it to the journal, and replies only once the journal
+//! has made it durable. The actor does not wait meanwhile: it decides later commands against
+//! the applied state, so no seat is given twice, while earlier replies wait for their flush.
+//! Every reply, reads included, waits until everything applied before it is durable, so no
+//! client sees a state that a crash could take back.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::{Actor, AsyncContext, Context, Handler, ResponseFuture};
+use tokio::sync::watch;
+
+use super::clock::EngineClock;
+use super::error::EngineError;
+use super::messages::{
+    AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
+    GetSeatMap, HoldView, PerformanceView, PlaceHold, ReleaseHold, SeatMapView, SellHold,
+};
+use crate::domain::{Change, Command, Performance, PerformanceInfo, Rejection, TransactionId};
+use crate::metrics::Metrics;
+use crate::persistence::{Entry, Journal, StorageError};
+
+/// How often the actor looks for locks past their time; well under the promised second.
+const EXPIRY_TICK: Duration = Duration::from_millis(200);
+
+/// How far the journal has made this performance durable.
+#[derive(Clone, Copy, Debug, Default)]
+struct Watermark {
+    seq: u64,
+    failed: bool,
+}
+
+/// The owner of one performance's inventory.
+pub struct PerformanceActor {
+    performance: Performance,
+    info: Arc<PerformanceInfo>,
+    journal: Arc<dyn Journal>,
+    clock: EngineClock,
+    metrics: Arc<Metrics>,
+    /// The sequence number of the last entry appended.
+    seq: u64,
+    durable: watch::Sender<Watermark>,
+}
+
+impl PerformanceActor {
+    /// Wraps `performance`, whose journal already holds entries up to `seq`.
+    pub fn new(
+        performance: Performance,
+        seq: u64,
+        journal: Arc<dyn Journal>,
+        clock: EngineClock,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            info: Arc::new(performance.info().clone()),
+            performance,
+            journal,
+            clock,
+            metrics,
+            seq,
+            durable: watch::Sender::new(Watermark { seq, failed: false }),
+        }
+    }
+
+    /// Expires due holds, then decides and applies `command`; returns what the reply must wait
+    /// for.
+    fn execute(&mut self, command: &Command) -> Result<u64, Rejection> {
+        let now = self.clock.now();
+        self.expire_due();
+        if let Some(change) = self.performance.decide(command, now)? {
+            self.record(change, now);
+        }
+        Ok(self.seq)
+    }
+
+    fn expire_due(&mut self) {
+        let now = self.clock.now();
+        if self.performance.next_expiry().is_none_or(|at| at > now) {
+            return;
+        }
+        if let Ok(Some(change)) = self.performance.decide(&Command::ExpireHolds, now) {
+            self.record(change, now);
+        }
+    }
+
+    /// Applies `change` in memory and appends it to the journal.
+    fn record(&mut self, change: Change, at: crate::domain::Timestamp) {
+        self.performance.apply(&change);
+        self.metrics.record_change(&change);
+        self.seq += 1;
+        let seq = self.seq;
+        let durable = self
+            .journal
+            .append(&self.info.id, vec![Entry { seq, at, change }]);
+        let watermark = self.durable.clone();
+        let performance = self.info.id.clone();
+        actix::spawn(async move {
+            match durable.await {
+                Ok(Ok(())) => {
+                    watermark.send_if_modified(|mark| {
+                        let advanced = mark.seq < seq;
+                        mark.seq = mark.seq.max(seq);
+                        advanced
+                    });
+                }
+                outcome => {
+                    let error = outcome.map_or(StorageError::Stopped, |r| {
+                        r.err().unwrap_or(StorageError::Stopped)
+                    });
+                    tracing::error!(%performance, seq, %error, "journal append failed");
+                    watermark.send_modify(|mark| mark.failed = true);
+                }
+            }
+        });
+    }
+
+    /// Replies with `view` once everything up to `seq` is durable.
+    fn reply<T: Send + 'static>(
+        &self,
+        seq: u64,
+        view: Result<T, EngineError>,
+    ) -> ResponseFuture<Result<T, EngineError>> {
+        let mut durable = self.durable.subscribe();
+        Box::pin(async move {
+            let value = view?;
+            let mark = durable
+                .wait_for(|mark| mark.failed || mark.seq >= seq)
+                .await
+                .map_err(|_| EngineError::Unavailable)?;
+            if mark.failed {
+                return Err(StorageError::Stopped.into());
+            }
+            Ok(value)
+        })
+    }
+
+    fn hold_view(&self, transaction: TransactionId) -> Result<HoldView, EngineError> {
+        let hold = self
+            .performance
+            .hold(transaction)
+            .ok_or(Rejection::UnknownTransaction)?;
+        Ok(HoldView {
+            performance: Arc::clone(&self.info),
+            plan: self.performance.shared_plan(),
+            hold: hold.clone(),
+        })
+    }
+
+    fn performance_view(&self) -> PerformanceView {
+        PerformanceView {
+            performance: Arc::clone(&self.info),
+            plan: self.performance.shared_plan(),
+            counts: self.performance.counts(),
+            band_counts: self.performance.band_counts().to_vec(),
+            pools: self.performance.pool_counts().to_vec(),
+            version: self.performance.version(),
+        }
+    }
+
+    /// Runs a command on a hold and replies with the hold.
+    fn hold_command(
+        &mut self,
+        transaction: TransactionId,
+        command: Command,
+    ) -> ResponseFuture<Result<HoldView, EngineError>> {
+        let result = self
+            .execute(&command)
+            .map_err(EngineError::from)
+            .and_then(|seq| Ok((seq, self.hold_view(transaction)?)));
+        match result {
+            Ok((seq, view)) => self.reply(seq, Ok(view)),
+            Err(error) => self.reply(0, Err(error)),
+        }
+    }
+
+    /// Expires due holds and replies to a read once what it shows is durable.
+    fn read<T: Send + 'static>(
+        &mut self,
+        view: impl FnOnce(&Self) -> Result<T, EngineError>,
+    ) -> ResponseFuture<Result<T, EngineError>> {
+        self.expire_due();
+        let view = view(self);
+        self.reply(self.seq, view)
+    }
+}
+
+impl Actor for PerformanceActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(EXPIRY_TICK, |actor, _| actor.expire_due());
+    }
+}
+
+impl Handler<PlaceHold> for PerformanceActor {
+    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+
+    fn handle(&mut self, message: PlaceHold, _: &mut Context<Self>) -> Self::Result {
+        let transaction = message.transaction;
+        let command = Command::PlaceHold {
+            transaction,
+            owner: message.owner,
+            ip: message.ip,
+            selection: message.selection,
+        };
+        self.hold_command(transaction, command)
+    }
+}
+
+impl Handler<ExtendHold> for PerformanceActor {
+    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+
+    fn handle(&mut self, message: ExtendHold, _: &mut Context<Self>) -> Self::Result {
+        let transaction = message.transaction;
+        self.hold_command(transaction, Command::ExtendHold { transaction })
+    }
+}
+
+impl Handler<SellHold> for PerformanceActor {
+    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+
+    fn handle(&mut self, message: SellHold, _: &mut Context<Self>) -> Self::Result {
+        let command = Command::SellHold {
+            transaction: message.transaction,
+            order_number: message.order_number,
+            barcode_seed: message.barcode_seed,
+        };
+        self.hold_command(message.transaction, command)
+    }
+}
+
+impl Handler<ReleaseHold> for PerformanceActor {
+    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+
+    fn handle(&mut self, message: ReleaseHold, _: &mut Context<Self>) -> Self::Result {
+        let transaction = message.transaction;
+        self.hold_command(transaction, Command::ReleaseHold { transaction })
+    }
+}
+
+impl Handler<GetHold> for PerformanceActor {
+    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+
+    fn handle(&mut self, message: GetHold, _: &mut Context<Self>) -> Self::Result {
+        self.read(|actor| actor.hold_view(message.transaction))
+    }
+}
+
+impl Handler<ChangeHoldbacks> for PerformanceActor {
+    type Result = ResponseFuture<Result<PerformanceView, EngineError>>;
+
+    fn handle(&mut self, message: ChangeHoldbacks, _: &mut Context<Self>) -> Self::Result {
+        let command = Command::ChangeHoldbacks {
+            withhold: message.withhold,
+            release: message.release,
+        };
+        match self.execute(&command) {
+            Ok(seq) => self.reply(seq, Ok(self.performance_view())),
+            Err(rejection) => self.reply(0, Err(rejection.into())),
+        }
+    }
+}
+
+impl Handler<GetPerformance> for PerformanceActor {
+    type Result = ResponseFuture<Result<PerformanceView, EngineError>>;
+
+    fn handle(&mut self, _: GetPerformance, _: &mut Context<Self>) -> Self::Result {
+        self.read(|actor| Ok(actor.performance_view()))
+    }
+}
+
+impl Handler<GetSeatMap> for PerformanceActor {
+    type Result = ResponseFuture<Result<SeatMapView, EngineError>>;
+
+    fn handle(&mut self, _: GetSeatMap, _: &mut Context<Self>) -> Self::Result {
+        self.read(|actor| {
+            Ok(SeatMapView {
+                performance: Arc::clone(&actor.info),
+                plan: actor.performance.shared_plan(),
+                statuses: actor.performance.seat_statuses().to_vec(),
+                version: actor.performance.version(),
+            })
+        })
+    }
+}
+
+impl Handler<GetAvailability> for PerformanceActor {
+    type Result = ResponseFuture<Result<AvailabilityView, EngineError>>;
+
+    fn handle(&mut self, message: GetAvailability, _: &mut Context<Self>) -> Self::Result {
+        self.read(|actor| {
+            let performance = &actor.performance;
+            let price_band = match &message.price_band {
+                Some(code) => Some(
+                    performance
+                        .plan()
+                        .price_band_index(code)
+                        .ok_or_else(|| Rejection::UnknownPriceBand { code: code.clone() })?,
+                ),
+                None => None,
+            };
+            Ok(AvailabilityView {
+                summary: actor.performance_view(),
+                price_band,
+                runs: performance.free_runs(message.quantity, price_band),
+            })
+        })
+    }
+}

@@ -1,0 +1,170 @@
+//! Finding the actor that owns a performance, and starting it.
+//!
+//! The registry maps performance ids to [`PerformanceHandle`]s in a `DashMap`, the only
+//! shared map on the request path. Actors are spread round-robin over one arbiter (thread)
+//! per core. Each handle carries the performance's admission counter: a request is refused
+//! with `Overloaded` at once when the bound is full, instead of joining a queue that grows
+//! until every request times out (an actix mailbox bounds nothing by itself).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use actix::{Actor, Addr, Arbiter, ArbiterHandle, Handler, Message};
+use dashmap::DashMap;
+use dashmap::mapref::entry::Entry as MapEntry;
+
+use super::clock::{Clock, EngineClock};
+use super::error::EngineError;
+use super::performance_actor::PerformanceActor;
+use crate::domain::{Performance, PerformanceId, PerformanceInfo, Timestamp};
+use crate::metrics::Metrics;
+use crate::persistence::Journal;
+
+/// How to reach one performance's actor.
+#[derive(Clone)]
+pub struct PerformanceHandle {
+    addr: Addr<PerformanceActor>,
+    info: Arc<PerformanceInfo>,
+    in_flight: Arc<AtomicUsize>,
+    admission_max: usize,
+    metrics: Arc<Metrics>,
+}
+
+/// Decrements the admission counter when a request leaves, however it leaves.
+struct Admission(Arc<AtomicUsize>);
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl PerformanceHandle {
+    /// Returns the performance's description.
+    pub fn info(&self) -> &Arc<PerformanceInfo> {
+        &self.info
+    }
+
+    /// Sends `message` to the actor through the admission bound and waits for its reply.
+    ///
+    /// # Errors
+    /// Returns `Overloaded` at once when the bound is full, `Unavailable` when the actor is
+    /// gone, and otherwise whatever the actor answered.
+    pub async fn send<M, T>(&self, message: M) -> Result<T, EngineError>
+    where
+        M: Message<Result = Result<T, EngineError>> + Send + 'static,
+        T: Send + 'static,
+        PerformanceActor: Handler<M>,
+    {
+        let admitted = Admission(Arc::clone(&self.in_flight));
+        if self.in_flight.fetch_add(1, Ordering::AcqRel) >= self.admission_max {
+            drop(admitted);
+            self.metrics.record_admission_rejection();
+            return Err(EngineError::Overloaded {
+                performance: self.info.id.to_string(),
+            });
+        }
+        let reply = self.addr.send(message).await;
+        drop(admitted);
+        reply.map_err(|_| EngineError::Unavailable)?
+    }
+}
+
+/// Every running performance actor, by performance id.
+pub struct Registry {
+    performances: DashMap<PerformanceId, PerformanceHandle>,
+    arbiters: Vec<ArbiterHandle>,
+    next_arbiter: AtomicUsize,
+    journal: Arc<dyn Journal>,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
+    admission_max: usize,
+}
+
+impl Registry {
+    /// Creates a registry with `arbiters` threads for actors.
+    ///
+    /// Must run inside an actix `System`.
+    pub fn new(
+        arbiters: usize,
+        admission_max: usize,
+        journal: Arc<dyn Journal>,
+        clock: Arc<dyn Clock>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            performances: DashMap::new(),
+            arbiters: (0..arbiters.max(1))
+                .map(|_| Arbiter::new().handle())
+                .collect(),
+            next_arbiter: AtomicUsize::new(0),
+            journal,
+            clock,
+            metrics,
+            admission_max: admission_max.max(1),
+        }
+    }
+
+    /// Starts an actor for `performance`, whose journal holds entries up to `seq` and whose
+    /// last engine time was `floor`.
+    ///
+    /// # Errors
+    /// Returns `AlreadyExists` when the id is taken.
+    pub fn start(
+        &self,
+        performance: Performance,
+        seq: u64,
+        floor: Timestamp,
+    ) -> Result<PerformanceHandle, EngineError> {
+        let id = performance.info().id.clone();
+        let MapEntry::Vacant(slot) = self.performances.entry(id.clone()) else {
+            return Err(EngineError::AlreadyExists {
+                what: "performance",
+                id: id.to_string(),
+            });
+        };
+        let info = Arc::new(performance.info().clone());
+        let index = self.next_arbiter.fetch_add(1, Ordering::Relaxed) % self.arbiters.len();
+        let journal = Arc::clone(&self.journal);
+        let clock = EngineClock::new(Arc::clone(&self.clock), floor);
+        let metrics = Arc::clone(&self.metrics);
+        let addr = PerformanceActor::start_in_arbiter(&self.arbiters[index], move |_| {
+            PerformanceActor::new(performance, seq, journal, clock, metrics)
+        });
+        let handle = PerformanceHandle {
+            addr,
+            info,
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            admission_max: self.admission_max,
+            metrics: Arc::clone(&self.metrics),
+        };
+        slot.insert(handle.clone());
+        Ok(handle)
+    }
+
+    /// Finds the actor of `performance`.
+    ///
+    /// # Errors
+    /// Returns `NotFound` for an unknown performance.
+    pub fn get(&self, performance: &PerformanceId) -> Result<PerformanceHandle, EngineError> {
+        self.performances
+            .get(performance)
+            .map(|entry| entry.value().clone())
+            .ok_or_else(|| EngineError::not_found("performance", performance))
+    }
+
+    /// Returns the description of every performance.
+    pub fn infos(&self) -> Vec<Arc<PerformanceInfo>> {
+        self.performances
+            .iter()
+            .map(|entry| Arc::clone(&entry.value().info))
+            .collect()
+    }
+
+    /// Stops every actor thread.
+    pub fn stop(&self) {
+        for arbiter in &self.arbiters {
+            arbiter.stop();
+        }
+    }
+}

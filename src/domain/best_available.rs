@@ -1,0 +1,190 @@
+//! Best available: the engine picks seats for a quantity under the performance's rules.
+//!
+//! "Best" means the lowest row first (rows in plan order, front to back), then the seats
+//! closest to the centre of the row, all adjacent in one block. Blocks whose free count is
+//! below the quantity are skipped without looking at their seats, and the search stops at the
+//! first row that has a fitting window. Preferred seats are tried first: the window that
+//! covers the most of them wins, and the answer says how many it got.
+
+use super::hold::SeatRequestStatus;
+use super::performance::Performance;
+use super::rejection::Rejection;
+
+/// A candidate window: `quantity` adjacent seats from `start`, ranked by row, then by distance
+/// from the row's centre, then from the left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank {
+    row: u32,
+    centre_distance: i64,
+    start: u32,
+}
+
+impl Performance {
+    /// Picks `quantity` seats for a best-available request.
+    pub(super) fn select_best(
+        &self,
+        quantity: u32,
+        price_band: Option<&str>,
+        preferred: &[String],
+    ) -> Result<(Vec<u32>, SeatRequestStatus), Rejection> {
+        self.check_quantity(u64::from(quantity))?;
+        let band = match price_band {
+            Some(code) => Some(self.plan().price_band_index(code).ok_or_else(|| {
+                Rejection::UnknownPriceBand {
+                    code: code.to_owned(),
+                }
+            })?),
+            None => None,
+        };
+        let preferred = self.resolve_seats(preferred)?;
+        let window = |start: u32| (start..start + quantity).collect::<Vec<u32>>();
+        if !preferred.is_empty() {
+            if let Some(seats) = self.preferred_exactly(quantity, band, &preferred) {
+                return Ok((seats, SeatRequestStatus::GotAll));
+            }
+            if let Some((start, got)) = self.best_window_with(quantity, band, &preferred) {
+                let status = if got == preferred.len() {
+                    SeatRequestStatus::GotAll
+                } else {
+                    SeatRequestStatus::GotSome
+                };
+                return Ok((window(start), status));
+            }
+        }
+        let status = if preferred.is_empty() {
+            SeatRequestStatus::NotRequested
+        } else {
+            SeatRequestStatus::GotNone
+        };
+        match self.best_window(quantity, band) {
+            Some(start) => Ok((window(start), status)),
+            None => Err(Rejection::InsufficientAvailability {
+                requested: quantity,
+                available: match band {
+                    Some(band) => self.band_counts()[usize::from(band)].available,
+                    None => self.counts().available,
+                },
+                what: "seats",
+            }),
+        }
+    }
+
+    /// Where adjacency is not demanded, exactly the preferred seats, if they are free, in the
+    /// band, as many as asked for, and leave no gap.
+    fn preferred_exactly(
+        &self,
+        quantity: u32,
+        band: Option<u16>,
+        preferred: &[u32],
+    ) -> Option<Vec<u32>> {
+        let rules = &self.info().rules;
+        let fits = !rules.contiguous_seats_only
+            && preferred.len() == quantity as usize
+            && preferred.iter().all(|&seat| {
+                self.seat_status(seat) == super::SeatStatus::Free
+                    && band.is_none_or(|b| self.plan().block(seat).price_band == b)
+            })
+            && !(rules.no_single_seat_gaps && self.lone_seat_after(preferred).is_some());
+        fits.then(|| preferred.to_vec())
+    }
+
+    /// The best window over the whole plan.
+    fn best_window(&self, quantity: u32, band: Option<u16>) -> Option<u32> {
+        for (row_index, row) in self.plan().rows().iter().enumerate() {
+            let best = row
+                .blocks
+                .clone()
+                .filter_map(|block| self.best_in_block(block, quantity, band, row_index as u32))
+                .min();
+            if let Some(rank) = best {
+                return Some(rank.start);
+            }
+        }
+        None
+    }
+
+    /// The window covering the most preferred seats (at least one), ranked as usual among
+    /// equals; returns its start and how many preferred seats it covers.
+    fn best_window_with(
+        &self,
+        quantity: u32,
+        band: Option<u16>,
+        preferred: &[u32],
+    ) -> Option<(u32, usize)> {
+        let mut blocks: Vec<u32> = preferred.iter().map(|&s| self.plan().block_of(s)).collect();
+        blocks.dedup();
+        let mut best: Option<(usize, Rank)> = None;
+        for block in blocks {
+            let row = self.plan().blocks()[block as usize].row;
+            self.for_each_window(block, quantity, band, row, |rank| {
+                let covered = preferred
+                    .iter()
+                    .filter(|&&s| s >= rank.start && s < rank.start + quantity)
+                    .count();
+                let better = match best {
+                    None => covered > 0,
+                    Some((most, top)) => covered > most || (covered == most && rank < top),
+                };
+                if better {
+                    best = Some((covered, rank));
+                }
+            });
+        }
+        best.map(|(covered, rank)| (rank.start, covered))
+    }
+
+    fn best_in_block(
+        &self,
+        block: u32,
+        quantity: u32,
+        band: Option<u16>,
+        row: u32,
+    ) -> Option<Rank> {
+        let mut best: Option<Rank> = None;
+        self.for_each_window(block, quantity, band, row, |rank| {
+            if best.is_none_or(|top| rank < top) {
+                best = Some(rank);
+            }
+        });
+        best
+    }
+
+    /// Calls `visit` for every window of `quantity` free adjacent seats in `block` that the
+    /// gap rule allows.
+    fn for_each_window(
+        &self,
+        block: u32,
+        quantity: u32,
+        band: Option<u16>,
+        row: u32,
+        mut visit: impl FnMut(Rank),
+    ) {
+        let plan = self.plan();
+        let spec = &plan.blocks()[block as usize];
+        if band.is_some_and(|b| b != spec.price_band) || self.block_free(block) < quantity {
+            return;
+        }
+        let centre_x2 = plan.rows()[row as usize].centre_x2;
+        let no_gaps = self.info().rules.no_single_seat_gaps;
+        for run in self.runs_in_block(block) {
+            if (run.len() as u32) < quantity {
+                continue;
+            }
+            for start in run.start..=run.end - quantity {
+                let left_over = start - run.start;
+                let right_over = run.end - (start + quantity);
+                if no_gaps && (left_over == 1 || right_over == 1) {
+                    continue;
+                }
+                let first_number = i64::from(spec.first_number + (start - spec.seats.start));
+                let centre_distance =
+                    (2 * first_number + i64::from(quantity) - 1 - centre_x2).abs();
+                visit(Rank {
+                    row,
+                    centre_distance,
+                    start,
+                });
+            }
+        }
+    }
+}

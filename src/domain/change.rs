@@ -1,0 +1,60 @@
+//! Changes: accepted outcomes, the payload of the write-ahead log. Each names exactly what it
+//! does (seat indexes, absolute times, barcodes), so applying it needs no decision and
+//! replaying the same changes rebuilds the same state.
+
+use serde::{Deserialize, Serialize};
+
+use super::hold::{Hold, Sale};
+use super::ids::{Timestamp, TransactionId};
+
+/// An accepted change to one performance's inventory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    /// A new hold locks its seats and places.
+    HoldPlaced(Hold),
+    /// A hold was checked out; its lock now ends at `expires_at`.
+    HoldExtended {
+        /// The transaction.
+        transaction: TransactionId,
+        /// The new end of the lock.
+        expires_at: Timestamp,
+    },
+    /// A hold was sold.
+    HoldSold {
+        /// The transaction.
+        transaction: TransactionId,
+        /// The order and barcodes.
+        sale: Sale,
+    },
+    /// A hold was released by its client.
+    HoldReleased {
+        /// The transaction.
+        transaction: TransactionId,
+    },
+    /// Holds whose locks passed their time were released.
+    HoldsExpired {
+        /// The transactions, in expiry order.
+        transactions: Vec<TransactionId>,
+    },
+    /// Seats were taken off sale or put back.
+    HoldbacksChanged {
+        /// Seat indexes now withheld (they were free).
+        withheld: Vec<u32>,
+        /// Seat indexes back on sale (they were withheld).
+        returned: Vec<u32>,
+    },
+}
+
+impl Change {
+    /// Returns the kind of change as a short name, for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::HoldPlaced(_) => "hold_placed",
+            Self::HoldExtended { .. } => "hold_extended",
+            Self::HoldSold { .. } => "hold_sold",
+            Self::HoldReleased { .. } => "hold_released",
+            Self::HoldsExpired { .. } => "holds_expired",
+            Self::HoldbacksChanged { .. } => "holdbacks_changed",
+        }
+    }
+}

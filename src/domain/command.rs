@@ -1,0 +1,67 @@
+//! Commands: requested changes to one performance's inventory, decided by
+//! [`Performance::decide`](super::Performance::decide).
+
+use super::ids::{ClientId, OrderNumber, TransactionId};
+
+/// What to hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// These seats (seat ids such as `STALLS-A7`), all or nothing.
+    Seats(Vec<String>),
+    /// The best `quantity` seats under the rules, in `price_band` if given, trying `preferred`
+    /// seat ids first.
+    BestAvailable {
+        /// How many seats.
+        quantity: u32,
+        /// Only seats of this band, when given.
+        price_band: Option<String>,
+        /// Seat ids to try first.
+        preferred: Vec<String>,
+    },
+    /// General-admission places: (pool code, quantity) pairs.
+    GeneralAdmission(Vec<(String, u32)>),
+}
+
+/// A requested change to one performance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Lock seats or places for a new transaction.
+    PlaceHold {
+        /// The new transaction.
+        transaction: TransactionId,
+        /// The client opening it.
+        owner: ClientId,
+        /// The caller's IP address.
+        ip: String,
+        /// What to hold.
+        selection: Selection,
+    },
+    /// Check out: reset the lock to now + the performance's hold time.
+    ExtendHold {
+        /// The transaction.
+        transaction: TransactionId,
+    },
+    /// Sell every ticket of the hold.
+    SellHold {
+        /// The transaction.
+        transaction: TransactionId,
+        /// The order the sale belongs to.
+        order_number: OrderNumber,
+        /// Randomness for the barcodes, chosen outside the domain.
+        barcode_seed: u64,
+    },
+    /// Release the hold's locks; a sale is never undone.
+    ReleaseHold {
+        /// The transaction.
+        transaction: TransactionId,
+    },
+    /// Release every lock whose time has passed.
+    ExpireHolds,
+    /// Take free seats off sale and put withheld seats back.
+    ChangeHoldbacks {
+        /// Seat ids to withhold.
+        withhold: Vec<String>,
+        /// Seat ids to put back on sale.
+        release: Vec<String>,
+    },
+}

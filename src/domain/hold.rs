@@ -1,0 +1,126 @@
+//! A hold: one transaction's expiring lock on seats and general-admission places at one
+//! performance, and what became of it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ClientId, OrderNumber, Timestamp, TransactionId};
+
+/// Where a hold is in its life. `Held` and `CheckedOut` are live until `expires_at`; the
+/// others are final.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HoldState {
+    /// Locked, not yet checked out.
+    Held,
+    /// Locked and checked out: the buyer is paying.
+    CheckedOut,
+    /// Sold: the tickets belong to an order.
+    Sold,
+    /// Released by the client.
+    Released,
+    /// Released because the lock passed `expires_at`.
+    Expired,
+}
+
+impl HoldState {
+    /// Returns the contract's name of the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Held => "held",
+            Self::CheckedOut => "checkout",
+            Self::Sold => "complete",
+            Self::Released => "released",
+            Self::Expired => "expired",
+        }
+    }
+
+    /// Returns true while the hold locks its seats (before its expiry is checked).
+    pub fn is_locking(self) -> bool {
+        matches!(self, Self::Held | Self::CheckedOut)
+    }
+}
+
+impl fmt::Display for HoldState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a best-available request's preferred seats fared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SeatRequestStatus {
+    /// Every preferred seat was given.
+    GotAll,
+    /// Some preferred seats were given.
+    GotSome,
+    /// Other seats than the preferred ones were given.
+    GotNone,
+    /// No preference was given.
+    NotRequested,
+}
+
+impl SeatRequestStatus {
+    /// Returns the contract's name of the status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GotAll => "got_all",
+            Self::GotSome => "got_some",
+            Self::GotNone => "got_none",
+            Self::NotRequested => "not_requested",
+        }
+    }
+}
+
+/// General-admission places of one pool in a hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolPlaces {
+    /// The pool's index in the plan.
+    pub pool: u16,
+    /// How many places.
+    pub quantity: u32,
+}
+
+/// One transaction's hold at one performance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    /// The transaction that owns the hold.
+    pub transaction: TransactionId,
+    /// The client that opened the transaction.
+    pub owner: ClientId,
+    /// The caller's IP address as the HTTP front saw it.
+    pub ip: String,
+    /// The held seats, as seat indexes in ascending order.
+    pub seats: Vec<u32>,
+    /// The held general-admission places.
+    pub places: Vec<PoolPlaces>,
+    /// When the hold was placed.
+    pub created_at: Timestamp,
+    /// The lock is live while `now < expires_at`.
+    pub expires_at: Timestamp,
+    /// Where the hold is in its life.
+    pub state: HoldState,
+    /// How the request's preferred seats fared.
+    pub seat_request_status: SeatRequestStatus,
+    /// The order that bought the hold, once sold.
+    pub sale: Option<Sale>,
+}
+
+impl Hold {
+    /// Returns true when the hold locks its seats at `now`.
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.state.is_locking() && now < self.expires_at
+    }
+}
+
+/// What a sale records on the hold: the order and one barcode per ticket and place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sale {
+    /// The order the hold became part of.
+    pub order_number: OrderNumber,
+    /// When it was sold.
+    pub sold_at: Timestamp,
+    /// One barcode per seat, in the order of `Hold::seats`, then one per place, in the order of
+    /// `Hold::places`.
+    pub barcodes: Vec<String>,
+}

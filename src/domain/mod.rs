@@ -1,0 +1,59 @@
+//! The business of selling seats, as pure synchronous Rust: no I/O, no clock, no randomness,
+//! no runtime.
+//!
+//! A **performance** is one showing of an event. Its seating plan ([`SeatingPlan`]) is frozen
+//! at creation: sections, rows front to back, blocks of physically adjacent seats separated by
+//! aisles, price bands, and general-admission pools. Its inventory ([`Performance`]) says what
+//! each seat is now (free, held, sold, withheld) and which **holds** lock what until when.
+//!
+//! Every state change goes through two steps. [`Performance::decide`] reads the state and a
+//! [`Command`] at a given `now` and returns either a [`Rejection`] (nothing changes) or the
+//! [`Change`] to make. [`Performance::apply`] makes it, cannot fail, and is deterministic:
+//! a change names exact seat indexes, absolute times and barcodes, so replaying the journal
+//! of changes from the same start rebuilds the same state, field for field.
+//!
+//! The rules a performance may set are enforced on every hold, manual picks included:
+//! `valid_quantities` (the seats or places one request holds), `contiguous_seats_only` (one
+//! run of adjacent seats in one block) and `no_single_seat_gaps` (no lone free seat between
+//! taken seats or at a block end, counting only lone seats that the selection itself makes).
+//!
+//! # Caveats
+//! - Time is an argument. A lock is live while `now < expires_at`; the caller must expire due
+//!   holds (`Command::ExpireHolds`) before deciding other commands at the same `now`, or a
+//!   seat of an overdue hold still reads as held (safe, never a double sale, but unhelpful).
+//! - Holds are kept after they end, so a transaction stays readable; the slab grows with the
+//!   number of transactions a performance has seen.
+//! - Best available keeps to one block; where adjacency is not demanded, only exactly the
+//!   preferred seats are taken apart from each other.
+
+mod best_available;
+mod change;
+mod command;
+mod hold;
+mod ids;
+mod money;
+mod performance;
+mod rejection;
+mod seat_map;
+
+pub use change::Change;
+pub use command::{Command, Selection};
+pub use hold::{Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus};
+pub use ids::{
+    ClientId, EventId, ID_LENGTH_MAX, InvalidId, OrderNumber, PerformanceId, TicketId, Timestamp,
+    TransactionId,
+};
+pub use money::{Amount, Currency, InvalidMoney};
+pub use performance::{
+    Counts, EventInfo, HOLD_SECONDS_MAX, Performance, PerformanceInfo, PoolCounts, QUANTITY_MAX,
+    Rules, SeatStatus,
+};
+pub use rejection::{Rejection, Unavailability};
+pub use seat_map::{
+    BlockSpec, InvalidPlan, PlanSpec, PoolSpec, PriceBand, RowSpec, SEATS_PER_PLAN_MAX,
+    SeatLocation, SeatingPlan, SectionSpec,
+};
+
+#[cfg(test)]
+pub(crate) use seat_map::test;
+

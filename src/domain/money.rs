@@ -1,0 +1,161 @@
+//! Money as exact decimals: an amount in minor units with its scale and currency. Never a float.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The most fraction digits a price may have.
+pub const SCALE_MAX: u8 = 4;
+
+/// An exact decimal amount: `units / 10^scale`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amount {
+    /// The amount in the smallest unit that `scale` allows.
+    pub units: i64,
+    /// How many digits follow the decimal point when the amount is written.
+    pub scale: u8,
+}
+
+/// Text that is not a decimal amount or a currency code.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what}: {text:?}")]
+pub struct InvalidMoney {
+    /// What was expected.
+    pub what: &'static str,
+    /// The offending text, cut to 40 characters.
+    pub text: String,
+}
+
+impl Amount {
+    /// Parses a non-negative decimal string such as `"65.00"` or `"7"`.
+    ///
+    /// # Errors
+    /// Returns [`InvalidMoney`] for signs, exponents, more than four fraction digits, or values
+    /// that do not fit.
+    pub fn parse(text: &str) -> Result<Self, InvalidMoney> {
+        let invalid = || InvalidMoney {
+            what: "decimal amount",
+            text: text.chars().take(40).collect(),
+        };
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) if !fraction.is_empty() => (whole, fraction),
+            Some(_) => return Err(invalid()),
+            None => (text, ""),
+        };
+        let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits_only(whole) || !digits_only(fraction) {
+            return Err(invalid());
+        }
+        let scale = u8::try_from(fraction.len()).map_err(|_| invalid())?;
+        if scale > SCALE_MAX || whole.len() > 12 {
+            return Err(invalid());
+        }
+        let units: i64 = format!("{whole}{fraction}")
+            .parse()
+            .map_err(|_| invalid())?;
+        Ok(Self { units, scale })
+    }
+
+    /// Returns this amount written with `scale` fraction digits (`scale` ≥ `self.scale`).
+    fn rescaled(self, scale: u8) -> i64 {
+        self.units * 10_i64.pow(u32::from(scale.saturating_sub(self.scale)))
+    }
+
+    /// Adds two amounts exactly, keeping the larger scale.
+    pub fn add(self, other: Self) -> Self {
+        let scale = self.scale.max(other.scale);
+        Self {
+            units: self.rescaled(scale) + other.rescaled(scale),
+            scale,
+        }
+    }
+
+    /// Returns zero with the given scale.
+    pub fn zero(scale: u8) -> Self {
+        Self { units: 0, scale }
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.scale == 0 {
+            return write!(f, "{}", self.units);
+        }
+        let divisor = 10_i64.pow(u32::from(self.scale));
+        write!(
+            f,
+            "{}.{:0width$}",
+            self.units / divisor,
+            self.units % divisor,
+            width = usize::from(self.scale)
+        )
+    }
+}
+
+/// An ISO 4217-shaped currency code: three upper-case ASCII letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Parses three upper-case letters such as `GBP`.
+    ///
+    /// # Errors
+    /// Returns [`InvalidMoney`] for anything else.
+    pub fn parse(text: &str) -> Result<Self, InvalidMoney> {
+        let bytes = text.as_bytes();
+        if bytes.len() == 3 && bytes.iter().all(u8::is_ascii_uppercase) {
+            Ok(Self([bytes[0], bytes[1], bytes[2]]))
+        } else {
+            Err(InvalidMoney {
+                what: "currency code",
+                text: text.chars().take(40).collect(),
+            })
+        }
+    }
+
+    /// Returns the code as text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII upper-case letters are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_round_trip_through_text() {
+        for text in ["65.00", "0.5", "7", "1234.5678"] {
+            assert_eq!(Amount::parse(text).unwrap().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn amounts_refuse_floats_signs_and_exponents() {
+        for text in ["-1.00", "1e3", "1.", ".5", "1.23456", "", "NaN", "1,00"] {
+            assert!(Amount::parse(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn adding_keeps_the_larger_scale() {
+        let sum = Amount::parse("65.00")
+            .unwrap()
+            .add(Amount::parse("0.125").unwrap());
+        assert_eq!(sum.to_string(), "65.125");
+    }
+
+    #[test]
+    fn currencies_are_three_upper_case_letters() {
+        assert_eq!(Currency::parse("GBP").unwrap().as_str(), "GBP");
+        assert!(Currency::parse("gbp").is_err());
+        assert!(Currency::parse("GB").is_err());
+    }
+}

@@ -1,0 +1,800 @@
+//! One performance's inventory: seat statuses, holds, general-admission counters, and the two
+//! functions that change them, [`Performance::decide`] and [`Performance::apply`].
+//!
+//! Invariants, checked by `apply` in debug builds and by the property tests:
+//! - a seat is `Held` by exactly the live hold that lists it, `Sold` by exactly the sold hold
+//!   that lists it, or `Free` / `Withheld` and in no live hold;
+//! - per price band, free + held + sold + withheld = seats in the band;
+//! - per pool, 0 ≤ held + sold ≤ capacity;
+//! - `block_free[b]` is the number of free seats in block `b`;
+//! - `expiries` holds `(expires_at, slot)` for exactly the live holds.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::change::Change;
+use super::command::{Command, Selection};
+use super::hold::{Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus};
+use super::ids::{ClientId, EventId, PerformanceId, Timestamp, TransactionId};
+use super::rejection::{Rejection, Unavailability};
+use super::seat_map::{InvalidPlan, SeatingPlan};
+
+/// The longest lock a performance may configure: one day.
+pub const HOLD_SECONDS_MAX: u32 = 86_400;
+/// The largest quantity `valid_quantities` may name.
+pub const QUANTITY_MAX: u32 = 100;
+
+/// The catalogue entry of the event a performance shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventInfo {
+    /// The event's id.
+    pub id: EventId,
+    /// Its name, e.g. `Jersey Boys`.
+    pub name: String,
+    /// Where it plays.
+    pub venue: String,
+    /// The venue's city.
+    pub city: String,
+}
+
+/// The rules every hold at a performance must satisfy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rules {
+    /// Seats held together must be adjacent in one block.
+    pub contiguous_seats_only: bool,
+    /// A hold may not leave a lone free seat between taken seats or at a block end.
+    pub no_single_seat_gaps: bool,
+    /// The numbers of seats (or places) one request may hold; sorted, without repeats.
+    pub valid_quantities: Vec<u32>,
+}
+
+/// What a performance is, apart from its seats.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerformanceInfo {
+    /// The performance's id.
+    pub id: PerformanceId,
+    /// The event it shows.
+    pub event: EventInfo,
+    /// When it starts; nothing can be held from then on.
+    pub starts_at: Timestamp,
+    /// How long a lock lasts after a hold or a checkout.
+    pub hold_seconds: u32,
+    /// The rules of holds.
+    pub rules: Rules,
+}
+
+impl PerformanceInfo {
+    /// Checks the hold time and the quantities, sorting and de-duplicating the latter.
+    ///
+    /// # Errors
+    /// Returns [`InvalidPlan::BadRule`] for a hold time outside 1 s to one day, or quantities
+    /// that are empty or outside 1 to 100.
+    pub fn validate(mut self) -> Result<Self, InvalidPlan> {
+        if self.hold_seconds == 0 || self.hold_seconds > HOLD_SECONDS_MAX {
+            return Err(InvalidPlan::BadRule(format!(
+                "hold_seconds must be from 1 to {HOLD_SECONDS_MAX}"
+            )));
+        }
+        let quantities = &mut self.rules.valid_quantities;
+        quantities.sort_unstable();
+        quantities.dedup();
+        if quantities.is_empty()
+            || quantities[0] == 0
+            || quantities[quantities.len() - 1] > QUANTITY_MAX
+        {
+            return Err(InvalidPlan::BadRule(format!(
+                "valid_quantities must list numbers from 1 to {QUANTITY_MAX}"
+            )));
+        }
+        Ok(self)
+    }
+}
+
+/// The status of one seat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeatStatus {
+    /// On sale and not taken.
+    Free,
+    /// Locked by the hold in this slot.
+    Held(u32),
+    /// Sold by the hold in this slot.
+    Sold(u32),
+    /// Off sale.
+    Withheld,
+}
+
+impl SeatStatus {
+    /// Returns the contract's name of the status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Held(_) => "held",
+            Self::Sold(_) => "sold",
+            Self::Withheld => "withheld",
+        }
+    }
+}
+
+/// Seat counts by status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Free seats.
+    pub available: u32,
+    /// Held seats.
+    pub held: u32,
+    /// Sold seats.
+    pub sold: u32,
+    /// Withheld seats.
+    pub withheld: u32,
+}
+
+impl Counts {
+    fn slot(&mut self, status: SeatStatus) -> &mut u32 {
+        match status {
+            SeatStatus::Free => &mut self.available,
+            SeatStatus::Held(_) => &mut self.held,
+            SeatStatus::Sold(_) => &mut self.sold,
+            SeatStatus::Withheld => &mut self.withheld,
+        }
+    }
+
+    /// Returns the number of seats counted.
+    pub fn total(&self) -> u32 {
+        self.available + self.held + self.sold + self.withheld
+    }
+}
+
+/// The places of one general-admission pool by status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolCounts {
+    /// Places locked by live holds.
+    pub held: u32,
+    /// Places sold.
+    pub sold: u32,
+}
+
+/// One performance's inventory.
+#[derive(Clone, Debug)]
+pub struct Performance {
+    info: PerformanceInfo,
+    plan: Arc<SeatingPlan>,
+    seats: Vec<SeatStatus>,
+    /// Holds by slot; a slot is never reused, so seat statuses can name it.
+    holds: Vec<Hold>,
+    slots: HashMap<TransactionId, u32>,
+    expiries: BTreeSet<(Timestamp, u32)>,
+    block_free: Vec<u32>,
+    band_counts: Vec<Counts>,
+    pools: Vec<PoolCounts>,
+    version: u64,
+}
+
+impl PartialEq for Performance {
+    /// Two performances are equal when their whole state is; the plan compares by its spec.
+    fn eq(&self, other: &Self) -> bool {
+        self.info == other.info
+            && self.plan.spec() == other.plan.spec()
+            && self.seats == other.seats
+            && self.holds == other.holds
+            && self.slots == other.slots
+            && self.expiries == other.expiries
+            && self.block_free == other.block_free
+            && self.band_counts == other.band_counts
+            && self.pools == other.pools
+            && self.version == other.version
+    }
+}
+
+impl Performance {
+    /// Creates a performance with every seat free.
+    pub fn new(info: PerformanceInfo, plan: impl Into<Arc<SeatingPlan>>) -> Self {
+        let plan = plan.into();
+        let mut band_counts = vec![Counts::default(); plan.price_bands().len()];
+        for block in plan.blocks() {
+            band_counts[usize::from(block.price_band)].available += block.seats.len() as u32;
+        }
+        Self {
+            seats: vec![SeatStatus::Free; plan.seat_count() as usize],
+            holds: Vec::new(),
+            slots: HashMap::new(),
+            expiries: BTreeSet::new(),
+            block_free: plan.blocks().iter().map(|b| b.seats.len() as u32).collect(),
+            band_counts,
+            pools: vec![PoolCounts::default(); plan.pools().len()],
+            version: 0,
+            info,
+            plan,
+        }
+    }
+
+    /// Returns the performance's description.
+    pub fn info(&self) -> &PerformanceInfo {
+        &self.info
+    }
+
+    /// Returns the seating plan.
+    pub fn plan(&self) -> &SeatingPlan {
+        &self.plan
+    }
+
+    /// Returns a shared handle on the seating plan, which never changes.
+    pub fn shared_plan(&self) -> Arc<SeatingPlan> {
+        Arc::clone(&self.plan)
+    }
+
+    /// Returns every seat's status, by seat index.
+    pub fn seat_statuses(&self) -> &[SeatStatus] {
+        &self.seats
+    }
+
+    /// Returns a number that grows with every applied change.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Returns the status of `seat`.
+    pub fn seat_status(&self, seat: u32) -> SeatStatus {
+        self.seats[seat as usize]
+    }
+
+    /// Returns the seat counts of the whole performance.
+    pub fn counts(&self) -> Counts {
+        let mut total = Counts::default();
+        for counts in &self.band_counts {
+            total.available += counts.available;
+            total.held += counts.held;
+            total.sold += counts.sold;
+            total.withheld += counts.withheld;
+        }
+        total
+    }
+
+    /// Returns the seat counts of each price band, by band index.
+    pub fn band_counts(&self) -> &[Counts] {
+        &self.band_counts
+    }
+
+    /// Returns the counters of each general-admission pool, by pool index.
+    pub fn pool_counts(&self) -> &[PoolCounts] {
+        &self.pools
+    }
+
+    /// Returns the free places of `pool`.
+    pub fn pool_available(&self, pool: u16) -> u32 {
+        let counts = self.pools[usize::from(pool)];
+        self.plan.pools()[usize::from(pool)].capacity - counts.held - counts.sold
+    }
+
+    /// Returns the number of free seats in block `block`.
+    pub fn block_free(&self, block: u32) -> u32 {
+        self.block_free[block as usize]
+    }
+
+    /// Returns the hold of `transaction`, whatever its state.
+    pub fn hold(&self, transaction: TransactionId) -> Option<&Hold> {
+        self.slots
+            .get(&transaction)
+            .map(|&slot| &self.holds[slot as usize])
+    }
+
+    /// Returns every hold ever placed, in the order they were placed.
+    pub fn holds(&self) -> &[Hold] {
+        &self.holds
+    }
+
+    /// Returns the earliest time at which a live hold expires.
+    pub fn next_expiry(&self) -> Option<Timestamp> {
+        self.expiries.first().map(|&(at, _)| at)
+    }
+
+    /// Renders the ticket id of `seat`.
+    pub fn ticket_id(&self, seat: u32) -> String {
+        format!("{}:{}", self.info.id, self.plan.seat_id(seat))
+    }
+
+    /// Decides `command` at `now` without changing anything. `Ok(None)` means the command is
+    /// accepted and has nothing to change (a repeated release, say).
+    ///
+    /// The caller expires due holds first (`ExpireHolds`), so a hold past its time is seen as
+    /// expired; decide still refuses to extend or sell such a hold on its own.
+    ///
+    /// # Errors
+    /// Returns the [`Rejection`] that explains why the command cannot be carried out.
+    pub fn decide(&self, command: &Command, now: Timestamp) -> Result<Option<Change>, Rejection> {
+        match command {
+            Command::PlaceHold {
+                transaction,
+                owner,
+                ip,
+                selection,
+            } => self
+                .decide_place_hold(*transaction, owner, ip, selection, now)
+                .map(|hold| Some(Change::HoldPlaced(hold))),
+            Command::ExtendHold { transaction } => {
+                let hold = self.live_hold(*transaction, now, "check out")?;
+                Ok(Some(Change::HoldExtended {
+                    transaction: hold.transaction,
+                    expires_at: now.plus_seconds(self.info.hold_seconds),
+                }))
+            }
+            Command::SellHold {
+                transaction,
+                order_number,
+                barcode_seed,
+            } => {
+                if self.hold(*transaction).map(|h| h.state) == Some(HoldState::Sold) {
+                    return Ok(None);
+                }
+                let hold = self.live_hold(*transaction, now, "complete")?;
+                let count = hold.seats.len()
+                    + hold
+                        .places
+                        .iter()
+                        .map(|p| p.quantity as usize)
+                        .sum::<usize>();
+                Ok(Some(Change::HoldSold {
+                    transaction: *transaction,
+                    sale: Sale {
+                        order_number: *order_number,
+                        sold_at: now,
+                        barcodes: barcodes(*barcode_seed, count),
+                    },
+                }))
+            }
+            Command::ReleaseHold { transaction } => {
+                let hold = self
+                    .hold(*transaction)
+                    .ok_or(Rejection::UnknownTransaction)?;
+                Ok(hold.state.is_locking().then_some(Change::HoldReleased {
+                    transaction: *transaction,
+                }))
+            }
+            Command::ExpireHolds => {
+                let due: Vec<TransactionId> = self
+                    .expiries
+                    .iter()
+                    .take_while(|&&(at, _)| at <= now)
+                    .map(|&(_, slot)| self.holds[slot as usize].transaction)
+                    .collect();
+                Ok((!due.is_empty()).then_some(Change::HoldsExpired { transactions: due }))
+            }
+            Command::ChangeHoldbacks { withhold, release } => {
+                self.decide_holdbacks(withhold, release)
+            }
+        }
+    }
+
+    /// Returns the hold if it is live at `now`.
+    fn live_hold(
+        &self,
+        transaction: TransactionId,
+        now: Timestamp,
+        action: &'static str,
+    ) -> Result<&Hold, Rejection> {
+        let hold = self
+            .hold(transaction)
+            .ok_or(Rejection::UnknownTransaction)?;
+        match hold.state {
+            HoldState::Expired => Err(Rejection::LockExpired),
+            _ if hold.is_live(now) => Ok(hold),
+            state if state.is_locking() => Err(Rejection::LockExpired),
+            state => Err(Rejection::InvalidState { state, action }),
+        }
+    }
+
+    fn decide_place_hold(
+        &self,
+        transaction: TransactionId,
+        owner: &ClientId,
+        ip: &str,
+        selection: &Selection,
+        now: Timestamp,
+    ) -> Result<Hold, Rejection> {
+        if now >= self.info.starts_at {
+            return Err(Rejection::PerformanceStarted);
+        }
+        if self.slots.contains_key(&transaction) {
+            return Err(Rejection::InvalidState {
+                state: HoldState::Held,
+                action: "open again",
+            });
+        }
+        let (seats, places, seat_request_status) = match selection {
+            Selection::Seats(ids) => (
+                self.select_seats(ids)?,
+                Vec::new(),
+                SeatRequestStatus::NotRequested,
+            ),
+            Selection::BestAvailable {
+                quantity,
+                price_band,
+                preferred,
+            } => {
+                let (seats, status) =
+                    self.select_best(*quantity, price_band.as_deref(), preferred)?;
+                (seats, Vec::new(), status)
+            }
+            Selection::GeneralAdmission(requests) => (
+                Vec::new(),
+                self.select_places(requests)?,
+                SeatRequestStatus::NotRequested,
+            ),
+        };
+        Ok(Hold {
+            transaction,
+            owner: owner.clone(),
+            ip: ip.to_owned(),
+            seats,
+            places,
+            created_at: now,
+            expires_at: now.plus_seconds(self.info.hold_seconds),
+            state: HoldState::Held,
+            seat_request_status,
+            sale: None,
+        })
+    }
+
+    /// Resolves seat ids to seat indexes, refusing unknown and repeated ones.
+    pub(super) fn resolve_seats(&self, ids: &[String]) -> Result<Vec<u32>, Rejection> {
+        let mut seats = Vec::with_capacity(ids.len());
+        for id in ids {
+            let seat = self
+                .plan
+                .find_seat(id)
+                .ok_or_else(|| Rejection::UnknownSeat {
+                    ticket: format!("{}:{id}", self.info.id),
+                })?;
+            seats.push(seat);
+        }
+        let mut sorted = seats.clone();
+        sorted.sort_unstable();
+        if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(Rejection::DuplicateTicket {
+                ticket: self.ticket_id(pair[0]),
+            });
+        }
+        Ok(sorted)
+    }
+
+    pub(super) fn check_quantity(&self, quantity: u64) -> Result<(), Rejection> {
+        let allowed = &self.info.rules.valid_quantities;
+        if u32::try_from(quantity).is_ok_and(|q| allowed.binary_search(&q).is_ok()) {
+            Ok(())
+        } else {
+            Err(Rejection::QuantityNotAllowed {
+                requested: quantity,
+                allowed: allowed.clone(),
+            })
+        }
+    }
+
+    /// Specific seats: 404 unknown → 422 quantity and contiguity → 409 taken → 422 gap.
+    fn select_seats(&self, ids: &[String]) -> Result<Vec<u32>, Rejection> {
+        let seats = self.resolve_seats(ids)?;
+        self.check_quantity(seats.len() as u64)?;
+        if self.info.rules.contiguous_seats_only && !self.is_one_run(&seats) {
+            return Err(Rejection::NotContiguous {
+                tickets: seats.iter().map(|&s| self.ticket_id(s)).collect(),
+            });
+        }
+        let taken: Vec<(String, Unavailability)> = seats
+            .iter()
+            .filter_map(|&seat| {
+                let why = match self.seats[seat as usize] {
+                    SeatStatus::Free => return None,
+                    SeatStatus::Held(_) => Unavailability::Held,
+                    SeatStatus::Sold(_) => Unavailability::Sold,
+                    SeatStatus::Withheld => Unavailability::Withheld,
+                };
+                Some((self.ticket_id(seat), why))
+            })
+            .collect();
+        if !taken.is_empty() {
+            return Err(Rejection::SeatUnavailable { seats: taken });
+        }
+        if self.info.rules.no_single_seat_gaps
+            && let Some(lone) = self.lone_seat_after(&seats)
+        {
+            return Err(Rejection::SingleSeatGap {
+                ticket: self.ticket_id(lone),
+            });
+        }
+        Ok(seats)
+    }
+
+    /// True when sorted `seats` are consecutive seats of one block.
+    fn is_one_run(&self, seats: &[u32]) -> bool {
+        let Some(&first) = seats.first() else {
+            return true;
+        };
+        let block = self.plan.block_of(first);
+        seats
+            .iter()
+            .enumerate()
+            .all(|(i, &seat)| seat == first + i as u32 && self.plan.block_of(seat) == block)
+    }
+
+    /// Returns a free seat that taking sorted `taken` would leave alone: free, next to a
+    /// newly taken seat, and with a taken seat or a block end on its other side.
+    pub(super) fn lone_seat_after(&self, taken: &[u32]) -> Option<u32> {
+        let is_taken = |seat: u32| {
+            self.seats[seat as usize] != SeatStatus::Free || taken.binary_search(&seat).is_ok()
+        };
+        for &seat in taken {
+            let block = &self.plan.block(seat).seats;
+            let left = (seat > block.start).then(|| seat - 1);
+            let right = (seat + 1 < block.end).then_some(seat + 1);
+            for neighbour in [left, right].into_iter().flatten() {
+                if is_taken(neighbour) {
+                    continue;
+                }
+                let beyond = if neighbour < seat {
+                    (neighbour > block.start).then(|| neighbour - 1)
+                } else {
+                    (neighbour + 1 < block.end).then_some(neighbour + 1)
+                };
+                if beyond.is_none_or(is_taken) {
+                    return Some(neighbour);
+                }
+            }
+        }
+        None
+    }
+
+    fn select_places(&self, requests: &[(String, u32)]) -> Result<Vec<PoolPlaces>, Rejection> {
+        let mut places: Vec<PoolPlaces> = Vec::with_capacity(requests.len());
+        for (code, quantity) in requests {
+            let pool = self
+                .plan
+                .pool_index(code)
+                .ok_or_else(|| Rejection::UnknownPool { code: code.clone() })?;
+            places.push(PoolPlaces {
+                pool,
+                quantity: *quantity,
+            });
+        }
+        let total: u64 = places.iter().map(|p| u64::from(p.quantity)).sum();
+        if places.iter().any(|p| p.quantity == 0) {
+            return Err(Rejection::QuantityNotAllowed {
+                requested: 0,
+                allowed: self.info.rules.valid_quantities.clone(),
+            });
+        }
+        self.check_quantity(total)?;
+        places.sort_by_key(|p| p.pool);
+        for place in &places {
+            let available = self.pool_available(place.pool);
+            if place.quantity > available {
+                return Err(Rejection::InsufficientAvailability {
+                    requested: place.quantity,
+                    available,
+                    what: "places",
+                });
+            }
+        }
+        Ok(places)
+    }
+
+    fn decide_holdbacks(
+        &self,
+        withhold: &[String],
+        release: &[String],
+    ) -> Result<Option<Change>, Rejection> {
+        let withhold = self.resolve_seats(withhold)?;
+        let release = self.resolve_seats(release)?;
+        if let Some(&seat) = withhold.iter().find(|s| release.binary_search(s).is_ok()) {
+            return Err(Rejection::DuplicateTicket {
+                ticket: self.ticket_id(seat),
+            });
+        }
+        let mut conflicts = Vec::new();
+        let mut pick = |seats: &[u32], wanted: SeatStatus, done: SeatStatus| -> Vec<u32> {
+            let mut picked = Vec::new();
+            for &seat in seats {
+                match self.seats[seat as usize] {
+                    status if status == wanted => picked.push(seat),
+                    status if status == done => {}
+                    SeatStatus::Sold(_) => {
+                        conflicts.push((self.ticket_id(seat), Unavailability::Sold))
+                    }
+                    _ => conflicts.push((self.ticket_id(seat), Unavailability::Held)),
+                }
+            }
+            picked
+        };
+        let withheld = pick(&withhold, SeatStatus::Free, SeatStatus::Withheld);
+        let returned = pick(&release, SeatStatus::Withheld, SeatStatus::Free);
+        if !conflicts.is_empty() {
+            return Err(Rejection::SeatUnavailable { seats: conflicts });
+        }
+        let changes = !(withheld.is_empty() && returned.is_empty());
+        Ok(changes.then_some(Change::HoldbacksChanged { withheld, returned }))
+    }
+
+    /// Applies an accepted change. Cannot fail; replaying the same changes from the same
+    /// start gives the same state.
+    ///
+    /// # Panics
+    /// Panics when `change` does not fit the state (it names an unknown transaction, say):
+    /// that is a bug or a corrupt journal, never a user error.
+    pub fn apply(&mut self, change: &Change) {
+        match change {
+            Change::HoldPlaced(hold) => self.apply_hold_placed(hold),
+            Change::HoldExtended {
+                transaction,
+                expires_at,
+            } => {
+                let slot = self.slot(*transaction);
+                let hold = &mut self.holds[slot as usize];
+                let removed = self.expiries.remove(&(hold.expires_at, slot));
+                debug_assert!(removed, "an extended hold was live");
+                hold.expires_at = *expires_at;
+                hold.state = HoldState::CheckedOut;
+                self.expiries.insert((*expires_at, slot));
+            }
+            Change::HoldSold { transaction, sale } => {
+                let slot = self.end_hold(*transaction, HoldState::Sold);
+                self.holds[slot as usize].sale = Some(sale.clone());
+            }
+            Change::HoldReleased { transaction } => {
+                self.end_hold(*transaction, HoldState::Released);
+            }
+            Change::HoldsExpired { transactions } => {
+                for transaction in transactions {
+                    self.end_hold(*transaction, HoldState::Expired);
+                }
+            }
+            Change::HoldbacksChanged { withheld, returned } => {
+                for &seat in withheld {
+                    self.set_seat(seat, SeatStatus::Withheld);
+                }
+                for &seat in returned {
+                    self.set_seat(seat, SeatStatus::Free);
+                }
+            }
+        }
+        self.version += 1;
+    }
+
+    fn slot(&self, transaction: TransactionId) -> u32 {
+        *self
+            .slots
+            .get(&transaction)
+            .expect("a change names a transaction that was placed before it")
+    }
+
+    fn apply_hold_placed(&mut self, hold: &Hold) {
+        let slot = self.holds.len() as u32;
+        for &seat in &hold.seats {
+            debug_assert_eq!(self.seats[seat as usize], SeatStatus::Free);
+            self.set_seat(seat, SeatStatus::Held(slot));
+        }
+        for place in &hold.places {
+            self.pools[usize::from(place.pool)].held += place.quantity;
+            debug_assert!(self.pool_available_checked(place.pool));
+        }
+        self.expiries.insert((hold.expires_at, slot));
+        let previous = self.slots.insert(hold.transaction, slot);
+        assert!(
+            previous.is_none(),
+            "a transaction holds once per performance"
+        );
+        self.holds.push(hold.clone());
+    }
+
+    fn pool_available_checked(&self, pool: u16) -> bool {
+        let counts = self.pools[usize::from(pool)];
+        counts.held + counts.sold <= self.plan.pools()[usize::from(pool)].capacity
+    }
+
+    /// Ends a live hold: its seats become sold (for `Sold`) or free, and its places likewise.
+    fn end_hold(&mut self, transaction: TransactionId, state: HoldState) -> u32 {
+        let slot = self.slot(transaction);
+        let hold = &self.holds[slot as usize];
+        assert!(hold.state.is_locking(), "only a live hold can end");
+        let removed = self.expiries.remove(&(hold.expires_at, slot));
+        debug_assert!(removed, "a live hold has an expiry");
+        let seats = std::mem::take(&mut self.holds[slot as usize].seats);
+        let status = if state == HoldState::Sold {
+            SeatStatus::Sold(slot)
+        } else {
+            SeatStatus::Free
+        };
+        for &seat in &seats {
+            debug_assert_eq!(self.seats[seat as usize], SeatStatus::Held(slot));
+            self.set_seat(seat, status);
+        }
+        let hold = &mut self.holds[slot as usize];
+        hold.seats = seats;
+        hold.state = state;
+        for place in &hold.places {
+            let counts = &mut self.pools[usize::from(place.pool)];
+            counts.held -= place.quantity;
+            if state == HoldState::Sold {
+                counts.sold += place.quantity;
+            }
+        }
+        slot
+    }
+
+    fn set_seat(&mut self, seat: u32, status: SeatStatus) {
+        let old = std::mem::replace(&mut self.seats[seat as usize], status);
+        let block_index = self.plan.block_of(seat);
+        let band = self.plan.blocks()[block_index as usize].price_band;
+        let counts = &mut self.band_counts[usize::from(band)];
+        *counts.slot(old) -= 1;
+        *counts.slot(status) += 1;
+        let free = &mut self.block_free[block_index as usize];
+        *free = *free + u32::from(status == SeatStatus::Free) - u32::from(old == SeatStatus::Free);
+    }
+
+    /// Returns the maximal runs of free adjacent seats, block by block in plan order, keeping
+    /// only runs from which `quantity` seats can be held under the rules (when given) and only
+    /// blocks of band `price_band` (when given).
+    pub fn free_runs(
+        &self,
+        quantity: Option<u32>,
+        price_band: Option<u16>,
+    ) -> Vec<(u32, std::ops::Range<u32>)> {
+        let mut runs = Vec::new();
+        for (index, block) in self.plan.blocks().iter().enumerate() {
+            if price_band.is_some_and(|band| band != block.price_band)
+                || self.block_free[index] == 0
+            {
+                continue;
+            }
+            for run in self.runs_in_block(index as u32) {
+                if quantity.is_none_or(|q| self.run_fits(run.len() as u32, q)) {
+                    runs.push((index as u32, run));
+                }
+            }
+        }
+        runs
+    }
+
+    /// True when `quantity` seats can be held from a maximal free run of `length` seats: it
+    /// must be long enough, and with gaps forbidden it must not leave exactly one seat over.
+    pub(super) fn run_fits(&self, length: u32, quantity: u32) -> bool {
+        length >= quantity && !(self.info.rules.no_single_seat_gaps && length == quantity + 1)
+    }
+
+    /// Returns the maximal runs of free seats of block `block`.
+    pub(super) fn runs_in_block(
+        &self,
+        block: u32,
+    ) -> impl Iterator<Item = std::ops::Range<u32>> + '_ {
+        let seats = self.plan.blocks()[block as usize].seats.clone();
+        let mut next = seats.start;
+        std::iter::from_fn(move || {
+            while next < seats.end && self.seats[next as usize] != SeatStatus::Free {
+                next += 1;
+            }
+            if next >= seats.end {
+                return None;
+            }
+            let start = next;
+            while next < seats.end && self.seats[next as usize] == SeatStatus::Free {
+                next += 1;
+            }
+            Some(start..next)
+        })
+    }
+}
+
+/// Derives `count` 16-digit barcodes from `seed` (SplitMix64), so the randomness is chosen
+/// once outside the domain and the change records the result.
+fn barcodes(seed: u64, count: usize) -> Vec<String> {
+    let mut state = seed;
+    (0..count)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            format!("{:016}", z % 10_000_000_000_000_000)
+        })
+        .collect()
+}

@@ -1,0 +1,154 @@
+//! Why the domain refused a command. A rejection is deterministic: the same command against
+//! the same state is refused the same way, and a refused command changed nothing.
+
+use super::hold::HoldState;
+
+/// Why a seat could not be taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unavailability {
+    /// Another transaction holds it.
+    Held,
+    /// It is sold.
+    Sold,
+    /// It is off sale (a holdback).
+    Withheld,
+}
+
+/// A command the domain refuses, with the facts that explain it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// A seat id that the plan does not have.
+    #[error("unknown seat {ticket}")]
+    UnknownSeat {
+        /// The ticket id as given.
+        ticket: String,
+    },
+    /// A price band code that the performance does not have.
+    #[error("unknown price band {code:?}")]
+    UnknownPriceBand {
+        /// The code as given.
+        code: String,
+    },
+    /// A general-admission pool code that the performance does not have.
+    #[error("unknown general-admission pool {code:?}")]
+    UnknownPool {
+        /// The code as given.
+        code: String,
+    },
+    /// No hold of this transaction at this performance.
+    #[error("unknown transaction")]
+    UnknownTransaction,
+    /// The same ticket twice in one request.
+    #[error("ticket {ticket} appears more than once")]
+    DuplicateTicket {
+        /// The repeated ticket id.
+        ticket: String,
+    },
+    /// More tickets in one request than allowed.
+    #[error("{requested} tickets requested; at most {max} are allowed in one request")]
+    TooManyTickets {
+        /// How many were asked for.
+        requested: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A quantity that the performance's `valid_quantities` does not allow.
+    #[error("quantity {requested} is not allowed; valid quantities are {allowed:?}")]
+    QuantityNotAllowed {
+        /// The quantity asked for.
+        requested: u64,
+        /// The allowed quantities.
+        allowed: Vec<u32>,
+    },
+    /// Seats that are not adjacent in one block, at a performance that demands it.
+    #[error("seats must be adjacent in one block at this performance")]
+    NotContiguous {
+        /// The ticket ids as given.
+        tickets: Vec<String>,
+    },
+    /// Seats that are held, sold or withheld.
+    #[error("{}", describe_unavailable(.seats))]
+    SeatUnavailable {
+        /// Each unavailable ticket id and why.
+        seats: Vec<(String, Unavailability)>,
+    },
+    /// Best available or general admission cannot satisfy the quantity.
+    #[error("cannot find {requested} {what} together; {available} available")]
+    InsufficientAvailability {
+        /// How many were asked for.
+        requested: u32,
+        /// How many are free, in total, where the request looked.
+        available: u32,
+        /// `"seats"` or `"places"`.
+        what: &'static str,
+    },
+    /// The selection would leave a lone free seat between taken seats or at a block end.
+    #[error("seat {ticket} would be left as a single-seat gap")]
+    SingleSeatGap {
+        /// The ticket id of the seat that would be left alone.
+        ticket: String,
+    },
+    /// The transaction's lock expired and its seats were released.
+    #[error("the lock expired and its tickets were released")]
+    LockExpired,
+    /// The command does not apply to a hold in this state.
+    #[error("cannot {action} a transaction that is {state}")]
+    InvalidState {
+        /// The hold's state.
+        state: HoldState,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// The performance has started; nothing more can be held.
+    #[error("the performance has started")]
+    PerformanceStarted,
+}
+
+fn describe_unavailable(seats: &[(String, Unavailability)]) -> String {
+    let parts: Vec<String> = seats
+        .iter()
+        .map(|(ticket, why)| {
+            let seat = ticket.split_once(':').map_or(ticket.as_str(), |(_, s)| s);
+            match why {
+                Unavailability::Held => format!("Seat {seat} is held by another transaction"),
+                Unavailability::Sold => format!("Seat {seat} is sold"),
+                Unavailability::Withheld => format!("Seat {seat} is not on sale"),
+            }
+        })
+        .collect();
+    parts.join("; ")
+}
+
+impl Rejection {
+    /// Returns the stable snake_case code of the API's error table. Part of the API: never
+    /// rename or reuse one.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownSeat { .. }
+            | Self::UnknownPriceBand { .. }
+            | Self::UnknownPool { .. }
+            | Self::UnknownTransaction => "not_found",
+            Self::DuplicateTicket { .. } => "invalid_request",
+            Self::TooManyTickets { .. }
+            | Self::QuantityNotAllowed { .. }
+            | Self::NotContiguous { .. }
+            | Self::SingleSeatGap { .. } => "rule_violation",
+            Self::SeatUnavailable { .. } => "seat_unavailable",
+            Self::InsufficientAvailability { .. } => "insufficient_availability",
+            Self::LockExpired => "lock_expired",
+            Self::InvalidState { .. } | Self::PerformanceStarted => "invalid_state",
+        }
+    }
+
+    /// Returns the ticket ids that caused the rejection, when specific tickets did.
+    pub fn tickets(&self) -> Vec<String> {
+        match self {
+            Self::UnknownSeat { ticket }
+            | Self::DuplicateTicket { ticket }
+            | Self::SingleSeatGap { ticket } => vec![ticket.clone()],
+            Self::NotContiguous { tickets } => tickets.clone(),
+            Self::SeatUnavailable { seats } => seats.iter().map(|(t, _)| t.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}

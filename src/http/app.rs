@@ -1,0 +1,238 @@
+//! Building and running the application: the engine, the client directory and the HTTP
+//! server, bound from configuration so port 0 works.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::{Server, Service};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+
+use super::error::ApiError;
+use super::routes::{catalogue, operations, orders, transactions};
+use crate::actor::{ClientDirectory, Clock, Engine, Limits, Registry, Role, generate_key};
+use crate::config::Config;
+use crate::domain::ClientId;
+use crate::metrics::Metrics;
+use crate::persistence::MemoryJournal;
+
+/// What the HTTP layer needs from configuration.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// The largest request body accepted.
+    pub body_limit_bytes: usize,
+    /// Catalogue and availability reads need no key.
+    pub public_reads: bool,
+    /// Take the caller's IP from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+    /// The lock time of performances created without one.
+    pub default_hold_seconds: u32,
+}
+
+/// Shared by every HTTP worker.
+pub struct AppState {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// API clients.
+    pub clients: Arc<ClientDirectory>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// HTTP settings.
+    pub config: HttpConfig,
+}
+
+/// A built application, bound and ready to run.
+pub struct Application {
+    address: std::net::SocketAddr,
+    server: Server,
+    engine: Arc<Engine>,
+    generated_admin_key: Option<String>,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Binding or serving failed.
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+    /// The engine refused the start-up catalogue or keys.
+    #[error("cannot start the engine: {0}")]
+    Engine(#[from] crate::actor::EngineError),
+}
+
+impl Application {
+    /// Builds the engine, registers the admin key, loads the demo when configured, and binds.
+    /// Must run inside an actix system (`#[actix_web::main]` or `#[actix_web::test]`).
+    ///
+    /// # Errors
+    /// When the address cannot be bound or the start-up catalogue is refused.
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let metrics = Arc::new(Metrics::new());
+        let journal = Arc::new(MemoryJournal::new());
+        let threads = if config.actor_threads == 0 {
+            cores
+        } else {
+            config.actor_threads
+        };
+        let registry = Registry::new(
+            threads,
+            config.admission_max,
+            journal,
+            Arc::clone(&clock),
+            Arc::clone(&metrics),
+        );
+        let limits = Limits {
+            tickets_per_request_max: config.tickets_per_request_max,
+            seats_per_plan_max: config.seats_per_plan_max,
+        };
+        let engine = Arc::new(Engine::new(registry, Arc::clone(&clock), limits));
+        let clients = Arc::new(ClientDirectory::new());
+        let (admin_key, generated_admin_key) = match &config.admin_key {
+            Some(key) => (key.clone(), None),
+            None => {
+                let key = generate_key()?;
+                (key.clone(), Some(key))
+            }
+        };
+        let admin = ClientId::parse("admin")
+            .map_err(|e| crate::actor::EngineError::Invalid(e.to_string()))?;
+        clients.register(admin, "admin".into(), Role::Admin, &admin_key)?;
+        if config.demo {
+            crate::demo::load(&engine, clock.now()).await?;
+        }
+        let state = web::Data::new(AppState {
+            engine: Arc::clone(&engine),
+            clients,
+            metrics: Arc::clone(&metrics),
+            config: HttpConfig {
+                body_limit_bytes: config.body_limit_bytes,
+                public_reads: config.public_reads,
+                trust_forwarded_for: config.trust_forwarded_for,
+                default_hold_seconds: config.hold_seconds,
+            },
+        });
+        let listener = TcpListener::bind(&config.bind)?;
+        let address = listener.local_addr()?;
+        let workers = if config.http_workers == 0 {
+            cores
+        } else {
+            config.http_workers
+        };
+        let server = HttpServer::new(move || {
+            let metrics = Arc::clone(&metrics);
+            App::new()
+                .app_data(state.clone())
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|error, _| ApiError::from(error).into()),
+                )
+                .wrap_fn(move |request, service| {
+                    let route = request
+                        .match_pattern()
+                        .unwrap_or_else(|| "unmatched".into());
+                    let method = request.method().to_string();
+                    let started = Instant::now();
+                    let metrics = Arc::clone(&metrics);
+                    let response = service.call(request);
+                    async move {
+                        let response = response.await?;
+                        metrics.record_request(
+                            &route,
+                            &method,
+                            response.status().as_u16(),
+                            started.elapsed().as_secs_f64(),
+                        );
+                        Ok(response)
+                    }
+                })
+                .configure(routes)
+        })
+        .workers(workers)
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            address,
+            server,
+            engine,
+            generated_admin_key,
+        })
+    }
+
+    /// Returns the bound port.
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// Returns the bound address.
+    pub fn address(&self) -> std::net::SocketAddr {
+        self.address
+    }
+
+    /// Returns the admin key when it was generated at this start (to be shown once).
+    pub fn generated_admin_key(&self) -> Option<&str> {
+        self.generated_admin_key.as_deref()
+    }
+
+    /// Returns the engine.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// Serves until SIGTERM or Ctrl-C (or the server handle stops it), then finishes
+    /// in-flight requests and stops the actors.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.engine.registry().stop();
+        result
+    }
+}
+
+async fn method_not_allowed(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::method_not_allowed(request.method().as_str()))
+}
+
+async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found(format!(
+        "no route {}",
+        request.path().chars().take(100).collect::<String>()
+    )))
+}
+
+fn routes(config: &mut web::ServiceConfig) {
+    let resource =
+        |path: &str| web::resource(path.to_owned()).default_service(web::to(method_not_allowed));
+    config
+        .service(resource("/health").route(web::get().to(operations::health)))
+        .service(resource("/metrics").route(web::get().to(operations::metrics)))
+        .service(resource("/clients").route(web::post().to(operations::create_client)))
+        .service(resource("/events").route(web::get().to(catalogue::events)))
+        .service(
+            resource("/events/{id}/performances")
+                .route(web::get().to(catalogue::event_performances)),
+        )
+        .service(resource("/performances").route(web::post().to(catalogue::create_performance)))
+        .service(resource("/performances/{id}").route(web::get().to(catalogue::performance)))
+        .service(
+            resource("/performances/{id}/availability")
+                .route(web::get().to(catalogue::availability)),
+        )
+        .service(resource("/performances/{id}/seats").route(web::get().to(catalogue::seats)))
+        .service(
+            resource("/performances/{id}/holdbacks").route(web::post().to(catalogue::holdbacks)),
+        )
+        .service(resource("/transactions").route(web::post().to(transactions::create)))
+        .service(
+            resource("/transactions/{id}")
+                .route(web::get().to(transactions::get))
+                .route(web::post().to(transactions::update))
+                .route(web::delete().to(transactions::release)),
+        )
+        .service(resource("/orders/{number}").route(web::get().to(orders::order)))
+        .service(resource("/people").route(web::get().to(orders::person)))
+        .default_service(web::to(no_route));
+}

@@ -1,0 +1,181 @@
+//! The one mapping from engine errors to the contract's error body and status codes.
+//!
+//! Every error the API answers goes through [`ApiError`], so its body is always
+//! `{"status": "error", "code": ..., "errors": [...], "tickets": [...]}` with the status and
+//! code of the table in `API.md`. Internal failures show nothing internal; their cause goes
+//! to the log.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::actor::EngineError;
+
+/// Seconds a client should wait before retrying an `overloaded` answer.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// An error answer of the API.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    tickets: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    status: &'static str,
+    code: &'static str,
+    errors: [&'a str; 1],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    tickets: &'a [String],
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            tickets: Vec::new(),
+        }
+    }
+
+    /// 400 `invalid_request`: malformed JSON, wrong types, missing fields, unknown body form.
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    /// 401 `unauthorized`: a missing or unknown API key.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// 403 `forbidden`: a key whose role does not allow the call.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// 404 `not_found`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// 413 `payload_too_large`.
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body is over the limit of {limit} bytes"),
+        )
+    }
+
+    /// 422 `rule_violation`.
+    pub fn rule_violation(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "rule_violation", message)
+    }
+
+    /// 405 with `invalid_request`: the route exists, the method does not.
+    pub fn method_not_allowed(method: &str) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request",
+            format!("method {method:.16} is not allowed on this route"),
+        )
+    }
+
+    fn with_tickets(mut self, tickets: Vec<String>) -> Self {
+        self.tickets = tickets;
+        self
+    }
+
+    /// Returns the stable error code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if self.code == "overloaded" {
+            response.insert_header((
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            ));
+        }
+        response.json(ErrorBody {
+            status: "error",
+            code: self.code,
+            errors: [&self.message],
+            tickets: &self.tickets,
+        })
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(error: EngineError) -> Self {
+        match error {
+            EngineError::Rejected(rejection) => {
+                let status = match rejection.code() {
+                    "not_found" => StatusCode::NOT_FOUND,
+                    "invalid_request" => StatusCode::BAD_REQUEST,
+                    "rule_violation" => StatusCode::UNPROCESSABLE_ENTITY,
+                    "lock_expired" => StatusCode::GONE,
+                    _ => StatusCode::CONFLICT,
+                };
+                let tickets = rejection.tickets();
+                Self::new(status, rejection.code(), rejection.to_string()).with_tickets(tickets)
+            }
+            EngineError::NotFound { .. } => Self::not_found(error.to_string()),
+            EngineError::Forbidden { .. } => Self::forbidden(error.to_string()),
+            EngineError::AlreadyExists { .. } => {
+                Self::new(StatusCode::CONFLICT, "already_exists", error.to_string())
+            }
+            EngineError::Invalid(message) => Self::invalid_request(message),
+            EngineError::RuleViolation(message) | EngineError::Mismatch(message) => {
+                Self::rule_violation(message)
+            }
+            EngineError::InProgress => {
+                Self::new(StatusCode::CONFLICT, "invalid_state", error.to_string())
+            }
+            EngineError::Overloaded { .. } => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                error.to_string(),
+            ),
+            EngineError::Storage(_) | EngineError::Unavailable => {
+                tracing::error!(error = %error, "request failed in storage or actor");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the engine cannot acknowledge changes right now; retry later",
+                )
+            }
+        }
+    }
+}
+
+impl From<actix_web::error::QueryPayloadError> for ApiError {
+    fn from(error: actix_web::error::QueryPayloadError) -> Self {
+        Self::invalid_request(format!("invalid query string: {error}"))
+    }
+}

@@ -1,0 +1,15 @@
+//! The HTTP front (actix-web): routes, authentication, request and response shapes, and the
+//! one mapping from engine errors to the contract's error body.
+//!
+//! A request is parsed, authenticated, routed by performance id (a ticket id carries its
+//! performance) to the engine, and answered. Requests are judged in the contract's order of
+//! faults: body (400), key (401, 403), what the path names (404), size (413), then the engine.
+
+mod app;
+mod dto;
+mod error;
+mod request;
+mod routes;
+
+pub use app::{AppState, Application, HttpConfig, StartError};
+pub use error::ApiError;

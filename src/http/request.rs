@@ -1,0 +1,204 @@
+//! What every handler reads from a request, in the order the contract ranks its faults:
+//! the body (400), then the API key (401, 403); a body over the limit is reported later (413),
+//! after the handler has checked that what the path names exists (404).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::app::AppState;
+use super::error::ApiError;
+use crate::actor::{Caller, IdempotencyKey, Role};
+
+/// The longest `Idempotency-Key` accepted.
+const IDEMPOTENCY_KEY_LENGTH_MAX: usize = 255;
+
+/// A request body read up to the configured limit.
+pub struct Body {
+    bytes: Bytes,
+    too_large: bool,
+    limit: usize,
+}
+
+impl FromRequest for Body {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = request
+            .app_data::<web::Data<AppState>>()
+            .map_or(64 * 1024, |state| state.config.body_limit_bytes);
+        let declared = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|length| length > limit as u64) {
+                return Ok(Self {
+                    bytes: Bytes::new(),
+                    too_large: true,
+                    limit,
+                });
+            }
+            let mut bytes = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|error| {
+                    ApiError::invalid_request(format!("reading the body failed: {error}"))
+                })?;
+                if bytes.len() + chunk.len() > limit {
+                    return Ok(Self {
+                        bytes: Bytes::new(),
+                        too_large: true,
+                        limit,
+                    });
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(Self {
+                bytes: bytes.freeze(),
+                too_large: false,
+                limit,
+            })
+        })
+    }
+}
+
+impl Body {
+    /// Parses the body as JSON of type `T`; `None` when the body is over the limit, which
+    /// [`Body::check_size`] reports once the earlier faults have been ruled out.
+    ///
+    /// # Errors
+    /// 400 for a content type other than JSON, bad JSON, wrong types or unknown fields.
+    pub fn json<T: DeserializeOwned>(&self, request: &HttpRequest) -> Result<Option<T>, ApiError> {
+        if self.too_large {
+            return Ok(None);
+        }
+        check_json_content_type(request)?;
+        serde_json::from_slice(&self.bytes)
+            .map(Some)
+            .map_err(|error| ApiError::invalid_request(format!("invalid JSON body: {error}")))
+    }
+
+    /// Returns a digest of the body's canonical JSON form (keys sorted, no white space), so a
+    /// retry that formats the same request differently still matches.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        let canonical = serde_json::from_slice::<serde_json::Value>(&self.bytes)
+            .map(|value| value.to_string().into_bytes())
+            .unwrap_or_else(|_| self.bytes.to_vec());
+        Sha256::digest(&canonical).into()
+    }
+
+    /// # Errors
+    /// 413 when the body was over the limit.
+    pub fn check_size(&self) -> Result<(), ApiError> {
+        if self.too_large {
+            Err(ApiError::payload_too_large(self.limit))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn check_json_content_type(request: &HttpRequest) -> Result<(), ApiError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_request(
+            "the body must be JSON with Content-Type: application/json",
+        ))
+    }
+}
+
+/// Authenticates the caller and checks that its role allows `role`.
+///
+/// # Errors
+/// 401 for a missing or unknown key, 403 for a sales key on an admin call.
+pub fn caller(request: &HttpRequest, state: &AppState, role: Role) -> Result<Caller, ApiError> {
+    let key = request
+        .headers()
+        .get("x-api-key")
+        .ok_or_else(|| ApiError::unauthorized("this call needs an X-API-Key header"))?
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("unknown API key"))?;
+    let client = state
+        .clients
+        .authenticate(key)
+        .ok_or_else(|| ApiError::unauthorized("unknown API key"))?;
+    if role == Role::Admin && client.role != Role::Admin {
+        return Err(ApiError::forbidden("this call needs an admin key"));
+    }
+    Ok(Caller {
+        is_admin: client.role == Role::Admin,
+        client: client.id,
+        ip: peer_ip(request, state),
+    })
+}
+
+/// Checks read access: public unless the server is configured to require a key.
+///
+/// # Errors
+/// As [`caller`], when reads are not public.
+pub fn reader(request: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    if state.config.public_reads {
+        Ok(())
+    } else {
+        caller(request, state, Role::Sales).map(drop)
+    }
+}
+
+fn peer_ip(request: &HttpRequest, state: &AppState) -> String {
+    if state.config.trust_forwarded_for
+        && let Some(forwarded) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(',').next())
+            .map(str::trim)
+            .filter(|value| value.parse::<std::net::IpAddr>().is_ok())
+    {
+        return forwarded.to_owned();
+    }
+    request
+        .peer_addr()
+        .map(|address| address.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Reads the `Idempotency-Key` header.
+///
+/// # Errors
+/// 400 for a key that is empty, longer than 255 characters or not printable ASCII.
+pub fn idempotency_key(
+    request: &HttpRequest,
+    body: &Body,
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = request.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.as_bytes();
+    let printable = key.iter().all(|b| (0x20..=0x7e).contains(b));
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_LENGTH_MAX || !printable {
+        return Err(ApiError::invalid_request(
+            "Idempotency-Key must be 1 to 255 printable ASCII characters",
+        ));
+    }
+    Ok(Some(IdempotencyKey {
+        key: String::from_utf8_lossy(key).into_owned(),
+        fingerprint: body.fingerprint(),
+    }))
+}
