@@ -1,0 +1,8 @@
+//! The API tests: one binary against the real application on port 0 (see `helpers.rs`).
+
+mod catalogue;
+mod errors;
+mod helpers;
+mod holds;
+mod snapshots;
+mod transactions;
