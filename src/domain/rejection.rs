@@ -83,7 +83,7 @@ pub enum Rejection {
         what: &'static str,
     },
     /// The selection would leave a lone free seat between taken seats or at a block end.
-    #[error("seat {ticket} would be left as a single-seat gap")]
+    #[error("Seat {} would be left as a single-seat gap", seat_of(.ticket))]
     SingleSeatGap {
         /// The ticket id of the seat that would be left alone.
         ticket: String,
@@ -104,11 +104,16 @@ pub enum Rejection {
     PerformanceStarted,
 }
 
+/// The seat part of a ticket id, as messages name it.
+fn seat_of(ticket: &str) -> &str {
+    ticket.split_once(':').map_or(ticket, |(_, seat)| seat)
+}
+
 fn describe_unavailable(seats: &[(String, Unavailability)]) -> String {
     let parts: Vec<String> = seats
         .iter()
         .map(|(ticket, why)| {
-            let seat = ticket.split_once(':').map_or(ticket.as_str(), |(_, s)| s);
+            let seat = seat_of(ticket);
             match why {
                 Unavailability::Held => format!("Seat {seat} is held by another transaction"),
                 Unavailability::Sold => format!("Seat {seat} is sold"),

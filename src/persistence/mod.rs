@@ -13,6 +13,7 @@
 //! - The memory journal reports every append durable at once; it is for tests and for
 //!   serving without a disk, never a promise of durability.
 
+mod codec;
 mod error;
 mod memory_store;
 
@@ -21,6 +22,9 @@ use tokio::sync::oneshot;
 
 use crate::domain::{Change, PerformanceId, Timestamp};
 
+pub use codec::{
+    FORMAT_VERSION, Header, Kind, decode, encode, entry_key, entry_prefix, seq_of_key,
+};
 pub use error::StorageError;
 pub use memory_store::MemoryJournal;
 

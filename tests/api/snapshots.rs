@@ -1,0 +1,119 @@
+//! Reviewed snapshots of the responses clients rely on, kept in the top-level `snapshots/`.
+//! The manual clock and explicit client ids make almost everything deterministic; only the
+//! random parts (transaction ids, barcodes, keys) are redacted.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn snapshot(name: &str, value: &Value) {
+    insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_json_snapshot!(name, value, {
+            ".transaction_id" => "[transaction_id]",
+            ".order.transaction_id" => "[transaction_id]",
+            ".**.barcode" => "[barcode]",
+            ".**.barcodes[]" => "[barcode]",
+            ".key" => "[key]",
+        });
+    });
+}
+
+async fn create_client(app: &TestApp, id: &str) -> String {
+    let body = json!({"id": id, "name": id, "role": "sales"});
+    let answer = app.post_as_admin("/clients", &body).await;
+    snapshot("client_created", answer.assert_status(201));
+    answer.body["key"].as_str().expect("a key").to_owned()
+}
+
+#[actix_web::test]
+async fn the_main_responses_keep_their_shape() {
+    let app = spawn_app().await;
+    let mut body = performance_body("jb-1204", &[&[(1, 4), (5, 8)], &[(1, 6)]], strict_rules());
+    body["rules"]["valid_quantities"] = json!([1, 2, 3, 4]);
+    let created = app.create_performance(&body).await;
+    snapshot("performance_created", &created);
+    let shop = create_client(&app, "webshop").await;
+
+    let hold = app
+        .place_hold(
+            &shop,
+            &json!({"tickets": ["jb-1204:STALLS-A3", "jb-1204:STALLS-A4"]}),
+        )
+        .await;
+    snapshot("transaction_held", hold.assert_status(201));
+    let id = transaction_id(&hold.body);
+
+    snapshot(
+        "availability",
+        app.get("/performances/jb-1204/availability?quantity=2")
+            .await
+            .assert_status(200),
+    );
+    snapshot(
+        "seat_map",
+        app.get("/performances/jb-1204/seats")
+            .await
+            .assert_status(200),
+    );
+    snapshot(
+        "performance",
+        app.get("/performances/jb-1204").await.assert_status(200),
+    );
+    snapshot(
+        "events",
+        app.get("/events?q=jersey").await.assert_status(200),
+    );
+    snapshot(
+        "event_performances",
+        app.get("/events/jersey-boys/performances")
+            .await
+            .assert_status(200),
+    );
+
+    let taken = app
+        .place_hold(&shop, &json!({"tickets": ["jb-1204:STALLS-A4"]}))
+        .await;
+    snapshot(
+        "error_seat_unavailable",
+        taken.assert_error(409, "seat_unavailable"),
+    );
+    let gap = app
+        .place_hold(&shop, &json!({"tickets": ["jb-1204:STALLS-A2"]}))
+        .await;
+    snapshot(
+        "error_single_seat_gap",
+        gap.assert_error(422, "rule_violation"),
+    );
+
+    app.clock.advance_millis(60_000);
+    snapshot(
+        "transaction_checked_out",
+        app.checkout(&shop, &id).await.assert_status(200),
+    );
+    snapshot(
+        "transaction_state",
+        app.transaction(&shop, &id).await.assert_status(200),
+    );
+    let completed = app.complete(&shop, &id).await;
+    snapshot("transaction_completed", completed.assert_status(200));
+    let number = completed.body["order"]["number"]
+        .as_str()
+        .expect("a number")
+        .to_owned();
+    let order = app
+        .call(Method::GET, &format!("/orders/{number}"), Some(&shop), None)
+        .await;
+    snapshot("order", order.assert_status(200));
+    snapshot(
+        "person",
+        app.get_as_admin("/people?email=joe@example.com")
+            .await
+            .assert_status(200),
+    );
+    let released = app.release(&shop, &id).await;
+    snapshot(
+        "transaction_released_after_sale",
+        released.assert_status(200),
+    );
+}
