@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
+use crate::persistence::Durability;
+
 /// Every setting of the server. See `config/default.toml` for each key's trade-off.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -36,6 +38,18 @@ pub struct Config {
     pub public_reads: bool,
     /// Take the caller's IP from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// How far "durable" goes before a change is acknowledged: fsync, flush or none.
+    pub durability: Durability,
+    /// A performance writes a snapshot after this many journal entries...
+    pub snapshot_every_entries: u64,
+    /// ...or after this many seconds with at least one new entry.
+    pub snapshot_every_seconds: u64,
+    /// sled's page cache, in bytes.
+    pub cache_capacity_bytes: u64,
+    /// Below this much free disk space, new holds are refused with 503 (reads still work).
+    pub disk_reserve_bytes: u64,
+    /// Exit the process (code 70) when storage fails, so a restart recovers from disk.
+    pub exit_on_storage_failure: bool,
 }
 
 impl Default for Config {
@@ -54,6 +68,12 @@ impl Default for Config {
             http_workers: 0,
             public_reads: true,
             trust_forwarded_for: false,
+            durability: Durability::Fsync,
+            snapshot_every_entries: 10_000,
+            snapshot_every_seconds: 60,
+            cache_capacity_bytes: 256 * 1024 * 1024,
+            disk_reserve_bytes: 64 * 1024 * 1024,
+            exit_on_storage_failure: true,
         }
     }
 }
@@ -102,6 +122,9 @@ impl Config {
             return fail(
                 "tickets_per_request_max, seats_per_plan_max and admission_max must be positive",
             );
+        }
+        if self.snapshot_every_entries == 0 || self.snapshot_every_seconds == 0 {
+            return fail("snapshot_every_entries and snapshot_every_seconds must be positive");
         }
         if self.admin_key.as_deref().is_some_and(|key| key.len() < 16) {
             return fail("admin_key must be at least 16 characters");
@@ -175,6 +198,18 @@ pub struct ServeArgs {
     /// Take the caller's IP from X-Forwarded-For.
     #[arg(long, env = "HOLDFAST_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// fsync (default), flush (survives a crash, not a power cut) or none (benchmarks only).
+    #[arg(long, env = "HOLDFAST_DURABILITY", value_parser = parse_durability)]
+    pub durability: Option<Durability>,
+}
+
+fn parse_durability(text: &str) -> Result<Durability, String> {
+    match text {
+        "fsync" => Ok(Durability::Fsync),
+        "flush" => Ok(Durability::Flush),
+        "none" => Ok(Durability::None),
+        _ => Err("expected fsync, flush or none".into()),
+    }
 }
 
 /// Builds the configuration: defaults, file, then flags and environment.
@@ -204,6 +239,7 @@ pub fn load(args: &ServeArgs) -> Result<Config, ConfigError> {
     config.admission_max = args.admission_max.unwrap_or(config.admission_max);
     config.http_workers = args.http_workers.unwrap_or(config.http_workers);
     config.trust_forwarded_for |= args.trust_forwarded_for;
+    config.durability = args.durability.unwrap_or(config.durability);
     config.validate()?;
     Ok(config)
 }

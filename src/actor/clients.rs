@@ -49,6 +49,18 @@ pub struct Client {
     key_digest: [u8; 32],
 }
 
+impl Client {
+    /// Returns the SHA-256 digest of the client's key.
+    pub fn key_digest(&self) -> [u8; 32] {
+        self.key_digest
+    }
+
+    /// Returns true when `key` is this client's key (compared in constant time).
+    pub fn has_key(&self, key: &str) -> bool {
+        bool::from(self.key_digest.ct_eq(&digest(key)))
+    }
+}
+
 /// Every client, by id and by key digest.
 #[derive(Debug, Default)]
 pub struct ClientDirectory {
@@ -116,6 +128,34 @@ impl ClientDirectory {
         key_slot.insert(id);
         id_slot.insert(client.clone());
         Ok(client)
+    }
+
+    /// Restores a stored client.
+    pub fn restore(&self, id: ClientId, name: String, role: Role, key_digest: [u8; 32]) {
+        self.remove(&id);
+        self.by_digest_prefix
+            .insert(prefix(&key_digest), id.clone());
+        self.by_id.insert(
+            id.clone(),
+            Client {
+                id,
+                name,
+                role,
+                key_digest,
+            },
+        );
+    }
+
+    /// Removes a client and its key.
+    pub fn remove(&self, id: &ClientId) {
+        if let Some((_, client)) = self.by_id.remove(id) {
+            self.by_digest_prefix.remove(&prefix(&client.key_digest));
+        }
+    }
+
+    /// Returns the client with `id`.
+    pub fn get(&self, id: &ClientId) -> Option<Client> {
+        self.by_id.get(id).map(|entry| entry.value().clone())
     }
 
     /// Returns the client whose key is `key`.

@@ -8,8 +8,10 @@
 //! checks every hold out, which both proves each lock live and pushes its expiry a full hold
 //! time away, then sells each.
 //!
-//! The transaction index, idempotency answers, orders and people live in memory in this
-//! build; the durable versions arrive with the journal (issue 3).
+//! Everything the engine acknowledges is durable first: a performance's definition and a
+//! client before their 201, an idempotency answer in the same batch as its hold, an order in
+//! the same batch as its sale. The transaction index and the people records are not stored:
+//! start-up rebuilds them from the holds and the orders ([`Engine::recover`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,17 +20,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry as MapEntry;
 
+use super::clients::{Client, ClientDirectory, Role, generate_key};
 use super::clock::Clock;
 use super::error::EngineError;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
-    GetSeatMap, HoldView, PerformanceView, PlaceHold, ReleaseHold, SeatMapView, SellHold,
+    GetSeatMap, HoldView, IdempotencyStub, PerformanceView, PlaceHold, ReleaseHold, SeatMapView,
+    SellHold,
 };
 use super::registry::{PerformanceHandle, Registry};
 use crate::domain::{
     ClientId, EventId, EventInfo, HoldState, InvalidPlan, OrderNumber, Performance, PerformanceId,
     PerformanceInfo, PlanSpec, Rejection, SeatingPlan, Selection, TicketId, Timestamp,
     TransactionId,
+};
+use crate::persistence::{
+    Batch, ClientRecord, OrderRecord, PerformanceRecord, Record, Recovered, Store,
 };
 
 /// The first order number handed out.
@@ -208,14 +215,33 @@ enum Idempotent {
 /// The catalogue and the transaction coordinator.
 pub struct Engine {
     registry: Registry,
+    store: Arc<dyn Store>,
+    clients: ClientDirectory,
     events: DashMap<EventId, EventInfo>,
     transactions: DashMap<TransactionId, Route>,
     idempotency: DashMap<(ClientId, String), Idempotent>,
-    orders: DashMap<OrderNumber, Order>,
+    orders: DashMap<OrderNumber, OrderRecord>,
     people: DashMap<String, Person>,
     next_order: AtomicU64,
+    /// Serializes performance creation, so an id is checked, stored and started as one step.
+    creating: tokio::sync::Mutex<()>,
     clock: Arc<dyn Clock>,
     limits: Limits,
+}
+
+/// What start-up found and did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RecoveryReport {
+    /// Performances now served.
+    pub performances: usize,
+    /// Performances halted because their stored history is damaged.
+    pub halted: usize,
+    /// Journal entries replayed after snapshots.
+    pub replayed: usize,
+    /// Performances restored from a snapshot.
+    pub from_snapshots: usize,
+    /// Orders loaded.
+    pub orders: usize,
 }
 
 fn random_u64() -> u64 {
@@ -229,10 +255,18 @@ fn random_u64() -> u64 {
 }
 
 impl Engine {
-    /// Creates an engine over `registry`.
-    pub fn new(registry: Registry, clock: Arc<dyn Clock>, limits: Limits) -> Self {
+    /// Creates an engine over `registry`, writing to `store`.
+    pub fn new(
+        registry: Registry,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        limits: Limits,
+    ) -> Self {
         Self {
             registry,
+            store,
+            clients: ClientDirectory::new(),
+            creating: tokio::sync::Mutex::new(()),
             events: DashMap::new(),
             transactions: DashMap::new(),
             idempotency: DashMap::new(),
@@ -254,6 +288,234 @@ impl Engine {
         &self.registry
     }
 
+    /// Writes `batch` and waits until it is durable.
+    async fn write(&self, batch: Batch) -> Result<(), EngineError> {
+        self.store
+            .write(batch)
+            .await
+            .map_err(|_| EngineError::Unavailable)??;
+        Ok(())
+    }
+
+    /// Returns true while the store accepts writes.
+    pub fn is_healthy(&self) -> bool {
+        !self.store.has_failed()
+    }
+
+    // ---- Clients ----
+
+    /// Returns the client whose key is `key`.
+    pub fn authenticate(&self, key: &str) -> Option<Client> {
+        self.clients.authenticate(key)
+    }
+
+    /// Creates a client with a fresh key, durably, and returns it with the key.
+    ///
+    /// # Errors
+    /// `AlreadyExists` for a taken id; `Unavailable` when the store fails.
+    pub async fn create_client(
+        &self,
+        id: ClientId,
+        name: String,
+        role: Role,
+    ) -> Result<(Client, String), EngineError> {
+        let key = generate_key()?;
+        let client = self.clients.register(id, name, role, &key)?;
+        let record = client_record(&client);
+        if let Err(error) = self
+            .write(Batch {
+                records: vec![Record::Client(record)],
+                ..Batch::default()
+            })
+            .await
+        {
+            self.clients.remove(&client.id);
+            return Err(error);
+        }
+        Ok((client, key))
+    }
+
+    /// Makes sure the admin client exists: with `key` when given (replacing a stored one), or
+    /// with a generated key, which is returned so it can be shown once.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store fails.
+    pub async fn ensure_admin(&self, key: Option<&str>) -> Result<Option<String>, EngineError> {
+        let id =
+            ClientId::parse("admin").map_err(|error| EngineError::Invalid(error.to_string()))?;
+        let exists = self.clients.get(&id).is_some();
+        let (key, generated) = match (key, exists) {
+            (Some(key), _) => (key.to_owned(), None),
+            (None, true) => return Ok(None),
+            (None, false) => {
+                let key = generate_key()?;
+                (key.clone(), Some(key))
+            }
+        };
+        if self
+            .clients
+            .get(&id)
+            .is_some_and(|admin| admin.has_key(&key))
+        {
+            return Ok(None);
+        }
+        self.clients.remove(&id);
+        let client = self
+            .clients
+            .register(id, "admin".into(), Role::Admin, &key)?;
+        self.write(Batch {
+            records: vec![Record::Client(client_record(&client))],
+            ..Batch::default()
+        })
+        .await?;
+        Ok(generated)
+    }
+
+    // ---- Recovery ----
+
+    /// Rebuilds the engine from what the store holds: clients, every performance (newest
+    /// valid snapshot plus the journal after it; a damaged one is halted, never served cut
+    /// short), the transaction index from the holds, orders, people and idempotency answers.
+    /// Actors release locks that fell due while the server was down as they start.
+    pub fn recover(&self, recovered: Recovered) -> RecoveryReport {
+        let mut report = RecoveryReport::default();
+        for record in recovered.clients {
+            if let Some(role) = Role::parse(&record.role) {
+                self.clients
+                    .restore(record.id, record.name, role, record.key_digest);
+            }
+        }
+        let mut plans: std::collections::HashMap<PerformanceId, Arc<SeatingPlan>> =
+            std::collections::HashMap::new();
+        for found in recovered.performances {
+            let id = found.record.info.id.clone();
+            self.events.insert(
+                found.record.info.event.id.clone(),
+                found.record.info.event.clone(),
+            );
+            if let Some(error) = found.corruption {
+                tracing::error!(performance = %id, %error, "damaged journal: this performance is not served");
+                self.registry.halt(id, error.to_string());
+                report.halted += 1;
+                continue;
+            }
+            let plan = match SeatingPlan::build(found.record.plan, usize::MAX) {
+                Ok(plan) => Arc::new(plan),
+                Err(error) => {
+                    tracing::error!(performance = %id, %error, "stored plan does not build: not served");
+                    self.registry.halt(id, error.to_string());
+                    report.halted += 1;
+                    continue;
+                }
+            };
+            let (mut performance, mut seq, mut floor) = match found.snapshot {
+                Some(snapshot) => {
+                    report.from_snapshots += 1;
+                    let performance =
+                        Performance::restore(found.record.info, Arc::clone(&plan), snapshot.state);
+                    (performance, snapshot.seq, snapshot.at)
+                }
+                None => (
+                    Performance::new(found.record.info, Arc::clone(&plan)),
+                    0,
+                    Timestamp::default(),
+                ),
+            };
+            for entry in &found.tail {
+                performance.apply(&entry.change);
+                seq = entry.seq;
+                floor = floor.max(entry.at);
+            }
+            report.replayed += found.tail.len();
+            self.index_holds(&performance);
+            plans.insert(id.clone(), plan);
+            match self.registry.start(performance, seq, floor) {
+                Ok(_) => report.performances += 1,
+                Err(error) => {
+                    tracing::error!(performance = %id, %error, "cannot start a recovered performance")
+                }
+            }
+        }
+        for record in recovered.idempotency {
+            self.restore_idempotency(record, &plans);
+        }
+        report.orders = recovered.orders.len();
+        let mut orders = recovered.orders;
+        orders.sort_by_key(|order| order.number);
+        for order in orders {
+            self.remember_order(order);
+        }
+        report
+    }
+
+    fn index_holds(&self, performance: &Performance) {
+        for hold in performance.holds() {
+            let mut route = self
+                .transactions
+                .entry(hold.transaction)
+                .or_insert_with(|| Route {
+                    owner: hold.owner.clone(),
+                    performances: Vec::new(),
+                });
+            route.performances.push(performance.info().id.clone());
+            route.performances.sort();
+        }
+    }
+
+    fn restore_idempotency(
+        &self,
+        record: crate::persistence::IdempotencyRecord,
+        plans: &std::collections::HashMap<PerformanceId, Arc<SeatingPlan>>,
+    ) {
+        let mut holds = Vec::with_capacity(record.holds.len());
+        for (performance, hold) in record.holds {
+            let (Some(plan), Ok(handle)) =
+                (plans.get(&performance), self.registry.get(&performance))
+            else {
+                return;
+            };
+            holds.push(HoldView {
+                performance: Arc::clone(handle.info()),
+                plan: Arc::clone(plan),
+                hold,
+            });
+        }
+        let answer = TransactionView {
+            id: record.transaction,
+            holds,
+        };
+        self.idempotency.insert(
+            (record.client, record.key),
+            Idempotent::Done {
+                fingerprint: record.fingerprint,
+                answer,
+            },
+        );
+    }
+
+    /// Adds an order to the index and the customer's people record.
+    fn remember_order(&self, order: OrderRecord) {
+        self.next_order
+            .fetch_max(order.number.0 + 1, Ordering::Relaxed);
+        self.people
+            .entry(order.customer_email.clone())
+            .and_modify(|person| {
+                person.name.clone_from(&order.customer_name);
+                if !person.orders.contains(&order.number) {
+                    person.orders.push(order.number);
+                }
+                person.updated_at = person.updated_at.max(order.created_at);
+            })
+            .or_insert_with(|| Person {
+                email: order.customer_email.clone(),
+                name: order.customer_name.clone(),
+                orders: vec![order.number],
+                created_at: order.created_at,
+                updated_at: order.created_at,
+            });
+        self.orders.insert(order.number, order);
+    }
+
     // ---- Catalogue ----
 
     /// Creates a performance and starts its actor; records or updates its event.
@@ -267,7 +529,24 @@ impl Engine {
         spec: PlanSpec,
     ) -> Result<PerformanceView, EngineError> {
         let info = info.validate().map_err(plan_error)?;
-        let plan = SeatingPlan::build(spec, self.limits.seats_per_plan_max).map_err(plan_error)?;
+        let plan =
+            SeatingPlan::build(spec.clone(), self.limits.seats_per_plan_max).map_err(plan_error)?;
+        let _creating = self.creating.lock().await;
+        if self.registry.contains(&info.id) {
+            return Err(EngineError::AlreadyExists {
+                what: "performance",
+                id: info.id.to_string(),
+            });
+        }
+        let record = PerformanceRecord {
+            info: info.clone(),
+            plan: spec,
+        };
+        self.write(Batch {
+            records: vec![Record::Performance(record)],
+            ..Batch::default()
+        })
+        .await?;
         let event = info.event.clone();
         let handle = self
             .registry
@@ -414,8 +693,11 @@ impl Engine {
         request: HoldRequest,
         idempotency: Option<IdempotencyKey>,
     ) -> Result<TransactionView, EngineError> {
+        if self.store.is_low_on_space() {
+            return Err(EngineError::LowOnSpace);
+        }
         let Some(idempotency) = idempotency else {
-            return self.hold(caller, request).await;
+            return self.hold(caller, request, None).await;
         };
         let scope = (caller.client.clone(), idempotency.key.clone());
         match self.idempotency.entry(scope.clone()) {
@@ -441,7 +723,13 @@ impl Engine {
                 });
             }
         }
-        let result = self.hold(caller, request).await;
+        let stub = IdempotencyStub {
+            client: caller.client.clone(),
+            key: idempotency.key.clone(),
+            fingerprint: idempotency.fingerprint,
+            earlier_holds: Vec::new(),
+        };
+        let result = self.hold(caller, request, Some(stub)).await;
         match &result {
             Ok(answer) => {
                 self.idempotency.insert(
@@ -467,20 +755,36 @@ impl Engine {
         Ok(())
     }
 
+    /// Places the holds of a new transaction; the last one carries the idempotency record,
+    /// with the holds placed before it, so the answer is remembered in the same batch as the
+    /// hold that completes it.
     async fn hold(
         &self,
         caller: &Caller,
         request: HoldRequest,
+        idempotency: Option<IdempotencyStub>,
     ) -> Result<TransactionView, EngineError> {
         let groups = self.route_hold(request)?;
+        let count = groups.len();
         let transaction = TransactionId(uuid::Uuid::now_v7().as_u128());
-        let mut holds: Vec<HoldView> = Vec::with_capacity(groups.len());
-        for (handle, selection) in groups {
+        let mut holds: Vec<HoldView> = Vec::with_capacity(count);
+        for (index, (handle, selection)) in groups.into_iter().enumerate() {
+            let idempotency = idempotency
+                .clone()
+                .filter(|_| index + 1 == count)
+                .map(|mut stub| {
+                    stub.earlier_holds = holds
+                        .iter()
+                        .map(|h| (h.performance.id.clone(), h.hold.clone()))
+                        .collect();
+                    stub
+                });
             let message = PlaceHold {
                 transaction,
                 owner: caller.client.clone(),
                 ip: caller.ip.clone(),
                 selection,
+                idempotency,
             };
             match handle.send(message).await {
                 Ok(view) => holds.push(view),
@@ -720,11 +1024,19 @@ impl Engine {
         if route.performances.len() > 1 {
             self.extend_all(&route, transaction).await?;
         }
-        let number = OrderNumber(self.next_order.fetch_add(1, Ordering::Relaxed));
+        let record = OrderRecord {
+            number: OrderNumber(self.next_order.fetch_add(1, Ordering::Relaxed)),
+            transaction,
+            performances: route.performances.clone(),
+            client: route.owner.clone(),
+            customer_name: customer.name.clone(),
+            customer_email: customer.email.clone(),
+            created_at: self.clock.now(),
+        };
         let holds = self
             .each_hold(&route, || SellHold {
                 transaction,
-                order_number: number,
+                order: record.clone(),
                 barcode_seed: random_u64(),
             })
             .await?;
@@ -736,36 +1048,15 @@ impl Engine {
             // A concurrent completion sold it first under its own number.
             return Ok(order);
         }
-        let now = self.clock.now();
-        let order = Order {
-            number,
-            transaction: view,
-            client: route.owner.clone(),
-            customer: customer.clone(),
-            created_at: now,
-        };
-        self.orders.insert(number, order.clone());
-        self.people
-            .entry(customer.email.clone())
-            .and_modify(|person| {
-                person.name = customer.name.clone();
-                person.orders.push(number);
-                person.updated_at = now;
-            })
-            .or_insert_with(|| Person {
-                email: customer.email.clone(),
-                name: customer.name.clone(),
-                orders: vec![number],
-                created_at: now,
-                updated_at: now,
-            });
-        Ok(order)
+        self.remember_order(record.clone());
+        Ok(order_of(record, view))
     }
 
-    /// The order of a transaction already sold under another number than this call's.
+    /// The order of a transaction already sold, if its order is known.
     fn existing_order(&self, view: &TransactionView) -> Option<Order> {
         let number = view.holds.first()?.hold.sale.as_ref()?.order_number;
-        self.orders.get(&number).map(|entry| entry.value().clone())
+        let record = self.orders.get(&number)?.value().clone();
+        Some(order_of(record, view.clone()))
     }
 
     /// Releases every lock of a transaction; a sale is never undone. Idempotent.
@@ -793,16 +1084,28 @@ impl Engine {
     ///
     /// # Errors
     /// `NotFound` for an unknown order, `Forbidden` for another client's.
-    pub fn order(&self, caller: &Caller, number: OrderNumber) -> Result<Order, EngineError> {
-        let order = self
+    pub async fn order(&self, caller: &Caller, number: OrderNumber) -> Result<Order, EngineError> {
+        let record = self
             .orders
             .get(&number)
             .map(|entry| entry.value().clone())
             .ok_or_else(|| EngineError::not_found("order", number))?;
-        if !caller.is_admin && order.client != caller.client {
+        if !caller.is_admin && record.client != caller.client {
             return Err(EngineError::Forbidden { what: "order" });
         }
-        Ok(order)
+        let route = Route {
+            owner: record.client.clone(),
+            performances: record.performances.clone(),
+        };
+        let transaction = record.transaction;
+        let holds = self.each_hold(&route, || GetHold { transaction }).await?;
+        Ok(order_of(
+            record,
+            TransactionView {
+                id: transaction,
+                holds,
+            },
+        ))
     }
 
     /// Reads the people record of `email` (lower-cased).
@@ -814,6 +1117,28 @@ impl Engine {
             .get(email)
             .map(|entry| entry.value().clone())
             .ok_or_else(|| EngineError::not_found("person", email))
+    }
+}
+
+fn order_of(record: OrderRecord, transaction: TransactionView) -> Order {
+    Order {
+        number: record.number,
+        transaction,
+        client: record.client,
+        customer: Customer {
+            name: record.customer_name,
+            email: record.customer_email,
+        },
+        created_at: record.created_at,
+    }
+}
+
+fn client_record(client: &Client) -> ClientRecord {
+    ClientRecord {
+        id: client.id.clone(),
+        name: client.name.clone(),
+        role: client.role.as_str().to_owned(),
+        key_digest: client.key_digest(),
     }
 }
 

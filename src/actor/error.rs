@@ -52,6 +52,17 @@ pub enum EngineError {
     /// Storage failed; the engine stops acknowledging.
     #[error("storage failed: {0}")]
     Storage(#[from] StorageError),
+    /// The performance's stored history is damaged; it is not served until repaired.
+    #[error("performance {performance} is halted: {reason}")]
+    Halted {
+        /// The performance.
+        performance: String,
+        /// What is damaged.
+        reason: String,
+    },
+    /// Free disk space is below the reserve: new holds are refused, reads still work.
+    #[error("the server is low on disk space; new holds are refused until space is freed")]
+    LowOnSpace,
     /// The actor that owns the performance is gone.
     #[error("the performance's actor is not running")]
     Unavailable,

@@ -8,9 +8,10 @@ use actix::Message;
 
 use super::error::EngineError;
 use crate::domain::{
-    ClientId, Counts, Hold, OrderNumber, PerformanceInfo, PoolCounts, SeatStatus, SeatingPlan,
+    ClientId, Counts, Hold, PerformanceId, PerformanceInfo, PoolCounts, SeatStatus, SeatingPlan,
     Selection, TransactionId,
 };
+use crate::persistence::OrderRecord;
 
 /// Lock seats or places for a new transaction.
 #[derive(Debug, Message)]
@@ -24,6 +25,21 @@ pub struct PlaceHold {
     pub ip: String,
     /// What to hold.
     pub selection: Selection,
+    /// The idempotency key to remember the answer under, in the same batch as the hold.
+    pub idempotency: Option<IdempotencyStub>,
+}
+
+/// What a hold needs to write its request's idempotency record.
+#[derive(Clone, Debug)]
+pub struct IdempotencyStub {
+    /// The client the key belongs to.
+    pub client: ClientId,
+    /// The key.
+    pub key: String,
+    /// A digest of the canonical request body.
+    pub fingerprint: [u8; 32],
+    /// The transaction's holds already placed at other performances.
+    pub earlier_holds: Vec<(PerformanceId, Hold)>,
 }
 
 /// Check out: reset the lock to now + the hold time.
@@ -40,8 +56,8 @@ pub struct ExtendHold {
 pub struct SellHold {
     /// The transaction.
     pub transaction: TransactionId,
-    /// The order the sale belongs to.
-    pub order_number: OrderNumber,
+    /// The order the sale belongs to, written in the same batch as the sale.
+    pub order: OrderRecord,
     /// Randomness for the barcodes.
     pub barcode_seed: u64,
 }

@@ -17,9 +17,12 @@ pub use clients::{Client, ClientDirectory, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use engine::{
     Caller, Customer, Engine, HoldRequest, IdempotencyKey, Limits, Order, Page, Person,
-    TransactionView,
+    RecoveryReport, TransactionView,
 };
 pub use error::EngineError;
-pub use messages::{AvailabilityView, HoldView, PerformanceView, SeatMapView};
-pub use performance_actor::PerformanceActor;
+pub use messages::{AvailabilityView, HoldView, IdempotencyStub, PerformanceView, SeatMapView};
+pub use performance_actor::{PerformanceActor, SnapshotPolicy};
 pub use registry::{PerformanceHandle, Registry};
+
+#[cfg(test)]
+mod tests;

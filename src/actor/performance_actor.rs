@@ -8,7 +8,7 @@
 //! client sees a state that a crash could take back.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix::{Actor, AsyncContext, Context, Handler, ResponseFuture};
 use tokio::sync::watch;
@@ -19,9 +19,11 @@ use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
     GetSeatMap, HoldView, PerformanceView, PlaceHold, ReleaseHold, SeatMapView, SellHold,
 };
-use crate::domain::{Change, Command, Performance, PerformanceInfo, Rejection, TransactionId};
+use crate::domain::{
+    Change, Command, Performance, PerformanceInfo, Rejection, Timestamp, TransactionId,
+};
 use crate::metrics::Metrics;
-use crate::persistence::{Entry, Journal, StorageError};
+use crate::persistence::{Batch, Entry, IdempotencyRecord, Record, Snapshot, StorageError, Store};
 
 /// How often the actor looks for locks past their time; well under the promised second.
 const EXPIRY_TICK: Duration = Duration::from_millis(200);
@@ -37,12 +39,24 @@ struct Watermark {
 pub struct PerformanceActor {
     performance: Performance,
     info: Arc<PerformanceInfo>,
-    journal: Arc<dyn Journal>,
+    journal: Arc<dyn Store>,
     clock: EngineClock,
     metrics: Arc<Metrics>,
     /// The sequence number of the last entry appended.
     seq: u64,
     durable: watch::Sender<Watermark>,
+    snapshots: SnapshotPolicy,
+    entries_since_snapshot: u64,
+    last_snapshot: Instant,
+}
+
+/// When an actor writes a snapshot of its performance.
+#[derive(Clone, Copy, Debug)]
+pub struct SnapshotPolicy {
+    /// After this many journal entries.
+    pub every_entries: u64,
+    /// Or after this long with at least one new entry.
+    pub every: Duration,
 }
 
 impl PerformanceActor {
@@ -50,9 +64,10 @@ impl PerformanceActor {
     pub fn new(
         performance: Performance,
         seq: u64,
-        journal: Arc<dyn Journal>,
+        journal: Arc<dyn Store>,
         clock: EngineClock,
         metrics: Arc<Metrics>,
+        snapshots: SnapshotPolicy,
     ) -> Self {
         Self {
             info: Arc::new(performance.info().clone()),
@@ -62,16 +77,30 @@ impl PerformanceActor {
             metrics,
             seq,
             durable: watch::Sender::new(Watermark { seq, failed: false }),
+            snapshots,
+            entries_since_snapshot: 0,
+            last_snapshot: Instant::now(),
         }
     }
 
     /// Expires due holds, then decides and applies `command`; returns what the reply must wait
     /// for.
     fn execute(&mut self, command: &Command) -> Result<u64, Rejection> {
+        self.execute_with(command, |_| Vec::new())
+    }
+
+    /// As [`Self::execute`], writing the records `records` makes from the change in the same
+    /// atomic batch as the change.
+    fn execute_with(
+        &mut self,
+        command: &Command,
+        records: impl FnOnce(&Change) -> Vec<Record>,
+    ) -> Result<u64, Rejection> {
         let now = self.clock.now();
         self.expire_due();
         if let Some(change) = self.performance.decide(command, now)? {
-            self.record(change, now);
+            let records = records(&change);
+            self.record(change, now, records);
         }
         Ok(self.seq)
     }
@@ -82,19 +111,55 @@ impl PerformanceActor {
             return;
         }
         if let Ok(Some(change)) = self.performance.decide(&Command::ExpireHolds, now) {
-            self.record(change, now);
+            self.record(change, now, Vec::new());
         }
     }
 
-    /// Applies `change` in memory and appends it to the journal.
-    fn record(&mut self, change: Change, at: crate::domain::Timestamp) {
+    /// Applies `change` in memory and writes it, with `records`, to the store.
+    fn record(&mut self, change: Change, at: Timestamp, records: Vec<Record>) {
         self.performance.apply(&change);
         self.metrics.record_change(&change);
         self.seq += 1;
+        self.entries_since_snapshot += 1;
+        let batch = Batch {
+            entries: vec![(
+                self.info.id.clone(),
+                Entry {
+                    seq: self.seq,
+                    at,
+                    change,
+                },
+            )],
+            records,
+            snapshot: None,
+        };
+        self.write(batch);
+        if self.entries_since_snapshot >= self.snapshots.every_entries {
+            self.snapshot(at);
+        }
+    }
+
+    /// Writes a snapshot covering every entry so far.
+    fn snapshot(&mut self, at: Timestamp) {
+        self.entries_since_snapshot = 0;
+        self.last_snapshot = Instant::now();
+        let snapshot = Snapshot {
+            performance: self.info.id.clone(),
+            seq: self.seq,
+            at,
+            state: self.performance.state(),
+        };
+        self.write(Batch {
+            snapshot: Some(snapshot),
+            ..Batch::default()
+        });
+    }
+
+    /// Hands `batch` to the store; the durability watermark advances when it is durable.
+    /// Batches complete in the order written, so the watermark is the last entry's seq.
+    fn write(&mut self, batch: Batch) {
         let seq = self.seq;
-        let durable = self
-            .journal
-            .append(&self.info.id, vec![Entry { seq, at, change }]);
+        let durable = self.journal.write(batch);
         let watermark = self.durable.clone();
         let performance = self.info.id.clone();
         actix::spawn(async move {
@@ -166,8 +231,18 @@ impl PerformanceActor {
         transaction: TransactionId,
         command: Command,
     ) -> ResponseFuture<Result<HoldView, EngineError>> {
+        self.hold_command_with(transaction, command, |_| Vec::new())
+    }
+
+    /// As [`Self::hold_command`], writing `records` with the change.
+    fn hold_command_with(
+        &mut self,
+        transaction: TransactionId,
+        command: Command,
+        records: impl FnOnce(&Change) -> Vec<Record>,
+    ) -> ResponseFuture<Result<HoldView, EngineError>> {
         let result = self
-            .execute(&command)
+            .execute_with(&command, records)
             .map_err(EngineError::from)
             .and_then(|seq| Ok((seq, self.hold_view(transaction)?)));
         match result {
@@ -191,7 +266,17 @@ impl Actor for PerformanceActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.run_interval(EXPIRY_TICK, |actor, _| actor.expire_due());
+        // Locks that fell due while the server was down are released before any request.
+        self.expire_due();
+        ctx.run_interval(EXPIRY_TICK, |actor, _| {
+            actor.expire_due();
+            if actor.entries_since_snapshot > 0
+                && actor.last_snapshot.elapsed() >= actor.snapshots.every
+            {
+                let at = actor.clock.now();
+                actor.snapshot(at);
+            }
+        });
     }
 }
 
@@ -206,7 +291,24 @@ impl Handler<PlaceHold> for PerformanceActor {
             ip: message.ip,
             selection: message.selection,
         };
-        self.hold_command(transaction, command)
+        let performance = self.info.id.clone();
+        let idempotency = message.idempotency;
+        self.hold_command_with(transaction, command, move |change| {
+            match (idempotency, change) {
+                (Some(stub), Change::HoldPlaced(hold)) => {
+                    let mut holds = stub.earlier_holds;
+                    holds.push((performance, hold.clone()));
+                    vec![Record::Idempotency(IdempotencyRecord {
+                        client: stub.client,
+                        key: stub.key,
+                        fingerprint: stub.fingerprint,
+                        transaction,
+                        holds,
+                    })]
+                }
+                _ => Vec::new(),
+            }
+        })
     }
 }
 
@@ -225,10 +327,13 @@ impl Handler<SellHold> for PerformanceActor {
     fn handle(&mut self, message: SellHold, _: &mut Context<Self>) -> Self::Result {
         let command = Command::SellHold {
             transaction: message.transaction,
-            order_number: message.order_number,
+            order_number: message.order.number,
             barcode_seed: message.barcode_seed,
         };
-        self.hold_command(message.transaction, command)
+        let order = message.order;
+        self.hold_command_with(message.transaction, command, move |_| {
+            vec![Record::Order(order)]
+        })
     }
 }
 

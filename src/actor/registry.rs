@@ -15,10 +15,10 @@ use dashmap::mapref::entry::Entry as MapEntry;
 
 use super::clock::{Clock, EngineClock};
 use super::error::EngineError;
-use super::performance_actor::PerformanceActor;
+use super::performance_actor::{PerformanceActor, SnapshotPolicy};
 use crate::domain::{Performance, PerformanceId, PerformanceInfo, Timestamp};
 use crate::metrics::Metrics;
-use crate::persistence::Journal;
+use crate::persistence::Store;
 
 /// How to reach one performance's actor.
 #[derive(Clone)]
@@ -73,9 +73,12 @@ impl PerformanceHandle {
 /// Every running performance actor, by performance id.
 pub struct Registry {
     performances: DashMap<PerformanceId, PerformanceHandle>,
+    /// Performances whose stored history is damaged, with the reason; never served.
+    halted: DashMap<PerformanceId, String>,
+    snapshots: SnapshotPolicy,
     arbiters: Vec<ArbiterHandle>,
     next_arbiter: AtomicUsize,
-    journal: Arc<dyn Journal>,
+    journal: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
     admission_max: usize,
@@ -88,12 +91,15 @@ impl Registry {
     pub fn new(
         arbiters: usize,
         admission_max: usize,
-        journal: Arc<dyn Journal>,
+        journal: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
+        snapshots: SnapshotPolicy,
     ) -> Self {
         Self {
             performances: DashMap::new(),
+            halted: DashMap::new(),
+            snapshots,
             arbiters: (0..arbiters.max(1))
                 .map(|_| Arbiter::new().handle())
                 .collect(),
@@ -128,8 +134,9 @@ impl Registry {
         let journal = Arc::clone(&self.journal);
         let clock = EngineClock::new(Arc::clone(&self.clock), floor);
         let metrics = Arc::clone(&self.metrics);
+        let snapshots = self.snapshots;
         let addr = PerformanceActor::start_in_arbiter(&self.arbiters[index], move |_| {
-            PerformanceActor::new(performance, seq, journal, clock, metrics)
+            PerformanceActor::new(performance, seq, journal, clock, metrics, snapshots)
         });
         let handle = PerformanceHandle {
             addr,
@@ -147,10 +154,27 @@ impl Registry {
     /// # Errors
     /// Returns `NotFound` for an unknown performance.
     pub fn get(&self, performance: &PerformanceId) -> Result<PerformanceHandle, EngineError> {
+        if let Some(reason) = self.halted.get(performance) {
+            return Err(EngineError::Halted {
+                performance: performance.to_string(),
+                reason: reason.value().clone(),
+            });
+        }
         self.performances
             .get(performance)
             .map(|entry| entry.value().clone())
             .ok_or_else(|| EngineError::not_found("performance", performance))
+    }
+
+    /// Marks a performance whose stored history is damaged: it is never served, and every
+    /// request for it is answered with the reason.
+    pub fn halt(&self, performance: PerformanceId, reason: String) {
+        self.halted.insert(performance, reason);
+    }
+
+    /// Returns true when `performance` exists, served or halted.
+    pub fn contains(&self, performance: &PerformanceId) -> bool {
+        self.performances.contains_key(performance) || self.halted.contains_key(performance)
     }
 
     /// Returns the description of every performance.

@@ -45,8 +45,8 @@ pub use ids::{
 };
 pub use money::{Amount, Currency, InvalidMoney};
 pub use performance::{
-    Counts, EventInfo, HOLD_SECONDS_MAX, Performance, PerformanceInfo, PoolCounts, QUANTITY_MAX,
-    Rules, SeatStatus,
+    Counts, EventInfo, HOLD_SECONDS_MAX, Performance, PerformanceInfo, PerformanceState,
+    PoolCounts, QUANTITY_MAX, Rules, SeatStatus,
 };
 pub use rejection::{Rejection, Unavailability};
 pub use seat_map::{
@@ -57,3 +57,7 @@ pub use seat_map::{
 #[cfg(test)]
 pub(crate) use seat_map::test;
 
+#[cfg(test)]
+mod model_tests;
+#[cfg(test)]
+mod tests;

@@ -61,20 +61,26 @@ impl Amount {
         self.units * 10_i64.pow(u32::from(scale.saturating_sub(self.scale)))
     }
 
+    /// Returns zero with the given scale.
+    pub fn zero(scale: u8) -> Self {
+        Self { units: 0, scale }
+    }
+}
+
+impl std::ops::Add for Amount {
+    type Output = Self;
+
     /// Adds two amounts exactly, keeping the larger scale.
-    pub fn add(self, other: Self) -> Self {
+    fn add(self, other: Self) -> Self {
         let scale = self.scale.max(other.scale);
         Self {
             units: self.rescaled(scale) + other.rescaled(scale),
             scale,
         }
     }
-
-    /// Returns zero with the given scale.
-    pub fn zero(scale: u8) -> Self {
-        Self { units: 0, scale }
-    }
 }
+
+impl Amount {}
 
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -146,9 +152,7 @@ mod tests {
 
     #[test]
     fn adding_keeps_the_larger_scale() {
-        let sum = Amount::parse("65.00")
-            .unwrap()
-            .add(Amount::parse("0.125").unwrap());
+        let sum = Amount::parse("65.00").unwrap() + Amount::parse("0.125").unwrap();
         assert_eq!(sum.to_string(), "65.125");
     }
 

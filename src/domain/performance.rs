@@ -155,6 +155,18 @@ pub struct PoolCounts {
     pub sold: u32,
 }
 
+/// A performance's inventory in a form that can be stored and restored: every hold ever
+/// placed (seat statuses follow from them), the withheld seats, and the version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerformanceState {
+    /// Every hold, in the order placed.
+    pub holds: Vec<Hold>,
+    /// Withheld seats, ascending.
+    pub withheld: Vec<u32>,
+    /// The version after the last change.
+    pub version: u64,
+}
+
 /// One performance's inventory.
 #[derive(Clone, Debug)]
 pub struct Performance {
@@ -207,6 +219,63 @@ impl Performance {
             info,
             plan,
         }
+    }
+
+    /// Captures the inventory for a snapshot.
+    pub fn state(&self) -> PerformanceState {
+        PerformanceState {
+            holds: self.holds.clone(),
+            withheld: (0..self.plan.seat_count())
+                .filter(|&seat| self.seats[seat as usize] == SeatStatus::Withheld)
+                .collect(),
+            version: self.version,
+        }
+    }
+
+    /// Rebuilds a performance from a snapshot; equal to the performance that was captured.
+    ///
+    /// # Panics
+    /// Panics when `state` names seats or pools the plan does not have: a snapshot that
+    /// passed its checksum but does not fit its plan is a bug.
+    pub fn restore(
+        info: PerformanceInfo,
+        plan: impl Into<Arc<SeatingPlan>>,
+        state: PerformanceState,
+    ) -> Self {
+        let mut performance = Self::new(info, plan);
+        for &seat in &state.withheld {
+            performance.set_seat(seat, SeatStatus::Withheld);
+        }
+        for hold in state.holds {
+            let slot = performance.holds.len() as u32;
+            let (seat_status, locking, sold) = match hold.state {
+                HoldState::Held | HoldState::CheckedOut => {
+                    (Some(SeatStatus::Held(slot)), true, false)
+                }
+                HoldState::Sold => (Some(SeatStatus::Sold(slot)), false, true),
+                HoldState::Released | HoldState::Expired => (None, false, false),
+            };
+            if let Some(status) = seat_status {
+                for &seat in &hold.seats {
+                    performance.set_seat(seat, status);
+                }
+            }
+            for place in &hold.places {
+                let counts = &mut performance.pools[usize::from(place.pool)];
+                if locking {
+                    counts.held += place.quantity;
+                } else if sold {
+                    counts.sold += place.quantity;
+                }
+            }
+            if locking {
+                performance.expiries.insert((hold.expires_at, slot));
+            }
+            performance.slots.insert(hold.transaction, slot);
+            performance.holds.push(hold);
+        }
+        performance.version = state.version;
+        performance
     }
 
     /// Returns the performance's description.
@@ -395,9 +464,9 @@ impl Performance {
         if now >= self.info.starts_at {
             return Err(Rejection::PerformanceStarted);
         }
-        if self.slots.contains_key(&transaction) {
+        if let Some(existing) = self.hold(transaction) {
             return Err(Rejection::InvalidState {
-                state: HoldState::Held,
+                state: existing.state,
                 action: "open again",
             });
         }
@@ -563,7 +632,15 @@ impl Performance {
             });
         }
         self.check_quantity(total)?;
+        // A pool named twice counts once, with the quantities added, so its capacity holds.
         places.sort_by_key(|p| p.pool);
+        places.dedup_by(|later, earlier| {
+            let same = later.pool == earlier.pool;
+            if same {
+                earlier.quantity = earlier.quantity.saturating_add(later.quantity);
+            }
+            same
+        });
         for place in &places {
             let available = self.pool_available(place.pool);
             if place.quantity > available {

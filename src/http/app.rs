@@ -3,18 +3,17 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 
 use super::error::ApiError;
 use super::routes::{catalogue, operations, orders, transactions};
-use crate::actor::{ClientDirectory, Clock, Engine, Limits, Registry, Role, generate_key};
+use crate::actor::{Clock, Engine, Limits, Registry, SnapshotPolicy};
 use crate::config::Config;
-use crate::domain::ClientId;
 use crate::metrics::Metrics;
-use crate::persistence::MemoryJournal;
+use crate::persistence::{Durability, FailureHook, SledStore, Store, StoreConfig};
 
 /// What the HTTP layer needs from configuration.
 #[derive(Clone, Debug)]
@@ -33,8 +32,6 @@ pub struct HttpConfig {
 pub struct AppState {
     /// The engine.
     pub engine: Arc<Engine>,
-    /// API clients.
-    pub clients: Arc<ClientDirectory>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
     /// HTTP settings.
@@ -46,6 +43,7 @@ pub struct Application {
     address: std::net::SocketAddr,
     server: Server,
     engine: Arc<Engine>,
+    store: Arc<SledStore>,
     generated_admin_key: Option<String>,
 }
 
@@ -55,6 +53,9 @@ pub enum StartError {
     /// Binding or serving failed.
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    /// The store could not be opened or read.
+    #[error("cannot open the data directory: {0}")]
+    Storage(#[from] crate::persistence::StorageError),
     /// The engine refused the start-up catalogue or keys.
     #[error("cannot start the engine: {0}")]
     Engine(#[from] crate::actor::EngineError),
@@ -69,41 +70,55 @@ impl Application {
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let metrics = Arc::new(Metrics::new());
-        let journal = Arc::new(MemoryJournal::new());
+        let store = open_store(&config)?;
         let threads = if config.actor_threads == 0 {
             cores
         } else {
             config.actor_threads
         };
+        let snapshots = SnapshotPolicy {
+            every_entries: config.snapshot_every_entries,
+            every: Duration::from_secs(config.snapshot_every_seconds),
+        };
+        let shared_store: Arc<dyn Store> = store.clone();
         let registry = Registry::new(
             threads,
             config.admission_max,
-            journal,
+            Arc::clone(&shared_store),
             Arc::clone(&clock),
             Arc::clone(&metrics),
+            snapshots,
         );
         let limits = Limits {
             tickets_per_request_max: config.tickets_per_request_max,
             seats_per_plan_max: config.seats_per_plan_max,
         };
-        let engine = Arc::new(Engine::new(registry, Arc::clone(&clock), limits));
-        let clients = Arc::new(ClientDirectory::new());
-        let (admin_key, generated_admin_key) = match &config.admin_key {
-            Some(key) => (key.clone(), None),
-            None => {
-                let key = generate_key()?;
-                (key.clone(), Some(key))
-            }
-        };
-        let admin = ClientId::parse("admin")
-            .map_err(|e| crate::actor::EngineError::Invalid(e.to_string()))?;
-        clients.register(admin, "admin".into(), Role::Admin, &admin_key)?;
-        if config.demo {
+        let engine = Arc::new(Engine::new(
+            registry,
+            shared_store,
+            Arc::clone(&clock),
+            limits,
+        ));
+        let started = Instant::now();
+        let recovered = store.load()?;
+        let fresh = recovered.performances.is_empty() && recovered.clients.is_empty();
+        let report = engine.recover(recovered);
+        tracing::info!(
+            performances = report.performances,
+            halted = report.halted,
+            from_snapshots = report.from_snapshots,
+            replayed = report.replayed,
+            orders = report.orders,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "recovered from {}",
+            config.data_dir.display()
+        );
+        let generated_admin_key = engine.ensure_admin(config.admin_key.as_deref()).await?;
+        if config.demo && fresh {
             crate::demo::load(&engine, clock.now()).await?;
         }
         let state = web::Data::new(AppState {
             engine: Arc::clone(&engine),
-            clients,
             metrics: Arc::clone(&metrics),
             config: HttpConfig {
                 body_limit_bytes: config.body_limit_bytes,
@@ -156,6 +171,7 @@ impl Application {
             address,
             server,
             engine,
+            store,
             generated_admin_key,
         })
     }
@@ -188,8 +204,37 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         self.engine.registry().stop();
+        // Everything acknowledged is already durable; closing drains what is still queued.
+        self.store.close();
         result
     }
+}
+
+/// Opens the sled store in the data directory; in the binary a storage failure ends the
+/// process (fail-stop), so the restart recovers from what is on disk.
+fn open_store(config: &Config) -> Result<Arc<SledStore>, StartError> {
+    if config.durability == Durability::None {
+        tracing::warn!(
+            "durability = none: acknowledged changes are NOT on disk; for benchmarks only"
+        );
+    }
+    let hook: Option<FailureHook> = config.exit_on_storage_failure.then(|| {
+        Box::new(|error: &crate::persistence::StorageError| {
+            tracing::error!(%error, "storage failed: exiting so a restart recovers from disk");
+            // Give the 503 answers to waiting requests a moment to leave, then stop.
+            std::thread::spawn(|| {
+                std::thread::sleep(Duration::from_millis(200));
+                std::process::exit(70);
+            });
+        }) as FailureHook
+    });
+    let store_config = StoreConfig {
+        path: config.data_dir.clone(),
+        durability: config.durability,
+        cache_capacity_bytes: config.cache_capacity_bytes,
+        disk_reserve_bytes: config.disk_reserve_bytes,
+    };
+    Ok(SledStore::open(&store_config, hook)?)
 }
 
 async fn method_not_allowed(request: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -234,5 +279,7 @@ fn routes(config: &mut web::ServiceConfig) {
         )
         .service(resource("/orders/{number}").route(web::get().to(orders::order)))
         .service(resource("/people").route(web::get().to(orders::person)))
+        .service(resource("/openapi.json").route(web::get().to(operations::openapi_json)))
+        .service(resource("/docs").route(web::get().to(operations::docs)))
         .default_service(web::to(no_route));
 }

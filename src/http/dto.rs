@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{OneOfBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::error::ApiError;
 use crate::actor::{
@@ -54,99 +57,168 @@ fn parse_tickets(field: &str, texts: &[String]) -> Result<Vec<TicketId>, ApiErro
         return Err(ApiError::invalid_request(format!(
             "{field}: ticket {} appears more than once",
             pair[0]
-        )));
+        ))
+        .with_tickets(vec![pair[0].to_string()]));
     }
     Ok(tickets)
 }
 
 // ---- Requests ----
+//
+// The `#[schema]` attributes describe what the conversions below accept; the OpenAPI
+// description (`GET /openapi.json`) is derived from these types.
 
 /// `POST /clients`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"name": "webshop", "role": "sales"})))]
 pub struct CreateClient {
-    /// The client's id; generated when omitted.
+    /// The client's id, a slug `[A-Za-z0-9_-]{1,64}`; generated when omitted.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("webshop"))]
     pub id: Option<String>,
-    /// A human name.
+    /// A human name: 1 to 100 characters (after trimming) without control characters.
+    #[schema(examples("webshop"))]
     pub name: String,
     /// `admin` or `sales`.
+    #[schema(value_type = ClientRole)]
     pub role: String,
 }
 
-/// The event part of `POST /performances`.
-#[derive(Debug, Deserialize)]
+/// The event part of `POST /performances`: a show in the catalogue, recorded or updated.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventBody {
+    /// The event's id, a slug `[A-Za-z0-9_-]{1,64}`.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("jersey-boys"))]
     id: String,
+    /// Required; at most 200 characters without control characters.
+    #[schema(examples("Jersey Boys"))]
     name: String,
+    /// At most 200 characters without control characters.
+    #[schema(examples("Piccadilly Theatre"))]
     #[serde(default)]
     venue: String,
+    /// At most 200 characters without control characters.
+    #[schema(examples("London"))]
     #[serde(default)]
     city: String,
 }
 
 /// The rules part of `POST /performances`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesBody {
+    /// Seats held together must be adjacent in one block.
+    #[schema(default = false)]
     #[serde(default)]
     contiguous_seats_only: bool,
+    /// A selection must not leave a single free seat between taken seats.
+    #[schema(default = false)]
     #[serde(default)]
     no_single_seat_gaps: bool,
+    /// How many seats, or general-admission places, one request may hold; 1 to 10 when
+    /// omitted.
     valid_quantities: Option<Vec<u32>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A price band of `POST /performances`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PriceBandBody {
+    /// The band's code, referenced by blocks and pools.
+    #[schema(examples("A"))]
     code: String,
+    /// A non-negative decimal string with at most four fraction digits; never a float.
+    #[schema(pattern = r"^[0-9]{1,12}(\.[0-9]{1,4})?$", examples("65.00"))]
     price: String,
+    /// Three upper-case letters (ISO 4217).
+    #[schema(pattern = "^[A-Z]{3}$", examples("GBP"))]
     currency: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// A block of `POST /performances`: a run of physically adjacent seats, numbered `from` to
+/// `to` inclusive; blocks are separated by aisles.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BlockBody {
+    /// The first seat number.
+    #[schema(examples(1))]
     from: u32,
+    /// The last seat number, inclusive.
+    #[schema(examples(12))]
     to: u32,
+    /// The code of one of `price_bands`.
+    #[schema(examples("A"))]
     price_band: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// A row of `POST /performances`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RowBody {
+    /// The row's name, e.g. `A`; seat ids default to `<section>-<row><number>`.
+    #[schema(examples("A"))]
     row: String,
     blocks: Vec<BlockBody>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A section of `POST /performances`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SectionBody {
+    #[schema(examples("STALLS"))]
     name: String,
     rows: Vec<RowBody>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A general-admission pool of `POST /performances`: places without seat numbers.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PoolBody {
+    #[schema(examples("STANDING"))]
     code: String,
+    #[schema(examples(500))]
     capacity: u32,
+    /// The code of one of `price_bands`.
+    #[schema(examples("B"))]
     price_band: String,
 }
 
-/// `POST /performances`.
-#[derive(Debug, Deserialize)]
+/// `POST /performances`: a performance with its seating plan.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "id": "jb-1204",
+    "event": {"id": "jersey-boys", "name": "Jersey Boys", "venue": "Piccadilly Theatre", "city": "London"},
+    "starts_at": "2026-12-04T19:30:00Z",
+    "hold_seconds": 180,
+    "rules": {"contiguous_seats_only": true, "no_single_seat_gaps": true, "valid_quantities": [1, 2, 3, 4, 5, 6]},
+    "price_bands": [{"code": "A", "price": "65.00", "currency": "GBP"}, {"code": "B", "price": "45.00", "currency": "GBP"}],
+    "sections": [
+        {"name": "STALLS", "rows": [
+            {"row": "A", "blocks": [{"from": 1, "to": 12, "price_band": "A"}, {"from": 13, "to": 24, "price_band": "A"}]}
+        ]}
+    ],
+    "general_admission": [{"code": "STANDING", "capacity": 500, "price_band": "B"}]
+})))]
 pub struct CreatePerformance {
+    /// The performance's id, a slug `[A-Za-z0-9_-]{1,64}`; generated when omitted.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("jb-1204"))]
     id: Option<String>,
     event: EventBody,
+    /// RFC 3339 with any offset.
+    #[schema(format = DateTime, examples("2026-12-04T19:30:00Z"))]
     starts_at: String,
+    /// How long a hold lasts before it expires; the server's default when omitted.
+    #[schema(examples(180))]
     hold_seconds: Option<u32>,
     #[serde(default)]
     rules: RulesBody,
     price_bands: Vec<PriceBandBody>,
+    /// The seated part of the plan.
     #[serde(default)]
     sections: Vec<SectionBody>,
+    /// The pools of places without seat numbers.
     #[serde(default)]
     general_admission: Vec<PoolBody>,
 }
@@ -252,6 +324,10 @@ impl CreatePerformance {
 }
 
 /// `POST /transactions`: one of three forms.
+///
+/// Its OpenAPI schema is `oneOf` the three forms ([`CreateTransactionSeats`],
+/// [`CreateTransactionBestAvailable`], [`CreateTransactionGeneralAdmission`]) rather than this
+/// flat struct, because [`HoldRequest::try_from`] accepts exactly those combinations of fields.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTransaction {
@@ -261,6 +337,39 @@ pub struct CreateTransaction {
     price_band: Option<String>,
     preferred: Option<Vec<String>>,
     general_admission: Option<BTreeMap<String, u32>>,
+}
+
+impl PartialSchema for CreateTransaction {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .description(Some(
+                "One of three forms: specific seats, best available, or general admission. \
+                 Any other combination of fields is refused with 400 `invalid_request`.",
+            ))
+            .item(Ref::from_schema_name(CreateTransactionSeats::name()))
+            .item(Ref::from_schema_name(CreateTransactionBestAvailable::name()))
+            .item(Ref::from_schema_name(CreateTransactionGeneralAdmission::name()))
+            .into()
+    }
+}
+
+impl ToSchema for CreateTransaction {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.extend([
+            (
+                CreateTransactionSeats::name().into_owned(),
+                CreateTransactionSeats::schema(),
+            ),
+            (
+                CreateTransactionBestAvailable::name().into_owned(),
+                CreateTransactionBestAvailable::schema(),
+            ),
+            (
+                CreateTransactionGeneralAdmission::name().into_owned(),
+                CreateTransactionGeneralAdmission::schema(),
+            ),
+        ]);
+    }
 }
 
 impl TryFrom<CreateTransaction> for HoldRequest {
@@ -324,11 +433,16 @@ impl TryFrom<CreateTransaction> for HoldRequest {
     }
 }
 
-/// The customer of `POST /transactions/{id}` with `complete`.
-#[derive(Debug, Deserialize)]
+/// The customer of `POST /transactions/{id}` with `complete`; their people record is keyed
+/// by email.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerBody {
+    /// 1 to 200 characters (after trimming) without control characters.
+    #[schema(examples("Joe User"))]
     name: String,
+    /// Stored trimmed and in lower case.
+    #[schema(format = Email, examples("joe@example.com"))]
     email: String,
 }
 
@@ -365,16 +479,24 @@ impl TryFrom<CustomerBody> for Customer {
 }
 
 /// `POST /transactions/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(
+    json!({"status": "checkout"}),
+    json!({"status": "complete", "customer": {"name": "Joe User", "email": "joe@example.com"}})
+))]
 pub struct UpdateTransaction {
     /// `checkout` or `complete`.
+    #[schema(value_type = UpdateTransactionStatus)]
     pub status: String,
-    /// The buyer, for `complete`.
+    /// The buyer: required with `complete`, refused with `checkout`.
     pub customer: Option<CustomerBody>,
-    /// The transaction's tickets, as older clients repeat them.
+    /// The transaction's tickets, as older clients repeat them; when present they must match
+    /// the transaction (else 422).
+    #[schema(examples("jb-1204:STALLS-A3"))]
     pub tickets: Option<Vec<String>>,
-    /// The transaction's id, as older clients repeat it.
+    /// The transaction's id, as older clients repeat it; when present it must match the path
+    /// (else 422).
     pub id: Option<String>,
 }
 
@@ -391,12 +513,15 @@ impl UpdateTransaction {
     }
 }
 
-/// `POST /performances/{id}/holdbacks`.
-#[derive(Debug, Deserialize)]
+/// `POST /performances/{id}/holdbacks`: at least one of the lists must name a ticket.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"withhold": ["jb-1204:STALLS-A1", "jb-1204:STALLS-A2"], "release": []})))]
 pub struct Holdbacks {
+    /// Ticket ids to take off sale (house seats, a fringe allocation); they must be free.
     #[serde(default)]
     withhold: Vec<String>,
+    /// Withheld ticket ids to put back on sale.
     #[serde(default)]
     release: Vec<String>,
 }
@@ -420,58 +545,77 @@ impl Holdbacks {
 }
 
 /// Paging parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// Text to find in name, venue or city.
+    /// Text to find in name, venue or city, case-insensitively.
+    #[param(example = "jersey")]
     pub q: Option<String>,
-    /// The city.
+    /// The city, matched case-insensitively.
+    #[param(example = "London")]
     pub city: Option<String>,
     /// The page, from 0.
+    #[param(minimum = 0, default = 0)]
     pub page: Option<usize>,
     /// Items per page.
+    #[param(minimum = 1, maximum = 500, default = 50)]
     pub page_length: Option<usize>,
 }
 
 /// `GET /events/{id}/performances` parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PerformancesQuery {
     /// Earliest start, RFC 3339.
+    #[param(format = DateTime, example = "2026-12-01T00:00:00Z")]
     pub from: Option<String>,
     /// Latest start, RFC 3339.
+    #[param(format = DateTime, example = "2026-12-31T23:59:59Z")]
     pub to: Option<String>,
     /// The page, from 0.
+    #[param(minimum = 0, default = 0)]
     pub page: Option<usize>,
     /// Items per page.
+    #[param(minimum = 1, maximum = 500, default = 50)]
     pub page_length: Option<usize>,
 }
 
 /// `GET /performances/{id}/availability` parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
-    /// Only blocks that can seat this many.
+    /// Only blocks from which this many seats can be held under the performance's rules.
+    #[param(example = 2)]
     pub quantity: Option<u32>,
-    /// Only this price band.
+    /// Only this price band (404 when the performance has no such band).
+    #[param(example = "A")]
     pub price_band: Option<String>,
 }
 
 /// `GET /people` parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
-    /// The email address.
+    /// The email address, matched case-insensitively.
+    #[param(format = Email, example = "joe@example.com")]
     pub email: String,
 }
 
 // ---- Responses ----
 
 /// Paging metadata.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({"page": 0, "page_length": 50, "total_results": 29})))]
 pub struct Meta {
+    /// The page, from 0.
     page: usize,
+    /// Items per page.
     page_length: usize,
+    /// Matches over all pages.
     total_results: usize,
 }
 
@@ -487,24 +631,31 @@ impl Meta {
 }
 
 /// A client with its key, shown once.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ClientCreated {
     /// The id.
+    #[schema(examples("webshop"))]
     pub id: String,
     /// The name.
+    #[schema(examples("webshop"))]
     pub name: String,
     /// The role.
+    #[schema(value_type = ClientRole)]
     pub role: &'static str,
-    /// The API key.
+    /// The API key, for the `X-API-Key` header; shown only in this answer.
     pub key: String,
 }
 
 /// An event in listings.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EventDto {
+    #[schema(examples("jersey-boys"))]
     id: String,
+    #[schema(examples("Jersey Boys"))]
     name: String,
+    #[schema(examples("Piccadilly Theatre"))]
     venue: String,
+    #[schema(examples("London"))]
     city: String,
 }
 
@@ -520,7 +671,7 @@ impl From<&EventInfo> for EventDto {
 }
 
 /// `GET /events`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EventList {
     /// The page of events.
     pub events: Vec<EventDto>,
@@ -528,19 +679,28 @@ pub struct EventList {
     pub meta: Meta,
 }
 
-#[derive(Debug, Serialize)]
+/// A performance's rules.
+#[derive(Debug, Serialize, ToSchema)]
 struct RulesDto {
+    /// Seats held together must be adjacent in one block.
     contiguous_seats_only: bool,
+    /// A selection must not leave a single free seat between taken seats.
     no_single_seat_gaps: bool,
+    /// How many seats, or general-admission places, one request may hold.
     valid_quantities: Vec<u32>,
 }
 
 /// A performance in listings.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PerformanceSummary {
+    #[schema(examples("jb-1204"))]
     id: String,
     event: EventDto,
+    /// RFC 3339 in UTC.
+    #[schema(format = DateTime, examples("2026-12-04T19:30:00Z"))]
     starts_at: String,
+    /// How long a hold lasts before it expires.
+    #[schema(examples(180))]
     hold_seconds: u32,
     rules: RulesDto,
 }
@@ -562,7 +722,7 @@ impl From<&PerformanceInfo> for PerformanceSummary {
 }
 
 /// `GET /events/{id}/performances`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PerformanceList {
     /// The page of performances.
     pub performances: Vec<PerformanceSummary>,
@@ -570,7 +730,9 @@ pub struct PerformanceList {
     pub meta: Meta,
 }
 
-#[derive(Debug, Serialize)]
+/// Seat counts (seats only; general admission is reported per pool).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({"available": 980, "held": 12, "sold": 6, "withheld": 2})))]
 struct CountsDto {
     available: u32,
     held: u32,
@@ -589,17 +751,25 @@ impl From<Counts> for CountsDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A price band with its seat counts.
+#[derive(Debug, Serialize, ToSchema)]
 struct BandDto {
+    #[schema(examples("A"))]
     code: String,
+    /// A decimal string; never a float.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("65.00"))]
     price: String,
+    #[schema(examples("GBP"))]
     currency: String,
     counts: CountsDto,
 }
 
-#[derive(Debug, Serialize)]
+/// A general-admission pool with its counts.
+#[derive(Debug, Serialize, ToSchema)]
 struct PoolDto {
+    #[schema(examples("STANDING"))]
     code: String,
+    #[schema(examples("B"))]
     price_band: String,
     capacity: u32,
     available: u32,
@@ -607,34 +777,40 @@ struct PoolDto {
     sold: u32,
 }
 
-#[derive(Debug, Serialize)]
+/// A block of adjacent seats numbered `from` to `to` inclusive.
+#[derive(Debug, Serialize, ToSchema)]
 struct BlockDto {
     from: u32,
     to: u32,
     price_band: String,
 }
 
-#[derive(Debug, Serialize)]
+/// A row of the plan.
+#[derive(Debug, Serialize, ToSchema)]
 struct RowDto {
     row: String,
     blocks: Vec<BlockDto>,
 }
 
-#[derive(Debug, Serialize)]
+/// A section of the plan.
+#[derive(Debug, Serialize, ToSchema)]
 struct SectionDto {
     name: String,
     rows: Vec<RowDto>,
 }
 
 /// `GET /performances/{id}`: the performance with its plan and counts.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PerformanceDto {
     #[serde(flatten)]
     summary: PerformanceSummary,
+    /// The price bands, each with its seat counts.
     price_bands: Vec<BandDto>,
     sections: Vec<SectionDto>,
     general_admission: Vec<PoolDto>,
+    /// Seat counts over the whole performance.
     counts: CountsDto,
+    /// Increases with every change to the performance.
     version: u64,
 }
 
@@ -702,44 +878,78 @@ impl From<&PerformanceView> for PerformanceDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A free seat in an availability block.
+#[derive(Debug, Serialize, ToSchema)]
 struct SeatRef {
+    /// The ticket id.
+    #[schema(examples("jb-1204:STALLS-A3"))]
     id: String,
+    /// The seat number, as a string.
+    #[schema(examples("3"))]
     number: String,
 }
 
-#[derive(Debug, Serialize)]
+/// A maximal run of free adjacent seats, in seat order.
+#[derive(Debug, Serialize, ToSchema)]
 struct SeatBlockDto {
+    #[schema(examples("STALLS"))]
     section: String,
+    #[schema(examples("A"))]
     row: String,
     seats: Vec<SeatRef>,
 }
 
-#[derive(Debug, Serialize)]
+/// A price band's availability.
+#[derive(Debug, Serialize, ToSchema)]
 struct BandAvailability {
+    #[schema(examples("A"))]
     code: String,
+    /// A decimal string; never a float.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("65.00"))]
     price: String,
+    #[schema(examples("GBP"))]
     currency: String,
+    /// Free seats in the band.
     available: u32,
+    /// With `quantity`, only blocks from which that many seats can be held.
     seat_blocks: Vec<SeatBlockDto>,
 }
 
-#[derive(Debug, Serialize)]
+/// A general-admission pool's availability.
+#[derive(Debug, Serialize, ToSchema)]
 struct PoolAvailability {
+    #[schema(examples("STANDING"))]
     code: String,
+    #[schema(examples("B"))]
     price_band: String,
     available: u32,
 }
 
 /// `GET /performances/{id}/availability`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "performance": "jb-1204",
+    "contiguous_seats_only": true,
+    "no_single_seat_gaps": true,
+    "valid_quantities": [1, 2, 3, 4, 5, 6],
+    "price_bands": [{
+        "code": "A", "price": "65.00", "currency": "GBP", "available": 21,
+        "seat_blocks": [{"section": "STALLS", "row": "A", "seats": [
+            {"id": "jb-1204:STALLS-A3", "number": "3"}, {"id": "jb-1204:STALLS-A4", "number": "4"}]}]
+    }],
+    "general_admission": [{"code": "STANDING", "price_band": "B", "available": 498}],
+    "version": 18
+})))]
 pub struct AvailabilityDto {
+    /// The performance id.
     performance: String,
     contiguous_seats_only: bool,
     no_single_seat_gaps: bool,
     valid_quantities: Vec<u32>,
+    /// Every price band, or only the one asked for with `price_band`.
     price_bands: Vec<BandAvailability>,
     general_admission: Vec<PoolAvailability>,
+    /// Increases with every change to the performance.
     version: u64,
 }
 
@@ -798,21 +1008,34 @@ impl From<&AvailabilityView> for AvailabilityDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A seat of the seat map.
+#[derive(Debug, Serialize, ToSchema)]
 struct SeatDto {
+    /// The ticket id.
+    #[schema(examples("jb-1204:STALLS-A7"))]
     id: String,
+    #[schema(examples("STALLS"))]
     section: String,
+    #[schema(examples("A"))]
     row: String,
+    /// The seat number, as a string.
+    #[schema(examples("7"))]
     number: String,
+    #[schema(examples("A"))]
     price_band: String,
+    #[schema(value_type = SeatStatus)]
     status: &'static str,
 }
 
 /// `GET /performances/{id}/seats`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SeatMapDto {
+    /// The performance id.
+    #[schema(examples("jb-1204"))]
     performance: String,
+    /// Increases with every change to the performance.
     version: u64,
+    /// Every seat, in plan order (section, row, seat).
     seats: Vec<SeatDto>,
 }
 
@@ -846,29 +1069,52 @@ impl From<&SeatMapView> for SeatMapDto {
 }
 
 /// One seat of a transaction or order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TicketDto {
+    /// The ticket id.
+    #[schema(examples("jb-1204:STALLS-A3"))]
     id: String,
+    #[schema(examples("jb-1204"))]
     performance: String,
+    #[schema(examples("STALLS"))]
     section: String,
+    #[schema(examples("A"))]
     row: String,
+    /// The seat number, as a string.
+    #[schema(examples("3"))]
     number: String,
+    #[schema(examples("A"))]
     price_band: String,
+    /// A decimal string; never a float.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("65.00"))]
     price: String,
+    #[schema(examples("GBP"))]
     currency: String,
+    /// Present on orders only.
+    #[schema(value_type = String)]
     #[serde(skip_serializing_if = "Option::is_none")]
     barcode: Option<String>,
 }
 
 /// General-admission places of a transaction or order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PlacesDto {
+    #[schema(examples("jb-1204"))]
     performance: String,
+    /// The pool's code.
+    #[schema(examples("STANDING"))]
     code: String,
+    #[schema(examples(2))]
     quantity: u32,
+    #[schema(examples("B"))]
     price_band: String,
+    /// The price of one place: a decimal string; never a float.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("45.00"))]
     price: String,
+    #[schema(examples("GBP"))]
     currency: String,
+    /// One barcode per place; present on orders only.
+    #[schema(value_type = Vec<String>)]
     #[serde(skip_serializing_if = "Option::is_none")]
     barcodes: Option<Vec<String>>,
 }
@@ -925,20 +1171,44 @@ fn render_hold(
 }
 
 /// A transaction: the answer of hold, checkout and `GET /transactions/{id}`.
-#[derive(Debug, Serialize)]
+///
+/// `state`, `locked_by` and `locked_ip` are present in the answers of `GET` and `DELETE`;
+/// `order_number` once the transaction is complete.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "status": "OK",
+    "transaction_id": "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11",
+    "tickets": [{"id": "jb-1204:STALLS-A3", "performance": "jb-1204", "section": "STALLS", "row": "A",
+                 "number": "3", "price_band": "A", "price": "65.00", "currency": "GBP"}],
+    "general_admission": [],
+    "lock_expires": "2026-12-01T10:03:00Z",
+    "seat_request_status": "got_all"
+})))]
 pub struct TransactionDto {
+    #[schema(value_type = OkStatus)]
     status: &'static str,
+    #[schema(format = "uuid", examples("0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11"))]
     transaction_id: String,
     tickets: Vec<TicketDto>,
     general_admission: Vec<PlacesDto>,
+    /// When the holds expire and release their seats, RFC 3339 in UTC.
+    #[schema(format = DateTime, examples("2026-12-01T10:03:00Z"))]
     lock_expires: String,
+    #[schema(value_type = SeatRequestStatus)]
     seat_request_status: &'static str,
+    #[schema(value_type = TransactionState)]
     #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<&'static str>,
+    /// The id of the client that opened the transaction (never its key).
+    #[schema(value_type = String, examples("webshop"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     locked_by: Option<String>,
+    /// The IP address of the caller that opened the transaction.
+    #[schema(value_type = String, examples("203.0.113.7"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     locked_ip: Option<String>,
+    /// The order's number, once the transaction is complete.
+    #[schema(value_type = String, examples("100045"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     order_number: Option<String>,
 }
@@ -985,27 +1255,41 @@ impl TransactionDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// An order's customer.
+#[derive(Debug, Serialize, ToSchema)]
 struct CustomerDto {
+    #[schema(examples("Joe User"))]
     name: String,
+    #[schema(format = Email, examples("joe@example.com"))]
     email: String,
 }
 
-#[derive(Debug, Serialize)]
+/// The sum of an order's prices in one currency.
+#[derive(Debug, Serialize, ToSchema)]
 struct TotalDto {
+    #[schema(examples("GBP"))]
     currency: String,
+    /// A decimal string; never a float.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("130.00"))]
     amount: String,
 }
 
 /// An order with its tickets, barcodes, customer and totals.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrderDto {
+    #[schema(examples("100045"))]
     number: String,
+    #[schema(format = "uuid", examples("0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11"))]
     transaction_id: String,
+    /// RFC 3339 in UTC.
+    #[schema(format = DateTime, examples("2026-12-01T10:02:10Z"))]
     created_at: String,
     customer: CustomerDto,
+    /// The seats, each with its barcode.
     tickets: Vec<TicketDto>,
+    /// The general-admission places, with one barcode per place.
     general_admission: Vec<PlacesDto>,
+    /// One total per currency.
     totals: Vec<TotalDto>,
 }
 
@@ -1021,7 +1305,7 @@ impl From<&Order> for OrderDto {
                 let total = totals
                     .entry(band.currency)
                     .or_insert(Amount::zero(band.price.scale));
-                *total = total.add(band.price);
+                *total = *total + band.price;
             }
             for place in &view.hold.places {
                 let pool = &view.plan.pools()[usize::from(place.pool)];
@@ -1030,7 +1314,7 @@ impl From<&Order> for OrderDto {
                     .entry(band.currency)
                     .or_insert(Amount::zero(band.price.scale));
                 for _ in 0..place.quantity {
-                    *total = total.add(band.price);
+                    *total = *total + band.price;
                 }
             }
         }
@@ -1056,9 +1340,11 @@ impl From<&Order> for OrderDto {
 }
 
 /// The answer to `complete` and `GET /orders/{number}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrderAnswer {
+    #[schema(value_type = OkStatus)]
     status: &'static str,
+    #[schema(format = "uuid", examples("0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11"))]
     transaction_id: String,
     order: OrderDto,
 }
@@ -1073,13 +1359,22 @@ impl From<&Order> for OrderAnswer {
     }
 }
 
-/// `GET /people`.
-#[derive(Debug, Serialize)]
+/// `GET /people`: a people record, keyed by email.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PersonDto {
+    #[schema(format = Email, examples("joe@example.com"))]
     email: String,
+    /// The name given with the latest order.
+    #[schema(examples("Joe User"))]
     name: String,
+    /// The numbers of the person's orders, oldest first.
+    #[schema(examples("100045"))]
     orders: Vec<String>,
+    /// RFC 3339 in UTC.
+    #[schema(format = DateTime)]
     created_at: String,
+    /// RFC 3339 in UTC.
+    #[schema(format = DateTime)]
     updated_at: String,
 }
 
@@ -1093,4 +1388,136 @@ impl From<&Person> for PersonDto {
             updated_at: format_time(person.updated_at),
         }
     }
+}
+
+// ---- Documentation-only schemas ----
+//
+// These types are never built. They name the string vocabularies that the DTOs above carry
+// as `&'static str` or `String`, and the alternative body forms that the flat request types
+// accept, so the OpenAPI description can list them.
+
+/// A client's role: `admin` (manage catalogue, keys, holdbacks, reports) or `sales` (hold,
+/// check out, complete, release its own transactions).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+pub(crate) enum ClientRole {
+    Admin,
+    Sales,
+}
+
+/// A seat's status in the seat map.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+pub(crate) enum SeatStatus {
+    Free,
+    Held,
+    Sold,
+    Withheld,
+}
+
+/// A transaction's state: `held` → `checkout` → `complete`, or `released` (by `DELETE`) or
+/// `expired` (its lock passed `lock_expires`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+pub(crate) enum TransactionState {
+    Held,
+    Checkout,
+    Complete,
+    Released,
+    Expired,
+}
+
+/// How the `preferred` seats of a best-available request were met: `got_all` (all preferred
+/// seats), `got_some`, `got_none` (other seats given), `not_requested` (no preference given).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+pub(crate) enum SeatRequestStatus {
+    GotAll,
+    GotSome,
+    GotNone,
+    NotRequested,
+}
+
+/// The step `POST /transactions/{id}` asks for: `checkout` resets the lock to now plus the
+/// performance's `hold_seconds`; `complete` sells the tickets and creates an order.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+pub(crate) enum UpdateTransactionStatus {
+    Checkout,
+    Complete,
+}
+
+/// The `status` of a successful answer: always `OK`.
+#[derive(ToSchema)]
+#[schema(rename_all = "UPPERCASE")]
+#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+pub(crate) enum OkStatus {
+    Ok,
+}
+
+/// `GET /health`.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documentation only: the route renders this shape inline")]
+pub(crate) struct Health {
+    status: OkStatus,
+}
+
+/// `POST /transactions`, specific seats: all or nothing.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"tickets": ["jb-1204:STALLS-A3", "jb-1204:STALLS-A4"]})))]
+#[expect(dead_code, reason = "documentation only: `CreateTransaction` parses this form")]
+pub(crate) struct CreateTransactionSeats {
+    /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
+    #[schema(min_items = 1)]
+    tickets: Vec<String>,
+}
+
+/// `POST /transactions`, best available: the engine picks the best seats that satisfy the
+/// performance's rules (lowest row first, then closest to the centre, in one block), trying
+/// `preferred` first.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "performance": "jb-1204", "quantity": 2, "price_band": "A", "preferred": ["jb-1204:STALLS-D7"]
+})))]
+#[expect(dead_code, reason = "documentation only: `CreateTransaction` parses this form")]
+pub(crate) struct CreateTransactionBestAvailable {
+    /// The performance id.
+    performance: String,
+    /// How many seats; must be one of the performance's `valid_quantities`.
+    quantity: u32,
+    /// Only seats of this price band.
+    price_band: Option<String>,
+    /// Ticket ids to try first, each at most once.
+    preferred: Option<Vec<String>>,
+}
+
+/// `POST /transactions`, general admission: places per pool code.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"performance": "jb-1204", "general_admission": {"STANDING": 2}})))]
+#[expect(dead_code, reason = "documentation only: `CreateTransaction` parses this form")]
+pub(crate) struct CreateTransactionGeneralAdmission {
+    /// The performance id.
+    performance: String,
+    /// Places wanted, by pool code; at least one pool.
+    general_admission: BTreeMap<String, u32>,
+}
+
+/// The answer of `POST /transactions/{id}`: the transaction after `checkout`, the order after
+/// `complete`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[expect(dead_code, reason = "documentation only: the route answers one of the two directly")]
+pub(crate) enum UpdateTransactionAnswer {
+    /// After `checkout`.
+    Checkout(TransactionDto),
+    /// After `complete`.
+    Complete(OrderAnswer),
 }

@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::actor::EngineError;
 
@@ -24,13 +25,53 @@ pub struct ApiError {
     tickets: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// The body of every error answer.
+#[derive(Serialize, ToSchema)]
+#[schema(examples(json!({
+    "status": "error",
+    "code": "seat_unavailable",
+    "errors": ["Seat STALLS-G7 is held by another transaction"],
+    "tickets": ["jb-1204:STALLS-G7"]
+})))]
+pub(crate) struct ErrorBody<'a> {
+    /// Always `error`.
+    #[schema(value_type = String, pattern = "^error$", examples("error"))]
     status: &'static str,
+    #[schema(value_type = ErrorCode)]
     code: &'static str,
+    /// What went wrong, for people; clients branch on `code`.
+    #[schema(value_type = Vec<String>)]
     errors: [&'a str; 1],
+    /// The ticket ids that caused the error; present only when specific tickets did.
+    #[schema(value_type = Vec<String>, examples("jb-1204:STALLS-G7"))]
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     tickets: &'a [String],
+}
+
+/// The stable error codes, as `API.md`'s table lists them with their statuses, plus
+/// `unavailable` (503), which the table does not name: the server cannot serve or acknowledge
+/// the request right now (storage failed, a performance's stored history is damaged, or disk
+/// space is low).
+///
+/// Documentation only: [`ApiError`] carries its code as a string; this enum lists the values
+/// for the OpenAPI description.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+pub(crate) enum ErrorCode {
+    InvalidRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    SeatUnavailable,
+    InsufficientAvailability,
+    LockExpired,
+    InvalidState,
+    AlreadyExists,
+    PayloadTooLarge,
+    RuleViolation,
+    Overloaded,
+    Unavailable,
 }
 
 impl ApiError {
@@ -86,7 +127,8 @@ impl ApiError {
         )
     }
 
-    fn with_tickets(mut self, tickets: Vec<String>) -> Self {
+    /// Names the tickets that caused the error.
+    pub fn with_tickets(mut self, tickets: Vec<String>) -> Self {
         self.tickets = tickets;
         self
     }
@@ -162,6 +204,13 @@ impl From<EngineError> for ApiError {
                 "overloaded",
                 error.to_string(),
             ),
+                        EngineError::Halted { .. } => {
+                tracing::error!(error = %error, "request for a halted performance");
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", error.to_string())
+            }
+            EngineError::LowOnSpace => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", error.to_string())
+            }
             EngineError::Storage(_) | EngineError::Unavailable => {
                 tracing::error!(error = %error, "request failed in storage or actor");
                 Self::new(

@@ -8,6 +8,7 @@
 mod app;
 mod dto;
 mod error;
+mod openapi;
 mod request;
 mod routes;
 

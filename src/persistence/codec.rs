@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn journal_keys_sort_by_sequence_within_a_performance() {
-        let mut keys = vec![entry_key("p", 256), entry_key("p", 1), entry_key("p", 2)];
+        let mut keys = [entry_key("p", 256), entry_key("p", 1), entry_key("p", 2)];
         keys.sort();
         let seqs: Vec<u64> = keys.iter().map(|k| seq_of_key(k).unwrap()).collect();
         assert_eq!(seqs, [1, 2, 256]);

@@ -1,68 +1,135 @@
-//! A journal in memory, with the same contract as the sled journal, for tests and for
-//! serving without a disk.
+//! A store in memory with the same key layout and recovery as the sled store: for tests and
+//! the simulation. It reports every write durable at once, and can be told to fail.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use super::{Durable, Entry, Journal};
-use crate::domain::PerformanceId;
+use super::layout::{self, KvBatch, ReadKv, Visit};
+use super::{Batch, Durable, Recovered, StorageError, Store, StoreStats};
 
-/// Keeps every appended entry in memory and reports it durable at once.
+/// An ordered map behind a mutex.
 #[derive(Debug, Default)]
-pub struct MemoryJournal {
-    entries: Mutex<HashMap<PerformanceId, Vec<Entry>>>,
+pub struct MemoryStore {
+    map: Arc<Mutex<BTreeMap<Vec<u8>, Vec<u8>>>>,
+    /// The generation of the newest handle; an older handle's writes are refused, as a
+    /// crashed process's would never land.
+    generation: Arc<AtomicU64>,
+    handle_generation: u64,
+    failed: AtomicBool,
+    commits: AtomicU64,
 }
 
-impl MemoryJournal {
-    /// Creates an empty journal.
+struct Locked<'a>(&'a BTreeMap<Vec<u8>, Vec<u8>>);
+
+impl ReadKv for Locked<'_> {
+    fn scan(&self, prefix: &[u8], visit: &mut Visit<'_>) -> Result<(), StorageError> {
+        for (key, value) in self.0.range(prefix.to_vec()..) {
+            if !key.starts_with(prefix) {
+                break;
+            }
+            visit(key, value)?;
+        }
+        Ok(())
+    }
+
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.0.get(key).cloned())
+    }
+}
+
+impl MemoryStore {
+    /// Creates an empty store.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Returns a copy of the entries appended for `performance`, in order.
-    pub fn entries(&self, performance: &PerformanceId) -> Vec<Entry> {
-        self.entries
-            .lock()
-            .map(|map| map.get(performance).cloned().unwrap_or_default())
-            .unwrap_or_default()
+    /// Returns a new handle on the same data, as a restarted process would open it; this
+    /// handle's later writes are refused, as a crashed process's would never land.
+    pub fn reopen(&self) -> Self {
+        let handle_generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        Self {
+            map: Arc::clone(&self.map),
+            generation: Arc::clone(&self.generation),
+            handle_generation,
+            failed: AtomicBool::new(false),
+            commits: AtomicU64::new(0),
+        }
     }
 
-    /// Returns how many entries were appended for `performance`.
-    pub fn len(&self, performance: &PerformanceId) -> usize {
-        self.entries
-            .lock()
-            .map(|map| map.get(performance).map_or(0, Vec::len))
-            .unwrap_or(0)
+    /// Makes every later write fail, as a disk error would.
+    pub fn fail(&self) {
+        self.failed.store(true, Ordering::SeqCst);
     }
 
-    /// Returns true when nothing was appended for `performance`.
-    pub fn is_empty(&self, performance: &PerformanceId) -> bool {
-        self.len(performance) == 0
+    /// Runs `change` on the raw key space, to damage it in tests.
+    pub fn tamper(&self, change: impl FnOnce(&mut BTreeMap<Vec<u8>, Vec<u8>>)) {
+        if let Ok(mut map) = self.map.lock() {
+            change(&mut map);
+        }
+    }
+
+    /// Returns how many keys the store holds.
+    pub fn key_count(&self) -> usize {
+        self.map.lock().map_or(0, |map| map.len())
+    }
+
+    /// Returns the size of every stored value, largest first.
+    pub fn value_sizes(&self) -> Vec<usize> {
+        let mut sizes: Vec<usize> = self
+            .map
+            .lock()
+            .map(|map| map.values().map(Vec::len).collect())
+            .unwrap_or_default();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        sizes
+    }
+
+    fn apply(&self, batch: &Batch) -> Result<(), StorageError> {
+        let fenced = self.generation.load(Ordering::SeqCst) != self.handle_generation;
+        if self.failed.load(Ordering::SeqCst) || fenced {
+            return Err(StorageError::Stopped);
+        }
+        let mut map = self.map.lock().map_err(|_| StorageError::Stopped)?;
+        let KvBatch { puts, deletes } = layout::encode_batch(&Locked(&map), batch)?;
+        for key in deletes {
+            map.remove(&key);
+        }
+        map.extend(puts);
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 }
 
-impl Journal for MemoryJournal {
-    fn append(&self, performance: &PerformanceId, entries: Vec<Entry>) -> Durable {
+impl Store for MemoryStore {
+    fn write(&self, batch: Batch) -> Durable {
         let (sender, receiver) = oneshot::channel();
-        let result = match self.entries.lock() {
-            Ok(mut map) => {
-                let log = map.entry(performance.clone()).or_default();
-                debug_assert!(
-                    entries
-                        .iter()
-                        .zip(log.len() as u64 + 1..)
-                        .all(|(entry, seq)| entry.seq == seq),
-                    "sequence numbers grow by exactly one"
-                );
-                log.extend(entries);
-                Ok(())
-            }
-            Err(_) => Err(super::StorageError::Stopped),
-        };
-        // The receiver may have been dropped by a caller that gave up; nothing to tell then.
-        let _ = sender.send(result);
+        // The caller may have stopped waiting; there is nobody to tell then.
+        let _ = sender.send(self.apply(&batch));
         receiver
+    }
+
+    fn load(&self) -> Result<Recovered, StorageError> {
+        let map = self.map.lock().map_err(|_| StorageError::Stopped)?;
+        layout::load(&Locked(&map))
+    }
+
+    fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::SeqCst)
+    }
+
+    fn is_low_on_space(&self) -> bool {
+        false
+    }
+
+    fn stats(&self) -> StoreStats {
+        let commits = self.commits.load(Ordering::Relaxed);
+        StoreStats {
+            commits,
+            requests: commits,
+            syncs: 0,
+        }
     }
 }

@@ -1,23 +1,35 @@
-//! Where accepted changes go before they are acknowledged.
+//! Where accepted changes go before they are acknowledged, and where start-up finds them.
 //!
-//! A [`Journal`] takes the entries of one performance, in sequence order, and reports when
-//! they are durable. The actor replies to a client only after that report, so an
-//! acknowledged change is never lost; what was applied in memory but never reported durable
-//! was never acknowledged, and losing it on a crash is correct.
+//! A [`Store`] takes a [`Batch`] (journal entries of any performances, records such as orders
+//! and clients, perhaps a snapshot) and reports when all of it is durable, atomically: a
+//! sale, its order and its idempotency answer land together or not at all. Actors reply to
+//! clients only after that report, so an acknowledged change is never lost; what was applied
+//! in memory but never reported durable was never acknowledged, and losing it in a crash is
+//! correct.
 //!
-//! This build keeps the journal in memory ([`MemoryJournal`]): everything is lost at exit.
-//! The sled journal with group commit, snapshots and recovery is the next step (issue 3);
-//! it implements the same trait, so nothing above this module changes.
+//! Two stores share one key layout ([`layout`]) and one recovery procedure: [`SledStore`]
+//! (sled 0.34 with a group-commit journal thread; see its module for the flush protocol) and
+//! [`MemoryStore`] (an ordered map, for tests and the simulation).
+//!
+//! Start-up ([`Store::load`]) returns, per performance, the newest valid snapshot and the
+//! journal entries after it; a bad checksum or a gap in sequence numbers is reported as the
+//! performance's corruption, and the engine refuses to serve that performance rather than
+//! silently cut its history.
 //!
 //! # Caveats
-//! - The memory journal reports every append durable at once; it is for tests and for
-//!   serving without a disk, never a promise of durability.
+//! - "Durable" means what the configured durability mode says: `fsync` survives a power cut
+//!   on a disk that honours flush commands; `flush` survives a process crash only; `none`
+//!   survives nothing and is for benchmarks.
+//! - Loss of the disk itself, or a disk that acknowledges flushes it has not done, is outside
+//!   what any mode promises.
 
 mod codec;
 mod error;
+pub mod layout;
 mod memory_store;
+mod records;
+mod sled_store;
 
-use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::domain::{Change, PerformanceId, Timestamp};
@@ -26,7 +38,13 @@ pub use codec::{
     FORMAT_VERSION, Header, Kind, decode, encode, entry_key, entry_prefix, seq_of_key,
 };
 pub use error::StorageError;
-pub use memory_store::MemoryJournal;
+pub use memory_store::MemoryStore;
+pub use records::{
+    ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot,
+};
+pub use sled_store::{Durability, FailureHook, SledStore, StoreConfig};
+
+use serde::{Deserialize, Serialize};
 
 /// One journal entry: a change with its place in the performance's sequence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,16 +57,82 @@ pub struct Entry {
     pub change: Change,
 }
 
-/// Completes with `Ok(())` once the appended entries are durable, or with the storage error
-/// that stopped them.
+/// Everything one write makes durable, atomically.
+#[derive(Clone, Debug, Default)]
+pub struct Batch {
+    /// Journal entries, each with its performance, in sequence order per performance.
+    pub entries: Vec<(PerformanceId, Entry)>,
+    /// Other records.
+    pub records: Vec<Record>,
+    /// A snapshot, which may also drop older generations and covered entries.
+    pub snapshot: Option<Snapshot>,
+}
+
+/// Completes with `Ok(())` once a batch is durable, or with the error that stopped it.
 pub type Durable = oneshot::Receiver<Result<(), StorageError>>;
 
-/// The write-ahead log of every performance.
-///
-/// Contract: entries of one performance become durable in the order they were appended, and
-/// a [`Durable`] completes `Ok` only when its entries, and every entry appended before them,
-/// survive a crash of the process (to the degree the implementation promises: see each one).
-pub trait Journal: Send + Sync + 'static {
-    /// Appends `entries` of `performance` and returns the signal of their durability.
-    fn append(&self, performance: &PerformanceId, entries: Vec<Entry>) -> Durable;
+/// One performance as start-up found it.
+#[derive(Clone, Debug)]
+pub struct RecoveredPerformance {
+    /// Its definition.
+    pub record: PerformanceRecord,
+    /// The newest valid snapshot.
+    pub snapshot: Option<Snapshot>,
+    /// The entries after the snapshot, in order, up to the first damage.
+    pub tail: Vec<Entry>,
+    /// The damage that stopped the tail, if any: the performance must not be served.
+    pub corruption: Option<StorageError>,
 }
+
+/// Everything start-up found.
+#[derive(Clone, Debug, Default)]
+pub struct Recovered {
+    /// Every performance.
+    pub performances: Vec<RecoveredPerformance>,
+    /// Every client.
+    pub clients: Vec<ClientRecord>,
+    /// Every order.
+    pub orders: Vec<OrderRecord>,
+    /// Every remembered idempotency answer.
+    pub idempotency: Vec<IdempotencyRecord>,
+}
+
+/// Counters of a store's work, for metrics and for tests that check syncing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Batches written (group commits).
+    pub commits: u64,
+    /// Write requests those commits carried.
+    pub requests: u64,
+    /// Data-file syncs (`fdatasync`) performed.
+    pub syncs: u64,
+}
+
+/// The durable store of every performance's journal and of the engine's records.
+///
+/// Contract: batches become durable in the order `write` was called; a [`Durable`] completes
+/// `Ok` only when its batch, and every batch written before it, is durable to the degree of
+/// the store's durability mode. After any storage error the store fails stop: every pending
+/// and later write completes with an error.
+pub trait Store: Send + Sync + 'static {
+    /// Queues `batch` and returns the signal of its durability.
+    fn write(&self, batch: Batch) -> Durable;
+
+    /// Loads everything for start-up.
+    ///
+    /// # Errors
+    /// When records outside any performance's journal are damaged, or the store cannot be read.
+    fn load(&self) -> Result<Recovered, StorageError>;
+
+    /// Returns true once a storage error has stopped the store.
+    fn has_failed(&self) -> bool;
+
+    /// Returns true while free disk space is below the configured reserve.
+    fn is_low_on_space(&self) -> bool;
+
+    /// Returns the store's counters.
+    fn stats(&self) -> StoreStats;
+}
+
+#[cfg(test)]
+mod tests;

@@ -313,3 +313,51 @@ pub fn transaction_id(body: &Value) -> String {
         .expect("a transaction id")
         .to_owned()
 }
+
+/// Raw requests and a few more typed calls, for the error, catalogue and transaction tests.
+impl TestApp {
+    /// Sends `body` as it is, with an optional key and `Content-Type`.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        content_type: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> Answer {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .body(body);
+        if let Some(key) = key {
+            request = request.header("X-API-Key", key);
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        Self::answer(request.send().await.expect("the request is sent")).await
+    }
+
+    /// Creates a client with a chosen id and role (admin) and returns its key.
+    pub async fn create_client_with_id(&self, id: &str, role: &str) -> String {
+        let answer = self
+            .post_as_admin("/clients", &json!({"id": id, "name": id, "role": role}))
+            .await;
+        answer.assert_status(201)["key"]
+            .as_str()
+            .expect("a key")
+            .to_owned()
+    }
+
+    /// `POST /performances/{id}/holdbacks` with `key`.
+    pub async fn holdbacks(&self, key: &str, performance: &str, body: &Value) -> Answer {
+        let path = format!("/performances/{performance}/holdbacks");
+        self.call(Method::POST, &path, Some(key), Some(body)).await
+    }
+
+    /// `POST /transactions/{id}` with `key` and any body.
+    pub async fn update_transaction(&self, key: &str, transaction: &str, body: &Value) -> Answer {
+        let path = format!("/transactions/{transaction}");
+        self.call(Method::POST, &path, Some(key), Some(body)).await
+    }
+}

@@ -12,7 +12,7 @@ use crate::http::dto::{
     Holdbacks, Meta, PerformanceDto, PerformanceList, PerformanceSummary, PerformancesQuery,
     SeatMapDto, parse_time,
 };
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::request::{Body, caller, reader};
 
 const PAGE_LENGTH_DEFAULT: usize = 50;
@@ -34,7 +34,37 @@ pub(crate) fn performance_id(text: &str) -> Result<PerformanceId, ApiError> {
         .map_err(|_| ApiError::not_found(format!("performance {text:.80} not found")))
 }
 
-/// `POST /performances` (admin).
+/// Creates a performance with its seating plan (admin).
+///
+/// Seat ids default to `<section>-<row><number>` (`STALLS-A7`). Answers 201 with the created
+/// performance, its plan and counts.
+#[utoipa::path(
+    post,
+    path = "/performances",
+    tag = "catalogue",
+    operation_id = "create_performance",
+    request_body = CreatePerformance,
+    responses(
+        (status = 201, description = "The performance, created.", body = PerformanceDto),
+        (status = 400, description = "`invalid_request`: malformed JSON, wrong types, missing or \
+            unknown fields, or a bad id, time, price, currency or plan.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: the key is not an admin key.",
+            body = ErrorBody),
+        (status = 409, description = "`already_exists`: the performance id is taken.",
+            body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over the configured \
+            limit.", body = ErrorBody),
+        (status = 422, description = "`rule_violation`: the plan has more seats than allowed.",
+            body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn create_performance(
     request: HttpRequest,
     body: Body,
@@ -52,7 +82,28 @@ pub async fn create_performance(
     Ok(json(StatusCode::CREATED, &PerformanceDto::from(&view)))
 }
 
-/// `GET /performances/{id}`.
+/// Reads a performance with its plan and counts.
+///
+/// `counts` are seats only (`available`, `held`, `sold`, `withheld`), also given per price
+/// band; general admission is reported per pool.
+#[utoipa::path(
+    get,
+    path = "/performances/{id}",
+    tag = "catalogue",
+    operation_id = "get_performance",
+    params(("id" = String, Path, description = "The performance id.", example = "jb-1204")),
+    responses(
+        (status = 200, description = "The performance.", body = PerformanceDto),
+        (status = 401, description = "`unauthorized`: only when the server requires a key for \
+            reads, and the key is missing or unknown.", body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown performance.", body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security((), ("api_key" = [])),
+)]
 pub async fn performance(
     request: HttpRequest,
     path: web::Path<String>,
@@ -63,7 +114,36 @@ pub async fn performance(
     Ok(json(StatusCode::OK, &PerformanceDto::from(&view)))
 }
 
-/// `GET /performances/{id}/availability`.
+/// Lists a performance's free seat blocks, for search pages and seat-selection widgets.
+///
+/// A seat block is a maximal run of free adjacent seats, seats in seat order. With
+/// `quantity`, only blocks from which that many seats can be held under the performance's
+/// rules are listed.
+#[utoipa::path(
+    get,
+    path = "/performances/{id}/availability",
+    tag = "availability",
+    operation_id = "get_availability",
+    params(
+        ("id" = String, Path, description = "The performance id.", example = "jb-1204"),
+        AvailabilityQuery,
+    ),
+    responses(
+        (status = 200, description = "The free seat blocks per price band, and the free \
+            general-admission places per pool.", body = AvailabilityDto),
+        (status = 400, description = "`invalid_request`: a malformed or unknown query \
+            parameter.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: only when the server requires a key for \
+            reads, and the key is missing or unknown.", body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown performance or price band.",
+            body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security((), ("api_key" = [])),
+)]
 pub async fn availability(
     request: HttpRequest,
     path: web::Path<String>,
@@ -79,7 +159,27 @@ pub async fn availability(
     Ok(json(StatusCode::OK, &AvailabilityDto::from(&view)))
 }
 
-/// `GET /performances/{id}/seats`.
+/// Lists every seat of a performance with its status, in plan order.
+///
+/// `version` increases with every change to the performance.
+#[utoipa::path(
+    get,
+    path = "/performances/{id}/seats",
+    tag = "availability",
+    operation_id = "get_seats",
+    params(("id" = String, Path, description = "The performance id.", example = "jb-1204")),
+    responses(
+        (status = 200, description = "The seat map.", body = SeatMapDto),
+        (status = 401, description = "`unauthorized`: only when the server requires a key for \
+            reads, and the key is missing or unknown.", body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown performance.", body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security((), ("api_key" = [])),
+)]
 pub async fn seats(
     request: HttpRequest,
     path: web::Path<String>,
@@ -90,7 +190,40 @@ pub async fn seats(
     Ok(json(StatusCode::OK, &SeatMapDto::from(&view)))
 }
 
-/// `POST /performances/{id}/holdbacks` (admin).
+/// Takes seats off sale or puts them back (admin).
+///
+/// For house seats or a fringe allocation. Answers with the performance and its counts.
+#[utoipa::path(
+    post,
+    path = "/performances/{id}/holdbacks",
+    tag = "operations",
+    operation_id = "change_holdbacks",
+    params(("id" = String, Path, description = "The performance id.", example = "jb-1204")),
+    request_body = Holdbacks,
+    responses(
+        (status = 200, description = "The performance after the change.", body = PerformanceDto),
+        (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
+            fields, malformed or repeated ticket ids, tickets of another performance, or two \
+            empty lists.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: the key is not an admin key.",
+            body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown performance or seat.",
+            body = ErrorBody),
+        (status = 409, description = "`seat_unavailable`: a seat to withhold is held or sold; \
+            `tickets` names them.", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over the configured \
+            limit.", body = ErrorBody),
+        (status = 422, description = "`rule_violation`: more tickets than one request may \
+            name.", body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn holdbacks(
     request: HttpRequest,
     path: web::Path<String>,
@@ -113,7 +246,24 @@ pub async fn holdbacks(
     Ok(json(StatusCode::OK, &PerformanceDto::from(&view)))
 }
 
-/// `GET /events`.
+/// Lists events, matching `q` case-insensitively on name, venue and city.
+///
+/// Sorted by name, with paging metadata.
+#[utoipa::path(
+    get,
+    path = "/events",
+    tag = "catalogue",
+    operation_id = "list_events",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "A page of events.", body = EventList),
+        (status = 400, description = "`invalid_request`: a malformed or unknown query \
+            parameter, or `page_length` out of range.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: only when the server requires a key for \
+            reads, and the key is missing or unknown.", body = ErrorBody),
+    ),
+    security((), ("api_key" = [])),
+)]
 pub async fn events(
     request: HttpRequest,
     query: web::Query<EventsQuery>,
@@ -133,7 +283,29 @@ pub async fn events(
     ))
 }
 
-/// `GET /events/{id}/performances`.
+/// Lists an event's performances starting within `[from, to]`, soonest first.
+///
+/// With paging metadata.
+#[utoipa::path(
+    get,
+    path = "/events/{id}/performances",
+    tag = "catalogue",
+    operation_id = "list_event_performances",
+    params(
+        ("id" = String, Path, description = "The event id.", example = "jersey-boys"),
+        PerformancesQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of performances.", body = PerformanceList),
+        (status = 400, description = "`invalid_request`: a malformed or unknown query \
+            parameter, a time that is not RFC 3339, or `page_length` out of range.",
+            body = ErrorBody),
+        (status = 401, description = "`unauthorized`: only when the server requires a key for \
+            reads, and the key is missing or unknown.", body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown event.", body = ErrorBody),
+    ),
+    security((), ("api_key" = [])),
+)]
 pub async fn event_performances(
     request: HttpRequest,
     path: web::Path<String>,

@@ -1,29 +1,90 @@
-//! `/health`, `/metrics` and `/clients`.
+//! `/health`, `/metrics`, `/clients`, and the API's own description: `/openapi.json` and
+//! `/docs`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::json;
-use crate::actor::{Role, generate_key};
+use crate::actor::Role;
 use crate::domain::ClientId;
 use crate::http::app::AppState;
-use crate::http::dto::{ClientCreated, CreateClient};
-use crate::http::error::ApiError;
+use crate::http::dto::{ClientCreated, CreateClient, Health};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::openapi;
 use crate::http::request::{Body, caller};
 
-/// `GET /health`: 200 while serving.
-pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "OK"}))
+/// Answers 200 while serving.
+///
+/// Answers 503 `unavailable` once storage has failed and the server acknowledges nothing more.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "operations",
+    operation_id = "health",
+    responses(
+        (status = 200, description = "The server is serving.", body = Health,
+            example = json!({"status": "OK"})),
+        (status = 503, description = "`unavailable`: storage failed; the server is stopping.",
+            body = ErrorBody),
+    ),
+)]
+pub async fn health(state: web::Data<AppState>) -> HttpResponse {
+    if state.engine.is_healthy() {
+        HttpResponse::Ok().json(serde_json::json!({"status": "OK"}))
+    } else {
+        HttpResponse::ServiceUnavailable().json(serde_json::json!({
+            "status": "error",
+            "code": "unavailable",
+            "errors": ["storage failed; the server acknowledges nothing more and is stopping"]
+        }))
+    }
 }
 
-/// `GET /metrics`: Prometheus text format.
+/// Renders the metrics in the Prometheus text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    operation_id = "metrics",
+    responses((status = 200, description = "Metrics in the Prometheus text format 0.0.4.",
+        body = String, content_type = "text/plain; version=0.0.4")),
+)]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())
 }
 
-/// `POST /clients` (admin): creates a client and shows its key once.
+/// Creates a client and shows its API key once (admin).
+///
+/// A client is a box office, a web shop or a reseller; its role is `admin` or `sales`.
+#[utoipa::path(
+    post,
+    path = "/clients",
+    tag = "operations",
+    operation_id = "create_client",
+    request_body = CreateClient,
+    responses(
+        (status = 201, description = "The client with its key; the key is shown only here.",
+            body = ClientCreated, example = json!({
+                "id": "webshop", "name": "webshop", "role": "sales",
+                "key": "5c1d0e9a7b3f4a2e8d6c0b1a9f8e7d6c5c1d0e9a7b3f4a2e8d6c0b1a9f8e7d6c"
+            })),
+        (status = 400, description = "`invalid_request`: malformed JSON, wrong types, missing or \
+            unknown fields, an unknown role, or a bad id or name.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: the key is not an admin key.",
+            body = ErrorBody),
+        (status = 409, description = "`already_exists`: the client id is taken.",
+            body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over the configured \
+            limit.", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the server cannot record the client \
+            right now.", body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn create_client(
     request: HttpRequest,
     body: Body,
@@ -51,8 +112,7 @@ pub async fn create_client(
         ),
     };
     let id = ClientId::parse(&id).map_err(|error| ApiError::invalid_request(error.to_string()))?;
-    let key = generate_key()?;
-    let client = state.clients.register(id, name.to_owned(), role, &key)?;
+        let (client, key) = state.engine.create_client(id, name.to_owned(), role).await?;
     Ok(json(
         StatusCode::CREATED,
         &ClientCreated {
@@ -62,4 +122,32 @@ pub async fn create_client(
             key,
         },
     ))
+}
+
+/// Serves the OpenAPI 3.1 description of this API.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    operation_id = "openapi",
+    responses((status = 200, description = "This document.", body = Object,
+        content_type = "application/json")),
+)]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(openapi::document())
+}
+
+/// Serves a small HTML page that lists the operations and links to `/openapi.json`.
+#[utoipa::path(
+    get,
+    path = "/docs",
+    tag = "operations",
+    operation_id = "docs",
+    responses((status = 200, description = "The page.", body = String,
+        content_type = "text/html; charset=utf-8")),
+)]
+pub async fn docs() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(openapi::docs_page())
 }

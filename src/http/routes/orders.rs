@@ -8,10 +8,27 @@ use crate::actor::Role;
 use crate::domain::OrderNumber;
 use crate::http::app::AppState;
 use crate::http::dto::{OrderAnswer, PeopleQuery, PersonDto};
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::request::caller;
 
-/// `GET /orders/{number}` (owner or admin).
+/// Reads an order with its tickets, barcodes, customer and totals (owner or admin).
+#[utoipa::path(
+    get,
+    path = "/orders/{number}",
+    tag = "orders",
+    operation_id = "get_order",
+    params(("number" = String, Path, description = "The order number.", example = "100045")),
+    responses(
+        (status = 200, description = "The order.", body = OrderAnswer),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: another client's order.", body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown order.", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the server cannot read orders right now.",
+            body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn order(
     request: HttpRequest,
     path: web::Path<String>,
@@ -22,11 +39,30 @@ pub async fn order(
         .parse::<u64>()
         .map(OrderNumber)
         .map_err(|_| ApiError::not_found(format!("order {:.80} not found", path.as_str())))?;
-    let order = state.engine.order(&caller, number)?;
+    let order = state.engine.order(&caller, number).await?;
     Ok(json(StatusCode::OK, &OrderAnswer::from(&order)))
 }
 
-/// `GET /people?email=` (admin).
+/// Reads the people record of an email address (admin).
+#[utoipa::path(
+    get,
+    path = "/people",
+    tag = "orders",
+    operation_id = "get_person",
+    params(PeopleQuery),
+    responses(
+        (status = 200, description = "The people record.", body = PersonDto),
+        (status = 400, description = "`invalid_request`: `email` missing, or an unknown query \
+            parameter.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: the key is not an admin key.",
+            body = ErrorBody),
+        (status = 404, description = "`not_found`: no record for this email.",
+            body = ErrorBody),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn person(
     request: HttpRequest,
     query: web::Query<PeopleQuery>,

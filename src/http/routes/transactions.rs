@@ -7,8 +7,10 @@ use super::json;
 use crate::actor::{HoldRequest, Role};
 use crate::domain::TransactionId;
 use crate::http::app::AppState;
-use crate::http::dto::{CreateTransaction, OrderAnswer, TransactionDto, UpdateTransaction};
-use crate::http::error::ApiError;
+use crate::http::dto::{
+    CreateTransaction, OrderAnswer, TransactionDto, UpdateTransaction, UpdateTransactionAnswer,
+};
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::request::{Body, caller, idempotency_key};
 
 fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
@@ -17,7 +19,60 @@ fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
         .map_err(|_| ApiError::not_found(format!("transaction {text:.80} not found")))
 }
 
-/// `POST /transactions` (sales): holds tickets and opens a transaction.
+/// Holds tickets and opens a transaction (sales).
+///
+/// The body is one of three forms: specific seats (all or nothing), best available, or general
+/// admission. A retry with the same `Idempotency-Key` and body returns the first answer and
+/// holds nothing more, also after a restart; a request whose answer was lost may have been
+/// applied, so retry it with the same key.
+#[utoipa::path(
+    post,
+    path = "/transactions",
+    tag = "transactions",
+    operation_id = "create_transaction",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: \
+        1 to 255 printable ASCII characters, scoped to the client. The same key with the same \
+        body answers the first (successful) answer again; with a different body, 422.",
+        nullable = false, min_length = 1, max_length = 255, pattern = "^[\\x20-\\x7E]{1,255}$",
+        example = "order-7f3a-attempt")),
+    request_body(content = CreateTransaction, examples(
+        ("specific_seats" = (summary = "Specific seats",
+            value = json!({"tickets": ["jb-1204:STALLS-A3", "jb-1204:STALLS-A4"]}))),
+        ("best_available" = (summary = "Best available", value = json!({
+            "performance": "jb-1204", "quantity": 2, "price_band": "A",
+            "preferred": ["jb-1204:STALLS-D7"]
+        }))),
+        ("general_admission" = (summary = "General admission",
+            value = json!({"performance": "jb-1204", "general_admission": {"STANDING": 2}}))),
+    )),
+    responses(
+        (status = 201, description = "The transaction, holding its tickets until \
+            `lock_expires`.", body = TransactionDto),
+        (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
+            fields, an unknown body form, malformed or repeated ticket ids, or a bad \
+            `Idempotency-Key`.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown performance, seat, price band or \
+            general-admission pool.", body = ErrorBody),
+        (status = 409, description = "`seat_unavailable` (a requested seat is held, sold or \
+            withheld; `tickets` names them), `insufficient_availability` (best available or \
+            general admission cannot satisfy the quantity), or `invalid_state` (the \
+            performance has started, or a request with this `Idempotency-Key` is still in \
+            progress).", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over the configured \
+            limit.", body = ErrorBody),
+        (status = 422, description = "`rule_violation`: a quantity not in `valid_quantities`, \
+            seats not contiguous where the performance demands it, a selection that would leave \
+            a single-seat gap, too many tickets in one request, or an `Idempotency-Key` reused \
+            with a different body.", body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn create(
     request: HttpRequest,
     body: Body,
@@ -49,7 +104,29 @@ fn first_performance(request: &HoldRequest) -> Option<&crate::domain::Performanc
     }
 }
 
-/// `GET /transactions/{id}`.
+/// Reads a transaction: its state, tickets, `lock_expires`, `locked_by` and `locked_ip`.
+#[utoipa::path(
+    get,
+    path = "/transactions/{id}",
+    tag = "transactions",
+    operation_id = "get_transaction",
+    params(("id" = String, Path, description = "The transaction id.",
+        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11")),
+    responses(
+        (status = 200, description = "The transaction with `state`, `locked_by` and \
+            `locked_ip`.", body = TransactionDto),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: another client's transaction (only its \
+            client, or an admin, may read or change it).", body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn get(
     request: HttpRequest,
     path: web::Path<String>,
@@ -63,7 +140,53 @@ pub async fn get(
     Ok(json(StatusCode::OK, &TransactionDto::full(&view)))
 }
 
-/// `POST /transactions/{id}`: `checkout` or `complete`.
+/// Checks out or completes a transaction.
+///
+/// `checkout` resets the lock to now plus the performance's `hold_seconds` and answers the
+/// transaction. `complete` marks every ticket sold, creates an order, creates or updates the
+/// customer's people record (keyed by email), and answers the order; completing twice answers
+/// the same order again. Both may repeat `tickets` and `id`, which must then match the
+/// transaction.
+#[utoipa::path(
+    post,
+    path = "/transactions/{id}",
+    tag = "transactions",
+    operation_id = "update_transaction",
+    params(("id" = String, Path, description = "The transaction id.",
+        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11")),
+    request_body(content = UpdateTransaction, examples(
+        ("checkout" = (summary = "Check out", value = json!({"status": "checkout"}))),
+        ("complete" = (summary = "Complete", value = json!({
+            "status": "complete", "customer": {"name": "Joe User", "email": "joe@example.com"}
+        }))),
+    )),
+    responses(
+        (status = 200, description = "After `checkout`, the transaction (as on creation); \
+            after `complete`, the order with barcodes.", body = UpdateTransactionAnswer),
+        (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
+            fields, a status other than `checkout` or `complete`, a customer missing with \
+            `complete` or given with `checkout`, a bad customer name or email, or malformed \
+            ticket ids.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: another client's transaction (only its \
+            client, or an admin, may read or change it).", body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: the transaction cannot take this step, \
+            e.g. checking out a completed one or completing a released one.", body = ErrorBody),
+        (status = 410, description = "`lock_expired`: the transaction's lock expired and its \
+            tickets were released.", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over the configured \
+            limit.", body = ErrorBody),
+        (status = 422, description = "`rule_violation`: the repeated `tickets` or `id` do not \
+            match the transaction.", body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn update(
     request: HttpRequest,
     path: web::Path<String>,
@@ -113,7 +236,31 @@ pub async fn update(
     }
 }
 
-/// `DELETE /transactions/{id}`: releases every lock; idempotent; never undoes a sale.
+/// Releases every lock of a transaction; idempotent.
+///
+/// A sale is never undone: on a completed transaction it answers 200 and releases nothing.
+#[utoipa::path(
+    delete,
+    path = "/transactions/{id}",
+    tag = "transactions",
+    operation_id = "release_transaction",
+    params(("id" = String, Path, description = "The transaction id.",
+        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11")),
+    responses(
+        (status = 200, description = "The transaction after the release, with its `state`.",
+            body = TransactionDto),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: another client's transaction (only its \
+            client, or an admin, may read or change it).", body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security(("api_key" = [])),
+)]
 pub async fn release(
     request: HttpRequest,
     path: web::Path<String>,

@@ -1,0 +1,361 @@
+//! The OpenAPI 3.1 description of the HTTP contract (`API.md`), served at `GET /openapi.json`,
+//! and a small HTML index of the operations at `GET /docs`.
+//!
+//! The description is derived from the DTOs (`ToSchema`, `IntoParams`) and the `#[utoipa::path]`
+//! annotations on the routes, so a changed field or route changes the document. It is built
+//! once, on first use, and never changes while the server runs.
+//!
+//! Left out on purpose: the description documents the contract, it does not validate requests
+//! (the routes do). `/docs` loads nothing from elsewhere (the server may have no internet), so
+//! it lists the operations and links to the JSON rather than embedding a viewer.
+
+use std::sync::LazyLock;
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::routes::{catalogue, operations, orders, transactions};
+
+/// The name of the security scheme that calls needing a key refer to.
+const API_KEY_SCHEME: &str = "api_key";
+
+/// The document's description: the contract's conventions that no single operation carries.
+const DESCRIPTION: &str = "\
+Seat reservation: hold seats or general-admission places, check out, complete, release.
+
+- JSON in and out (`Content-Type: application/json`). Times are RFC 3339 in UTC with `Z` \
+  (fractional seconds allowed): parse them, never compare strings. Money is a decimal string \
+  (`\"65.00\"`) with a currency code, never a float.
+- Ids are strings. Performance, event and client ids are slugs `[A-Za-z0-9_-]{1,64}`. A ticket \
+  id names one seat at one performance: `<performance_id>:<seat_id>`.
+- Authentication: header `X-API-Key`. Keys belong to clients with a role: `admin` (catalogue, \
+  keys, holdbacks, people) or `sales` (its own transactions and orders); an admin key may do \
+  everything a sales key may. Catalogue and availability reads need no key unless the server \
+  is configured to require one.
+- Every error answers `{\"status\": \"error\", \"code\": ..., \"errors\": [...]}`, with \
+  `tickets` when specific tickets caused it. When a request has several faults, the first in \
+  this order answers: 400 (body), 401, 403, 404, 413, 422 for the shape of the request, 409, \
+  422 for a single-seat gap, then 503. A rejected request changes nothing.
+- `overloaded`: the contract allows 429 or 503; this server answers 503 with `Retry-After`.
+- A method a route does not have answers 405 with `invalid_request`; an unknown route answers \
+  404 `not_found`.
+- Default limits: a 64 KiB body (413 beyond), JSON nesting up to 128 (400 beyond), 100 tickets \
+  per request and 100,000 seats per plan (422 beyond).";
+
+/// The description, built on first use.
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+/// The `/docs` page, rendered from [`DOCUMENT`] on first use.
+static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT));
+
+/// The OpenAPI description: every route of `app::routes`, their schemas and the key scheme.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "holdfast", version = env!("CARGO_PKG_VERSION"), description = DESCRIPTION),
+    paths(
+        operations::health,
+        operations::metrics,
+        operations::create_client,
+        catalogue::events,
+        catalogue::event_performances,
+        catalogue::create_performance,
+        catalogue::performance,
+        catalogue::availability,
+        catalogue::seats,
+        catalogue::holdbacks,
+        transactions::create,
+        transactions::get,
+        transactions::update,
+        transactions::release,
+        orders::order,
+        orders::person,
+        operations::openapi_json,
+        operations::docs,
+    ),
+    modifiers(&ApiKeyScheme),
+    tags(
+        (name = "catalogue", description = "Events and performances with their seating plans."),
+        (name = "availability", description = "Free seats, for search pages and seat-selection \
+            widgets."),
+        (name = "transactions", description = "Hold, check out, complete, release."),
+        (name = "orders", description = "Orders and people records."),
+        (name = "operations", description = "Clients, holdbacks, health, metrics and this \
+            description."),
+    ),
+)]
+struct ApiDoc;
+
+/// Adds the `X-API-Key` header scheme that operations needing a key refer to.
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                API_KEY_SCHEME,
+                SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                    "X-API-Key",
+                    "A client's API key, as shown once by `POST /clients` (or the admin key \
+                     given at start).",
+                ))),
+            );
+    }
+}
+
+/// Returns the OpenAPI description.
+pub(crate) fn document() -> &'static utoipa::openapi::OpenApi {
+    &DOCUMENT
+}
+
+/// Returns the `/docs` page.
+pub(crate) fn docs_page() -> &'static str {
+    &DOCS_PAGE
+}
+
+/// Renders a self-contained HTML page: one table row per operation, and a link to the JSON.
+fn render_docs_page(document: &utoipa::openapi::OpenApi) -> String {
+    let title = format!("{} {}", document.info.title, document.info.version);
+    let mut rows = String::new();
+    for (path, item) in &document.paths.paths {
+        let operations = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        let present = operations
+            .into_iter()
+            .filter_map(|(method, operation)| Some((method, operation.as_ref()?)));
+        for (method, operation) in present {
+            rows.push_str(&format!(
+                "<tr><td>{method}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
+                escape_html(path),
+                key_needed(operation),
+                escape_html(operation.summary.as_deref().unwrap_or("")),
+            ));
+        }
+    }
+    format!(
+        "<!doctype html>
+<html lang=\"en\">
+<head>
+<meta charset=\"utf-8\">
+<title>{title}</title>
+<style>
+body {{ font-family: sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
+th, td {{ text-align: left; vertical-align: top; padding: 0.2rem 0.6rem; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p>The full description, with every request and response schema, status and error code, is
+<a href=\"openapi.json\">openapi.json</a> (OpenAPI 3.1): open it in any OpenAPI viewer or client
+generator. The key column says whether a call needs an <code>X-API-Key</code> header.</p>
+<table>
+<thead><tr><th>Method</th><th>Path</th><th>Key</th><th>Summary</th></tr></thead>
+<tbody>
+{rows}</tbody>
+</table>
+</body>
+</html>
+",
+        title = escape_html(&title),
+    )
+}
+
+/// Says whether an operation needs a key: `required`, `optional` (reads, by configuration) or
+/// `no`.
+fn key_needed(operation: &Operation) -> &'static str {
+    match &operation.security {
+        None => "no",
+        Some(requirements) if requirements.contains(&SecurityRequirement::default()) => {
+            "optional"
+        }
+        Some(_) => "required",
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    /// The codes of `API.md`'s error table.
+    const CONTRACT_ERROR_CODES: [&str; 12] = [
+        "invalid_request",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "seat_unavailable",
+        "insufficient_availability",
+        "lock_expired",
+        "invalid_state",
+        "already_exists",
+        "payload_too_large",
+        "rule_violation",
+        "overloaded",
+    ];
+
+    fn document_json() -> Value {
+        serde_json::to_value(document()).expect("the document serializes to JSON")
+    }
+
+    fn strings(value: &Value) -> Vec<&str> {
+        value
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|item| item.as_str().expect("a string"))
+            .collect()
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1() {
+        let json = document_json();
+        let version = json["openapi"].as_str().expect("an openapi version");
+        assert!(version.starts_with("3.1."), "version {version}");
+        assert_eq!(json["info"]["title"], "holdfast");
+        assert_eq!(json["info"]["version"], env!("CARGO_PKG_VERSION"));
+    }
+
+    #[test]
+    fn the_document_has_every_route_of_the_app() {
+        let json = document_json();
+        let routes = [
+            ("/health", "get"),
+            ("/metrics", "get"),
+            ("/clients", "post"),
+            ("/events", "get"),
+            ("/events/{id}/performances", "get"),
+            ("/performances", "post"),
+            ("/performances/{id}", "get"),
+            ("/performances/{id}/availability", "get"),
+            ("/performances/{id}/seats", "get"),
+            ("/performances/{id}/holdbacks", "post"),
+            ("/transactions", "post"),
+            ("/transactions/{id}", "get"),
+            ("/transactions/{id}", "post"),
+            ("/transactions/{id}", "delete"),
+            ("/orders/{number}", "get"),
+            ("/people", "get"),
+            ("/openapi.json", "get"),
+            ("/docs", "get"),
+        ];
+        for (path, method) in routes {
+            assert!(
+                json["paths"][path][method].is_object(),
+                "{method} {path} is missing"
+            );
+        }
+        let documented: usize = json["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .map(|item| item.as_object().expect("a path item").len())
+            .sum();
+        assert_eq!(documented, routes.len(), "operations beyond the app's routes");
+    }
+
+    #[test]
+    fn the_error_code_enum_lists_every_code_of_the_contract() {
+        let json = document_json();
+        let codes = strings(&json["components"]["schemas"]["ErrorCode"]["enum"]);
+        for code in CONTRACT_ERROR_CODES {
+            assert!(codes.contains(&code), "{code} is missing from {codes:?}");
+        }
+        let body = &json["components"]["schemas"]["ErrorBody"];
+        assert_eq!(
+            strings(&body["required"]),
+            ["status", "code", "errors"],
+            "tickets is optional"
+        );
+    }
+
+    #[test]
+    fn calls_that_need_a_key_name_the_api_key_scheme() {
+        let json = document_json();
+        let scheme = &json["components"]["securitySchemes"][API_KEY_SCHEME];
+        assert_eq!(scheme["type"], "apiKey");
+        assert_eq!(scheme["in"], "header");
+        assert_eq!(scheme["name"], "X-API-Key");
+        let create = &json["paths"]["/transactions"]["post"];
+        assert_eq!(create["security"], serde_json::json!([{API_KEY_SCHEME: []}]));
+        let header = create["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == "Idempotency-Key")
+            .expect("the Idempotency-Key header");
+        assert_eq!(header["in"], "header");
+        assert_eq!(json["paths"]["/health"]["get"]["security"], Value::Null);
+    }
+
+    #[test]
+    fn the_transaction_body_is_one_of_three_forms() {
+        let json = document_json();
+        let forms = json["components"]["schemas"]["CreateTransaction"]["oneOf"]
+            .as_array()
+            .expect("oneOf");
+        assert_eq!(forms.len(), 3);
+        for form in forms {
+            let name = form["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .expect("a reference to a component");
+            assert_eq!(
+                json["components"]["schemas"][name]["additionalProperties"],
+                false,
+                "{name} refuses unknown fields, as the route does"
+            );
+        }
+    }
+
+    #[test]
+    fn every_overloaded_answer_documents_retry_after() {
+        let json = document_json();
+        for (path, item) in json["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("a path item") {
+                let answer = &operation["responses"]["503"];
+                let retries = answer["description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("overloaded"));
+                if retries {
+                    assert!(
+                        answer["headers"]["Retry-After"].is_object(),
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_docs_page_lists_every_operation_and_links_the_document() {
+        let page = docs_page();
+        assert!(page.contains("href=\"openapi.json\""));
+        assert!(page.contains("<code>/transactions/{id}</code>"));
+        assert_eq!(page.matches("<tr><td>").count(), 18);
+        assert_eq!(escape_html("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+}

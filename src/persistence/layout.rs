@@ -1,0 +1,408 @@
+//! The key space and how batches and recovery map onto it, shared by every store.
+//!
+//! One ordered key space holds everything, so one batch is atomic across kinds:
+//!
+//! | prefix | key | value |
+//! |---|---|---|
+//! | `j/` | performance ‖ 0 ‖ seq | a journal entry (`Change`) |
+//! | `c/` | performance | a [`PerformanceRecord`] |
+//! | `k/` | client id | a [`ClientRecord`] |
+//! | `o/` | order number | an [`OrderRecord`] |
+//! | `i/` | client ‖ 0 ‖ key | an [`IdempotencyRecord`] |
+//! | `m/` | performance ‖ 0 ‖ seq | a [`Snapshot`] covering entries up to seq |
+//! | `x/` | key ‖ chunk | a chunk of a large value stored at key |
+//!
+//! No stored value is over [`VALUE_SIZE_MAX`]: a larger record is stored as a `Chunked`
+//! manifest at its key and chunks under `x/`. Two snapshot generations are kept per
+//! performance; journal entries are deleted only up to the older one, so a damaged newest
+//! snapshot falls back to the older one plus the journal after it.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::codec::{self, Header, Kind};
+use super::error::StorageError;
+use super::records::{
+    ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot,
+};
+use super::{Batch, Entry, Recovered, RecoveredPerformance};
+use crate::domain::{Change, PerformanceId, Timestamp};
+
+/// The largest value ever handed to the store; sled writes larger ones to blob files that it
+/// does not fsync.
+pub const VALUE_SIZE_MAX: usize = 64 * 1024;
+/// The payload of one chunk, leaving room for the envelope.
+const CHUNK_PAYLOAD_MAX: usize = 60 * 1024;
+/// Snapshot generations kept per performance.
+const SNAPSHOT_GENERATIONS: usize = 2;
+
+const JOURNAL: &[u8] = b"j/";
+const PERFORMANCES: &[u8] = b"c/";
+const CLIENTS: &[u8] = b"k/";
+const ORDERS: &[u8] = b"o/";
+const IDEMPOTENCY: &[u8] = b"i/";
+const SNAPSHOTS: &[u8] = b"m/";
+const CHUNKS: &[u8] = b"x/";
+
+/// Writes to apply atomically.
+#[derive(Debug, Default)]
+pub struct KvBatch {
+    /// Keys and values to insert.
+    pub puts: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Keys to remove.
+    pub deletes: Vec<Vec<u8>>,
+}
+
+/// What a scan calls for each key and value.
+pub type Visit<'a> = dyn FnMut(&[u8], &[u8]) -> Result<(), StorageError> + 'a;
+
+/// Read access to the ordered key space.
+pub trait ReadKv {
+    /// Calls `visit` for every key starting with `prefix`, in key order.
+    ///
+    /// # Errors
+    /// The store's read error, or whatever `visit` returns.
+    fn scan(&self, prefix: &[u8], visit: &mut Visit<'_>) -> Result<(), StorageError>;
+
+    /// Reads one key.
+    ///
+    /// # Errors
+    /// The store's read error.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError>;
+}
+
+/// The manifest of a value stored in chunks.
+#[derive(Debug, Serialize, Deserialize)]
+struct Chunked {
+    chunks: u32,
+    length: u64,
+    crc: u32,
+}
+
+fn prefixed(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    let mut key = prefix.to_vec();
+    for part in parts {
+        key.extend_from_slice(part);
+    }
+    key
+}
+
+fn journal_prefix(performance: &str) -> Vec<u8> {
+    prefixed(JOURNAL, &[&codec::entry_prefix(performance)])
+}
+
+fn snapshot_prefix(performance: &str) -> Vec<u8> {
+    prefixed(SNAPSHOTS, &[&codec::entry_prefix(performance)])
+}
+
+fn chunk_key(key: &[u8], index: u32) -> Vec<u8> {
+    prefixed(CHUNKS, &[key, &index.to_be_bytes()])
+}
+
+fn printable(key: &[u8]) -> String {
+    key.iter()
+        .map(|&b| {
+            if b.is_ascii_graphic() {
+                char::from(b).to_string()
+            } else {
+                format!("\\x{b:02x}")
+            }
+        })
+        .collect()
+}
+
+fn header(kind: Kind, performance: &str, seq: u64, at: Timestamp) -> Header {
+    Header {
+        kind,
+        performance: performance.to_owned(),
+        seq,
+        at,
+    }
+}
+
+/// Stores `value` at `key`, in chunks when it is too large for one value.
+fn put_value(batch: &mut KvBatch, key: Vec<u8>, value: Vec<u8>) -> Result<(), StorageError> {
+    if value.len() <= VALUE_SIZE_MAX {
+        batch.puts.push((key, value));
+        return Ok(());
+    }
+    let chunks = value.chunks(CHUNK_PAYLOAD_MAX);
+    let manifest = Chunked {
+        chunks: u32::try_from(chunks.len())
+            .map_err(|_| StorageError::Encode("value too large".into()))?,
+        length: value.len() as u64,
+        crc: crc32fast::hash(&value),
+    };
+    for (index, chunk) in chunks.enumerate() {
+        let bytes = codec::encode(
+            &header(Kind::SnapshotChunk, "", index as u64, Timestamp(0)),
+            &chunk,
+        )?;
+        debug_assert!(bytes.len() <= VALUE_SIZE_MAX);
+        batch.puts.push((chunk_key(&key, index as u32), bytes));
+    }
+    let manifest = codec::encode(
+        &header(Kind::SnapshotManifest, "", 0, Timestamp(0)),
+        &manifest,
+    )?;
+    batch.puts.push((key, manifest));
+    Ok(())
+}
+
+/// Reads the value at `key` whole, reassembling chunks.
+fn read_value(kv: &dyn ReadKv, key: &[u8], stored: Vec<u8>) -> Result<Vec<u8>, StorageError> {
+    let name = printable(key);
+    let Ok((head, manifest)) = codec::decode::<Chunked>(&stored, &name) else {
+        return Ok(stored);
+    };
+    if head.kind != Kind::SnapshotManifest {
+        return Ok(stored);
+    }
+    let mut value = Vec::with_capacity(usize::try_from(manifest.length).unwrap_or(0));
+    for index in 0..manifest.chunks {
+        let chunk_name = printable(&chunk_key(key, index));
+        let bytes = kv
+            .get(&chunk_key(key, index))?
+            .ok_or_else(|| StorageError::corrupt(&chunk_name, "chunk is missing"))?;
+        let (_, chunk): (Header, Vec<u8>) = codec::decode(&bytes, &chunk_name)?;
+        value.extend_from_slice(&chunk);
+    }
+    if value.len() as u64 != manifest.length || crc32fast::hash(&value) != manifest.crc {
+        return Err(StorageError::corrupt(
+            &name,
+            "chunked value does not match its manifest",
+        ));
+    }
+    Ok(value)
+}
+
+/// Deletes the value at `key` and its chunks.
+fn delete_value(kv: &dyn ReadKv, batch: &mut KvBatch, key: &[u8]) -> Result<(), StorageError> {
+    if let Some(stored) = kv.get(key)?
+        && let Ok((head, manifest)) = codec::decode::<Chunked>(&stored, "")
+        && head.kind == Kind::SnapshotManifest
+    {
+        batch
+            .deletes
+            .extend((0..manifest.chunks).map(|index| chunk_key(key, index)));
+    }
+    batch.deletes.push(key.to_vec());
+    Ok(())
+}
+
+fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageError> {
+    let (key, bytes) = match record {
+        Record::Performance(record) => {
+            let id = record.info.id.as_str();
+            (
+                prefixed(PERFORMANCES, &[id.as_bytes()]),
+                codec::encode(&header(Kind::Performance, id, 0, Timestamp(0)), record)?,
+            )
+        }
+        Record::Client(record) => (
+            prefixed(CLIENTS, &[record.id.as_str().as_bytes()]),
+            codec::encode(&header(Kind::Client, "", 0, Timestamp(0)), record)?,
+        ),
+        Record::Order(record) => (
+            prefixed(ORDERS, &[&record.number.0.to_be_bytes()]),
+            codec::encode(&header(Kind::Order, "", 0, record.created_at), record)?,
+        ),
+        Record::Idempotency(record) => (
+            prefixed(
+                IDEMPOTENCY,
+                &[
+                    record.client.as_str().as_bytes(),
+                    &[0],
+                    record.key.as_bytes(),
+                ],
+            ),
+            codec::encode(&header(Kind::Idempotency, "", 0, Timestamp(0)), record)?,
+        ),
+    };
+    put_value(batch, key, bytes)
+}
+
+/// Turns a batch into key-value writes: entries, records, and a snapshot with the deletions
+/// it allows (older generations, and journal entries both kept snapshots cover).
+///
+/// # Errors
+/// When a value cannot be encoded or the store cannot be read.
+pub fn encode_batch(kv: &dyn ReadKv, batch: &Batch) -> Result<KvBatch, StorageError> {
+    let mut writes = KvBatch::default();
+    for (performance, entry) in &batch.entries {
+        let id = performance.as_str();
+        let bytes = codec::encode(&header(Kind::Entry, id, entry.seq, entry.at), &entry.change)?;
+        debug_assert!(
+            codec::decode::<Change>(&bytes, "").is_ok(),
+            "a record decodes before it is written"
+        );
+        put_value(
+            &mut writes,
+            prefixed(JOURNAL, &[&codec::entry_key(id, entry.seq)]),
+            bytes,
+        )?;
+    }
+    for record in &batch.records {
+        encode_record(&mut writes, record)?;
+    }
+    if let Some(snapshot) = &batch.snapshot {
+        encode_snapshot(kv, &mut writes, snapshot)?;
+    }
+    Ok(writes)
+}
+
+fn encode_snapshot(
+    kv: &dyn ReadKv,
+    writes: &mut KvBatch,
+    snapshot: &Snapshot,
+) -> Result<(), StorageError> {
+    let id = snapshot.performance.as_str();
+    let prefix = snapshot_prefix(id);
+    let key = prefixed(&prefix, &[&snapshot.seq.to_be_bytes()]);
+    let bytes = codec::encode(
+        &header(Kind::SnapshotChunk, id, snapshot.seq, snapshot.at),
+        snapshot,
+    )?;
+    put_value(writes, key, bytes)?;
+    let mut older: Vec<(u64, Vec<u8>)> = Vec::new();
+    kv.scan(&prefix, &mut |key, _| {
+        if let Some(seq) = codec::seq_of_key(key).filter(|&seq| seq < snapshot.seq) {
+            older.push((seq, key.to_vec()));
+        }
+        Ok(())
+    })?;
+    older.sort_by_key(|older| std::cmp::Reverse(older.0));
+    // Keep the newest older generation beside the new one; drop the rest and the journal
+    // entries that the kept older generation already covers.
+    for (_, key) in older.iter().skip(SNAPSHOT_GENERATIONS - 1) {
+        delete_value(kv, writes, key)?;
+    }
+    if let Some(&(covered, _)) = older.first() {
+        let journal = journal_prefix(id);
+        kv.scan(&journal, &mut |key, _| {
+            if codec::seq_of_key(key).is_some_and(|seq| seq <= covered) {
+                writes.deletes.push(key.to_vec());
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+fn decode_all<T: DeserializeOwned>(kv: &dyn ReadKv, prefix: &[u8]) -> Result<Vec<T>, StorageError> {
+    let mut found = Vec::new();
+    let mut keys = Vec::new();
+    kv.scan(prefix, &mut |key, value| {
+        keys.push((key.to_vec(), value.to_vec()));
+        Ok(())
+    })?;
+    for (key, value) in keys {
+        let value = read_value(kv, &key, value)?;
+        let (_, record) = codec::decode(&value, &printable(&key))?;
+        found.push(record);
+    }
+    Ok(found)
+}
+
+/// Loads everything: clients, orders, idempotency answers, and each performance's newest
+/// valid snapshot with the journal entries after it. A performance whose data is damaged
+/// comes back with `corruption` set, never silently cut.
+///
+/// # Errors
+/// When a client, order or idempotency record, or a performance definition, is damaged, or
+/// the store cannot be read: the engine must not serve from a partial open.
+pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
+    let records: Vec<PerformanceRecord> = decode_all(kv, PERFORMANCES)?;
+    let mut performances = Vec::with_capacity(records.len());
+    for record in records {
+        performances.push(load_performance(kv, record)?);
+    }
+    Ok(Recovered {
+        performances,
+        clients: decode_all::<ClientRecord>(kv, CLIENTS)?,
+        orders: decode_all::<OrderRecord>(kv, ORDERS)?,
+        idempotency: decode_all::<IdempotencyRecord>(kv, IDEMPOTENCY)?,
+    })
+}
+
+fn load_performance(
+    kv: &dyn ReadKv,
+    record: PerformanceRecord,
+) -> Result<RecoveredPerformance, StorageError> {
+    let id = record.info.id.clone();
+    let mut generations: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    kv.scan(&snapshot_prefix(id.as_str()), &mut |key, value| {
+        generations.push((key.to_vec(), value.to_vec()));
+        Ok(())
+    })?;
+    let mut snapshot: Option<Snapshot> = None;
+    for (key, value) in generations.into_iter().rev() {
+        let decoded = read_value(kv, &key, value)
+            .and_then(|value| codec::decode::<Snapshot>(&value, &printable(&key)))
+            .and_then(|(_, s)| {
+                if s.performance == id {
+                    Ok(s)
+                } else {
+                    Err(StorageError::corrupt(
+                        &printable(&key),
+                        "snapshot of another performance",
+                    ))
+                }
+            });
+        match decoded {
+            Ok(found) => {
+                snapshot = Some(found);
+                break;
+            }
+            Err(error) => {
+                tracing::warn!(performance = %id, %error, "snapshot unusable; trying an older one")
+            }
+        }
+    }
+    let (tail, corruption) = load_tail(kv, &id, snapshot.as_ref().map_or(0, |s| s.seq));
+    Ok(RecoveredPerformance {
+        record,
+        snapshot,
+        tail,
+        corruption,
+    })
+}
+
+/// The entries after `covered`, stopping at the first damaged record or gap.
+fn load_tail(
+    kv: &dyn ReadKv,
+    id: &PerformanceId,
+    covered: u64,
+) -> (Vec<Entry>, Option<StorageError>) {
+    let mut tail: Vec<Entry> = Vec::new();
+    let mut expected = covered + 1;
+    let outcome = kv.scan(&journal_prefix(id.as_str()), &mut |key, value| {
+        let name = printable(key);
+        let seq = codec::seq_of_key(key)
+            .ok_or_else(|| StorageError::corrupt(&name, "bad journal key"))?;
+        if seq <= covered {
+            return Ok(());
+        }
+        if seq != expected {
+            return Err(StorageError::corrupt(
+                &name,
+                &format!("gap in sequence numbers: expected {expected}, found {seq}"),
+            ));
+        }
+        let (head, change): (Header, Change) = codec::decode(value, &name)?;
+        if head.kind != Kind::Entry || head.seq != seq || head.performance != id.as_str() {
+            return Err(StorageError::corrupt(
+                &name,
+                "entry header does not match its key",
+            ));
+        }
+        tail.push(Entry {
+            seq,
+            at: head.at,
+            change,
+        });
+        expected += 1;
+        Ok(())
+    });
+    (tail, outcome.err())
+}

@@ -1,0 +1,93 @@
+//! What the store keeps besides journal entries: the durable forms of performances, clients,
+//! orders, idempotency answers and snapshots. Each is written in the same atomic batch as the
+//! entry it belongs with, so a sale, its order and its idempotency answer land together.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    ClientId, Hold, OrderNumber, PerformanceId, PerformanceInfo, PerformanceState, PlanSpec,
+    Timestamp, TransactionId,
+};
+
+/// A performance's definition, written before its creation is acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerformanceRecord {
+    /// What the performance is.
+    pub info: PerformanceInfo,
+    /// Its seating plan.
+    pub plan: PlanSpec,
+}
+
+/// An API client; the key itself is never stored, only its SHA-256 digest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientRecord {
+    /// The client's id.
+    pub id: ClientId,
+    /// Its name.
+    pub name: String,
+    /// `admin` or `sales`.
+    pub role: String,
+    /// SHA-256 of its key.
+    pub key_digest: [u8; 32],
+}
+
+/// An order; its tickets and barcodes are the sold holds of its transaction, and the
+/// customer's people record is the fold of the orders with the customer's email.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    /// The order number.
+    pub number: OrderNumber,
+    /// The transaction it completed.
+    pub transaction: TransactionId,
+    /// The performances the transaction held at, in id order.
+    pub performances: Vec<PerformanceId>,
+    /// The client that sold it.
+    pub client: ClientId,
+    /// The customer's name.
+    pub customer_name: String,
+    /// The customer's email, lower-cased.
+    pub customer_email: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// The first answer to a request with an idempotency key: the holds as they were placed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// The client the key belongs to.
+    pub client: ClientId,
+    /// The key.
+    pub key: String,
+    /// A digest of the canonical request body.
+    pub fingerprint: [u8; 32],
+    /// The transaction the request opened.
+    pub transaction: TransactionId,
+    /// Its holds as placed, by performance, in id order.
+    pub holds: Vec<(PerformanceId, Hold)>,
+}
+
+/// Anything but a journal entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Record {
+    /// A performance's definition.
+    Performance(PerformanceRecord),
+    /// A client.
+    Client(ClientRecord),
+    /// An order.
+    Order(OrderRecord),
+    /// An idempotency answer.
+    Idempotency(IdempotencyRecord),
+}
+
+/// A snapshot of one performance's inventory after entry `seq`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The performance.
+    pub performance: PerformanceId,
+    /// The last entry the snapshot covers.
+    pub seq: u64,
+    /// The engine time of that entry.
+    pub at: Timestamp,
+    /// The inventory.
+    pub state: PerformanceState,
+}

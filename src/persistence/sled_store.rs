@@ -1,0 +1,313 @@
+//! The sled store: the only file that names sled.
+//!
+//! One journal thread owns every write. It blocks for the first request, takes everything
+//! that queued meanwhile, writes it all as one `sled::Batch`, calls the blocking
+//! `Db::flush()`, then `fdatasync`s sled's data file itself, and only then completes every
+//! waiting request: group commit, with batches as large as the load makes them and no timer.
+//! sled 0.34's `flush()` uses `sync_file_range`, which survives a process crash but not a
+//! power cut; the explicit fdatasync is what makes `fsync` mode mean "on disk".
+//! `flush_async` is never called (it can deadlock in 0.34), and no value over 64 KiB is
+//! written (sled puts those in blob files it never fsyncs; see [`super::layout`]).
+//!
+//! Any error is fail-stop: the store marks itself failed, answers every waiting and later
+//! request with an error, and calls the failure hook (the binary exits non-zero; a restart
+//! recovers from what is on disk).
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use tokio::sync::oneshot;
+
+use super::layout::{self, KvBatch, ReadKv, Visit};
+use super::{Batch, Durable, Recovered, StorageError, Store, StoreStats};
+
+/// How far "durable" goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// `Db::flush()` and `fdatasync` of the data file: survives a power cut.
+    #[default]
+    Fsync,
+    /// `Db::flush()` only: survives a process crash, not a power cut.
+    Flush,
+    /// Neither: for benchmarks only.
+    None,
+}
+
+/// How to open the store.
+#[derive(Clone, Debug)]
+pub struct StoreConfig {
+    /// The directory sled keeps its files in.
+    pub path: PathBuf,
+    /// How far "durable" goes.
+    pub durability: Durability,
+    /// sled's page cache, in bytes.
+    pub cache_capacity_bytes: u64,
+    /// Below this much free disk space, [`Store::is_low_on_space`] turns true.
+    pub disk_reserve_bytes: u64,
+}
+
+/// Called once, from the journal thread, when the store fails.
+pub type FailureHook = Box<dyn Fn(&StorageError) + Send + Sync>;
+
+struct Request {
+    batch: Batch,
+    reply: oneshot::Sender<Result<(), StorageError>>,
+}
+
+#[derive(Default)]
+struct Shared {
+    failed: AtomicBool,
+    low_on_space: AtomicBool,
+    commits: AtomicU64,
+    requests: AtomicU64,
+    syncs: AtomicU64,
+}
+
+/// The store on sled.
+pub struct SledStore {
+    db: sled::Db,
+    sender: Mutex<Option<Sender<Request>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    shared: Arc<Shared>,
+}
+
+impl From<sled::Error> for StorageError {
+    fn from(error: sled::Error) -> Self {
+        Self::Io(error.to_string())
+    }
+}
+
+struct SledKv<'a>(&'a sled::Db);
+
+impl ReadKv for SledKv<'_> {
+    fn scan(&self, prefix: &[u8], visit: &mut Visit<'_>) -> Result<(), StorageError> {
+        for item in self.0.scan_prefix(prefix) {
+            let (key, value) = item?;
+            visit(&key, &value)?;
+        }
+        Ok(())
+    }
+
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.0.get(key)?.map(|value| value.to_vec()))
+    }
+}
+
+/// How often free space is measured at most.
+const SPACE_CHECK_INTERVAL: Duration = Duration::from_millis(250);
+
+impl SledStore {
+    /// Opens (or creates) the store and starts its journal thread.
+    ///
+    /// # Errors
+    /// When sled cannot open the directory or its data file cannot be opened for syncing.
+    pub fn open(
+        config: &StoreConfig,
+        on_failure: Option<FailureHook>,
+    ) -> Result<Arc<Self>, StorageError> {
+        std::fs::create_dir_all(&config.path)?;
+        let db = sled::Config::new()
+            .path(&config.path)
+            .cache_capacity(config.cache_capacity_bytes)
+            .mode(sled::Mode::HighThroughput)
+            .open()?;
+        let data_file = File::open(config.path.join("db"))?;
+        // The directory entries of sled's new files must survive a power cut too.
+        File::open(&config.path)?.sync_all()?;
+        let shared = Arc::new(Shared::default());
+        let (sender, receiver) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("holdfast-journal".into())
+            .spawn({
+                let db = db.clone();
+                let shared = Arc::clone(&shared);
+                let journal = Journal {
+                    db,
+                    data_file,
+                    durability: config.durability,
+                    path: config.path.clone(),
+                    reserve: config.disk_reserve_bytes,
+                    shared,
+                    on_failure,
+                    space_checked: None,
+                };
+                move || journal.run(receiver)
+            })?;
+        let store = Arc::new(Self {
+            db,
+            sender: Mutex::new(Some(sender)),
+            thread: Mutex::new(Some(thread)),
+            shared,
+        });
+        Ok(store)
+    }
+
+    /// Stops the journal thread after it has written everything queued.
+    pub fn close(&self) {
+        if let Ok(mut sender) = self.sender.lock() {
+            sender.take();
+        }
+        let thread = self.thread.lock().ok().and_then(|mut thread| thread.take());
+        if let Some(thread) = thread
+            && thread.join().is_err()
+        {
+            tracing::error!("the journal thread panicked");
+        }
+    }
+}
+
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl Store for SledStore {
+    fn write(&self, batch: Batch) -> Durable {
+        let (reply, receiver) = oneshot::channel();
+        let request = Request { batch, reply };
+        let unsent = match self.sender.lock() {
+            Ok(sender) => match sender.as_ref() {
+                Some(sender) => sender.send(request).err().map(|error| error.0),
+                None => Some(request),
+            },
+            Err(_) => None,
+        };
+        if let Some(request) = unsent {
+            // The thread is gone (closed or failed): nothing more is acknowledged.
+            let _ = request.reply.send(Err(StorageError::Stopped));
+        }
+        receiver
+    }
+
+    fn load(&self) -> Result<Recovered, StorageError> {
+        layout::load(&SledKv(&self.db))
+    }
+
+    fn has_failed(&self) -> bool {
+        self.shared.failed.load(Ordering::SeqCst)
+    }
+
+    fn is_low_on_space(&self) -> bool {
+        self.shared.low_on_space.load(Ordering::Relaxed)
+    }
+
+    fn stats(&self) -> StoreStats {
+        StoreStats {
+            commits: self.shared.commits.load(Ordering::Relaxed),
+            requests: self.shared.requests.load(Ordering::Relaxed),
+            syncs: self.shared.syncs.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The journal thread's state.
+struct Journal {
+    db: sled::Db,
+    data_file: File,
+    durability: Durability,
+    path: PathBuf,
+    reserve: u64,
+    shared: Arc<Shared>,
+    on_failure: Option<FailureHook>,
+    space_checked: Option<Instant>,
+}
+
+impl Journal {
+    fn run(mut self, receiver: Receiver<Request>) {
+        while let Ok(first) = receiver.recv() {
+            let mut requests = vec![first];
+            requests.extend(receiver.try_iter());
+            if self.shared.failed.load(Ordering::SeqCst) {
+                for request in requests {
+                    let _ = request.reply.send(Err(StorageError::Stopped));
+                }
+                continue;
+            }
+            let outcome = self.commit(&requests);
+            if outcome.is_err() {
+                // Nothing is acknowledged from here on, not even a batch queued behind this one.
+                self.shared.failed.store(true, Ordering::SeqCst);
+            }
+            for request in requests {
+                // A caller that gave up waiting has nobody to tell.
+                let _ = request.reply.send(outcome.clone());
+            }
+            if let Err(error) = &outcome {
+                self.fail(error);
+            }
+            self.check_space();
+        }
+    }
+
+    /// Writes every request as one batch and makes it durable.
+    fn commit(&self, requests: &[Request]) -> Result<(), StorageError> {
+        let kv = SledKv(&self.db);
+        let mut batch = sled::Batch::default();
+        for request in requests {
+            let KvBatch { puts, deletes } = layout::encode_batch(&kv, &request.batch)?;
+            for key in deletes {
+                batch.remove(key);
+            }
+            for (key, value) in puts {
+                batch.insert(key, value);
+            }
+        }
+        self.db.apply_batch(batch)?;
+        match self.durability {
+            Durability::Fsync => {
+                self.db.flush()?;
+                self.data_file.sync_data()?;
+                self.shared.syncs.fetch_add(1, Ordering::Relaxed);
+            }
+            Durability::Flush => {
+                self.db.flush()?;
+            }
+            Durability::None => {}
+        }
+        self.shared.commits.fetch_add(1, Ordering::Relaxed);
+        self.shared
+            .requests
+            .fetch_add(requests.len() as u64, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn fail(&self, error: &StorageError) {
+        tracing::error!(%error, "storage failed; no further change will be acknowledged");
+        self.shared.failed.store(true, Ordering::SeqCst);
+        if let Some(hook) = &self.on_failure {
+            hook(error);
+        }
+    }
+
+    fn check_space(&mut self) {
+        if self
+            .space_checked
+            .is_some_and(|at| at.elapsed() < SPACE_CHECK_INTERVAL)
+        {
+            return;
+        }
+        self.space_checked = Some(Instant::now());
+        match fs4::available_space(Path::new(&self.path)) {
+            Ok(free) => {
+                let low = free < self.reserve;
+                if low != self.shared.low_on_space.swap(low, Ordering::Relaxed) {
+                    tracing::warn!(
+                        free,
+                        reserve = self.reserve,
+                        low,
+                        "disk space reserve crossed"
+                    );
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot measure free disk space"),
+        }
+    }
+}
