@@ -166,6 +166,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the HTTP API.
     Serve(ServeArgs),
+    /// Drive a running server with an on-sale workload and report throughput and latency.
+    Loadtest(crate::loadtest::LoadtestArgs),
 }
 
 /// Flags of `holdfast serve`; each falls back to its `HOLDFAST_*` environment variable.

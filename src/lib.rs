@@ -19,6 +19,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod loadtest;
 pub mod metrics;
 pub mod persistence;
 pub mod telemetry;

@@ -1,31 +1,39 @@
-//! `holdfast serve`: load configuration, start logging, build the application, serve.
+//! `holdfast serve` (the default) and `holdfast loadtest`: load configuration, start
+//! logging, build the application, serve; or drive a running server.
 
 use std::sync::Arc;
 
 use clap::Parser;
 use holdfast::actor::SystemClock;
-use holdfast::config::{Cli, Command};
+use holdfast::config::{Cli, Command, ServeArgs};
 use holdfast::http::Application;
 
-#[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let args = match cli.command {
-        Some(Command::Serve(args)) => args,
-        None => cli.serve,
-    };
-    let config = holdfast::config::load(&args)?;
+    match cli.command {
+        Some(Command::Loadtest(args)) => {
+            holdfast::loadtest::run(args).map(drop).map_err(Into::into)
+        }
+        Some(Command::Serve(args)) => serve(&args),
+        None => serve(&cli.serve),
+    }
+}
+
+fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let config = holdfast::config::load(args)?;
     holdfast::telemetry::init();
-    let demo = config.demo;
-    let app = Application::build(config, Arc::new(SystemClock)).await?;
-    let address = app.address();
-    if let Some(key) = app.generated_admin_key() {
-        println!("admin key (shown once): {key}");
-    }
-    if demo {
-        println!("try: curl 'http://{address}/performances/revue-1/availability?quantity=2'");
-    }
-    println!("listening on http://{address}");
-    app.run_until_stopped().await?;
-    Ok(())
+    actix_web::rt::System::new().block_on(async move {
+        let demo = config.demo;
+        let app = Application::build(config, Arc::new(SystemClock)).await?;
+        let address = app.address();
+        if let Some(key) = app.generated_admin_key() {
+            println!("admin key (shown once): {key}");
+        }
+        if demo {
+            println!("try: curl 'http://{address}/performances/revue-1/availability?quantity=2'");
+        }
+        println!("listening on http://{address}");
+        app.run_until_stopped().await?;
+        Ok(())
+    })
 }

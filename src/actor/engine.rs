@@ -297,6 +297,11 @@ impl Engine {
         Ok(())
     }
 
+    /// Returns the store's counters.
+    pub fn store_stats(&self) -> crate::persistence::StoreStats {
+        self.store.stats()
+    }
+
     /// Returns true while the store accepts writes.
     pub fn is_healthy(&self) -> bool {
         !self.store.has_failed()

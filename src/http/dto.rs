@@ -348,7 +348,9 @@ impl PartialSchema for CreateTransaction {
             ))
             .item(Ref::from_schema_name(CreateTransactionSeats::name()))
             .item(Ref::from_schema_name(CreateTransactionBestAvailable::name()))
-            .item(Ref::from_schema_name(CreateTransactionGeneralAdmission::name()))
+            .item(Ref::from_schema_name(
+                CreateTransactionGeneralAdmission::name(),
+            ))
             .into()
     }
 }
@@ -1400,7 +1402,7 @@ impl From<&Person> for PersonDto {
 /// check out, complete, release its own transactions).
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum ClientRole {
     Admin,
     Sales,
@@ -1409,7 +1411,7 @@ pub(crate) enum ClientRole {
 /// A seat's status in the seat map.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum SeatStatus {
     Free,
     Held,
@@ -1421,7 +1423,7 @@ pub(crate) enum SeatStatus {
 /// `expired` (its lock passed `lock_expires`).
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum TransactionState {
     Held,
     Checkout,
@@ -1434,7 +1436,7 @@ pub(crate) enum TransactionState {
 /// seats), `got_some`, `got_none` (other seats given), `not_requested` (no preference given).
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum SeatRequestStatus {
     GotAll,
     GotSome,
@@ -1446,7 +1448,7 @@ pub(crate) enum SeatRequestStatus {
 /// performance's `hold_seconds`; `complete` sells the tickets and creates an order.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum UpdateTransactionStatus {
     Checkout,
     Complete,
@@ -1455,14 +1457,17 @@ pub(crate) enum UpdateTransactionStatus {
 /// The `status` of a successful answer: always `OK`.
 #[derive(ToSchema)]
 #[schema(rename_all = "UPPERCASE")]
-#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum OkStatus {
     Ok,
 }
 
 /// `GET /health`.
 #[derive(ToSchema)]
-#[expect(dead_code, reason = "documentation only: the route renders this shape inline")]
+#[expect(
+    dead_code,
+    reason = "documentation only: the route renders this shape inline"
+)]
 pub(crate) struct Health {
     status: OkStatus,
 }
@@ -1471,7 +1476,10 @@ pub(crate) struct Health {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(examples(json!({"tickets": ["jb-1204:STALLS-A3", "jb-1204:STALLS-A4"]})))]
-#[expect(dead_code, reason = "documentation only: `CreateTransaction` parses this form")]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransaction` parses this form"
+)]
 pub(crate) struct CreateTransactionSeats {
     /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
     #[schema(min_items = 1)]
@@ -1486,7 +1494,10 @@ pub(crate) struct CreateTransactionSeats {
 #[schema(examples(json!({
     "performance": "jb-1204", "quantity": 2, "price_band": "A", "preferred": ["jb-1204:STALLS-D7"]
 })))]
-#[expect(dead_code, reason = "documentation only: `CreateTransaction` parses this form")]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransaction` parses this form"
+)]
 pub(crate) struct CreateTransactionBestAvailable {
     /// The performance id.
     performance: String,
@@ -1502,7 +1513,10 @@ pub(crate) struct CreateTransactionBestAvailable {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(examples(json!({"performance": "jb-1204", "general_admission": {"STANDING": 2}})))]
-#[expect(dead_code, reason = "documentation only: `CreateTransaction` parses this form")]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransaction` parses this form"
+)]
 pub(crate) struct CreateTransactionGeneralAdmission {
     /// The performance id.
     performance: String,
@@ -1514,7 +1528,10 @@ pub(crate) struct CreateTransactionGeneralAdmission {
 /// `complete`.
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
-#[expect(dead_code, reason = "documentation only: the route answers one of the two directly")]
+#[expect(
+    dead_code,
+    reason = "documentation only: the route answers one of the two directly"
+)]
 pub(crate) enum UpdateTransactionAnswer {
     /// After `checkout`.
     Checkout(TransactionDto),

@@ -57,7 +57,7 @@ pub(crate) struct ErrorBody<'a> {
 /// for the OpenAPI description.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[expect(dead_code, reason = "documentation only: listed in the OpenAPI description, never built")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum ErrorCode {
     InvalidRequest,
     Unauthorized,
@@ -204,13 +204,19 @@ impl From<EngineError> for ApiError {
                 "overloaded",
                 error.to_string(),
             ),
-                        EngineError::Halted { .. } => {
+            EngineError::Halted { .. } => {
                 tracing::error!(error = %error, "request for a halted performance");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", error.to_string())
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    error.to_string(),
+                )
             }
-            EngineError::LowOnSpace => {
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", error.to_string())
-            }
+            EngineError::LowOnSpace => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                error.to_string(),
+            ),
             EngineError::Storage(_) | EngineError::Unavailable => {
                 tracing::error!(error = %error, "request failed in storage or actor");
                 Self::new(

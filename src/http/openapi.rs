@@ -135,7 +135,7 @@ fn render_docs_page(document: &utoipa::openapi::OpenApi) -> String {
                 "<tr><td>{method}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
                 escape_html(path),
                 key_needed(operation),
-                escape_html(operation.summary.as_deref().unwrap_or("")),
+                render_summary(operation.summary.as_deref().unwrap_or("")),
             ));
         }
     }
@@ -172,11 +172,23 @@ generator. The key column says whether a call needs an <code>X-API-Key</code> he
 fn key_needed(operation: &Operation) -> &'static str {
     match &operation.security {
         None => "no",
-        Some(requirements) if requirements.contains(&SecurityRequirement::default()) => {
-            "optional"
-        }
+        Some(requirements) if requirements.contains(&SecurityRequirement::default()) => "optional",
         Some(_) => "required",
     }
+}
+
+/// Renders a one-line Markdown summary as HTML: escaped, with `` `code` `` spans.
+fn render_summary(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(index, part)| {
+            if index % 2 == 1 {
+                format!("<code>{}</code>", escape_html(part))
+            } else {
+                escape_html(part)
+            }
+        })
+        .collect()
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -274,7 +286,11 @@ mod tests {
             .values()
             .map(|item| item.as_object().expect("a path item").len())
             .sum();
-        assert_eq!(documented, routes.len(), "operations beyond the app's routes");
+        assert_eq!(
+            documented,
+            routes.len(),
+            "operations beyond the app's routes"
+        );
     }
 
     #[test]
@@ -300,7 +316,10 @@ mod tests {
         assert_eq!(scheme["in"], "header");
         assert_eq!(scheme["name"], "X-API-Key");
         let create = &json["paths"]["/transactions"]["post"];
-        assert_eq!(create["security"], serde_json::json!([{API_KEY_SCHEME: []}]));
+        assert_eq!(
+            create["security"],
+            serde_json::json!([{API_KEY_SCHEME: []}])
+        );
         let header = create["parameters"]
             .as_array()
             .expect("parameters")
@@ -324,8 +343,7 @@ mod tests {
                 .and_then(|r| r.strip_prefix("#/components/schemas/"))
                 .expect("a reference to a component");
             assert_eq!(
-                json["components"]["schemas"][name]["additionalProperties"],
-                false,
+                json["components"]["schemas"][name]["additionalProperties"], false,
                 "{name} refuses unknown fields, as the route does"
             );
         }
@@ -356,6 +374,13 @@ mod tests {
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
         assert_eq!(page.matches("<tr><td>").count(), 18);
-        assert_eq!(escape_html("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            render_summary("Lists `q` & <b>"),
+            "Lists <code>q</code> &amp; &lt;b&gt;"
+        );
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

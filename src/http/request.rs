@@ -135,7 +135,7 @@ pub fn caller(request: &HttpRequest, state: &AppState, role: Role) -> Result<Cal
         .ok_or_else(|| ApiError::unauthorized("this call needs an X-API-Key header"))?
         .to_str()
         .map_err(|_| ApiError::unauthorized("unknown API key"))?;
-        let client = state
+    let client = state
         .engine
         .authenticate(key)
         .ok_or_else(|| ApiError::unauthorized("unknown API key"))?;

@@ -222,6 +222,7 @@ struct Journal {
 
 impl Journal {
     fn run(mut self, receiver: Receiver<Request>) {
+        self.check_space();
         while let Ok(first) = receiver.recv() {
             let mut requests = vec![first];
             requests.extend(receiver.try_iter());

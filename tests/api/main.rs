@@ -5,4 +5,5 @@ mod errors;
 mod helpers;
 mod holds;
 mod snapshots;
+mod storage;
 mod transactions;

@@ -52,7 +52,7 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(state.metrics.render() + &journal_metrics(state.engine.store_stats()))
 }
 
 /// Creates a client and shows its API key once (admin).
@@ -112,7 +112,10 @@ pub async fn create_client(
         ),
     };
     let id = ClientId::parse(&id).map_err(|error| ApiError::invalid_request(error.to_string()))?;
-        let (client, key) = state.engine.create_client(id, name.to_owned(), role).await?;
+    let (client, key) = state
+        .engine
+        .create_client(id, name.to_owned(), role)
+        .await?;
     Ok(json(
         StatusCode::CREATED,
         &ClientCreated {
@@ -150,4 +153,32 @@ pub async fn docs() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(openapi::docs_page())
+}
+
+/// The store's counters in the Prometheus text format: the average group-commit size is
+/// `holdfast_journal_requests_total / holdfast_journal_commits_total`.
+fn journal_metrics(stats: crate::persistence::StoreStats) -> String {
+    let mut text = String::new();
+    for (name, help, value) in [
+        (
+            "holdfast_journal_commits_total",
+            "Group commits written to the store",
+            stats.commits,
+        ),
+        (
+            "holdfast_journal_requests_total",
+            "Write requests carried by those commits",
+            stats.requests,
+        ),
+        (
+            "holdfast_journal_syncs_total",
+            "fdatasync calls on the store's data file",
+            stats.syncs,
+        ),
+    ] {
+        text.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+        ));
+    }
+    text
 }
