@@ -8,6 +8,12 @@ use holdfast::actor::SystemClock;
 use holdfast::config::{Cli, Command, ServeArgs};
 use holdfast::http::Application;
 
+/// glibc's allocator spent about a fifth of the server's CPU under the on-sale load
+/// (docs/BENCHMARKS.md); mimalloc's thread-local free lists suit the many short-lived
+/// allocations of request handling.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {

@@ -506,9 +506,9 @@ impl Engine {
             .entry(order.customer_email.clone())
             .and_modify(|person| {
                 person.name.clone_from(&order.customer_name);
-                if !person.orders.contains(&order.number) {
-                    person.orders.push(order.number);
-                }
+                // Order numbers are unique and arrive in ascending order at recovery, so no
+                // search for a repeat is needed (it was quadratic for a busy customer).
+                person.orders.push(order.number);
                 person.updated_at = person.updated_at.max(order.created_at);
             })
             .or_insert_with(|| Person {
@@ -917,7 +917,7 @@ impl Engine {
         message: impl Fn() -> M,
     ) -> Result<Vec<HoldView>, EngineError>
     where
-        M: actix::Message<Result = Result<HoldView, EngineError>> + Send + 'static,
+        M: actix::Message<Result = super::messages::Reply<HoldView>> + Send + 'static,
         super::PerformanceActor: actix::Handler<M>,
     {
         let mut holds = Vec::with_capacity(route.performances.len());
@@ -1022,11 +1022,12 @@ impl Engine {
     ) -> Result<Order, EngineError> {
         let route = self.route(caller, transaction)?;
         self.check_tickets(caller, transaction, tickets).await?;
-        let current = self.transaction(caller, transaction).await?;
-        if let Some(order) = self.existing_order(&current) {
-            return Ok(order);
-        }
         if route.performances.len() > 1 {
+            // Checking out first would refuse a transaction already sold: look first.
+            let current = self.transaction(caller, transaction).await?;
+            if let Some(order) = self.existing_order(&current) {
+                return Ok(order);
+            }
             self.extend_all(&route, transaction).await?;
         }
         let record = OrderRecord {
@@ -1049,8 +1050,15 @@ impl Engine {
             id: transaction,
             holds,
         };
-        if let Some(order) = self.existing_order(&view) {
-            // A concurrent completion sold it first under its own number.
+        let sold_as = view
+            .holds
+            .first()
+            .and_then(|h| h.hold.sale.as_ref())
+            .map(|sale| sale.order_number);
+        if sold_as != Some(record.number)
+            && let Some(order) = self.existing_order(&view)
+        {
+            // Completed before, or concurrently under its own number: answer that order.
             return Ok(order);
         }
         self.remember_order(record.clone());

@@ -13,9 +13,49 @@ use crate::domain::{
 };
 use crate::persistence::OrderRecord;
 
+/// An answer with the ticket its caller must wait on before acknowledging anything.
+pub type Reply<T> = Result<(T, DurableTicket), EngineError>;
+
+/// How far the journal has made a performance durable.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Watermark {
+    /// The last entry known durable.
+    pub seq: u64,
+    /// True once a write failed: nothing more will become durable.
+    pub failed: bool,
+}
+
+/// A promise that everything the answer shows becomes durable at `seq`.
+#[derive(Debug)]
+pub struct DurableTicket {
+    /// The performance's durability watermark.
+    pub watermark: tokio::sync::watch::Receiver<Watermark>,
+    /// The entry the answer depends on.
+    pub seq: u64,
+}
+
+impl DurableTicket {
+    /// Waits until the journal has made everything up to `seq` durable.
+    ///
+    /// # Errors
+    /// `Storage` when a write failed, `Unavailable` when the actor is gone.
+    pub async fn wait(mut self) -> Result<(), EngineError> {
+        let seq = self.seq;
+        let mark = self
+            .watermark
+            .wait_for(|mark| mark.failed || mark.seq >= seq)
+            .await
+            .map_err(|_| EngineError::Unavailable)?;
+        if mark.failed {
+            return Err(crate::persistence::StorageError::Stopped.into());
+        }
+        Ok(())
+    }
+}
+
 /// Lock seats or places for a new transaction.
 #[derive(Debug, Message)]
-#[rtype(result = "Result<HoldView, EngineError>")]
+#[rtype(result = "Reply<HoldView>")]
 pub struct PlaceHold {
     /// The new transaction.
     pub transaction: TransactionId,
@@ -44,7 +84,7 @@ pub struct IdempotencyStub {
 
 /// Check out: reset the lock to now + the hold time.
 #[derive(Debug, Message)]
-#[rtype(result = "Result<HoldView, EngineError>")]
+#[rtype(result = "Reply<HoldView>")]
 pub struct ExtendHold {
     /// The transaction.
     pub transaction: TransactionId,
@@ -52,7 +92,7 @@ pub struct ExtendHold {
 
 /// Sell every ticket of a hold.
 #[derive(Debug, Message)]
-#[rtype(result = "Result<HoldView, EngineError>")]
+#[rtype(result = "Reply<HoldView>")]
 pub struct SellHold {
     /// The transaction.
     pub transaction: TransactionId,
@@ -64,7 +104,7 @@ pub struct SellHold {
 
 /// Release a hold's locks (a no-op on a sold, released or expired hold).
 #[derive(Debug, Message)]
-#[rtype(result = "Result<HoldView, EngineError>")]
+#[rtype(result = "Reply<HoldView>")]
 pub struct ReleaseHold {
     /// The transaction.
     pub transaction: TransactionId,
@@ -72,7 +112,7 @@ pub struct ReleaseHold {
 
 /// Read a hold.
 #[derive(Debug, Message)]
-#[rtype(result = "Result<HoldView, EngineError>")]
+#[rtype(result = "Reply<HoldView>")]
 pub struct GetHold {
     /// The transaction.
     pub transaction: TransactionId,
@@ -80,7 +120,7 @@ pub struct GetHold {
 
 /// Take seats off sale or put them back.
 #[derive(Debug, Message)]
-#[rtype(result = "Result<PerformanceView, EngineError>")]
+#[rtype(result = "Reply<PerformanceView>")]
 pub struct ChangeHoldbacks {
     /// Seat ids to withhold.
     pub withhold: Vec<String>,
@@ -90,17 +130,17 @@ pub struct ChangeHoldbacks {
 
 /// Read the performance with its counts.
 #[derive(Debug, Message)]
-#[rtype(result = "Result<PerformanceView, EngineError>")]
+#[rtype(result = "Reply<PerformanceView>")]
 pub struct GetPerformance;
 
 /// Read every seat's status.
 #[derive(Debug, Message)]
-#[rtype(result = "Result<SeatMapView, EngineError>")]
+#[rtype(result = "Reply<SeatMapView>")]
 pub struct GetSeatMap;
 
 /// Read the free seat blocks.
 #[derive(Debug, Message)]
-#[rtype(result = "Result<AvailabilityView, EngineError>")]
+#[rtype(result = "Reply<AvailabilityView>")]
 pub struct GetAvailability {
     /// Only blocks that can seat this many under the rules, when given.
     pub quantity: Option<u32>,

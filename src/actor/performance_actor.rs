@@ -1,39 +1,36 @@
 //! The actor that owns one performance: the only place its inventory changes.
 //!
 //! Each command handler reads the engine clock, expires due holds, asks the domain to decide,
-//! applies the change in memory, hands it to the journal, and replies only once the journal
-//! has made it durable. The actor does not wait meanwhile: it decides later commands against
-//! the applied state, so no seat is given twice, while earlier replies wait for their flush.
-//! Every reply, reads included, waits until everything applied before it is durable, so no
-//! client sees a state that a crash could take back.
+//! applies the change in memory, hands it to the journal, and answers at once with the view
+//! and a [`DurableTicket`]: the caller waits on the ticket until the journal thread reports
+//! the change durable, so nothing is acknowledged before that. The actor never waits: it
+//! decides later commands against the applied state, so no seat is given twice, while earlier
+//! callers wait for their flush. Every answer, reads included, carries a ticket for everything
+//! applied before it, so no client sees a state that a crash could take back. The journal
+//! thread advances the durability watermark itself and wakes the waiting callers directly:
+//! no task per write, and two fewer thread hops per request.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix::{Actor, AsyncContext, Context, Handler, ResponseFuture};
+use actix::{Actor, AsyncContext, Context, Handler};
 use tokio::sync::watch;
 
 use super::clock::EngineClock;
 use super::error::EngineError;
 use super::messages::{
-    AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
-    GetSeatMap, HoldView, PerformanceView, PlaceHold, ReleaseHold, SeatMapView, SellHold,
+    AvailabilityView, ChangeHoldbacks, DurableTicket, ExtendHold, GetAvailability, GetHold,
+    GetPerformance, GetSeatMap, HoldView, PerformanceView, PlaceHold, ReleaseHold, Reply,
+    SeatMapView, SellHold, Watermark,
 };
 use crate::domain::{
     Change, Command, Performance, PerformanceInfo, Rejection, Timestamp, TransactionId,
 };
 use crate::metrics::Metrics;
-use crate::persistence::{Batch, Entry, IdempotencyRecord, Record, Snapshot, StorageError, Store};
+use crate::persistence::{Batch, DurableHook, Entry, IdempotencyRecord, Record, Snapshot, Store};
 
 /// How often the actor looks for locks past their time; well under the promised second.
 const EXPIRY_TICK: Duration = Duration::from_millis(200);
-
-/// How far the journal has made this performance durable.
-#[derive(Clone, Copy, Debug, Default)]
-struct Watermark {
-    seq: u64,
-    failed: bool,
-}
 
 /// The owner of one performance's inventory.
 pub struct PerformanceActor {
@@ -132,6 +129,7 @@ impl PerformanceActor {
             )],
             records,
             snapshot: None,
+            on_durable: None,
         };
         self.write(batch);
         if self.entries_since_snapshot >= self.snapshots.every_entries {
@@ -157,48 +155,35 @@ impl PerformanceActor {
 
     /// Hands `batch` to the store; the durability watermark advances when it is durable.
     /// Batches complete in the order written, so the watermark is the last entry's seq.
-    fn write(&mut self, batch: Batch) {
+    fn write(&mut self, mut batch: Batch) {
         let seq = self.seq;
-        let durable = self.journal.write(batch);
         let watermark = self.durable.clone();
         let performance = self.info.id.clone();
-        actix::spawn(async move {
-            match durable.await {
-                Ok(Ok(())) => {
-                    watermark.send_if_modified(|mark| {
-                        let advanced = mark.seq < seq;
-                        mark.seq = mark.seq.max(seq);
-                        advanced
-                    });
-                }
-                outcome => {
-                    let error = outcome.map_or(StorageError::Stopped, |r| {
-                        r.err().unwrap_or(StorageError::Stopped)
-                    });
-                    tracing::error!(%performance, seq, %error, "journal append failed");
-                    watermark.send_modify(|mark| mark.failed = true);
-                }
+        batch.on_durable = Some(DurableHook::new(move |outcome| match outcome {
+            Ok(()) => {
+                watermark.send_if_modified(|mark| {
+                    let advanced = mark.seq < seq;
+                    mark.seq = mark.seq.max(seq);
+                    advanced
+                });
             }
-        });
+            Err(error) => {
+                tracing::error!(%performance, seq, %error, "journal write failed");
+                watermark.send_modify(|mark| mark.failed = true);
+            }
+        }));
+        // The hook reports durability; the returned signal is not needed here.
+        drop(self.journal.write(batch));
     }
 
-    /// Replies with `view` once everything up to `seq` is durable.
-    fn reply<T: Send + 'static>(
-        &self,
-        seq: u64,
-        view: Result<T, EngineError>,
-    ) -> ResponseFuture<Result<T, EngineError>> {
-        let mut durable = self.durable.subscribe();
-        Box::pin(async move {
-            let value = view?;
-            let mark = durable
-                .wait_for(|mark| mark.failed || mark.seq >= seq)
-                .await
-                .map_err(|_| EngineError::Unavailable)?;
-            if mark.failed {
-                return Err(StorageError::Stopped.into());
-            }
-            Ok(value)
+    /// Answers with `view` and the ticket for everything up to `seq` being durable.
+    fn reply<T>(&self, seq: u64, view: Result<T, EngineError>) -> Reply<T> {
+        view.map(|value| {
+            let ticket = DurableTicket {
+                watermark: self.durable.subscribe(),
+                seq,
+            };
+            (value, ticket)
         })
     }
 
@@ -226,11 +211,7 @@ impl PerformanceActor {
     }
 
     /// Runs a command on a hold and replies with the hold.
-    fn hold_command(
-        &mut self,
-        transaction: TransactionId,
-        command: Command,
-    ) -> ResponseFuture<Result<HoldView, EngineError>> {
+    fn hold_command(&mut self, transaction: TransactionId, command: Command) -> Reply<HoldView> {
         self.hold_command_with(transaction, command, |_| Vec::new())
     }
 
@@ -240,7 +221,7 @@ impl PerformanceActor {
         transaction: TransactionId,
         command: Command,
         records: impl FnOnce(&Change) -> Vec<Record>,
-    ) -> ResponseFuture<Result<HoldView, EngineError>> {
+    ) -> Reply<HoldView> {
         let result = self
             .execute_with(&command, records)
             .map_err(EngineError::from)
@@ -252,10 +233,7 @@ impl PerformanceActor {
     }
 
     /// Expires due holds and replies to a read once what it shows is durable.
-    fn read<T: Send + 'static>(
-        &mut self,
-        view: impl FnOnce(&Self) -> Result<T, EngineError>,
-    ) -> ResponseFuture<Result<T, EngineError>> {
+    fn read<T>(&mut self, view: impl FnOnce(&Self) -> Result<T, EngineError>) -> Reply<T> {
         self.expire_due();
         let view = view(self);
         self.reply(self.seq, view)
@@ -281,7 +259,7 @@ impl Actor for PerformanceActor {
 }
 
 impl Handler<PlaceHold> for PerformanceActor {
-    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+    type Result = Reply<HoldView>;
 
     fn handle(&mut self, message: PlaceHold, _: &mut Context<Self>) -> Self::Result {
         let transaction = message.transaction;
@@ -313,7 +291,7 @@ impl Handler<PlaceHold> for PerformanceActor {
 }
 
 impl Handler<ExtendHold> for PerformanceActor {
-    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+    type Result = Reply<HoldView>;
 
     fn handle(&mut self, message: ExtendHold, _: &mut Context<Self>) -> Self::Result {
         let transaction = message.transaction;
@@ -322,7 +300,7 @@ impl Handler<ExtendHold> for PerformanceActor {
 }
 
 impl Handler<SellHold> for PerformanceActor {
-    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+    type Result = Reply<HoldView>;
 
     fn handle(&mut self, message: SellHold, _: &mut Context<Self>) -> Self::Result {
         let command = Command::SellHold {
@@ -338,7 +316,7 @@ impl Handler<SellHold> for PerformanceActor {
 }
 
 impl Handler<ReleaseHold> for PerformanceActor {
-    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+    type Result = Reply<HoldView>;
 
     fn handle(&mut self, message: ReleaseHold, _: &mut Context<Self>) -> Self::Result {
         let transaction = message.transaction;
@@ -347,7 +325,7 @@ impl Handler<ReleaseHold> for PerformanceActor {
 }
 
 impl Handler<GetHold> for PerformanceActor {
-    type Result = ResponseFuture<Result<HoldView, EngineError>>;
+    type Result = Reply<HoldView>;
 
     fn handle(&mut self, message: GetHold, _: &mut Context<Self>) -> Self::Result {
         self.read(|actor| actor.hold_view(message.transaction))
@@ -355,7 +333,7 @@ impl Handler<GetHold> for PerformanceActor {
 }
 
 impl Handler<ChangeHoldbacks> for PerformanceActor {
-    type Result = ResponseFuture<Result<PerformanceView, EngineError>>;
+    type Result = Reply<PerformanceView>;
 
     fn handle(&mut self, message: ChangeHoldbacks, _: &mut Context<Self>) -> Self::Result {
         let command = Command::ChangeHoldbacks {
@@ -370,7 +348,7 @@ impl Handler<ChangeHoldbacks> for PerformanceActor {
 }
 
 impl Handler<GetPerformance> for PerformanceActor {
-    type Result = ResponseFuture<Result<PerformanceView, EngineError>>;
+    type Result = Reply<PerformanceView>;
 
     fn handle(&mut self, _: GetPerformance, _: &mut Context<Self>) -> Self::Result {
         self.read(|actor| Ok(actor.performance_view()))
@@ -378,7 +356,7 @@ impl Handler<GetPerformance> for PerformanceActor {
 }
 
 impl Handler<GetSeatMap> for PerformanceActor {
-    type Result = ResponseFuture<Result<SeatMapView, EngineError>>;
+    type Result = Reply<SeatMapView>;
 
     fn handle(&mut self, _: GetSeatMap, _: &mut Context<Self>) -> Self::Result {
         self.read(|actor| {
@@ -393,7 +371,7 @@ impl Handler<GetSeatMap> for PerformanceActor {
 }
 
 impl Handler<GetAvailability> for PerformanceActor {
-    type Result = ResponseFuture<Result<AvailabilityView, EngineError>>;
+    type Result = Reply<AvailabilityView>;
 
     fn handle(&mut self, message: GetAvailability, _: &mut Context<Self>) -> Self::Result {
         self.read(|actor| {

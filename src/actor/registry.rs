@@ -15,6 +15,7 @@ use dashmap::mapref::entry::Entry as MapEntry;
 
 use super::clock::{Clock, EngineClock};
 use super::error::EngineError;
+use super::messages::Reply;
 use super::performance_actor::{PerformanceActor, SnapshotPolicy};
 use crate::domain::{Performance, PerformanceId, PerformanceInfo, Timestamp};
 use crate::metrics::Metrics;
@@ -52,7 +53,7 @@ impl PerformanceHandle {
     /// gone, and otherwise whatever the actor answered.
     pub async fn send<M, T>(&self, message: M) -> Result<T, EngineError>
     where
-        M: Message<Result = Result<T, EngineError>> + Send + 'static,
+        M: Message<Result = Reply<T>> + Send + 'static,
         T: Send + 'static,
         PerformanceActor: Handler<M>,
     {
@@ -65,8 +66,11 @@ impl PerformanceHandle {
             });
         }
         let reply = self.addr.send(message).await;
+        let (value, ticket) = reply.map_err(|_| EngineError::Unavailable)??;
+        // Nothing is acknowledged before it is durable; the admission slot is held until then.
+        let durable = ticket.wait().await;
         drop(admitted);
-        reply.map_err(|_| EngineError::Unavailable)?
+        durable.map(|()| value)
     }
 }
 

@@ -116,7 +116,7 @@ impl Performance {
         let mut best: Option<(usize, Rank)> = None;
         for block in blocks {
             let row = self.plan().blocks()[block as usize].row;
-            self.for_each_window(block, quantity, band, row, |rank| {
+            self.for_each_window(block, quantity, band, row, Windows::All, |rank| {
                 let covered = preferred
                     .iter()
                     .filter(|&&s| s >= rank.start && s < rank.start + quantity)
@@ -141,7 +141,7 @@ impl Performance {
         row: u32,
     ) -> Option<Rank> {
         let mut best: Option<Rank> = None;
-        self.for_each_window(block, quantity, band, row, |rank| {
+        self.for_each_window(block, quantity, band, row, Windows::NearCentre, |rank| {
             if best.is_none_or(|top| rank < top) {
                 best = Some(rank);
             }
@@ -149,14 +149,15 @@ impl Performance {
         best
     }
 
-    /// Calls `visit` for every window of `quantity` free adjacent seats in `block` that the
-    /// gap rule allows.
+    /// Calls `visit` for windows of `quantity` free adjacent seats in `block` that the gap
+    /// rule allows: every one, or per run only those that can be closest to the centre.
     fn for_each_window(
         &self,
         block: u32,
         quantity: u32,
         band: Option<u16>,
         row: u32,
+        windows: Windows,
         mut visit: impl FnMut(Rank),
     ) {
         let plan = self.plan();
@@ -166,25 +167,54 @@ impl Performance {
         }
         let centre_x2 = plan.rows()[row as usize].centre_x2;
         let no_gaps = self.info().rules.no_single_seat_gaps;
+        // The start whose window is centred on the row, as a seat index (may lie outside).
+        let ideal = i64::from(spec.seats.start) - i64::from(spec.first_number)
+            + (centre_x2 - i64::from(quantity) + 1).div_euclid(2);
         for run in self.runs_in_block(block) {
             if (run.len() as u32) < quantity {
                 continue;
             }
-            for start in run.start..=run.end - quantity {
+            let (low, high) = (run.start, run.end - quantity);
+            let rank_at = |start: u32| {
                 let left_over = start - run.start;
-                let right_over = run.end - (start + quantity);
+                let right_over = high - start;
                 if no_gaps && (left_over == 1 || right_over == 1) {
-                    continue;
+                    return None;
                 }
                 let first_number = i64::from(spec.first_number + (start - spec.seats.start));
                 let centre_distance =
                     (2 * first_number + i64::from(quantity) - 1 - centre_x2).abs();
-                visit(Rank {
+                Some(Rank {
                     row,
                     centre_distance,
                     start,
-                });
+                })
+            };
+            match windows {
+                Windows::All => (low..=high).filter_map(rank_at).for_each(&mut visit),
+                Windows::NearCentre => {
+                    // The distance is V-shaped in the start and the gap rule removes at most
+                    // the second and the second-to-last start, so the best start of the run
+                    // is within a few seats of the clamped ideal, or at an end of the run.
+                    let nearest = ideal.clamp(i64::from(low), i64::from(high));
+                    let around = (nearest - 2..=nearest + 3)
+                        .filter_map(|start| u32::try_from(start).ok())
+                        .filter(|start| (low..=high).contains(start));
+                    let ends = [low, low + 2, high, high.saturating_sub(2)]
+                        .into_iter()
+                        .filter(|start| (low..=high).contains(start));
+                    around.chain(ends).filter_map(rank_at).for_each(&mut visit);
+                }
             }
         }
     }
+}
+
+/// Which windows a search looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Windows {
+    /// Every window (counting preferred seats needs them all).
+    All,
+    /// Per run, only those that can be the closest to the centre.
+    NearCentre,
 }

@@ -104,10 +104,14 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    fn write(&self, batch: Batch) -> Durable {
+    fn write(&self, mut batch: Batch) -> Durable {
         let (sender, receiver) = oneshot::channel();
+        let outcome = self.apply(&batch);
+        if let Some(hook) = batch.on_durable.take() {
+            hook.call(&outcome);
+        }
         // The caller may have stopped waiting; there is nobody to tell then.
-        let _ = sender.send(self.apply(&batch));
+        let _ = sender.send(outcome);
         receiver
     }
 

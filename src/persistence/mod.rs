@@ -58,7 +58,7 @@ pub struct Entry {
 }
 
 /// Everything one write makes durable, atomically.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Batch {
     /// Journal entries, each with its performance, in sequence order per performance.
     pub entries: Vec<(PerformanceId, Entry)>,
@@ -66,6 +66,31 @@ pub struct Batch {
     pub records: Vec<Record>,
     /// A snapshot, which may also drop older generations and covered entries.
     pub snapshot: Option<Snapshot>,
+    /// Called by the store, on its own thread, once the batch is durable or has failed; runs
+    /// before the returned [`Durable`] completes.
+    pub on_durable: Option<DurableHook>,
+}
+
+/// A callback for the moment a batch is durable (or failed). It must be quick: it runs on
+/// the journal thread between commits.
+pub struct DurableHook(Box<dyn FnOnce(&Result<(), StorageError>) + Send>);
+
+impl DurableHook {
+    /// Wraps `hook`.
+    pub fn new(hook: impl FnOnce(&Result<(), StorageError>) + Send + 'static) -> Self {
+        Self(Box::new(hook))
+    }
+
+    /// Runs the hook with the batch's outcome.
+    pub fn call(self, outcome: &Result<(), StorageError>) {
+        (self.0)(outcome);
+    }
+}
+
+impl std::fmt::Debug for DurableHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DurableHook")
+    }
 }
 
 /// Completes with `Ok(())` once a batch is durable, or with the error that stopped it.

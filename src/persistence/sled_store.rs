@@ -227,8 +227,12 @@ impl Journal {
             let mut requests = vec![first];
             requests.extend(receiver.try_iter());
             if self.shared.failed.load(Ordering::SeqCst) {
-                for request in requests {
-                    let _ = request.reply.send(Err(StorageError::Stopped));
+                for mut request in requests {
+                    let outcome = Err(StorageError::Stopped);
+                    if let Some(hook) = request.batch.on_durable.take() {
+                        hook.call(&outcome);
+                    }
+                    let _ = request.reply.send(outcome);
                 }
                 continue;
             }
@@ -237,7 +241,10 @@ impl Journal {
                 // Nothing is acknowledged from here on, not even a batch queued behind this one.
                 self.shared.failed.store(true, Ordering::SeqCst);
             }
-            for request in requests {
+            for mut request in requests {
+                if let Some(hook) = request.batch.on_durable.take() {
+                    hook.call(&outcome);
+                }
                 // A caller that gave up waiting has nobody to tell.
                 let _ = request.reply.send(outcome.clone());
             }
