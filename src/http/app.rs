@@ -151,7 +151,7 @@ impl Application {
                     async move {
                         let response = response.await?;
                         metrics.record_request(
-                            &route,
+                            route,
                             &method,
                             response.status().as_u16(),
                             started.elapsed().as_secs_f64(),

@@ -73,7 +73,10 @@ pub struct Batch {
 
 /// A callback for the moment a batch is durable (or failed). It must be quick: it runs on
 /// the journal thread between commits.
-pub struct DurableHook(Box<dyn FnOnce(&Result<(), StorageError>) + Send>);
+pub struct DurableHook(Box<HookFn>);
+
+/// The callable inside a [`DurableHook`].
+type HookFn = dyn FnOnce(&Result<(), StorageError>) + Send;
 
 impl DurableHook {
     /// Wraps `hook`.
