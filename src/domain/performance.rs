@@ -159,8 +159,9 @@ pub struct PoolCounts {
 /// placed (seat statuses follow from them), the withheld seats, and the version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PerformanceState {
-    /// Every hold, in the order placed.
-    pub holds: Vec<Hold>,
+    /// Every hold, in the order placed; shared with the live performance, so capturing a
+    /// state copies pointers, not holds.
+    pub holds: Vec<Arc<Hold>>,
     /// Withheld seats, ascending.
     pub withheld: Vec<u32>,
     /// The version after the last change.
@@ -173,8 +174,9 @@ pub struct Performance {
     info: PerformanceInfo,
     plan: Arc<SeatingPlan>,
     seats: Vec<SeatStatus>,
-    /// Holds by slot; a slot is never reused, so seat statuses can name it.
-    holds: Vec<Hold>,
+    /// Holds by slot; a slot is never reused, so seat statuses can name it. Shared with
+    /// snapshots in flight, and copied on write.
+    holds: Vec<Arc<Hold>>,
     slots: HashMap<TransactionId, u32>,
     expiries: BTreeSet<(Timestamp, u32)>,
     block_free: Vec<u32>,
@@ -345,11 +347,11 @@ impl Performance {
     pub fn hold(&self, transaction: TransactionId) -> Option<&Hold> {
         self.slots
             .get(&transaction)
-            .map(|&slot| &self.holds[slot as usize])
+            .map(|&slot| self.holds[slot as usize].as_ref())
     }
 
     /// Returns every hold ever placed, in the order they were placed.
-    pub fn holds(&self) -> &[Hold] {
+    pub fn holds(&self) -> &[Arc<Hold>] {
         &self.holds
     }
 
@@ -704,7 +706,7 @@ impl Performance {
                 expires_at,
             } => {
                 let slot = self.slot(*transaction);
-                let hold = &mut self.holds[slot as usize];
+                let hold = Arc::make_mut(&mut self.holds[slot as usize]);
                 let removed = self.expiries.remove(&(hold.expires_at, slot));
                 debug_assert!(removed, "an extended hold was live");
                 hold.expires_at = *expires_at;
@@ -713,7 +715,7 @@ impl Performance {
             }
             Change::HoldSold { transaction, sale } => {
                 let slot = self.end_hold(*transaction, HoldState::Sold);
-                self.holds[slot as usize].sale = Some(sale.clone());
+                Arc::make_mut(&mut self.holds[slot as usize]).sale = Some(sale.clone());
             }
             Change::HoldReleased { transaction } => {
                 self.end_hold(*transaction, HoldState::Released);
@@ -758,7 +760,7 @@ impl Performance {
             previous.is_none(),
             "a transaction holds once per performance"
         );
-        self.holds.push(hold.clone());
+        self.holds.push(Arc::new(hold.clone()));
     }
 
     fn pool_available_checked(&self, pool: u16) -> bool {
@@ -773,7 +775,7 @@ impl Performance {
         assert!(hold.state.is_locking(), "only a live hold can end");
         let removed = self.expiries.remove(&(hold.expires_at, slot));
         debug_assert!(removed, "a live hold has an expiry");
-        let seats = std::mem::take(&mut self.holds[slot as usize].seats);
+        let seats = std::mem::take(&mut Arc::make_mut(&mut self.holds[slot as usize]).seats);
         let status = if state == HoldState::Sold {
             SeatStatus::Sold(slot)
         } else {
@@ -783,7 +785,7 @@ impl Performance {
             debug_assert_eq!(self.seats[seat as usize], SeatStatus::Held(slot));
             self.set_seat(seat, status);
         }
-        let hold = &mut self.holds[slot as usize];
+        let hold = Arc::make_mut(&mut self.holds[slot as usize]);
         hold.seats = seats;
         hold.state = state;
         for place in &hold.places {

@@ -228,6 +228,43 @@ fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageErro
 /// # Errors
 /// When a value cannot be encoded or the store cannot be read.
 pub fn encode_batch(kv: &dyn ReadKv, batch: &Batch) -> Result<KvBatch, StorageError> {
+    encode_batch_with(kv, batch, None)
+}
+
+/// A snapshot already encoded (off the journal thread), with what its write needs to know.
+#[derive(Debug)]
+pub struct EncodedSnapshot {
+    performance: String,
+    seq: u64,
+    value: Vec<u8>,
+}
+
+/// Encodes a snapshot's value; the slow part of writing one, done away from the journal.
+///
+/// # Errors
+/// When the snapshot cannot be encoded.
+pub fn encode_snapshot(snapshot: &Snapshot) -> Result<EncodedSnapshot, StorageError> {
+    let performance = snapshot.performance.as_str();
+    let value = codec::encode(
+        &header(Kind::SnapshotChunk, performance, snapshot.seq, snapshot.at),
+        snapshot,
+    )?;
+    Ok(EncodedSnapshot {
+        performance: performance.to_owned(),
+        seq: snapshot.seq,
+        value,
+    })
+}
+
+/// As [`encode_batch`], with the batch's snapshot already encoded as `encoded`.
+///
+/// # Errors
+/// When a value cannot be encoded or the store cannot be read.
+pub fn encode_batch_with(
+    kv: &dyn ReadKv,
+    batch: &Batch,
+    encoded: Option<EncodedSnapshot>,
+) -> Result<KvBatch, StorageError> {
     let mut writes = KvBatch::default();
     for (performance, entry) in &batch.entries {
         let id = performance.as_str();
@@ -245,25 +282,26 @@ pub fn encode_batch(kv: &dyn ReadKv, batch: &Batch) -> Result<KvBatch, StorageEr
     for record in &batch.records {
         encode_record(&mut writes, record)?;
     }
-    if let Some(snapshot) = &batch.snapshot {
-        encode_snapshot(kv, &mut writes, snapshot)?;
+    let encoded = match (encoded, &batch.snapshot) {
+        (Some(encoded), _) => Some(encoded),
+        (None, Some(snapshot)) => Some(encode_snapshot(snapshot)?),
+        (None, None) => None,
+    };
+    if let Some(encoded) = encoded {
+        write_snapshot(kv, &mut writes, encoded)?;
     }
     Ok(writes)
 }
 
-fn encode_snapshot(
+fn write_snapshot(
     kv: &dyn ReadKv,
     writes: &mut KvBatch,
-    snapshot: &Snapshot,
+    snapshot: EncodedSnapshot,
 ) -> Result<(), StorageError> {
     let id = snapshot.performance.as_str();
     let prefix = snapshot_prefix(id);
     let key = prefixed(&prefix, &[&snapshot.seq.to_be_bytes()]);
-    let bytes = codec::encode(
-        &header(Kind::SnapshotChunk, id, snapshot.seq, snapshot.at),
-        snapshot,
-    )?;
-    put_value(writes, key, bytes)?;
+    put_value(writes, key, snapshot.value)?;
     let mut older: Vec<(u64, Vec<u8>)> = Vec::new();
     kv.scan(&prefix, &mut |key, _| {
         if let Some(seq) = codec::seq_of_key(key).filter(|&seq| seq < snapshot.seq) {

@@ -58,6 +58,8 @@ pub type FailureHook = Box<dyn Fn(&StorageError) + Send + Sync>;
 
 struct Request {
     batch: Batch,
+    /// The batch's snapshot, encoded by the snapshot thread.
+    encoded: Option<layout::EncodedSnapshot>,
     reply: oneshot::Sender<Result<(), StorageError>>,
 }
 
@@ -75,6 +77,10 @@ pub struct SledStore {
     db: sled::Db,
     sender: Mutex<Option<Sender<Request>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// Snapshots go through their own thread, which encodes them and then queues them for
+    /// the journal: encoding a large performance would otherwise stall every commit.
+    snapshot_sender: Mutex<Option<Sender<Request>>>,
+    snapshot_thread: Mutex<Option<JoinHandle<()>>>,
     shared: Arc<Shared>,
 }
 
@@ -140,10 +146,19 @@ impl SledStore {
                 };
                 move || journal.run(receiver)
             })?;
+        let (snapshot_sender, snapshot_receiver) = mpsc::channel::<Request>();
+        let snapshot_thread = std::thread::Builder::new()
+            .name("holdfast-snapshots".into())
+            .spawn({
+                let journal = sender.clone();
+                move || encode_snapshots(&snapshot_receiver, &journal)
+            })?;
         let store = Arc::new(Self {
             db,
             sender: Mutex::new(Some(sender)),
             thread: Mutex::new(Some(thread)),
+            snapshot_sender: Mutex::new(Some(snapshot_sender)),
+            snapshot_thread: Mutex::new(Some(snapshot_thread)),
             shared,
         });
         Ok(store)
@@ -151,14 +166,20 @@ impl SledStore {
 
     /// Stops the journal thread after it has written everything queued.
     pub fn close(&self) {
-        if let Ok(mut sender) = self.sender.lock() {
-            sender.take();
-        }
-        let thread = self.thread.lock().ok().and_then(|mut thread| thread.take());
-        if let Some(thread) = thread
-            && thread.join().is_err()
-        {
-            tracing::error!("the journal thread panicked");
+        // The snapshot thread first: it may still queue work for the journal.
+        for (sender, thread, name) in [
+            (&self.snapshot_sender, &self.snapshot_thread, "snapshot"),
+            (&self.sender, &self.thread, "journal"),
+        ] {
+            if let Ok(mut sender) = sender.lock() {
+                sender.take();
+            }
+            let thread = thread.lock().ok().and_then(|mut thread| thread.take());
+            if let Some(thread) = thread
+                && thread.join().is_err()
+            {
+                tracing::error!("the {name} thread panicked");
+            }
         }
     }
 }
@@ -172,8 +193,19 @@ impl Drop for SledStore {
 impl Store for SledStore {
     fn write(&self, batch: Batch) -> Durable {
         let (reply, receiver) = oneshot::channel();
-        let request = Request { batch, reply };
-        let unsent = match self.sender.lock() {
+        let lone_snapshot =
+            batch.snapshot.is_some() && batch.entries.is_empty() && batch.records.is_empty();
+        let queue = if lone_snapshot {
+            &self.snapshot_sender
+        } else {
+            &self.sender
+        };
+        let request = Request {
+            batch,
+            encoded: None,
+            reply,
+        };
+        let unsent = match queue.lock() {
             Ok(sender) => match sender.as_ref() {
                 Some(sender) => sender.send(request).err().map(|error| error.0),
                 None => Some(request),
@@ -208,6 +240,23 @@ impl Store for SledStore {
     }
 }
 
+/// The snapshot thread: encodes each snapshot, then queues it for the journal. Snapshots
+/// reach the journal after every entry they cover, which was queued before them.
+fn encode_snapshots(receiver: &Receiver<Request>, journal: &Sender<Request>) {
+    for mut request in receiver {
+        if let Some(snapshot) = &request.batch.snapshot {
+            match layout::encode_snapshot(snapshot) {
+                Ok(encoded) => request.encoded = Some(encoded),
+                // Left unencoded, the journal encodes it again and fails stop on the error.
+                Err(error) => tracing::error!(%error, "encoding a snapshot failed"),
+            }
+        }
+        if let Err(unsent) = journal.send(request) {
+            let _ = unsent.0.reply.send(Err(StorageError::Stopped));
+        }
+    }
+}
+
 /// The journal thread's state.
 struct Journal {
     db: sled::Db,
@@ -236,7 +285,7 @@ impl Journal {
                 }
                 continue;
             }
-            let outcome = self.commit(&requests);
+            let outcome = self.commit(&mut requests);
             if outcome.is_err() {
                 // Nothing is acknowledged from here on, not even a batch queued behind this one.
                 self.shared.failed.store(true, Ordering::SeqCst);
@@ -256,11 +305,13 @@ impl Journal {
     }
 
     /// Writes every request as one batch and makes it durable.
-    fn commit(&self, requests: &[Request]) -> Result<(), StorageError> {
+    fn commit(&self, requests: &mut [Request]) -> Result<(), StorageError> {
         let kv = SledKv(&self.db);
         let mut batch = sled::Batch::default();
-        for request in requests {
-            let KvBatch { puts, deletes } = layout::encode_batch(&kv, &request.batch)?;
+        for request in requests.iter_mut() {
+            let encoded = request.encoded.take();
+            let KvBatch { puts, deletes } =
+                layout::encode_batch_with(&kv, &request.batch, encoded)?;
             for key in deletes {
                 batch.remove(key);
             }
