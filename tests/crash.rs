@@ -30,6 +30,14 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &Path) -> Self {
+        // Snapshots every 50 entries, so kills also land around snapshot writes and
+        // restarts go through snapshot + tail, not only a full replay.
+        let config = data_dir.with_extension("toml");
+        std::fs::write(
+            &config,
+            "snapshot_every_entries = 50\nsnapshot_every_seconds = 1\n",
+        )
+        .expect("the config is written");
         let mut child = Command::new(env!("CARGO_BIN_EXE_holdfast"))
             .args([
                 "serve",
@@ -41,6 +49,8 @@ impl Server {
             ])
             .arg("--data-dir")
             .arg(data_dir)
+            .arg("--config")
+            .arg(&config)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -128,6 +128,7 @@ impl SledStore {
         // The directory entries of sled's new files must survive a power cut too.
         File::open(&config.path)?.sync_all()?;
         let shared = Arc::new(Shared::default());
+        let on_failure = Arc::new(on_failure);
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("holdfast-journal".into())
@@ -135,13 +136,15 @@ impl SledStore {
                 let db = db.clone();
                 let shared = Arc::clone(&shared);
                 let journal = Journal {
-                    db,
-                    data_file,
-                    durability: config.durability,
+                    writer: Writer {
+                        db,
+                        data_file: data_file.try_clone()?,
+                        durability: config.durability,
+                        shared,
+                        on_failure: Arc::clone(&on_failure),
+                    },
                     path: config.path.clone(),
                     reserve: config.disk_reserve_bytes,
-                    shared,
-                    on_failure,
                     space_checked: None,
                 };
                 move || journal.run(receiver)
@@ -151,7 +154,14 @@ impl SledStore {
             .name("holdfast-snapshots".into())
             .spawn({
                 let journal = sender.clone();
-                move || encode_snapshots(&snapshot_receiver, &journal)
+                let writer = Writer {
+                    db: db.clone(),
+                    data_file,
+                    durability: config.durability,
+                    shared: Arc::clone(&shared),
+                    on_failure,
+                };
+                move || write_snapshots(&snapshot_receiver, &journal, &writer)
             })?;
         let store = Arc::new(Self {
             db,
@@ -193,9 +203,9 @@ impl Drop for SledStore {
 impl Store for SledStore {
     fn write(&self, batch: Batch) -> Durable {
         let (reply, receiver) = oneshot::channel();
-        let lone_snapshot =
-            batch.snapshot.is_some() && batch.entries.is_empty() && batch.records.is_empty();
-        let queue = if lone_snapshot {
+        // Snapshots (and anything written with one) go through the snapshot thread, the
+        // only writer of snapshot generations and of the deletions they allow.
+        let queue = if batch.snapshot.is_some() {
             &self.snapshot_sender
         } else {
             &self.sender
@@ -240,32 +250,49 @@ impl Store for SledStore {
     }
 }
 
-/// The snapshot thread: encodes each snapshot, then queues it for the journal. Snapshots
-/// reach the journal after every entry they cover, which was queued before them.
-fn encode_snapshots(receiver: &Receiver<Request>, journal: &Sender<Request>) {
+/// The snapshot thread: encodes each snapshot, waits until everything queued for the
+/// journal before it is durable (the entries it covers were queued before it), then writes
+/// and syncs it itself, so the journal's commits never wait behind a large snapshot.
+fn write_snapshots(receiver: &Receiver<Request>, journal: &Sender<Request>, writer: &Writer) {
     for mut request in receiver {
         if let Some(snapshot) = &request.batch.snapshot {
             match layout::encode_snapshot(snapshot) {
                 Ok(encoded) => request.encoded = Some(encoded),
-                // Left unencoded, the journal encodes it again and fails stop on the error.
+                // Left unencoded, the commit encodes it again and fails stop on the error.
                 Err(error) => tracing::error!(%error, "encoding a snapshot failed"),
             }
         }
-        if let Err(unsent) = journal.send(request) {
-            let _ = unsent.0.reply.send(Err(StorageError::Stopped));
-        }
+        let (reply, barrier) = oneshot::channel();
+        let queued = journal.send(Request {
+            batch: Batch::default(),
+            encoded: None,
+            reply,
+        });
+        let covered = queued.is_ok() && matches!(barrier.blocking_recv(), Ok(Ok(())));
+        let mut requests = vec![request];
+        let outcome = if covered && !writer.shared.failed.load(Ordering::SeqCst) {
+            writer.commit(&mut requests)
+        } else {
+            Err(StorageError::Stopped)
+        };
+        writer.finish(requests, outcome);
     }
+}
+
+/// Writes batches and makes them durable; one per writing thread.
+struct Writer {
+    db: sled::Db,
+    data_file: File,
+    durability: Durability,
+    shared: Arc<Shared>,
+    on_failure: Arc<Option<FailureHook>>,
 }
 
 /// The journal thread's state.
 struct Journal {
-    db: sled::Db,
-    data_file: File,
-    durability: Durability,
+    writer: Writer,
     path: PathBuf,
     reserve: u64,
-    shared: Arc<Shared>,
-    on_failure: Option<FailureHook>,
     space_checked: Option<Instant>,
 }
 
@@ -275,32 +302,32 @@ impl Journal {
         while let Ok(first) = receiver.recv() {
             let mut requests = vec![first];
             requests.extend(receiver.try_iter());
-            if self.shared.failed.load(Ordering::SeqCst) {
-                for mut request in requests {
-                    let outcome = Err(StorageError::Stopped);
-                    if let Some(hook) = request.batch.on_durable.take() {
-                        hook.call(&outcome);
-                    }
-                    let _ = request.reply.send(outcome);
-                }
-                continue;
-            }
-            let outcome = self.commit(&mut requests);
-            if outcome.is_err() {
-                // Nothing is acknowledged from here on, not even a batch queued behind this one.
-                self.shared.failed.store(true, Ordering::SeqCst);
-            }
-            for mut request in requests {
-                if let Some(hook) = request.batch.on_durable.take() {
-                    hook.call(&outcome);
-                }
-                // A caller that gave up waiting has nobody to tell.
-                let _ = request.reply.send(outcome.clone());
-            }
-            if let Err(error) = &outcome {
-                self.fail(error);
-            }
+            let outcome = if self.writer.shared.failed.load(Ordering::SeqCst) {
+                Err(StorageError::Stopped)
+            } else {
+                self.writer.commit(&mut requests)
+            };
+            self.writer.finish(requests, outcome);
             self.check_space();
+        }
+    }
+}
+
+impl Writer {
+    /// Answers every request with `outcome`; after an error, stops the store for good.
+    fn finish(&self, requests: Vec<Request>, outcome: Result<(), StorageError>) {
+        let newly_failed = outcome.is_err() && !self.shared.failed.swap(true, Ordering::SeqCst);
+        for mut request in requests {
+            if let Some(hook) = request.batch.on_durable.take() {
+                hook.call(&outcome);
+            }
+            // A caller that gave up waiting has nobody to tell.
+            let _ = request.reply.send(outcome.clone());
+        }
+        if let Err(error) = &outcome
+            && newly_failed
+        {
+            self.fail(error);
         }
     }
 
@@ -340,12 +367,13 @@ impl Journal {
 
     fn fail(&self, error: &StorageError) {
         tracing::error!(%error, "storage failed; no further change will be acknowledged");
-        self.shared.failed.store(true, Ordering::SeqCst);
-        if let Some(hook) = &self.on_failure {
+        if let Some(hook) = self.on_failure.as_ref() {
             hook(error);
         }
     }
+}
 
+impl Journal {
     fn check_space(&mut self) {
         if self
             .space_checked
@@ -357,7 +385,7 @@ impl Journal {
         match fs4::available_space(Path::new(&self.path)) {
             Ok(free) => {
                 let low = free < self.reserve;
-                if low != self.shared.low_on_space.swap(low, Ordering::Relaxed) {
+                if low != self.writer.shared.low_on_space.swap(low, Ordering::Relaxed) {
                     tracing::warn!(
                         free,
                         reserve = self.reserve,
