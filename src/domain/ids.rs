@@ -92,6 +92,15 @@ pub struct TicketId {
 impl TicketId {
     /// Parses `"<performance_id>:<seat_id>"`.
     ///
+    /// ```
+    /// use holdfast::domain::TicketId;
+    ///
+    /// let ticket = TicketId::parse("jb-1204:STALLS-A7").unwrap();
+    /// assert_eq!(ticket.performance.as_str(), "jb-1204");
+    /// assert_eq!(ticket.seat, "STALLS-A7");
+    /// assert!(TicketId::parse("no-colon").is_err());
+    /// ```
+    ///
     /// # Errors
     /// Returns [`InvalidId`] without a colon, with a bad performance id, or with a seat id
     /// that is empty, longer than 64 bytes or not printable ASCII.

@@ -29,6 +29,14 @@ pub struct InvalidMoney {
 impl Amount {
     /// Parses a non-negative decimal string such as `"65.00"` or `"7"`.
     ///
+    /// ```
+    /// use holdfast::domain::Amount;
+    ///
+    /// let price = Amount::parse("65.00").unwrap();
+    /// assert_eq!((price + price).to_string(), "130.00");
+    /// assert!(Amount::parse("1e3").is_err(), "never a float");
+    /// ```
+    ///
     /// # Errors
     /// Returns [`InvalidMoney`] for signs, exponents, more than four fraction digits, or values
     /// that do not fit.
