@@ -99,6 +99,17 @@ fn chunk_key(key: &[u8], index: u32) -> Vec<u8> {
     prefixed(CHUNKS, &[key, &index.to_be_bytes()])
 }
 
+/// Puts the printable name of `key` into a corruption error decoded without one.
+fn named(error: StorageError, key: &[u8]) -> StorageError {
+    match error {
+        StorageError::Corrupt { reason, .. } => StorageError::Corrupt {
+            key: printable(key),
+            reason,
+        },
+        other => other,
+    }
+}
+
 fn printable(key: &[u8]) -> String {
     key.iter()
         .map(|&b| {
@@ -414,23 +425,25 @@ fn load_tail(
 ) -> (Vec<Entry>, Option<StorageError>) {
     let mut tail: Vec<Entry> = Vec::new();
     let mut expected = covered + 1;
+        // Keys are named only on the error paths: building the name of every entry was a
+    // quarter of a million-entry restart.
     let outcome = kv.scan(&journal_prefix(id.as_str()), &mut |key, value| {
-        let name = printable(key);
         let seq = codec::seq_of_key(key)
-            .ok_or_else(|| StorageError::corrupt(&name, "bad journal key"))?;
+            .ok_or_else(|| StorageError::corrupt(&printable(key), "bad journal key"))?;
         if seq <= covered {
             return Ok(());
         }
         if seq != expected {
             return Err(StorageError::corrupt(
-                &name,
+                &printable(key),
                 &format!("gap in sequence numbers: expected {expected}, found {seq}"),
             ));
         }
-        let (head, change): (Header, Change) = codec::decode(value, &name)?;
+        let (head, change): (Header, Change) = codec::decode(value, "")
+            .map_err(|error| named(error, key))?;
         if head.kind != Kind::Entry || head.seq != seq || head.performance != id.as_str() {
             return Err(StorageError::corrupt(
-                &name,
+                &printable(key),
                 "entry header does not match its key",
             ));
         }
