@@ -425,7 +425,7 @@ fn load_tail(
 ) -> (Vec<Entry>, Option<StorageError>) {
     let mut tail: Vec<Entry> = Vec::new();
     let mut expected = covered + 1;
-        // Keys are named only on the error paths: building the name of every entry was a
+    // Keys are named only on the error paths: building the name of every entry was a
     // quarter of a million-entry restart.
     let outcome = kv.scan(&journal_prefix(id.as_str()), &mut |key, value| {
         let seq = codec::seq_of_key(key)
@@ -439,8 +439,8 @@ fn load_tail(
                 &format!("gap in sequence numbers: expected {expected}, found {seq}"),
             ));
         }
-        let (head, change): (Header, Change) = codec::decode(value, "")
-            .map_err(|error| named(error, key))?;
+        let (head, change): (Header, Change) =
+            codec::decode(value, "").map_err(|error| named(error, key))?;
         if head.kind != Kind::Entry || head.seq != seq || head.performance != id.as_str() {
             return Err(StorageError::corrupt(
                 &printable(key),
