@@ -698,9 +698,6 @@ impl Engine {
         request: HoldRequest,
         idempotency: Option<IdempotencyKey>,
     ) -> Result<TransactionView, EngineError> {
-        if self.store.is_low_on_space() {
-            return Err(EngineError::LowOnSpace);
-        }
         let Some(idempotency) = idempotency else {
             return self.hold(caller, request, None).await;
         };
@@ -770,6 +767,10 @@ impl Engine {
         idempotency: Option<IdempotencyStub>,
     ) -> Result<TransactionView, EngineError> {
         let groups = self.route_hold(request)?;
+        // After routing, so unknown performances (404) and shape errors (422) rank first.
+        if self.store.is_low_on_space() {
+            return Err(EngineError::LowOnSpace);
+        }
         let count = groups.len();
         let transaction = TransactionId(uuid::Uuid::now_v7().as_u128());
         let mut holds: Vec<HoldView> = Vec::with_capacity(count);

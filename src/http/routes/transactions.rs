@@ -82,9 +82,7 @@ pub async fn create(
     let hold = parsed.map(HoldRequest::try_from).transpose()?;
     let idempotency = idempotency_key(&request, &body)?;
     let caller = caller(&request, &state, Role::Sales)?;
-    if let Some(performance) = hold.as_ref().and_then(first_performance) {
-        state.engine.registry().get(performance)?;
-    }
+
     body.check_size()?;
     let Some(hold) = hold else {
         return Err(ApiError::invalid_request("missing body"));
@@ -94,14 +92,6 @@ pub async fn create(
         .open_transaction(&caller, hold, idempotency)
         .await?;
     Ok(json(StatusCode::CREATED, &TransactionDto::brief(&view)))
-}
-
-fn first_performance(request: &HoldRequest) -> Option<&crate::domain::PerformanceId> {
-    match request {
-        HoldRequest::Tickets(tickets) => tickets.first().map(|t| &t.performance),
-        HoldRequest::BestAvailable { performance, .. }
-        | HoldRequest::GeneralAdmission { performance, .. } => Some(performance),
-    }
 }
 
 /// Reads a transaction: its state, tickets, `lock_expires`, `locked_by` and `locked_ip`.
