@@ -18,16 +18,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use dashmap::DashMap;
-use dashmap::mapref::entry::Entry as MapEntry;
 
 use super::clients::{Client, ClientDirectory, Role, generate_key};
 use super::clock::Clock;
 use super::error::EngineError;
+use super::idempotency::{Claim, IdempotencyTable, Scope};
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
     GetSeatMap, HoldView, IdempotencyStub, PerformanceView, PlaceHold, ReleaseHold, SeatMapView,
     SellHold,
 };
+use super::performance_core::{Rebuilt, rebuild};
 use super::registry::{PerformanceHandle, Registry};
 use crate::domain::{
     ClientId, EventId, EventInfo, HoldState, InvalidPlan, OrderNumber, Performance, PerformanceId,
@@ -201,15 +202,26 @@ struct Route {
     performances: Vec<PerformanceId>,
 }
 
-#[derive(Clone, Debug)]
-enum Idempotent {
-    InFlight {
-        fingerprint: [u8; 32],
-    },
-    Done {
-        fingerprint: [u8; 32],
-        answer: TransactionView,
-    },
+/// Drops an idempotency claim unless its request completes.
+struct ClaimGuard<'a> {
+    table: &'a IdempotencyTable<TransactionView>,
+    scope: Option<Scope>,
+}
+
+impl ClaimGuard<'_> {
+    fn complete(mut self, fingerprint: [u8; 32], answer: TransactionView) {
+        if let Some(scope) = self.scope.take() {
+            self.table.complete(scope, fingerprint, answer);
+        }
+    }
+}
+
+impl Drop for ClaimGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(scope) = self.scope.take() {
+            self.table.abandon(&scope);
+        }
+    }
 }
 
 /// The catalogue and the transaction coordinator.
@@ -219,7 +231,7 @@ pub struct Engine {
     clients: ClientDirectory,
     events: DashMap<EventId, EventInfo>,
     transactions: DashMap<TransactionId, Route>,
-    idempotency: DashMap<(ClientId, String), Idempotent>,
+    idempotency: IdempotencyTable<TransactionView>,
     orders: DashMap<OrderNumber, OrderRecord>,
     people: DashMap<String, Person>,
     next_order: AtomicU64,
@@ -269,7 +281,7 @@ impl Engine {
             creating: tokio::sync::Mutex::new(()),
             events: DashMap::new(),
             transactions: DashMap::new(),
-            idempotency: DashMap::new(),
+            idempotency: IdempotencyTable::default(),
             orders: DashMap::new(),
             people: DashMap::new(),
             next_order: AtomicU64::new(FIRST_ORDER_NUMBER),
@@ -398,40 +410,25 @@ impl Engine {
                 found.record.info.event.id.clone(),
                 found.record.info.event.clone(),
             );
-            if let Some(error) = found.corruption {
-                tracing::error!(performance = %id, %error, "damaged journal: this performance is not served");
-                self.registry.halt(id, error.to_string());
-                report.halted += 1;
-                continue;
-            }
-            let plan = match SeatingPlan::build(found.record.plan, usize::MAX) {
-                Ok(plan) => Arc::new(plan),
-                Err(error) => {
-                    tracing::error!(performance = %id, %error, "stored plan does not build: not served");
-                    self.registry.halt(id, error.to_string());
+            let replayed = found.tail.len();
+            let rebuilt = match rebuild(found) {
+                Ok(rebuilt) => rebuilt,
+                Err(reason) => {
+                    tracing::error!(performance = %id, %reason, "stored history cannot be served: this performance is halted");
+                    self.registry.halt(id, reason.to_string());
                     report.halted += 1;
                     continue;
                 }
             };
-            let (mut performance, mut seq, mut floor) = match found.snapshot {
-                Some(snapshot) => {
-                    report.from_snapshots += 1;
-                    let performance =
-                        Performance::restore(found.record.info, Arc::clone(&plan), snapshot.state);
-                    (performance, snapshot.seq, snapshot.at)
-                }
-                None => (
-                    Performance::new(found.record.info, Arc::clone(&plan)),
-                    0,
-                    Timestamp::default(),
-                ),
-            };
-            for entry in &found.tail {
-                performance.apply(&entry.change);
-                seq = entry.seq;
-                floor = floor.max(entry.at);
-            }
-            report.replayed += found.tail.len();
+            report.from_snapshots += usize::from(rebuilt.from_snapshot);
+            let Rebuilt {
+                performance,
+                plan,
+                seq,
+                floor,
+                ..
+            } = rebuilt;
+            report.replayed += replayed;
             self.index_holds(&performance);
             plans.insert(id.clone(), plan);
             match self.registry.start(performance, seq, floor) {
@@ -489,13 +486,8 @@ impl Engine {
             id: record.transaction,
             holds,
         };
-        self.idempotency.insert(
-            (record.client, record.key),
-            Idempotent::Done {
-                fingerprint: record.fingerprint,
-                answer,
-            },
-        );
+        self.idempotency
+            .complete((record.client, record.key), record.fingerprint, answer);
     }
 
     /// Adds an order to the index and the customer's people record.
@@ -702,51 +694,34 @@ impl Engine {
             return self.hold(caller, request, None).await;
         };
         let scope = (caller.client.clone(), idempotency.key.clone());
-        match self.idempotency.entry(scope.clone()) {
-            MapEntry::Occupied(entry) => {
-                return match entry.get() {
-                    Idempotent::Done {
-                        fingerprint,
-                        answer,
-                    } if *fingerprint == idempotency.fingerprint => Ok(answer.clone()),
-                    Idempotent::InFlight { fingerprint }
-                        if *fingerprint == idempotency.fingerprint =>
-                    {
-                        Err(EngineError::InProgress)
-                    }
-                    _ => Err(EngineError::Mismatch(
-                        "this Idempotency-Key was used with a different request body".into(),
-                    )),
-                };
-            }
-            MapEntry::Vacant(entry) => {
-                entry.insert(Idempotent::InFlight {
-                    fingerprint: idempotency.fingerprint,
-                });
+        match self
+            .idempotency
+            .claim(scope.clone(), idempotency.fingerprint)
+        {
+            Claim::Fresh => {}
+            Claim::Replay(answer) => return Ok(answer),
+            Claim::InProgress => return Err(EngineError::InProgress),
+            Claim::Mismatch => {
+                return Err(EngineError::Mismatch(
+                    "this Idempotency-Key was used with a different request body".into(),
+                ));
             }
         }
+        // A request abandoned mid-way (its connection dropped) must not leave the key claimed
+        // for ever: the guard drops the claim unless the answer is remembered.
+        let claim = ClaimGuard {
+            table: &self.idempotency,
+            scope: Some(scope),
+        };
         let stub = IdempotencyStub {
             client: caller.client.clone(),
             key: idempotency.key.clone(),
             fingerprint: idempotency.fingerprint,
             earlier_holds: Vec::new(),
         };
-        let result = self.hold(caller, request, Some(stub)).await;
-        match &result {
-            Ok(answer) => {
-                self.idempotency.insert(
-                    scope,
-                    Idempotent::Done {
-                        fingerprint: idempotency.fingerprint,
-                        answer: answer.clone(),
-                    },
-                );
-            }
-            Err(_) => {
-                self.idempotency.remove(&scope);
-            }
-        }
-        result
+        let answer = self.hold(caller, request, Some(stub)).await?;
+        claim.complete(idempotency.fingerprint, answer.clone());
+        Ok(answer)
     }
 
     fn check_ticket_count(&self, requested: usize) -> Result<(), EngineError> {

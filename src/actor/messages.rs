@@ -51,6 +51,18 @@ impl DurableTicket {
         }
         Ok(())
     }
+
+    /// Returns the outcome without waiting: `None` while the write is still in flight.
+    pub fn settled(&self) -> Option<Result<(), EngineError>> {
+        let mark = *self.watermark.borrow();
+        if mark.failed {
+            Some(Err(crate::persistence::StorageError::Stopped.into()))
+        } else if mark.seq >= self.seq {
+            Some(Ok(()))
+        } else {
+            None
+        }
+    }
 }
 
 /// Lock seats or places for a new transaction.

@@ -9,8 +9,10 @@ mod clients;
 mod clock;
 mod engine;
 mod error;
+mod idempotency;
 mod messages;
 mod performance_actor;
+mod performance_core;
 mod registry;
 
 pub use clients::{Client, ClientDirectory, Role, generate_key};
@@ -20,8 +22,10 @@ pub use engine::{
     RecoveryReport, TransactionView,
 };
 pub use error::EngineError;
+pub use idempotency::{Claim, IdempotencyTable, Scope};
 pub use messages::{AvailabilityView, HoldView, IdempotencyStub, PerformanceView, SeatMapView};
 pub use performance_actor::{PerformanceActor, SnapshotPolicy};
+pub use performance_core::{PerformanceCore, Rebuilt, Unservable, rebuild};
 pub use registry::{PerformanceHandle, Registry};
 
 #[cfg(test)]

@@ -1,0 +1,127 @@
+//! Remembered answers to requests sent with an `Idempotency-Key`.
+//!
+//! A key is scoped to its client. The first request with a key claims it; while it runs, a
+//! retry with the same body is told it is in progress, and once it succeeds every retry gets
+//! its answer. A refused or abandoned request changed nothing, so its claim is dropped and a
+//! retry is judged afresh. Reusing a key with another body is refused. The answer of a hold is
+//! written in the same batch as the hold, so after a crash the table is rebuilt from the store
+//! and a retry of an acknowledged hold finds its answer.
+
+use dashmap::DashMap;
+use dashmap::mapref::entry::Entry;
+
+use crate::domain::ClientId;
+
+/// A client and one of its keys.
+pub type Scope = (ClientId, String);
+
+#[derive(Clone, Debug)]
+enum Slot<A> {
+    InFlight { fingerprint: [u8; 32] },
+    Done { fingerprint: [u8; 32], answer: A },
+}
+
+/// What a request with a key may do.
+#[derive(Debug)]
+pub enum Claim<A> {
+    /// The key is new: run the request, then [`IdempotencyTable::complete`] or
+    /// [`IdempotencyTable::abandon`].
+    Fresh,
+    /// The same request succeeded before: this is its answer.
+    Replay(A),
+    /// The same request is still running.
+    InProgress,
+    /// The key was used with another body.
+    Mismatch,
+}
+
+/// Every client's remembered keys.
+#[derive(Debug)]
+pub struct IdempotencyTable<A> {
+    slots: DashMap<Scope, Slot<A>>,
+}
+
+impl<A> Default for IdempotencyTable<A> {
+    fn default() -> Self {
+        Self {
+            slots: DashMap::new(),
+        }
+    }
+}
+
+impl<A: Clone> IdempotencyTable<A> {
+    /// Claims `scope` for a request whose canonical body digests to `fingerprint`.
+    pub fn claim(&self, scope: Scope, fingerprint: [u8; 32]) -> Claim<A> {
+        match self.slots.entry(scope) {
+            Entry::Occupied(entry) => match entry.get() {
+                Slot::Done {
+                    fingerprint: done,
+                    answer,
+                } if *done == fingerprint => Claim::Replay(answer.clone()),
+                Slot::InFlight {
+                    fingerprint: running,
+                } if *running == fingerprint => Claim::InProgress,
+                _ => Claim::Mismatch,
+            },
+            Entry::Vacant(entry) => {
+                entry.insert(Slot::InFlight { fingerprint });
+                Claim::Fresh
+            }
+        }
+    }
+
+    /// Remembers the answer of the request that claimed `scope`.
+    pub fn complete(&self, scope: Scope, fingerprint: [u8; 32], answer: A) {
+        self.slots.insert(
+            scope,
+            Slot::Done {
+                fingerprint,
+                answer,
+            },
+        );
+    }
+
+    /// Drops the claim of a request that failed or was abandoned.
+    pub fn abandon(&self, scope: &Scope) {
+        self.slots
+            .remove_if(scope, |_, slot| matches!(slot, Slot::InFlight { .. }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(key: &str) -> Scope {
+        (ClientId::parse("shop").expect("a valid id"), key.to_owned())
+    }
+
+    #[test]
+    fn a_retry_of_a_completed_request_gets_its_answer() {
+        let table = IdempotencyTable::default();
+        assert!(matches!(table.claim(scope("k"), [1; 32]), Claim::Fresh));
+        assert!(matches!(
+            table.claim(scope("k"), [1; 32]),
+            Claim::InProgress
+        ));
+        table.complete(scope("k"), [1; 32], 7);
+        assert!(matches!(table.claim(scope("k"), [1; 32]), Claim::Replay(7)));
+        assert!(matches!(table.claim(scope("k"), [2; 32]), Claim::Mismatch));
+    }
+
+    #[test]
+    fn an_abandoned_claim_lets_the_retry_run_afresh() {
+        let table = IdempotencyTable::<u8>::default();
+        assert!(matches!(table.claim(scope("k"), [1; 32]), Claim::Fresh));
+        table.abandon(&scope("k"));
+        assert!(matches!(table.claim(scope("k"), [1; 32]), Claim::Fresh));
+    }
+
+    #[test]
+    fn abandoning_never_forgets_a_completed_answer() {
+        let table = IdempotencyTable::default();
+        table.complete(scope("k"), [1; 32], 3);
+        table.abandon(&scope("k"));
+        assert!(matches!(table.claim(scope("k"), [1; 32]), Claim::Replay(3)));
+    }
+}

@@ -1,0 +1,436 @@
+//! The owner of one performance's inventory, without the actor around it.
+//!
+//! Each command reads the engine clock, expires due holds, asks the domain to decide, applies
+//! the change in memory, hands it to the journal, and answers at once with the view and a
+//! [`DurableTicket`]: the caller waits on the ticket until the journal reports the change
+//! durable, so nothing is acknowledged before that. The core never waits: it decides later
+//! commands against the applied state, so no seat is given twice, while earlier callers wait
+//! for their flush. Every answer, reads included, carries a ticket for everything applied
+//! before it, so no client sees a state that a crash could take back. The journal advances
+//! the durability watermark itself and wakes the waiting callers directly.
+//!
+//! [`PerformanceActor`](super::PerformanceActor) serves a core one message at a time; the
+//! simulation drives the same core step by step with a journal it controls, so what it checks
+//! is the code the server runs.
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use super::clock::EngineClock;
+use super::error::EngineError;
+use super::messages::{
+    AvailabilityView, ChangeHoldbacks, DurableTicket, ExtendHold, GetAvailability, GetHold,
+    HoldView, PerformanceView, PlaceHold, ReleaseHold, Reply, SeatMapView, SellHold, Watermark,
+};
+use crate::domain::{
+    Change, Command, Performance, PerformanceInfo, Rejection, SeatingPlan, Timestamp, TransactionId,
+};
+use crate::metrics::Metrics;
+use crate::persistence::{
+    Batch, DurableHook, Entry, IdempotencyRecord, Record, RecoveredPerformance, Snapshot, Store,
+};
+
+/// One performance's inventory, its journal and its durability watermark.
+pub struct PerformanceCore {
+    performance: Performance,
+    info: Arc<PerformanceInfo>,
+    journal: Arc<dyn Store>,
+    clock: EngineClock,
+    metrics: Arc<Metrics>,
+    /// The sequence number of the last entry appended.
+    seq: u64,
+    durable: watch::Sender<Watermark>,
+    /// A snapshot is written after this many entries.
+    snapshot_every_entries: u64,
+    entries_since_snapshot: u64,
+}
+
+/// A performance rebuilt from what start-up found: the newest valid snapshot with the journal
+/// after it applied.
+pub struct Rebuilt {
+    /// The performance as of the last durable entry.
+    pub performance: Performance,
+    /// Its plan.
+    pub plan: Arc<SeatingPlan>,
+    /// The sequence number of the last entry applied.
+    pub seq: u64,
+    /// The latest engine time in its history, below which its clock must never read.
+    pub floor: Timestamp,
+    /// True when a snapshot was the starting point.
+    pub from_snapshot: bool,
+}
+
+/// Why a stored performance cannot be served.
+#[derive(Debug)]
+pub enum Unservable {
+    /// The journal or snapshot is damaged; serving it would silently cut its history.
+    Damaged(String),
+    /// The stored plan no longer builds.
+    BadPlan(String),
+}
+
+impl std::fmt::Display for Unservable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Damaged(reason) | Self::BadPlan(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// Rebuilds one performance from its snapshot and journal tail; the only recovery procedure,
+/// used by the engine at start-up and by the simulation after every crash.
+///
+/// # Errors
+/// [`Unservable`] when the history is damaged or the plan does not build.
+pub fn rebuild(found: RecoveredPerformance) -> Result<Rebuilt, Unservable> {
+    if let Some(error) = found.corruption {
+        return Err(Unservable::Damaged(error.to_string()));
+    }
+    let plan = SeatingPlan::build(found.record.plan, usize::MAX)
+        .map_err(|error| Unservable::BadPlan(error.to_string()))?;
+    let plan = Arc::new(plan);
+    let from_snapshot = found.snapshot.is_some();
+    let (mut performance, mut seq, mut floor) = match found.snapshot {
+        Some(snapshot) => (
+            Performance::restore(found.record.info, Arc::clone(&plan), snapshot.state),
+            snapshot.seq,
+            snapshot.at,
+        ),
+        None => (
+            Performance::new(found.record.info, Arc::clone(&plan)),
+            0,
+            Timestamp::default(),
+        ),
+    };
+    for entry in &found.tail {
+        performance.apply(&entry.change);
+        seq = entry.seq;
+        floor = floor.max(entry.at);
+    }
+    Ok(Rebuilt {
+        performance,
+        plan,
+        seq,
+        floor,
+        from_snapshot,
+    })
+}
+
+impl PerformanceCore {
+    /// Wraps `performance`, whose journal already holds entries up to `seq`.
+    pub fn new(
+        performance: Performance,
+        seq: u64,
+        journal: Arc<dyn Store>,
+        clock: EngineClock,
+        metrics: Arc<Metrics>,
+        snapshot_every_entries: u64,
+    ) -> Self {
+        Self {
+            info: Arc::new(performance.info().clone()),
+            performance,
+            journal,
+            clock,
+            metrics,
+            seq,
+            durable: watch::Sender::new(Watermark { seq, failed: false }),
+            snapshot_every_entries,
+            entries_since_snapshot: 0,
+        }
+    }
+
+    /// Returns the performance as applied (durable or not).
+    pub fn performance(&self) -> &Performance {
+        &self.performance
+    }
+
+    /// Returns the sequence number of the last entry appended.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Returns the engine time now.
+    pub fn now(&mut self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Returns true when entries were appended since the last snapshot.
+    pub fn has_entries_since_snapshot(&self) -> bool {
+        self.entries_since_snapshot > 0
+    }
+
+    /// Releases every hold whose lock has run out.
+    pub fn expire_due(&mut self) {
+        let now = self.clock.now();
+        if self.performance.next_expiry().is_none_or(|at| at > now) {
+            return;
+        }
+        if let Ok(Some(change)) = self.performance.decide(&Command::ExpireHolds, now) {
+            self.record(change, now, Vec::new());
+        }
+    }
+
+    /// Writes a snapshot covering every entry so far.
+    pub fn snapshot_now(&mut self) {
+        let at = self.clock.now();
+        self.snapshot(at);
+    }
+
+    /// Expires due holds, then decides and applies `command`; returns what the reply must wait
+    /// for.
+    fn execute(&mut self, command: &Command) -> Result<u64, Rejection> {
+        self.execute_with(command, |_| Vec::new())
+    }
+
+    /// As [`Self::execute`], writing the records `records` makes from the change in the same
+    /// atomic batch as the change.
+    fn execute_with(
+        &mut self,
+        command: &Command,
+        records: impl FnOnce(&Change) -> Vec<Record>,
+    ) -> Result<u64, Rejection> {
+        let now = self.clock.now();
+        self.expire_due();
+        if let Some(change) = self.performance.decide(command, now)? {
+            let records = records(&change);
+            self.record(change, now, records);
+        }
+        Ok(self.seq)
+    }
+
+    /// Applies `change` in memory and writes it, with `records`, to the store.
+    fn record(&mut self, change: Change, at: Timestamp, records: Vec<Record>) {
+        self.performance.apply(&change);
+        self.metrics.record_change(&change);
+        self.seq += 1;
+        self.entries_since_snapshot += 1;
+        let batch = Batch {
+            entries: vec![(
+                self.info.id.clone(),
+                Entry {
+                    seq: self.seq,
+                    at,
+                    change,
+                },
+            )],
+            records,
+            snapshot: None,
+            on_durable: None,
+        };
+        self.write(batch);
+        if self.entries_since_snapshot >= self.snapshot_every_entries {
+            self.snapshot(at);
+        }
+    }
+
+    fn snapshot(&mut self, at: Timestamp) {
+        self.entries_since_snapshot = 0;
+        let snapshot = Snapshot {
+            performance: self.info.id.clone(),
+            seq: self.seq,
+            at,
+            state: self.performance.state(),
+        };
+        self.write(Batch {
+            snapshot: Some(snapshot),
+            ..Batch::default()
+        });
+    }
+
+    /// Hands `batch` to the store; the durability watermark advances when it is durable.
+    /// Batches complete in the order written, so the watermark is the last entry's seq.
+    fn write(&mut self, mut batch: Batch) {
+        let seq = self.seq;
+        let watermark = self.durable.clone();
+        let performance = self.info.id.clone();
+        batch.on_durable = Some(DurableHook::new(move |outcome| match outcome {
+            Ok(()) => {
+                watermark.send_if_modified(|mark| {
+                    let advanced = mark.seq < seq;
+                    mark.seq = mark.seq.max(seq);
+                    advanced
+                });
+            }
+            Err(error) => {
+                tracing::error!(%performance, seq, %error, "journal write failed");
+                watermark.send_modify(|mark| mark.failed = true);
+            }
+        }));
+        // The hook reports durability; the returned signal is not needed here.
+        drop(self.journal.write(batch));
+    }
+
+    /// Answers with `view` and the ticket for everything up to `seq` being durable.
+    fn reply<T>(&self, seq: u64, view: Result<T, EngineError>) -> Reply<T> {
+        view.map(|value| {
+            let ticket = DurableTicket {
+                watermark: self.durable.subscribe(),
+                seq,
+            };
+            (value, ticket)
+        })
+    }
+
+    fn hold_view(&self, transaction: TransactionId) -> Result<HoldView, EngineError> {
+        let hold = self
+            .performance
+            .hold(transaction)
+            .ok_or(Rejection::UnknownTransaction)?;
+        Ok(HoldView {
+            performance: Arc::clone(&self.info),
+            plan: self.performance.shared_plan(),
+            hold: hold.clone(),
+        })
+    }
+
+    fn performance_view(&self) -> PerformanceView {
+        PerformanceView {
+            performance: Arc::clone(&self.info),
+            plan: self.performance.shared_plan(),
+            counts: self.performance.counts(),
+            band_counts: self.performance.band_counts().to_vec(),
+            pools: self.performance.pool_counts().to_vec(),
+            version: self.performance.version(),
+        }
+    }
+
+    /// Runs a command on a hold and replies with the hold.
+    fn hold_command(&mut self, transaction: TransactionId, command: Command) -> Reply<HoldView> {
+        self.hold_command_with(transaction, command, |_| Vec::new())
+    }
+
+    /// As [`Self::hold_command`], writing `records` with the change.
+    fn hold_command_with(
+        &mut self,
+        transaction: TransactionId,
+        command: Command,
+        records: impl FnOnce(&Change) -> Vec<Record>,
+    ) -> Reply<HoldView> {
+        let result = self
+            .execute_with(&command, records)
+            .map_err(EngineError::from)
+            .and_then(|seq| Ok((seq, self.hold_view(transaction)?)));
+        match result {
+            Ok((seq, view)) => self.reply(seq, Ok(view)),
+            Err(error) => self.reply(0, Err(error)),
+        }
+    }
+
+    /// Expires due holds and replies to a read once what it shows is durable.
+    fn read<T>(&mut self, view: impl FnOnce(&Self) -> Result<T, EngineError>) -> Reply<T> {
+        self.expire_due();
+        let view = view(self);
+        self.reply(self.seq, view)
+    }
+
+    /// Locks seats or places for a new transaction; an idempotency record rides in the same
+    /// batch as the hold.
+    pub fn place_hold(&mut self, message: PlaceHold) -> Reply<HoldView> {
+        let transaction = message.transaction;
+        let command = Command::PlaceHold {
+            transaction,
+            owner: message.owner,
+            ip: message.ip,
+            selection: message.selection,
+        };
+        let performance = self.info.id.clone();
+        let idempotency = message.idempotency;
+        self.hold_command_with(transaction, command, move |change| {
+            match (idempotency, change) {
+                (Some(stub), Change::HoldPlaced(hold)) => {
+                    let mut holds = stub.earlier_holds;
+                    holds.push((performance, hold.clone()));
+                    vec![Record::Idempotency(IdempotencyRecord {
+                        client: stub.client,
+                        key: stub.key,
+                        fingerprint: stub.fingerprint,
+                        transaction,
+                        holds,
+                    })]
+                }
+                _ => Vec::new(),
+            }
+        })
+    }
+
+    /// Resets a hold's lock to now plus the hold time.
+    pub fn extend_hold(&mut self, message: ExtendHold) -> Reply<HoldView> {
+        let transaction = message.transaction;
+        self.hold_command(transaction, Command::ExtendHold { transaction })
+    }
+
+    /// Sells a hold; its order rides in the same batch as the sale.
+    pub fn sell_hold(&mut self, message: SellHold) -> Reply<HoldView> {
+        let command = Command::SellHold {
+            transaction: message.transaction,
+            order_number: message.order.number,
+            barcode_seed: message.barcode_seed,
+        };
+        let order = message.order;
+        self.hold_command_with(message.transaction, command, move |_| {
+            vec![Record::Order(order)]
+        })
+    }
+
+    /// Releases a hold's locks.
+    pub fn release_hold(&mut self, message: ReleaseHold) -> Reply<HoldView> {
+        let transaction = message.transaction;
+        self.hold_command(transaction, Command::ReleaseHold { transaction })
+    }
+
+    /// Reads a hold.
+    pub fn get_hold(&mut self, message: GetHold) -> Reply<HoldView> {
+        self.read(|core| core.hold_view(message.transaction))
+    }
+
+    /// Takes seats off sale or puts them back.
+    pub fn change_holdbacks(&mut self, message: ChangeHoldbacks) -> Reply<PerformanceView> {
+        let command = Command::ChangeHoldbacks {
+            withhold: message.withhold,
+            release: message.release,
+        };
+        match self.execute(&command) {
+            Ok(seq) => self.reply(seq, Ok(self.performance_view())),
+            Err(rejection) => self.reply(0, Err(rejection.into())),
+        }
+    }
+
+    /// Reads the performance with its counts.
+    pub fn get_performance(&mut self) -> Reply<PerformanceView> {
+        self.read(|core| Ok(core.performance_view()))
+    }
+
+    /// Reads every seat's status.
+    pub fn get_seat_map(&mut self) -> Reply<SeatMapView> {
+        self.read(|core| {
+            Ok(SeatMapView {
+                performance: Arc::clone(&core.info),
+                plan: core.performance.shared_plan(),
+                statuses: core.performance.seat_statuses().to_vec(),
+                version: core.performance.version(),
+            })
+        })
+    }
+
+    /// Reads the free seat blocks.
+    pub fn get_availability(&mut self, message: GetAvailability) -> Reply<AvailabilityView> {
+        self.read(|core| {
+            let performance = &core.performance;
+            let price_band = match &message.price_band {
+                Some(code) => Some(
+                    performance
+                        .plan()
+                        .price_band_index(code)
+                        .ok_or_else(|| Rejection::UnknownPriceBand { code: code.clone() })?,
+                ),
+                None => None,
+            };
+            Ok(AvailabilityView {
+                summary: core.performance_view(),
+                price_band,
+                runs: performance.free_runs(message.quantity, price_band),
+            })
+        })
+    }
+}
