@@ -22,4 +22,6 @@ pub mod http;
 pub mod loadtest;
 pub mod metrics;
 pub mod persistence;
+#[cfg(test)]
+mod simulation;
 pub mod telemetry;

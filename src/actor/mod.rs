@@ -10,7 +10,7 @@ mod clock;
 mod engine;
 mod error;
 mod idempotency;
-mod messages;
+pub mod messages;
 mod performance_actor;
 mod performance_core;
 mod registry;
@@ -23,7 +23,9 @@ pub use engine::{
 };
 pub use error::EngineError;
 pub use idempotency::{Claim, IdempotencyTable, Scope};
-pub use messages::{AvailabilityView, HoldView, IdempotencyStub, PerformanceView, SeatMapView};
+pub use messages::{
+    AvailabilityView, DurableTicket, HoldView, IdempotencyStub, PerformanceView, Reply, SeatMapView,
+};
 pub use performance_actor::{PerformanceActor, SnapshotPolicy};
 pub use performance_core::{PerformanceCore, Rebuilt, Unservable, rebuild};
 pub use registry::{PerformanceHandle, Registry};

@@ -1,0 +1,1336 @@
+//! One seeded run: a server (the performance cores, the idempotency table, order numbering)
+//! over the simulated journal, simulated clients, the network between them, the wall clock,
+//! and the reference model of what clients were told.
+//!
+//! The model changes only on acknowledged outcomes: a request whose answer never arrived may
+//! have happened or not, so the transaction it touched becomes uncertain rather than assumed
+//! either way.
+
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use super::journal::{DurableLog, SimJournal};
+use super::{Failure, Rng, Stats};
+use crate::actor::{
+    Claim, EngineClock, EngineError, IdempotencyStub, IdempotencyTable, ManualClock,
+    PerformanceCore, Scope, rebuild,
+};
+use crate::actor::{DurableTicket, HoldView, Reply, messages as msg};
+use crate::domain::test::plan_spec;
+use crate::domain::{
+    ClientId, EventId, EventInfo, Hold, HoldState, OrderNumber, Performance, PerformanceId,
+    PerformanceInfo, PoolPlaces, Rejection, Rules, SeatStatus, SeatingPlan, Selection, Timestamp,
+    TransactionId,
+};
+use crate::metrics::Metrics;
+use crate::persistence::{
+    Batch, MemoryStore, OrderRecord, PerformanceRecord, Record, RecoveredPerformance, Store,
+};
+
+/// 2026-11-01T00:00:00Z, the simulated wall clock's start.
+const START: Timestamp = Timestamp(1_793_491_200_000);
+/// The first order number, as the engine's.
+const FIRST_ORDER_NUMBER: u64 = 100_001;
+/// How often the actor's timer looks for locks past their time.
+const TICK_MILLIS: i64 = 200;
+/// The promise: no lock outlives its time by more than this.
+const EXPIRY_SLACK_MILLIS: i64 = 1_000;
+const PERFORMANCES: usize = 2;
+/// Seats of each performance: rows of blocks, small so that clients fight over them.
+const ROWS: &[&[(u32, u32)]] = &[&[(1, 6), (7, 12)], &[(1, 5), (6, 10)], &[(1, 8)]];
+
+/// What a client was told about one hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct HoldAnswer {
+    transaction: TransactionId,
+    performance: usize,
+    seats: Vec<u32>,
+    places: Vec<PoolPlaces>,
+    expires_at: Timestamp,
+    state: HoldState,
+    order: Option<OrderNumber>,
+}
+
+impl HoldAnswer {
+    fn of(performance: usize, hold: &Hold) -> Self {
+        Self {
+            transaction: hold.transaction,
+            performance,
+            seats: hold.seats.clone(),
+            places: hold.places.clone(),
+            expires_at: hold.expires_at,
+            state: hold.state,
+            order: hold.sale.as_ref().map(|sale| sale.order_number),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Answer {
+    Hold(HoldAnswer),
+    Inventory { version: u64 },
+}
+
+#[derive(Clone, Debug, Hash)]
+enum Request {
+    Hold {
+        performance: usize,
+        selection: SelectionKey,
+        key: Option<String>,
+    },
+    Extend {
+        performance: usize,
+        transaction: TransactionId,
+    },
+    Complete {
+        performance: usize,
+        transaction: TransactionId,
+    },
+    Release {
+        performance: usize,
+        transaction: TransactionId,
+    },
+    Read {
+        performance: usize,
+        transaction: TransactionId,
+    },
+    Holdbacks {
+        performance: usize,
+        withhold: Vec<String>,
+        release: Vec<String>,
+    },
+}
+
+/// A selection in a hashable form (the fingerprint of a hold request).
+#[derive(Clone, Debug, Hash)]
+enum SelectionKey {
+    Seats(Vec<String>),
+    Best(u32),
+    Places(u32),
+}
+
+impl SelectionKey {
+    fn selection(&self) -> Selection {
+        match self {
+            Self::Seats(seats) => Selection::Seats(seats.clone()),
+            Self::Best(quantity) => Selection::BestAvailable {
+                quantity: *quantity,
+                price_band: None,
+                preferred: Vec::new(),
+            },
+            Self::Places(quantity) => Selection::GeneralAdmission(vec![("GA".into(), *quantity)]),
+        }
+    }
+}
+
+struct Envelope {
+    id: u64,
+    client: usize,
+    request: Request,
+}
+
+/// What to do once an answer is durable, before it leaves the server.
+enum AfterDurable {
+    Nothing,
+    Remember { scope: Scope, fingerprint: [u8; 32] },
+    Order(OrderRecord),
+}
+
+struct Awaiting {
+    id: u64,
+    client: usize,
+    answer: Answer,
+    ticket: DurableTicket,
+    then: AfterDurable,
+}
+
+struct Response {
+    id: u64,
+    client: usize,
+    outcome: Result<Answer, EngineError>,
+}
+
+struct Outstanding {
+    id: u64,
+    request: Request,
+}
+
+struct SimClient {
+    id: ClientId,
+    waiting: Option<Outstanding>,
+    keys: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Told {
+    Held,
+    Sold(OrderNumber),
+    Released,
+}
+
+/// What the clients were told about one transaction.
+#[derive(Clone, Debug)]
+struct Known {
+    performance: usize,
+    client: usize,
+    seats: Vec<u32>,
+    expires_at: Timestamp,
+    told: Told,
+    /// A release or completion whose effect is unknown: its answer never came, or the
+    /// network delivered it twice.
+    uncertain: bool,
+    /// Releases and completions sent and not yet answered.
+    in_flight: u32,
+}
+
+impl Known {
+    /// True when no release or completion may have changed the transaction unseen.
+    fn is_settled(&self) -> bool {
+        !self.uncertain && self.in_flight == 0
+    }
+}
+
+/// The server process: what `holdfast serve` keeps in memory.
+struct Node {
+    journal: Arc<SimJournal>,
+    cores: Vec<PerformanceCore>,
+    idempotency: IdempotencyTable<Answer>,
+    next_order: u64,
+    /// Orders whose sale is durable, as the engine's order index.
+    orders: BTreeMap<OrderNumber, OrderRecord>,
+}
+
+/// One seeded run.
+pub struct World {
+    rng: Rng,
+    wall: ManualClock,
+    last_tick: Timestamp,
+    disk: MemoryStore,
+    log: DurableLog,
+    metrics: Arc<Metrics>,
+    definitions: Vec<PerformanceRecord>,
+    snapshot_every_entries: u64,
+    node: Node,
+    /// The journal failed: the process stops (fail-stop) and restarts after this many steps.
+    restart_in: Option<u32>,
+    clients: Vec<SimClient>,
+    network: Vec<Envelope>,
+    awaiting: Vec<Awaiting>,
+    outbox: Vec<Response>,
+    known: BTreeMap<TransactionId, Known>,
+    orders_told: BTreeMap<OrderNumber, TransactionId>,
+    /// Every transaction the server opened under each idempotency key (the simulation's
+    /// observation, not the engine's state).
+    opened_under: BTreeMap<Scope, Vec<TransactionId>>,
+    next_id: u64,
+    trace: DefaultHasher,
+    stats: Stats,
+}
+
+fn failure(message: impl Into<String>) -> Failure {
+    Failure(message.into())
+}
+
+fn fingerprint(request: &Request) -> [u8; 32] {
+    let mut hasher = DefaultHasher::new();
+    if let Request::Hold {
+        performance,
+        selection,
+        ..
+    } = request
+    {
+        (performance, selection).hash(&mut hasher);
+    }
+    Sha256::digest(hasher.finish().to_be_bytes()).into()
+}
+
+impl World {
+    /// Sets up the seed's world: its rules, clients and journal settings.
+    pub fn new(seed: u64) -> Result<Self, Failure> {
+        let mut rng = Rng::new(seed);
+        let wall = ManualClock::new(START);
+        let disk = MemoryStore::new();
+        let log: DurableLog = Arc::new(Mutex::new(Vec::new()));
+        let hold_seconds = [2, 5, 30, 180][rng.below(4)];
+        let rules = Rules {
+            contiguous_seats_only: rng.chance(50),
+            no_single_seat_gaps: rng.chance(50),
+            valid_quantities: if rng.chance(70) {
+                vec![1, 2, 3, 4]
+            } else {
+                vec![2, 4]
+            },
+        };
+        let definitions: Vec<PerformanceRecord> = (0..PERFORMANCES)
+            .map(|index| definition(index, hold_seconds, rules.clone()))
+            .collect::<Result<_, _>>()?;
+        let created = disk.write(Batch {
+            records: definitions
+                .iter()
+                .cloned()
+                .map(Record::Performance)
+                .collect(),
+            ..Batch::default()
+        });
+        drop(created);
+        let clients = (0..2 + rng.below(7))
+            .map(|index| {
+                Ok(SimClient {
+                    id: ClientId::parse(&format!("c{index}"))
+                        .map_err(|error| failure(error.to_string()))?,
+                    waiting: None,
+                    keys: 0,
+                })
+            })
+            .collect::<Result<_, Failure>>()?;
+        let snapshot_every_entries = 3 + rng.below(40) as u64;
+        let metrics = Arc::new(Metrics::new());
+        let node = start(&disk, &log, &wall, &metrics, snapshot_every_entries)?;
+        Ok(Self {
+            rng,
+            wall,
+            last_tick: START,
+            disk,
+            log,
+            metrics,
+            definitions,
+            snapshot_every_entries,
+            node,
+            restart_in: None,
+            clients,
+            network: Vec::new(),
+            awaiting: Vec::new(),
+            outbox: Vec::new(),
+            known: BTreeMap::new(),
+            orders_told: BTreeMap::new(),
+            opened_under: BTreeMap::new(),
+            next_id: 1,
+            trace: DefaultHasher::new(),
+            stats: Stats::default(),
+        })
+    }
+
+    /// Runs `steps` steps, checking every promise after each; returns the trace digest.
+    pub fn run(&mut self, steps: usize) -> Result<u64, Failure> {
+        for step in 0..steps {
+            self.step()
+                .and_then(|()| self.check())
+                .map_err(|Failure(why)| failure(format!("step {step}: {why}")))?;
+        }
+        self.stats.steps += steps as u64;
+        Ok(self.trace.finish())
+    }
+
+    /// Returns what the run did.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    fn note(&mut self, event: impl Hash) {
+        event.hash(&mut self.trace);
+    }
+
+    fn step(&mut self) -> Result<(), Failure> {
+        if let Some(left) = self.restart_in {
+            if left == 0 {
+                self.restart(Restart::AfterFailure)?;
+            } else {
+                self.restart_in = Some(left - 1);
+            }
+        }
+        let roll = self.rng.below(1_000);
+        match roll {
+            0..300 => self.client_acts(),
+            300..550 => self.deliver_request()?,
+            550..700 => {
+                let count = 1 + self.rng.below(self.node.journal.pending().max(1));
+                self.note(("flush", count));
+                self.node.journal.flush(count);
+            }
+            700..820 => self.deliver_response()?,
+            820..960 => self.move_clock(),
+            960..990 => {
+                let performance = self.rng.below(PERFORMANCES);
+                self.note(("snapshot", performance));
+                self.node.cores[performance].snapshot_now();
+            }
+            990..994 => self.restart(Restart::Crash)?,
+            994..996 => self.restart(Restart::Graceful)?,
+            _ => {
+                if self.restart_in.is_none() {
+                    let lands = self.rng.chance(50);
+                    self.note(("io error", lands));
+                    self.stats.io_errors += 1;
+                    self.node.journal.fail(lands);
+                    self.restart_in = Some(self.rng.below(6) as u32);
+                }
+            }
+        }
+        self.settle();
+        Ok(())
+    }
+
+    // ---- The clock ----
+
+    fn move_clock(&mut self) {
+        let roll = self.rng.below(100);
+        let millis = match roll {
+            0..80 => self.rng.below(400) as i64,
+            80..90 => 1_000 + self.rng.below(900_000) as i64,
+            _ => -(1_000 + self.rng.below(600_000) as i64),
+        };
+        self.note(("clock", millis));
+        self.wall.advance_millis(millis);
+        let now = crate::actor::Clock::now(&self.wall);
+        // The actor's timer fires every 200 ms of real time: after any jump, and whenever
+        // 200 ms have passed since the last tick.
+        if roll >= 80 || now.0 - self.last_tick.0 >= TICK_MILLIS || now < self.last_tick {
+            self.last_tick = now;
+            for core in &mut self.node.cores {
+                core.expire_due();
+            }
+        }
+    }
+
+    // ---- Clients ----
+
+    fn client_acts(&mut self) {
+        let client = self.rng.below(self.clients.len());
+        if self.clients[client].waiting.is_some() {
+            if self.rng.chance(10) {
+                self.give_up(client);
+            }
+            return;
+        }
+        let request = self.choose_request(client);
+        self.send(client, request);
+    }
+
+    /// The client stops waiting; a keyed hold is retried with the same key, as a careful
+    /// client does.
+    fn give_up(&mut self, client: usize) {
+        let Some(outstanding) = self.clients[client].waiting.take() else {
+            return;
+        };
+        self.note(("give up", client, outstanding.id));
+        self.stats.abandoned += 1;
+        self.answer_lost(&outstanding.request);
+        if matches!(&outstanding.request, Request::Hold { key: Some(_), .. }) && self.rng.chance(70)
+        {
+            self.stats.retries += 1;
+            self.send(client, outstanding.request);
+        }
+    }
+
+    /// A request's answer never arrived: what it touched may have changed.
+    fn answer_lost(&mut self, request: &Request) {
+        if let Some(known) = self.known_mut(request) {
+            known.in_flight = known.in_flight.saturating_sub(1);
+            known.uncertain = true;
+        }
+    }
+
+    /// The transaction a release or completion touches.
+    fn known_mut(&mut self, request: &Request) -> Option<&mut Known> {
+        match request {
+            Request::Release { transaction, .. } | Request::Complete { transaction, .. } => {
+                self.known.get_mut(transaction)
+            }
+            _ => None,
+        }
+    }
+
+    fn send(&mut self, client: usize, request: Request) {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.note(("send", client, id, &request));
+        if let Some(known) = self.known_mut(&request) {
+            known.in_flight += 1;
+        }
+        self.network.push(Envelope {
+            id,
+            client,
+            request: request.clone(),
+        });
+        self.clients[client].waiting = Some(Outstanding { id, request });
+    }
+
+    fn choose_request(&mut self, client: usize) -> Request {
+        let mine: Vec<(TransactionId, usize)> = self
+            .known
+            .iter()
+            .filter(|(_, known)| known.client == client && known.told == Told::Held)
+            .map(|(transaction, known)| (*transaction, known.performance))
+            .collect();
+        if !mine.is_empty() && self.rng.chance(60) {
+            let (transaction, performance) = mine[self.rng.below(mine.len())];
+            return match self.rng.below(10) {
+                0..3 => Request::Extend {
+                    performance,
+                    transaction,
+                },
+                3..7 => Request::Complete {
+                    performance,
+                    transaction,
+                },
+                7..9 => Request::Release {
+                    performance,
+                    transaction,
+                },
+                _ => Request::Read {
+                    performance,
+                    transaction,
+                },
+            };
+        }
+        let performance = self.rng.below(PERFORMANCES);
+        if client == 0 && self.rng.chance(5) {
+            return self.holdbacks(performance);
+        }
+        let selection = self.choose_selection(performance);
+        let key = if self.rng.chance(50) {
+            let record = &mut self.clients[client];
+            record.keys += 1;
+            Some(format!("key-{}", record.keys))
+        } else {
+            None
+        };
+        Request::Hold {
+            performance,
+            selection,
+            key,
+        }
+    }
+
+    fn choose_selection(&mut self, performance: usize) -> SelectionKey {
+        match self.rng.below(10) {
+            0..5 => {
+                let plan = self.node.cores[performance].performance().plan();
+                let blocks = plan.blocks();
+                let block = &blocks[self.rng.below(blocks.len())];
+                let length = 1 + self.rng.below(3) as u32;
+                let first = block.seats.start + self.rng.below(block.seats.len()) as u32;
+                let last = (first + length).min(block.seats.end);
+                SelectionKey::Seats((first..last).map(|seat| plan.seat_id(seat)).collect())
+            }
+            5..8 => SelectionKey::Best(1 + self.rng.below(4) as u32),
+            _ => SelectionKey::Places(1 + self.rng.below(3) as u32),
+        }
+    }
+
+    fn holdbacks(&mut self, performance: usize) -> Request {
+        let inventory = self.node.cores[performance].performance();
+        let seat = self.rng.below(inventory.plan().seat_count() as usize) as u32;
+        let id = inventory.plan().seat_id(seat);
+        let (withhold, release) = match inventory.seat_status(seat) {
+            SeatStatus::Withheld => (Vec::new(), vec![id]),
+            _ => (vec![id], Vec::new()),
+        };
+        Request::Holdbacks {
+            performance,
+            withhold,
+            release,
+        }
+    }
+
+    // ---- The network ----
+
+    fn deliver_request(&mut self) -> Result<(), Failure> {
+        if self.network.is_empty() {
+            return Ok(());
+        }
+        let index = self.rng.below(self.network.len());
+        // Networks duplicate: a copy may stay behind and arrive again later.
+        let envelope = if self.rng.chance(8) {
+            self.stats.duplicates += 1;
+            let original = &self.network[index];
+            let copy = Envelope {
+                id: original.id,
+                client: original.client,
+                request: original.request.clone(),
+            };
+            // The copy may take effect after the client heard back from the original.
+            if let Some(known) = self.known_mut(&copy.request) {
+                known.uncertain = true;
+            }
+            copy
+        } else {
+            self.network.swap_remove(index)
+        };
+        self.note(("deliver", envelope.id));
+        self.serve(envelope)
+    }
+
+    fn deliver_response(&mut self) -> Result<(), Failure> {
+        if self.outbox.is_empty() {
+            return Ok(());
+        }
+        let index = self.rng.below(self.outbox.len());
+        let response = self.outbox.swap_remove(index);
+        let client = &mut self.clients[response.client];
+        let Some(outstanding) = client.waiting.take_if(|waiting| waiting.id == response.id) else {
+            // Nobody waits for it any more: the client gave up, or it answers a duplicate.
+            return Ok(());
+        };
+        self.note(("answer", response.id, format!("{:?}", response.outcome)));
+        if let Some(known) = self.known_mut(&outstanding.request) {
+            known.in_flight = known.in_flight.saturating_sub(1);
+        }
+        self.told(response.client, &outstanding.request, response.outcome)
+    }
+
+    // ---- The server ----
+
+    /// Serves one request as the engine does: answers at once when refused, after the
+    /// journal reports it durable otherwise.
+    fn serve(&mut self, envelope: Envelope) -> Result<(), Failure> {
+        let Envelope {
+            id,
+            client,
+            request,
+        } = envelope;
+        let owner = self.clients[client].id.clone();
+        let served = match &request {
+            Request::Hold {
+                performance,
+                selection,
+                key,
+            } => self.serve_hold(&owner, *performance, selection, key.as_deref(), &request)?,
+            Request::Extend {
+                performance,
+                transaction,
+            } => held(
+                *performance,
+                self.node.cores[*performance].extend_hold(msg::ExtendHold {
+                    transaction: *transaction,
+                }),
+            ),
+            Request::Complete {
+                performance,
+                transaction,
+            } => self.serve_complete(&owner, *performance, *transaction),
+            Request::Release {
+                performance,
+                transaction,
+            } => held(
+                *performance,
+                self.node.cores[*performance].release_hold(msg::ReleaseHold {
+                    transaction: *transaction,
+                }),
+            ),
+            Request::Read {
+                performance,
+                transaction,
+            } => held(
+                *performance,
+                self.node.cores[*performance].get_hold(msg::GetHold {
+                    transaction: *transaction,
+                }),
+            ),
+            Request::Holdbacks {
+                performance,
+                withhold,
+                release,
+            } => self.node.cores[*performance]
+                .change_holdbacks(msg::ChangeHoldbacks {
+                    withhold: withhold.clone(),
+                    release: release.clone(),
+                })
+                .map(|(view, ticket)| {
+                    (
+                        Answer::Inventory {
+                            version: view.version,
+                        },
+                        ticket,
+                        AfterDurable::Nothing,
+                    )
+                }),
+        };
+        match served {
+            Ok((answer, ticket, then)) => self.awaiting.push(Awaiting {
+                id,
+                client,
+                answer,
+                ticket,
+                then,
+            }),
+            Err(error) => self.outbox.push(Response {
+                id,
+                client,
+                outcome: Err(error),
+            }),
+        }
+        Ok(())
+    }
+
+    fn serve_hold(
+        &mut self,
+        owner: &ClientId,
+        performance: usize,
+        selection: &SelectionKey,
+        key: Option<&str>,
+        request: &Request,
+    ) -> Result<Served, Failure> {
+        let transaction = TransactionId(u128::from(self.rng.next_u64()) << 32 | 1);
+        let fingerprint = fingerprint(request);
+        let stub = match key {
+            None => None,
+            Some(key) => {
+                let scope: Scope = (owner.clone(), key.to_owned());
+                match self.node.idempotency.claim(scope.clone(), fingerprint) {
+                    Claim::Fresh => {}
+                    Claim::Replay(answer) => {
+                        self.stats.replays += 1;
+                        self.check_replay(&answer)?;
+                        return Ok(self.replayed(answer));
+                    }
+                    Claim::InProgress => return Ok(Err(EngineError::InProgress)),
+                    Claim::Mismatch => return Ok(Err(EngineError::Mismatch("key reused".into()))),
+                }
+                Some(IdempotencyStub {
+                    client: owner.clone(),
+                    key: key.to_owned(),
+                    fingerprint,
+                    earlier_holds: Vec::new(),
+                })
+            }
+        };
+        let scope = stub
+            .as_ref()
+            .map(|stub| (stub.client.clone(), stub.key.clone()));
+        let placed = self.node.cores[performance].place_hold(msg::PlaceHold {
+            transaction,
+            owner: owner.clone(),
+            ip: "203.0.113.7".into(),
+            selection: selection.selection(),
+            idempotency: stub,
+        });
+        Ok(match (placed, scope) {
+            (Ok((view, ticket)), Some(scope)) => {
+                self.opened_under
+                    .entry(scope.clone())
+                    .or_default()
+                    .push(transaction);
+                Ok((
+                    hold_answer(performance, &view),
+                    ticket,
+                    AfterDurable::Remember { scope, fingerprint },
+                ))
+            }
+            (Ok((view, ticket)), None) => Ok((
+                hold_answer(performance, &view),
+                ticket,
+                AfterDurable::Nothing,
+            )),
+            (Err(error), scope) => {
+                if let Some(scope) = scope {
+                    self.node.idempotency.abandon(&scope);
+                }
+                Err(error)
+            }
+        })
+    }
+
+    /// A remembered answer leaves at once: it was durable before it was remembered.
+    fn replayed(&mut self, answer: Answer) -> Served {
+        let performance = match &answer {
+            Answer::Hold(hold) => hold.performance,
+            Answer::Inventory { .. } => 0,
+        };
+        // The ticket of a read: everything the answer shows is durable already.
+        (self.node.cores[performance].get_performance())
+            .map(|(_, ticket)| (answer, ticket, AfterDurable::Nothing))
+    }
+
+    fn serve_complete(
+        &mut self,
+        owner: &ClientId,
+        performance: usize,
+        transaction: TransactionId,
+    ) -> Served {
+        let core = &mut self.node.cores[performance];
+        let order = OrderRecord {
+            number: OrderNumber(self.node.next_order),
+            transaction,
+            performances: vec![core.performance().info().id.clone()],
+            client: owner.clone(),
+            customer_name: "Ada Lovelace".into(),
+            customer_email: format!("{owner}@example.com"),
+            created_at: core.now(),
+        };
+        self.node.next_order += 1;
+        let (view, ticket) = (core.sell_hold(msg::SellHold {
+            transaction,
+            order: order.clone(),
+            barcode_seed: self.rng.next_u64(),
+        }))?;
+        let sold_now = view
+            .hold
+            .sale
+            .as_ref()
+            .is_some_and(|sale| sale.order_number == order.number);
+        let then = if sold_now {
+            AfterDurable::Order(order)
+        } else {
+            AfterDurable::Nothing
+        };
+        Ok((hold_answer(performance, &view), ticket, then))
+    }
+
+    /// Moves every answer whose changes are durable (or failed) to the way back.
+    fn settle(&mut self) {
+        let mut index = 0;
+        while index < self.awaiting.len() {
+            let Some(outcome) = self.awaiting[index].ticket.settled() else {
+                index += 1;
+                continue;
+            };
+            let awaiting = self.awaiting.swap_remove(index);
+            let outcome = match outcome {
+                Ok(()) => {
+                    match awaiting.then {
+                        AfterDurable::Nothing => {}
+                        AfterDurable::Remember { scope, fingerprint } => {
+                            self.node.idempotency.complete(
+                                scope,
+                                fingerprint,
+                                awaiting.answer.clone(),
+                            );
+                        }
+                        AfterDurable::Order(order) => {
+                            self.node.orders.insert(order.number, order);
+                        }
+                    }
+                    Ok(awaiting.answer)
+                }
+                Err(error) => {
+                    if let AfterDurable::Remember { scope, .. } = &awaiting.then {
+                        self.node.idempotency.abandon(scope);
+                    }
+                    Err(error)
+                }
+            };
+            self.outbox.push(Response {
+                id: awaiting.id,
+                client: awaiting.client,
+                outcome,
+            });
+        }
+    }
+
+    // ---- What clients were told ----
+
+    fn told(
+        &mut self,
+        client: usize,
+        request: &Request,
+        outcome: Result<Answer, EngineError>,
+    ) -> Result<(), Failure> {
+        let answer = match outcome {
+            Ok(Answer::Hold(answer)) => answer,
+            Ok(Answer::Inventory { .. }) => return Ok(()),
+            Err(error) => return self.told_refusal(request, &error),
+        };
+        self.stats.acknowledged += 1;
+        match request {
+            Request::Hold { .. } => {
+                self.known
+                    .entry(answer.transaction)
+                    .or_insert_with(|| Known {
+                        performance: answer.performance,
+                        client,
+                        seats: answer.seats.clone(),
+                        expires_at: answer.expires_at,
+                        told: Told::Held,
+                        uncertain: false,
+                        in_flight: 0,
+                    });
+            }
+            Request::Extend { transaction, .. } => {
+                if let Some(known) = self.known.get_mut(transaction)
+                    && answer.state.is_locking()
+                {
+                    known.expires_at = known.expires_at.max(answer.expires_at);
+                }
+            }
+            Request::Complete { transaction, .. } => {
+                let Some(order) = answer.order else {
+                    return Err(failure(format!(
+                        "completing {transaction:?} was acknowledged without an order"
+                    )));
+                };
+                if let Some(other) = self.orders_told.insert(order, *transaction)
+                    && other != *transaction
+                {
+                    return Err(failure(format!(
+                        "order {order} was acknowledged for {other:?} and {transaction:?}"
+                    )));
+                }
+                self.stats.sold += 1;
+                if let Some(known) = self.known.get_mut(transaction) {
+                    known.told = Told::Sold(order);
+                    known.uncertain = false;
+                }
+            }
+            Request::Release { transaction, .. } => {
+                if let Some(known) = self.known.get_mut(transaction)
+                    && known.told == Told::Held
+                {
+                    known.told = match answer.order {
+                        Some(order) => Told::Sold(order),
+                        None => Told::Released,
+                    };
+                    known.uncertain = false;
+                }
+            }
+            Request::Read { .. } | Request::Holdbacks { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn told_refusal(&mut self, request: &Request, error: &EngineError) -> Result<(), Failure> {
+        let deterministic = matches!(
+            error,
+            EngineError::Rejected(_) | EngineError::InProgress | EngineError::Mismatch(_)
+        );
+        if !deterministic {
+            // The journal failed: the change may or may not be on disk.
+            self.answer_lost(request);
+            return Ok(());
+        }
+        if let (
+            Request::Extend { transaction, .. } | Request::Complete { transaction, .. },
+            EngineError::Rejected(Rejection::LockExpired),
+        ) = (request, error)
+            && let Some(known) = self.known.get(transaction)
+            && known.told == Told::Held
+            && known.is_settled()
+        {
+            let now = self.node.cores[known.performance].now();
+            if now < known.expires_at {
+                return Err(failure(format!(
+                    "{transaction:?} was refused as expired at {now:?}, before its lock's time {:?}",
+                    known.expires_at
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_replay(&mut self, answer: &Answer) -> Result<(), Failure> {
+        let Answer::Hold(answer) = answer else {
+            return Ok(());
+        };
+        let core = &self.node.cores[answer.performance];
+        match core.performance().hold(answer.transaction) {
+            Some(hold) if hold.seats == answer.seats && hold.places == answer.places => Ok(()),
+            other => Err(failure(format!(
+                "a replayed answer names {:?}, but the performance holds {other:?}",
+                answer.transaction
+            ))),
+        }
+    }
+
+    // ---- Restarts ----
+
+    fn restart(&mut self, how: Restart) -> Result<(), Failure> {
+        self.note(("restart", how as u8));
+        match how {
+            Restart::Crash => self.stats.crashes += 1,
+            Restart::Graceful => {
+                self.stats.graceful += 1;
+                // SIGTERM: in-flight requests finish and the journal is flushed.
+                let pending = self.node.journal.pending();
+                self.node.journal.flush(pending);
+                self.settle();
+                while !self.outbox.is_empty() {
+                    self.deliver_response()?;
+                }
+            }
+            Restart::AfterFailure => self.stats.restarts_after_failure += 1,
+        }
+        let lost_nothing = self.node.journal.pending() == 0 && !self.node.journal.has_failed();
+        let live: Vec<Performance> = self
+            .node
+            .cores
+            .iter()
+            .map(|core| core.performance().clone())
+            .collect();
+        // The process is gone: whatever was not durable is lost, and so are its connections.
+        self.network.clear();
+        self.awaiting.clear();
+        self.outbox.clear();
+        let waiting: Vec<Request> = self
+            .clients
+            .iter_mut()
+            .filter_map(|client| client.waiting.take().map(|waiting| waiting.request))
+            .collect();
+        for request in &waiting {
+            self.answer_lost(request);
+        }
+        self.restart_in = None;
+        self.check_recovery(lost_nothing.then_some(&live))?;
+        self.node = start(
+            &self.disk,
+            &self.log,
+            &self.wall,
+            &self.metrics,
+            self.snapshot_every_entries,
+        )?;
+        self.last_tick = crate::actor::Clock::now(&self.wall);
+        self.check_orders()
+    }
+
+    /// Recovery is deterministic and equals a full replay of the durable journal; after a
+    /// restart that lost nothing it equals the state before.
+    fn check_recovery(&self, live: Option<&Vec<Performance>>) -> Result<(), Failure> {
+        let first = self.rebuild_all()?;
+        let second = self.rebuild_all()?;
+        if first != second {
+            return Err(failure("two recoveries of the same disk differ"));
+        }
+        let log = self.log.lock().map_err(|_| failure("log poisoned"))?;
+        for (index, (recovered, definition)) in first.iter().zip(&self.definitions).enumerate() {
+            let plan = SeatingPlan::build(definition.plan.clone(), usize::MAX)
+                .map_err(|error| failure(error.to_string()))?;
+            let mut replayed = Performance::new(definition.info.clone(), plan);
+            let entries = log.iter().filter(|(id, _)| *id == definition.info.id);
+            for (expected, (_, entry)) in (1..).zip(entries) {
+                if entry.seq != expected {
+                    return Err(failure(format!(
+                        "performance {index}: durable entry {} where {expected} was due",
+                        entry.seq
+                    )));
+                }
+                replayed.apply(&entry.change);
+            }
+            if replayed != *recovered {
+                return Err(failure(format!(
+                    "performance {index}: snapshot + tail differs from a full replay"
+                )));
+            }
+            if let Some(live) = live
+                && live[index] != *recovered
+            {
+                return Err(failure(format!(
+                    "performance {index}: a restart that lost nothing changed the state"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn rebuild_all(&self) -> Result<Vec<Performance>, Failure> {
+        let recovered = self
+            .disk
+            .load()
+            .map_err(|error| failure(format!("load: {error}")))?;
+        recovered
+            .performances
+            .into_iter()
+            .map(|found| {
+                rebuild(found)
+                    .map(|rebuilt| rebuilt.performance)
+                    .map_err(|error| failure(format!("rebuild: {error}")))
+            })
+            .collect()
+    }
+
+    /// Every acknowledged order is in the order index.
+    fn check_orders(&self) -> Result<(), Failure> {
+        for (number, transaction) in &self.orders_told {
+            match self.node.orders.get(number) {
+                Some(order) if order.transaction == *transaction => {}
+                other => {
+                    return Err(failure(format!(
+                        "acknowledged order {number} for {transaction:?} recovered as {other:?}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ---- The promises ----
+
+    fn check(&mut self) -> Result<(), Failure> {
+        for index in 0..PERFORMANCES {
+            let now = self.node.cores[index].now();
+            let performance = self.node.cores[index].performance();
+            check_inventory(performance)
+                .map_err(|Failure(why)| failure(format!("performance {index}: {why}")))?;
+            for hold in performance.holds() {
+                if hold.state.is_locking() && now.0 >= hold.expires_at.0 + EXPIRY_SLACK_MILLIS {
+                    return Err(failure(format!(
+                        "{:?} still locks its seats at {now:?}, over a second after {:?}",
+                        hold.transaction, hold.expires_at
+                    )));
+                }
+            }
+            for (transaction, known) in &self.known {
+                if known.performance == index {
+                    check_known(performance, now, *transaction, known)?;
+                }
+            }
+        }
+        // A failed process holds changes that will never be durable; it acknowledges none of
+        // them, and the restart that follows is checked.
+        if self.node.journal.has_failed() {
+            return Ok(());
+        }
+        for (scope, opened) in &self.opened_under {
+            let present = opened
+                .iter()
+                .filter(|transaction| {
+                    self.node
+                        .cores
+                        .iter()
+                        .any(|core| core.performance().hold(**transaction).is_some())
+                })
+                .count();
+            if present > 1 {
+                return Err(failure(format!(
+                    "key {scope:?} opened {present} transactions that all stand"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+type Served = Result<(Answer, DurableTicket, AfterDurable), EngineError>;
+
+#[derive(Clone, Copy, Debug)]
+enum Restart {
+    Crash = 1,
+    Graceful = 2,
+    AfterFailure = 3,
+}
+
+/// A hold's answer, with nothing to do once it is durable.
+fn held(performance: usize, reply: Reply<HoldView>) -> Served {
+    reply.map(|(view, ticket)| {
+        (
+            hold_answer(performance, &view),
+            ticket,
+            AfterDurable::Nothing,
+        )
+    })
+}
+
+fn hold_answer(performance: usize, view: &HoldView) -> Answer {
+    Answer::Hold(HoldAnswer::of(performance, &view.hold))
+}
+
+fn definition(index: usize, hold_seconds: u32, rules: Rules) -> Result<PerformanceRecord, Failure> {
+    let invalid = |error: crate::domain::InvalidId| failure(error.to_string());
+    let info = PerformanceInfo {
+        id: PerformanceId::parse(&format!("p{index}")).map_err(invalid)?,
+        event: EventInfo {
+            id: EventId::parse("show").map_err(invalid)?,
+            name: "The Show".into(),
+            venue: "The Hall".into(),
+            city: "Leeds".into(),
+        },
+        starts_at: START.plus_seconds(30 * 86_400),
+        hold_seconds,
+        rules,
+    }
+    .validate()
+    .map_err(|error| failure(error.to_string()))?;
+    Ok(PerformanceRecord {
+        info,
+        plan: plan_spec(ROWS),
+    })
+}
+
+/// Starts a server process on the disk: the engine's recovery, then each actor's start.
+fn start(
+    disk: &MemoryStore,
+    log: &DurableLog,
+    wall: &ManualClock,
+    metrics: &Arc<Metrics>,
+    snapshot_every_entries: u64,
+) -> Result<Node, Failure> {
+    let journal = Arc::new(SimJournal::open(disk, Arc::clone(log)));
+    let recovered = crate::persistence::Store::load(&*journal)
+        .map_err(|error| failure(format!("load: {error}")))?;
+    let mut cores = Vec::with_capacity(PERFORMANCES);
+    let mut infos = BTreeMap::new();
+    for found in recovered.performances {
+        let found: RecoveredPerformance = found;
+        let rebuilt = rebuild(found).map_err(|error| failure(format!("rebuild: {error}")))?;
+        infos.insert(rebuilt.performance.info().id.clone(), cores.len());
+        let clock = EngineClock::new(Arc::new(wall.clone()), rebuilt.floor);
+        let store: Arc<dyn crate::persistence::Store> = journal.clone();
+        let mut core = PerformanceCore::new(
+            rebuilt.performance,
+            rebuilt.seq,
+            store,
+            clock,
+            Arc::clone(metrics),
+            snapshot_every_entries,
+        );
+        // As the actor does when it starts: locks that fell due while down are released.
+        core.expire_due();
+        cores.push(core);
+    }
+    let idempotency = IdempotencyTable::default();
+    for record in recovered.idempotency {
+        if let Some((id, hold)) = record.holds.last()
+            && let Some(&performance) = infos.get(id)
+        {
+            idempotency.complete(
+                (record.client, record.key),
+                record.fingerprint,
+                Answer::Hold(HoldAnswer::of(performance, hold)),
+            );
+        }
+    }
+    let orders: BTreeMap<OrderNumber, OrderRecord> = recovered
+        .orders
+        .into_iter()
+        .map(|order| (order.number, order))
+        .collect();
+    let next_order = orders
+        .keys()
+        .next_back()
+        .map_or(FIRST_ORDER_NUMBER, |number| number.0 + 1);
+    Ok(Node {
+        journal,
+        cores,
+        idempotency,
+        next_order,
+        orders,
+    })
+}
+
+/// Seat statuses agree with the holds, and every count adds up.
+fn check_inventory(performance: &Performance) -> Result<(), Failure> {
+    let statuses = performance.seat_statuses();
+    let holds = performance.holds();
+    for (slot, hold) in holds.iter().enumerate() {
+        let expected = match hold.state {
+            HoldState::Held | HoldState::CheckedOut => SeatStatus::Held(slot as u32),
+            HoldState::Sold => SeatStatus::Sold(slot as u32),
+            HoldState::Released | HoldState::Expired => continue,
+        };
+        for &seat in &hold.seats {
+            if statuses[seat as usize] != expected {
+                return Err(failure(format!(
+                    "seat {seat} of {:?} ({:?}) reads {:?}: two holds claim it, or none",
+                    hold.transaction, hold.state, statuses[seat as usize]
+                )));
+            }
+        }
+    }
+    let mut counts = crate::domain::Counts::default();
+    for (seat, status) in statuses.iter().enumerate() {
+        match status {
+            SeatStatus::Free => counts.available += 1,
+            SeatStatus::Withheld => counts.withheld += 1,
+            SeatStatus::Held(slot) | SeatStatus::Sold(slot) => {
+                let hold = holds
+                    .get(*slot as usize)
+                    .ok_or_else(|| failure(format!("seat {seat} names no hold")))?;
+                let consistent = match status {
+                    SeatStatus::Held(_) => hold.state.is_locking(),
+                    _ => hold.state == HoldState::Sold,
+                };
+                if !consistent || !hold.seats.contains(&(seat as u32)) {
+                    return Err(failure(format!(
+                        "seat {seat} reads {status:?}, but that hold is {:?} over {:?}",
+                        hold.state, hold.seats
+                    )));
+                }
+                if matches!(status, SeatStatus::Held(_)) {
+                    counts.held += 1;
+                } else {
+                    counts.sold += 1;
+                }
+            }
+        }
+    }
+    if counts != performance.counts() || counts.total() != performance.plan().seat_count() {
+        return Err(failure(format!(
+            "counts {:?} differ from the seats {counts:?}",
+            performance.counts()
+        )));
+    }
+    let mut bands = crate::domain::Counts::default();
+    for band in performance.band_counts() {
+        bands.available += band.available;
+        bands.held += band.held;
+        bands.sold += band.sold;
+        bands.withheld += band.withheld;
+    }
+    if bands != counts {
+        return Err(failure(format!(
+            "price band counts add up to {bands:?}, seats to {counts:?}"
+        )));
+    }
+    for (index, pool) in performance.plan().pools().iter().enumerate() {
+        let (mut held, mut sold) = (0, 0);
+        for hold in holds {
+            for places in hold.places.iter().filter(|p| usize::from(p.pool) == index) {
+                match hold.state {
+                    HoldState::Held | HoldState::CheckedOut => held += places.quantity,
+                    HoldState::Sold => sold += places.quantity,
+                    HoldState::Released | HoldState::Expired => {}
+                }
+            }
+        }
+        let counted = performance.pool_counts()[index];
+        if counted.held != held || counted.sold != sold || held + sold > pool.capacity {
+            return Err(failure(format!(
+                "pool {}: counted {counted:?}, holds say {held} held and {sold} sold of {}",
+                pool.code, pool.capacity
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What a client was told still stands.
+fn check_known(
+    performance: &Performance,
+    now: Timestamp,
+    transaction: TransactionId,
+    known: &Known,
+) -> Result<(), Failure> {
+    let hold = performance.hold(transaction);
+    match known.told {
+        Told::Sold(order) => match hold {
+            Some(hold)
+                if hold.state == HoldState::Sold
+                    && hold.seats == known.seats
+                    && hold.sale.as_ref().map(|sale| sale.order_number) == Some(order) => {}
+            other => {
+                return Err(failure(format!(
+                    "{transaction:?} was sold as order {order}, but reads {other:?}"
+                )));
+            }
+        },
+        Told::Held if known.is_settled() && now < known.expires_at => match hold {
+            Some(hold) if hold.is_live(now) && hold.seats == known.seats => {}
+            other => {
+                return Err(failure(format!(
+                    "{transaction:?} was locked until {:?}, but at {now:?} reads {other:?}",
+                    known.expires_at
+                )));
+            }
+        },
+        Told::Released if known.is_settled() => {
+            if hold.is_some_and(|hold| hold.state.is_locking()) {
+                return Err(failure(format!(
+                    "{transaction:?} was released, but still locks its seats"
+                )));
+            }
+        }
+        Told::Held | Told::Released => {}
+    }
+    Ok(())
+}
