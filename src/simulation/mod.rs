@@ -35,6 +35,7 @@
 //! Left to other tiers: the HTTP layer, authentication and the multi-performance coordinator
 //! (`tests/api/`), sled itself (`persistence::tests`, `tests/crash.rs`).
 
+mod checks;
 mod journal;
 mod world;
 
@@ -50,6 +51,13 @@ const STEPS_DEFAULT: usize = 400;
 /// A broken promise, described.
 #[derive(Debug)]
 pub struct Failure(pub String);
+
+impl Failure {
+    /// Describes a broken promise.
+    pub fn new(why: impl Into<String>) -> Self {
+        Self(why.into())
+    }
+}
 
 /// SplitMix64: small, fast and the same on every machine, so a seed means one run.
 pub struct Rng(u64);

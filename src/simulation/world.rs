@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
+use super::checks::{Known, Told, check_inventory, check_known};
 use super::journal::{DurableLog, SimJournal};
 use super::{Failure, Rng, Stats};
 use crate::actor::{
@@ -164,35 +165,6 @@ struct SimClient {
     keys: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Told {
-    Held,
-    Sold(OrderNumber),
-    Released,
-}
-
-/// What the clients were told about one transaction.
-#[derive(Clone, Debug)]
-struct Known {
-    performance: usize,
-    client: usize,
-    seats: Vec<u32>,
-    expires_at: Timestamp,
-    told: Told,
-    /// A release or completion whose effect is unknown: its answer never came, or the
-    /// network delivered it twice.
-    uncertain: bool,
-    /// Releases and completions sent and not yet answered.
-    in_flight: u32,
-}
-
-impl Known {
-    /// True when no release or completion may have changed the transaction unseen.
-    fn is_settled(&self) -> bool {
-        !self.uncertain && self.in_flight == 0
-    }
-}
-
 /// The server process: what `holdfast serve` keeps in memory.
 struct Node {
     journal: Arc<SimJournal>,
@@ -228,10 +200,6 @@ pub struct World {
     next_id: u64,
     trace: DefaultHasher,
     stats: Stats,
-}
-
-fn failure(message: impl Into<String>) -> Failure {
-    Failure(message.into())
 }
 
 fn fingerprint(request: &Request) -> [u8; 32] {
@@ -280,7 +248,7 @@ impl World {
             .map(|index| {
                 Ok(SimClient {
                     id: ClientId::parse(&format!("c{index}"))
-                        .map_err(|error| failure(error.to_string()))?,
+                        .map_err(|error| Failure::new(error.to_string()))?,
                     waiting: None,
                     keys: 0,
                 })
@@ -318,7 +286,7 @@ impl World {
         for step in 0..steps {
             self.step()
                 .and_then(|()| self.check())
-                .map_err(|Failure(why)| failure(format!("step {step}: {why}")))?;
+                .map_err(|Failure(why)| Failure::new(format!("step {step}: {why}")))?;
         }
         self.stats.steps += steps as u64;
         Ok(self.trace.finish())
@@ -858,14 +826,14 @@ impl World {
             }
             Request::Complete { transaction, .. } => {
                 let Some(order) = answer.order else {
-                    return Err(failure(format!(
+                    return Err(Failure::new(format!(
                         "completing {transaction:?} was acknowledged without an order"
                     )));
                 };
                 if let Some(other) = self.orders_told.insert(order, *transaction)
                     && other != *transaction
                 {
-                    return Err(failure(format!(
+                    return Err(Failure::new(format!(
                         "order {order} was acknowledged for {other:?} and {transaction:?}"
                     )));
                 }
@@ -911,7 +879,7 @@ impl World {
         {
             let now = self.node.cores[known.performance].now();
             if now < known.expires_at {
-                return Err(failure(format!(
+                return Err(Failure::new(format!(
                     "{transaction:?} was refused as expired at {now:?}, before its lock's time {:?}",
                     known.expires_at
                 )));
@@ -927,7 +895,7 @@ impl World {
         let core = &self.node.cores[answer.performance];
         match core.performance().hold(answer.transaction) {
             Some(hold) if hold.seats == answer.seats && hold.places == answer.places => Ok(()),
-            other => Err(failure(format!(
+            other => Err(Failure::new(format!(
                 "a replayed answer names {:?}, but the performance holds {other:?}",
                 answer.transaction
             ))),
@@ -990,17 +958,17 @@ impl World {
         let first = self.rebuild_all()?;
         let second = self.rebuild_all()?;
         if first != second {
-            return Err(failure("two recoveries of the same disk differ"));
+            return Err(Failure::new("two recoveries of the same disk differ"));
         }
-        let log = self.log.lock().map_err(|_| failure("log poisoned"))?;
+        let log = self.log.lock().map_err(|_| Failure::new("log poisoned"))?;
         for (index, (recovered, definition)) in first.iter().zip(&self.definitions).enumerate() {
             let plan = SeatingPlan::build(definition.plan.clone(), usize::MAX)
-                .map_err(|error| failure(error.to_string()))?;
+                .map_err(|error| Failure::new(error.to_string()))?;
             let mut replayed = Performance::new(definition.info.clone(), plan);
             let entries = log.iter().filter(|(id, _)| *id == definition.info.id);
             for (expected, (_, entry)) in (1..).zip(entries) {
                 if entry.seq != expected {
-                    return Err(failure(format!(
+                    return Err(Failure::new(format!(
                         "performance {index}: durable entry {} where {expected} was due",
                         entry.seq
                     )));
@@ -1008,14 +976,14 @@ impl World {
                 replayed.apply(&entry.change);
             }
             if replayed != *recovered {
-                return Err(failure(format!(
+                return Err(Failure::new(format!(
                     "performance {index}: snapshot + tail differs from a full replay"
                 )));
             }
             if let Some(live) = live
                 && live[index] != *recovered
             {
-                return Err(failure(format!(
+                return Err(Failure::new(format!(
                     "performance {index}: a restart that lost nothing changed the state"
                 )));
             }
@@ -1027,14 +995,14 @@ impl World {
         let recovered = self
             .disk
             .load()
-            .map_err(|error| failure(format!("load: {error}")))?;
+            .map_err(|error| Failure::new(format!("load: {error}")))?;
         recovered
             .performances
             .into_iter()
             .map(|found| {
                 rebuild(found)
                     .map(|rebuilt| rebuilt.performance)
-                    .map_err(|error| failure(format!("rebuild: {error}")))
+                    .map_err(|error| Failure::new(format!("rebuild: {error}")))
             })
             .collect()
     }
@@ -1045,7 +1013,7 @@ impl World {
             match self.node.orders.get(number) {
                 Some(order) if order.transaction == *transaction => {}
                 other => {
-                    return Err(failure(format!(
+                    return Err(Failure::new(format!(
                         "acknowledged order {number} for {transaction:?} recovered as {other:?}"
                     )));
                 }
@@ -1061,10 +1029,10 @@ impl World {
             let now = self.node.cores[index].now();
             let performance = self.node.cores[index].performance();
             check_inventory(performance)
-                .map_err(|Failure(why)| failure(format!("performance {index}: {why}")))?;
+                .map_err(|Failure(why)| Failure::new(format!("performance {index}: {why}")))?;
             for hold in performance.holds() {
                 if hold.state.is_locking() && now.0 >= hold.expires_at.0 + EXPIRY_SLACK_MILLIS {
-                    return Err(failure(format!(
+                    return Err(Failure::new(format!(
                         "{:?} still locks its seats at {now:?}, over a second after {:?}",
                         hold.transaction, hold.expires_at
                     )));
@@ -1092,7 +1060,7 @@ impl World {
                 })
                 .count();
             if present > 1 {
-                return Err(failure(format!(
+                return Err(Failure::new(format!(
                     "key {scope:?} opened {present} transactions that all stand"
                 )));
             }
@@ -1126,7 +1094,7 @@ fn hold_answer(performance: usize, view: &HoldView) -> Answer {
 }
 
 fn definition(index: usize, hold_seconds: u32, rules: Rules) -> Result<PerformanceRecord, Failure> {
-    let invalid = |error: crate::domain::InvalidId| failure(error.to_string());
+    let invalid = |error: crate::domain::InvalidId| Failure::new(error.to_string());
     let info = PerformanceInfo {
         id: PerformanceId::parse(&format!("p{index}")).map_err(invalid)?,
         event: EventInfo {
@@ -1140,7 +1108,7 @@ fn definition(index: usize, hold_seconds: u32, rules: Rules) -> Result<Performan
         rules,
     }
     .validate()
-    .map_err(|error| failure(error.to_string()))?;
+    .map_err(|error| Failure::new(error.to_string()))?;
     Ok(PerformanceRecord {
         info,
         plan: plan_spec(ROWS),
@@ -1157,12 +1125,12 @@ fn start(
 ) -> Result<Node, Failure> {
     let journal = Arc::new(SimJournal::open(disk, Arc::clone(log)));
     let recovered = crate::persistence::Store::load(&*journal)
-        .map_err(|error| failure(format!("load: {error}")))?;
+        .map_err(|error| Failure::new(format!("load: {error}")))?;
     let mut cores = Vec::with_capacity(PERFORMANCES);
     let mut infos = BTreeMap::new();
     for found in recovered.performances {
         let found: RecoveredPerformance = found;
-        let rebuilt = rebuild(found).map_err(|error| failure(format!("rebuild: {error}")))?;
+        let rebuilt = rebuild(found).map_err(|error| Failure::new(format!("rebuild: {error}")))?;
         infos.insert(rebuilt.performance.info().id.clone(), cores.len());
         let clock = EngineClock::new(Arc::new(wall.clone()), rebuilt.floor);
         let store: Arc<dyn crate::persistence::Store> = journal.clone();
@@ -1206,131 +1174,4 @@ fn start(
         next_order,
         orders,
     })
-}
-
-/// Seat statuses agree with the holds, and every count adds up.
-fn check_inventory(performance: &Performance) -> Result<(), Failure> {
-    let statuses = performance.seat_statuses();
-    let holds = performance.holds();
-    for (slot, hold) in holds.iter().enumerate() {
-        let expected = match hold.state {
-            HoldState::Held | HoldState::CheckedOut => SeatStatus::Held(slot as u32),
-            HoldState::Sold => SeatStatus::Sold(slot as u32),
-            HoldState::Released | HoldState::Expired => continue,
-        };
-        for &seat in &hold.seats {
-            if statuses[seat as usize] != expected {
-                return Err(failure(format!(
-                    "seat {seat} of {:?} ({:?}) reads {:?}: two holds claim it, or none",
-                    hold.transaction, hold.state, statuses[seat as usize]
-                )));
-            }
-        }
-    }
-    let mut counts = crate::domain::Counts::default();
-    for (seat, status) in statuses.iter().enumerate() {
-        match status {
-            SeatStatus::Free => counts.available += 1,
-            SeatStatus::Withheld => counts.withheld += 1,
-            SeatStatus::Held(slot) | SeatStatus::Sold(slot) => {
-                let hold = holds
-                    .get(*slot as usize)
-                    .ok_or_else(|| failure(format!("seat {seat} names no hold")))?;
-                let consistent = match status {
-                    SeatStatus::Held(_) => hold.state.is_locking(),
-                    _ => hold.state == HoldState::Sold,
-                };
-                if !consistent || !hold.seats.contains(&(seat as u32)) {
-                    return Err(failure(format!(
-                        "seat {seat} reads {status:?}, but that hold is {:?} over {:?}",
-                        hold.state, hold.seats
-                    )));
-                }
-                if matches!(status, SeatStatus::Held(_)) {
-                    counts.held += 1;
-                } else {
-                    counts.sold += 1;
-                }
-            }
-        }
-    }
-    if counts != performance.counts() || counts.total() != performance.plan().seat_count() {
-        return Err(failure(format!(
-            "counts {:?} differ from the seats {counts:?}",
-            performance.counts()
-        )));
-    }
-    let mut bands = crate::domain::Counts::default();
-    for band in performance.band_counts() {
-        bands.available += band.available;
-        bands.held += band.held;
-        bands.sold += band.sold;
-        bands.withheld += band.withheld;
-    }
-    if bands != counts {
-        return Err(failure(format!(
-            "price band counts add up to {bands:?}, seats to {counts:?}"
-        )));
-    }
-    for (index, pool) in performance.plan().pools().iter().enumerate() {
-        let (mut held, mut sold) = (0, 0);
-        for hold in holds {
-            for places in hold.places.iter().filter(|p| usize::from(p.pool) == index) {
-                match hold.state {
-                    HoldState::Held | HoldState::CheckedOut => held += places.quantity,
-                    HoldState::Sold => sold += places.quantity,
-                    HoldState::Released | HoldState::Expired => {}
-                }
-            }
-        }
-        let counted = performance.pool_counts()[index];
-        if counted.held != held || counted.sold != sold || held + sold > pool.capacity {
-            return Err(failure(format!(
-                "pool {}: counted {counted:?}, holds say {held} held and {sold} sold of {}",
-                pool.code, pool.capacity
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// What a client was told still stands.
-fn check_known(
-    performance: &Performance,
-    now: Timestamp,
-    transaction: TransactionId,
-    known: &Known,
-) -> Result<(), Failure> {
-    let hold = performance.hold(transaction);
-    match known.told {
-        Told::Sold(order) => match hold {
-            Some(hold)
-                if hold.state == HoldState::Sold
-                    && hold.seats == known.seats
-                    && hold.sale.as_ref().map(|sale| sale.order_number) == Some(order) => {}
-            other => {
-                return Err(failure(format!(
-                    "{transaction:?} was sold as order {order}, but reads {other:?}"
-                )));
-            }
-        },
-        Told::Held if known.is_settled() && now < known.expires_at => match hold {
-            Some(hold) if hold.is_live(now) && hold.seats == known.seats => {}
-            other => {
-                return Err(failure(format!(
-                    "{transaction:?} was locked until {:?}, but at {now:?} reads {other:?}",
-                    known.expires_at
-                )));
-            }
-        },
-        Told::Released if known.is_settled() => {
-            if hold.is_some_and(|hold| hold.state.is_locking()) {
-                return Err(failure(format!(
-                    "{transaction:?} was released, but still locks its seats"
-                )));
-            }
-        }
-        Told::Held | Told::Released => {}
-    }
-    Ok(())
 }

@@ -1,0 +1,172 @@
+//! The promises the simulation checks on a performance after every step, against what
+//! clients were told.
+
+use super::Failure;
+use crate::domain::{
+    Counts, HoldState, OrderNumber, Performance, SeatStatus, Timestamp, TransactionId,
+};
+
+/// What a client was told of a transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Told {
+    /// Locked until `expires_at`.
+    Held,
+    /// Sold as this order.
+    Sold(OrderNumber),
+    /// Released.
+    Released,
+}
+
+/// What the clients were told about one transaction.
+#[derive(Clone, Debug)]
+pub struct Known {
+    /// The performance, by index.
+    pub performance: usize,
+    /// The client that opened it.
+    pub client: usize,
+    /// Its seats.
+    pub seats: Vec<u32>,
+    /// When its lock runs out, as last acknowledged.
+    pub expires_at: Timestamp,
+    /// What the client was last told.
+    pub told: Told,
+    /// A release or completion whose effect is unknown: its answer never came, or the
+    /// network delivered it twice.
+    pub uncertain: bool,
+    /// Releases and completions sent and not yet answered.
+    pub in_flight: u32,
+}
+
+impl Known {
+    /// True when no release or completion may have changed the transaction unseen.
+    pub fn is_settled(&self) -> bool {
+        !self.uncertain && self.in_flight == 0
+    }
+}
+
+/// Seat statuses agree with the holds, and every count adds up.
+pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
+    let statuses = performance.seat_statuses();
+    let holds = performance.holds();
+    for (slot, hold) in holds.iter().enumerate() {
+        let expected = match hold.state {
+            HoldState::Held | HoldState::CheckedOut => SeatStatus::Held(slot as u32),
+            HoldState::Sold => SeatStatus::Sold(slot as u32),
+            HoldState::Released | HoldState::Expired => continue,
+        };
+        for &seat in &hold.seats {
+            if statuses[seat as usize] != expected {
+                return Err(Failure::new(format!(
+                    "seat {seat} of {:?} ({:?}) reads {:?}: two holds claim it, or none",
+                    hold.transaction, hold.state, statuses[seat as usize]
+                )));
+            }
+        }
+    }
+    let mut counts = Counts::default();
+    for (seat, status) in statuses.iter().enumerate() {
+        match status {
+            SeatStatus::Free => counts.available += 1,
+            SeatStatus::Withheld => counts.withheld += 1,
+            SeatStatus::Held(slot) | SeatStatus::Sold(slot) => {
+                let hold = holds
+                    .get(*slot as usize)
+                    .ok_or_else(|| Failure::new(format!("seat {seat} names no hold")))?;
+                let consistent = match status {
+                    SeatStatus::Held(_) => hold.state.is_locking(),
+                    _ => hold.state == HoldState::Sold,
+                };
+                if !consistent || !hold.seats.contains(&(seat as u32)) {
+                    return Err(Failure::new(format!(
+                        "seat {seat} reads {status:?}, but that hold is {:?} over {:?}",
+                        hold.state, hold.seats
+                    )));
+                }
+                if matches!(status, SeatStatus::Held(_)) {
+                    counts.held += 1;
+                } else {
+                    counts.sold += 1;
+                }
+            }
+        }
+    }
+    if counts != performance.counts() || counts.total() != performance.plan().seat_count() {
+        return Err(Failure::new(format!(
+            "counts {:?} differ from the seats {counts:?}",
+            performance.counts()
+        )));
+    }
+    let mut bands = Counts::default();
+    for band in performance.band_counts() {
+        bands.available += band.available;
+        bands.held += band.held;
+        bands.sold += band.sold;
+        bands.withheld += band.withheld;
+    }
+    if bands != counts {
+        return Err(Failure::new(format!(
+            "price band counts add up to {bands:?}, seats to {counts:?}"
+        )));
+    }
+    for (index, pool) in performance.plan().pools().iter().enumerate() {
+        let (mut held, mut sold) = (0, 0);
+        for hold in holds {
+            for places in hold.places.iter().filter(|p| usize::from(p.pool) == index) {
+                match hold.state {
+                    HoldState::Held | HoldState::CheckedOut => held += places.quantity,
+                    HoldState::Sold => sold += places.quantity,
+                    HoldState::Released | HoldState::Expired => {}
+                }
+            }
+        }
+        let counted = performance.pool_counts()[index];
+        if counted.held != held || counted.sold != sold || held + sold > pool.capacity {
+            return Err(Failure::new(format!(
+                "pool {}: counted {counted:?}, holds say {held} held and {sold} sold of {}",
+                pool.code, pool.capacity
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What a client was told still stands.
+pub fn check_known(
+    performance: &Performance,
+    now: Timestamp,
+    transaction: TransactionId,
+    known: &Known,
+) -> Result<(), Failure> {
+    let hold = performance.hold(transaction);
+    match known.told {
+        Told::Sold(order) => match hold {
+            Some(hold)
+                if hold.state == HoldState::Sold
+                    && hold.seats == known.seats
+                    && hold.sale.as_ref().map(|sale| sale.order_number) == Some(order) => {}
+            other => {
+                return Err(Failure::new(format!(
+                    "{transaction:?} was sold as order {order}, but reads {other:?}"
+                )));
+            }
+        },
+        Told::Held if known.is_settled() && now < known.expires_at => match hold {
+            Some(hold) if hold.is_live(now) && hold.seats == known.seats => {}
+            other => {
+                return Err(Failure::new(format!(
+                    "{transaction:?} was locked until {:?}, but at {now:?} reads {other:?}",
+                    known.expires_at
+                )));
+            }
+        },
+        Told::Released if known.is_settled() => {
+            if hold.is_some_and(|hold| hold.state.is_locking()) {
+                return Err(Failure::new(format!(
+                    "{transaction:?} was released, but still locks its seats"
+                )));
+            }
+        }
+        Told::Held | Told::Released => {}
+    }
+    Ok(())
+}
