@@ -5,7 +5,9 @@
 #   1. peak: a closed loop of CONNECTIONS clients for DURATION s; its hold rate is the
 #      sustainable rate R, and its answered requests/s the peak goodput.
 #   2. an open loop (`loadtest --rate`) at 1x, 2x, 5x and 10x R for DURATION s each, latency
-#      measured from each request's scheduled moment; the server's RSS is sampled every 0.2 s.
+#      measured from each request's scheduled moment, at most MAX_IN_FLIGHT steps in flight
+#      (a step due beyond that is not sent, and counted); the server's RSS is sampled every
+#      0.2 s.
 # Prints one line per run and keeps the JSON reports in target/bench-overload/.
 # Stops the server it starts, by PID.
 #
@@ -16,6 +18,9 @@ cd "$(dirname "$0")/.."
 MULTIPLES=${MULTIPLES:-"1 2 5 10"}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
+# The open loop's bound on steps in flight (so on connections): above the server's admission
+# bound of 1,024 per performance, so the server, not the client, decides what to refuse.
+MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-2048}
 PORT=${PORT:-18182}
 KEY=bench-admin-key-0123456789
 cargo build --release --quiet
@@ -62,7 +67,7 @@ for multiple in $MULTIPLES; do
   : > "$rss"
   sample_rss "$rss" &
   sampler=$!
-  load --rate $((rate * multiple)) > "$OUT/open-$multiple.json"
+  load --rate $((rate * multiple)) --max-in-flight "$MAX_IN_FLIGHT" > "$OUT/open-$multiple.json"
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
   sampler=
@@ -84,7 +89,7 @@ over = w["latency"].get("overloaded", {})
 hold = w["latency"].get("hold_pair", {})
 print(f'{multiple:>2}x R: offered {rate * multiple:>6}/s, sent {holds_sent / w["seconds"]:>7.0f} holds/s | '
       f'2xx {sum(v for s, v in statuses.items() if 200 <= s < 300)}, 4xx {sum(v for s, v in statuses.items() if 400 <= s < 500 and s != 503)}, '
-      f'503 {refused}, other {other or "none"}, no answer {w["transport_errors"]} | '
+      f'503 {refused}, other {other or "none"}, no answer {w["transport_errors"]}, not sent {w["dropped_by_client"]} | '
       f'goodput {goodput:.0f}/s = {goodput / peak_goodput:.2f} of peak {peak_goodput:.0f}/s | '
       f'503 p99 {over.get("p99_us", "-")} us | hold p50/p99 {hold.get("p50_us")}/{hold.get("p99_us")} us | '
       f'RSS max {max(rss) / 1024:.0f} MiB, last {rss[-1] / 1024:.0f} MiB')

@@ -63,6 +63,10 @@ pub struct LoadtestArgs {
     /// First measure `GET /health` with the same connections and duration.
     #[arg(long)]
     pub ceiling: bool,
+    /// Open loop: at most this many steps in flight; a step due beyond it is not sent and is
+    /// counted as dropped by the client (so the client's own memory stays bounded).
+    #[arg(long, default_value_t = 20_000)]
+    pub max_in_flight: u64,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -109,6 +113,8 @@ pub struct PhaseReport {
     pub conflicts: u64,
     /// Requests that got no answer (connection errors, timeouts).
     pub transport_errors: u64,
+    /// Open loop: steps not sent because `--max-in-flight` were already in flight.
+    pub dropped_by_client: u64,
     /// Seconds from the start until best available first found too few seats.
     pub sold_out_after_seconds: Option<f64>,
     /// Answers by HTTP status.
@@ -150,6 +156,7 @@ struct Recorder {
     releases: u64,
     conflicts: u64,
     transport_errors: u64,
+    dropped: u64,
 }
 
 impl Recorder {
@@ -162,6 +169,7 @@ impl Recorder {
             releases: 0,
             conflicts: 0,
             transport_errors: 0,
+            dropped: 0,
         }
     }
 
@@ -197,6 +205,7 @@ impl Recorder {
         self.releases += other.releases;
         self.conflicts += other.conflicts;
         self.transport_errors += other.transport_errors;
+        self.dropped += other.dropped;
     }
 }
 
@@ -351,7 +360,7 @@ async fn open_loop(shared: Arc<Shared>, rate: u64) -> Recorder {
         tokio::time::sleep_until(tokio::time::Instant::from_std(next)).await;
         // Bound the client's own memory: beyond this many in flight the server is plainly
         // not keeping up, and the request is counted as a client-side drop.
-        if in_flight.load(Ordering::Relaxed) >= 20_000 {
+        if in_flight.load(Ordering::Relaxed) >= shared.args.max_in_flight {
             dropped += 1;
         } else {
             let shared = Arc::clone(&shared);
@@ -372,7 +381,7 @@ async fn open_loop(shared: Arc<Shared>, rate: u64) -> Recorder {
     }
     drop(sender);
     let mut total = Recorder::new();
-    total.transport_errors += dropped;
+    total.dropped += dropped;
     while let Some(recorder) = receiver.recv().await {
         total.merge(recorder);
     }
@@ -470,6 +479,7 @@ async fn run_phase(shared: Arc<Shared>, health: bool, quiet: bool) -> PhaseRepor
         releases: total.releases,
         conflicts: total.conflicts,
         transport_errors: total.transport_errors,
+        dropped_by_client: total.dropped,
         sold_out_after_seconds: (sold_out != u64::MAX).then(|| sold_out as f64 / 1000.0),
         statuses: total.statuses,
         latency: total
@@ -577,7 +587,11 @@ pub fn run(args: LoadtestArgs) -> Result<Report, LoadtestError> {
         .build()?;
     let report = runtime.block_on(async {
         let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(args.connections)
+            // In an open loop every step in flight holds a connection: keep them all for reuse.
+            .pool_max_idle_per_host(match args.rate {
+                Some(_) => usize::try_from(args.max_in_flight).unwrap_or(usize::MAX),
+                None => args.connections,
+            })
             .tcp_nodelay(true)
             .build()
             .map_err(|e| LoadtestError::Setup(e.to_string()))?;
@@ -619,9 +633,9 @@ pub fn render(report: &Report) -> String {
         .chain(std::iter::once(&report.workload))
     {
         text.push_str(&format!(
-            "\n{} — {} connections, {:.1} s\n  requests/s {:.0}   holds/s {:.0}   sales {}   releases {}   conflicts {}   transport errors {}\n",
+            "\n{} — {} connections, {:.1} s\n  requests/s {:.0}   holds/s {:.0}   sales {}   releases {}   conflicts {}   transport errors {}   dropped by client {}\n",
             phase.phase, phase.connections, phase.seconds, phase.requests_per_second, phase.holds_per_second,
-            phase.sales, phase.releases, phase.conflicts, phase.transport_errors
+            phase.sales, phase.releases, phase.conflicts, phase.transport_errors, phase.dropped_by_client
         ));
         if let Some(seconds) = phase.sold_out_after_seconds {
             text.push_str(&format!(
