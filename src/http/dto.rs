@@ -2,9 +2,13 @@
 //! convert into engine requests; responses are rendered from actor views.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::fmt;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::openapi::schema::{OneOfBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
@@ -61,6 +65,48 @@ fn parse_tickets(field: &str, texts: &[String]) -> Result<Vec<TicketId>, ApiErro
         .with_tickets(vec![pair[0].to_string()]));
     }
     Ok(tickets)
+}
+
+/// A JSON object read into a map that refuses a key given twice.
+///
+/// serde_json keeps the last of two equal keys without a word, so
+/// `{"STANDING": 1, "STANDING": 9}` would hold nine places for a client that may have meant
+/// one; a body that says two things is malformed (400), and the error names the key. Struct
+/// fields need no such help: serde's derive already refuses a field given twice.
+#[derive(Debug)]
+pub struct UniqueKeys<V>(BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueKeys<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(UniqueKeysVisitor(PhantomData))
+    }
+}
+
+struct UniqueKeysVisitor<V>(PhantomData<V>);
+
+impl<'de, V: Deserialize<'de>> de::Visitor<'de> for UniqueKeysVisitor<V> {
+    type Value = UniqueKeys<V>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut map = BTreeMap::new();
+        // One lookup per key, as building the map takes anyway: n keys cost O(n log n).
+        while let Some(key) = access.next_key::<String>()? {
+            match map.entry(key) {
+                Entry::Occupied(entry) => {
+                    let key: String = entry.key().chars().take(64).collect();
+                    return Err(de::Error::custom(format_args!("duplicate key {key:?}")));
+                }
+                Entry::Vacant(entry) => {
+                    entry.insert(access.next_value()?);
+                }
+            }
+        }
+        Ok(UniqueKeys(map))
+    }
 }
 
 // ---- Requests ----
@@ -336,7 +382,7 @@ pub struct CreateTransaction {
     quantity: Option<u32>,
     price_band: Option<String>,
     preferred: Option<Vec<String>>,
-    general_admission: Option<BTreeMap<String, u32>>,
+    general_admission: Option<UniqueKeys<u32>>,
 }
 
 impl PartialSchema for CreateTransaction {
@@ -416,7 +462,7 @@ impl TryFrom<CreateTransaction> for HoldRequest {
                 quantity: None,
                 price_band: None,
                 preferred: None,
-                general_admission: Some(places),
+                general_admission: Some(UniqueKeys(places)),
             } => {
                 if places.is_empty() {
                     return Err(ApiError::invalid_request(
@@ -1537,4 +1583,34 @@ pub(crate) enum UpdateTransactionAnswer {
     Checkout(TransactionDto),
     /// After `complete`.
     Complete(OrderAnswer),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_map_refuses_a_key_given_twice_and_names_it() {
+        let error = serde_json::from_str::<UniqueKeys<u32>>(r#"{"STANDING": 1, "STANDING": 9}"#)
+            .expect_err("a key given twice");
+        assert!(
+            error.to_string().contains(r#"duplicate key "STANDING""#),
+            "{error}"
+        );
+        let map = serde_json::from_str::<UniqueKeys<u32>>(r#"{"STANDING": 1, "BOX": 2}"#)
+            .expect("distinct keys");
+        assert_eq!(
+            map.0,
+            BTreeMap::from([("BOX".into(), 2), ("STANDING".into(), 1)])
+        );
+    }
+
+    #[test]
+    fn a_struct_refuses_a_field_given_twice() {
+        let error = serde_json::from_str::<CreateTransaction>(
+            r#"{"tickets": ["p1:S-A1"], "tickets": ["p1:S-A2"]}"#,
+        )
+        .expect_err("a field given twice");
+        assert!(error.to_string().contains("duplicate field"), "{error}");
+    }
 }
