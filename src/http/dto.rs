@@ -15,11 +15,11 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::error::ApiError;
 use crate::actor::{
-    AvailabilityView, Customer, HoldRequest, HoldView, Order, PerformanceView, Person, SeatMapView,
-    TransactionView,
+    AvailabilityView, Customer, HoldRequest, HoldView, Order, PerformanceView, Person, Role,
+    SeatMapView, TransactionView,
 };
 use crate::domain::{
-    Amount, BlockSpec, Counts, Currency, EventId, EventInfo, HoldState, PerformanceId,
+    Amount, BlockSpec, ClientId, Counts, Currency, EventId, EventInfo, HoldState, PerformanceId,
     PerformanceInfo, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId,
     Timestamp,
 };
@@ -128,6 +128,45 @@ pub struct CreateClient {
     /// `admin` or `sales`.
     #[schema(value_type = ClientRole)]
     pub role: String,
+}
+
+/// A client to create, converted from [`CreateClient`].
+pub struct NewClient {
+    /// The given id, or a generated one.
+    pub id: ClientId,
+    /// The trimmed name.
+    pub name: String,
+    /// The role.
+    pub role: Role,
+}
+
+impl TryFrom<CreateClient> for NewClient {
+    type Error = ApiError;
+
+    /// Judges the body on its own, so its faults rank before the key's (400 before 401, 403).
+    fn try_from(body: CreateClient) -> Result<Self, ApiError> {
+        let role = Role::parse(&body.role)
+            .ok_or_else(|| ApiError::invalid_request("role must be \"admin\" or \"sales\""))?;
+        let name = body.name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(ApiError::invalid_request(
+                "name must be 1 to 100 characters without control characters",
+            ));
+        }
+        let id = match body.id {
+            Some(id) => id,
+            None => format!(
+                "client-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..12]
+            ),
+        };
+        Ok(Self {
+            id: ClientId::parse(&id)
+                .map_err(|error| ApiError::invalid_request(error.to_string()))?,
+            name: name.to_owned(),
+            role,
+        })
+    }
 }
 
 /// The event part of `POST /performances`: a show in the catalogue, recorded or updated.
@@ -548,16 +587,57 @@ pub struct UpdateTransaction {
     pub id: Option<String>,
 }
 
-impl UpdateTransaction {
-    /// Parses the repeated tickets, if any.
-    ///
-    /// # Errors
-    /// 400 for malformed or repeated ticket ids.
-    pub fn tickets(&self) -> Result<Option<Vec<TicketId>>, ApiError> {
-        self.tickets
+/// What `POST /transactions/{id}` asks for, converted from [`UpdateTransaction`].
+pub struct TransactionUpdate {
+    /// Check out, or complete for a customer.
+    pub step: TransactionStep,
+    /// The repeated tickets, if any; they must match the transaction.
+    pub tickets: Option<Vec<TicketId>>,
+    /// The repeated transaction id, if any; it must match the path.
+    pub id: Option<String>,
+}
+
+/// The step a transaction is asked to take.
+pub enum TransactionStep {
+    /// Reset the lock.
+    Checkout,
+    /// Sell the tickets to this customer.
+    Complete(Customer),
+}
+
+impl TryFrom<UpdateTransaction> for TransactionUpdate {
+    type Error = ApiError;
+
+    /// Judges everything the body says on its own, so these faults rank as body faults (400),
+    /// before the key and the transaction are looked at.
+    fn try_from(body: UpdateTransaction) -> Result<Self, ApiError> {
+        let tickets = body
+            .tickets
             .as_deref()
             .map(|t| parse_tickets("tickets", t))
-            .transpose()
+            .transpose()?;
+        let step = match (body.status.as_str(), body.customer) {
+            ("checkout", None) => TransactionStep::Checkout,
+            ("checkout", Some(_)) => {
+                return Err(ApiError::invalid_request("checkout takes no customer"));
+            }
+            ("complete", Some(customer)) => TransactionStep::Complete(customer.try_into()?),
+            ("complete", None) => {
+                return Err(ApiError::invalid_request(
+                    "complete needs a customer with name and email",
+                ));
+            }
+            _ => {
+                return Err(ApiError::invalid_request(
+                    "status must be \"checkout\" or \"complete\"",
+                ));
+            }
+        };
+        Ok(Self {
+            step,
+            tickets,
+            id: body.id,
+        })
     }
 }
 

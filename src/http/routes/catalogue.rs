@@ -71,13 +71,19 @@ pub async fn create_performance(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<CreatePerformance> = body.json(&request)?;
+    // Ids, times, prices and names are body faults (400), judged before the key; whether the
+    // plan itself holds together is the engine's to judge, after it.
+    let parts = parsed
+        .map(|parsed| {
+            let generated = format!("perf-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+            parsed.into_parts(generated, state.config.default_hold_seconds)
+        })
+        .transpose()?;
     caller(&request, &state, Role::Admin)?;
     body.check_size()?;
-    let Some(parsed) = parsed else {
+    let Some((info, spec)) = parts else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    let generated = format!("perf-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    let (info, spec) = parsed.into_parts(generated, state.config.default_hold_seconds)?;
     let view = state.engine.create_performance(info, spec).await?;
     Ok(json(StatusCode::CREATED, &PerformanceDto::from(&view)))
 }
@@ -231,14 +237,14 @@ pub async fn holdbacks(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<Holdbacks> = body.json(&request)?;
+    let tickets = parsed.map(Holdbacks::into_tickets).transpose()?;
     caller(&request, &state, Role::Admin)?;
     let id = performance_id(&path)?;
     state.engine.registry().get(&id)?;
     body.check_size()?;
-    let Some(parsed) = parsed else {
+    let Some((withhold, release)) = tickets else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    let (withhold, release) = parsed.into_tickets()?;
     let view = state
         .engine
         .change_holdbacks(&id, withhold, release)

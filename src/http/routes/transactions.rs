@@ -8,7 +8,8 @@ use crate::actor::{HoldRequest, Role};
 use crate::domain::TransactionId;
 use crate::http::app::AppState;
 use crate::http::dto::{
-    CreateTransaction, OrderAnswer, TransactionDto, UpdateTransaction, UpdateTransactionAnswer,
+    CreateTransaction, OrderAnswer, TransactionDto, TransactionStep, TransactionUpdate,
+    UpdateTransaction, UpdateTransactionAnswer,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::request::{Body, caller, idempotency_key};
@@ -184,18 +185,14 @@ pub async fn update(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<UpdateTransaction> = body.json(&request)?;
-    let tickets = parsed
-        .as_ref()
-        .map(UpdateTransaction::tickets)
-        .transpose()?
-        .flatten();
+    let update = parsed.map(TransactionUpdate::try_from).transpose()?;
     let caller = caller(&request, &state, Role::Sales)?;
     let id = transaction_id(&path)?;
     body.check_size()?;
-    let Some(parsed) = parsed else {
+    let Some(update) = update else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    if parsed
+    if update
         .id
         .as_deref()
         .is_some_and(|given| transaction_id(given).ok() != Some(id))
@@ -204,25 +201,18 @@ pub async fn update(
             "the id in the body does not match the transaction",
         ));
     }
-    match (parsed.status.as_str(), parsed.customer) {
-        ("checkout", None) => {
-            let view = state.engine.checkout(&caller, id, tickets).await?;
+    match update.step {
+        TransactionStep::Checkout => {
+            let view = state.engine.checkout(&caller, id, update.tickets).await?;
             Ok(json(StatusCode::OK, &TransactionDto::brief(&view)))
         }
-        ("checkout", Some(_)) => Err(ApiError::invalid_request("checkout takes no customer")),
-        ("complete", Some(customer)) => {
+        TransactionStep::Complete(customer) => {
             let order = state
                 .engine
-                .complete(&caller, id, customer.try_into()?, tickets)
+                .complete(&caller, id, customer, update.tickets)
                 .await?;
             Ok(json(StatusCode::OK, &OrderAnswer::from(&order)))
         }
-        ("complete", None) => Err(ApiError::invalid_request(
-            "complete needs a customer with name and email",
-        )),
-        _ => Err(ApiError::invalid_request(
-            "status must be \"checkout\" or \"complete\"",
-        )),
     }
 }
 
