@@ -45,6 +45,38 @@ pub fn parse_time(field: &str, text: &str) -> Result<Timestamp, ApiError> {
         })
 }
 
+/// Returns true when `text` is fit to store and show as a name: no control characters, and
+/// none of the invisible formatting characters that make one text pass for another. A
+/// zero-width space hides inside a name ("Joe\u{200b} User" is not "Joe User" but looks it),
+/// and a bidirectional override reverses what follows ("shop\u{202e}gnp.exe" shows as
+/// "shopexe.png") on every screen and printed ticket that shows it.
+///
+/// Joiners (U+200C, U+200D) and the directional marks (U+200E, U+200F, U+061C) stay allowed:
+/// Persian, Indic scripts and emoji need the joiners, and a mark only nudges the neutral
+/// characters beside it, where an override or isolate reorders whole runs (the set rustc's
+/// `text_direction_codepoint_in_literal` lint refuses).
+fn is_plain_text(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+}
+
+/// The invisible formatting characters [`is_plain_text`] refuses.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' // soft hyphen
+            | '\u{180E}' // Mongolian vowel separator
+            | '\u{200B}' // zero-width space
+            | '\u{202A}'..='\u{202E}' // bidirectional embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner and invisible operators
+            | '\u{2066}'..='\u{2069}' // bidirectional isolates
+            | '\u{206A}'..='\u{206F}' // deprecated format characters
+            | '\u{FEFF}' // zero-width no-break space (a byte order mark)
+            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation
+    )
+}
+
 fn parse_ticket(text: &str) -> Result<TicketId, ApiError> {
     TicketId::parse(text).map_err(|error| ApiError::invalid_request(error.to_string()))
 }
@@ -122,7 +154,8 @@ pub struct CreateClient {
     /// The client's id, a slug `[A-Za-z0-9_-]{1,64}`; generated when omitted.
     #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("webshop"))]
     pub id: Option<String>,
-    /// A human name: 1 to 100 characters (after trimming) without control characters.
+    /// A human name: 1 to 100 characters (after trimming) without control or invisible
+    /// formatting characters (zero-width spaces, bidirectional overrides).
     #[schema(examples("webshop"))]
     pub name: String,
     /// `admin` or `sales`.
@@ -148,9 +181,9 @@ impl TryFrom<CreateClient> for NewClient {
         let role = Role::parse(&body.role)
             .ok_or_else(|| ApiError::invalid_request("role must be \"admin\" or \"sales\""))?;
         let name = body.name.trim();
-        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        if name.is_empty() || name.chars().count() > 100 || !is_plain_text(name) {
             return Err(ApiError::invalid_request(
-                "name must be 1 to 100 characters without control characters",
+                "name must be 1 to 100 characters without control or invisible formatting characters",
             ));
         }
         let id = match body.id {
@@ -176,14 +209,14 @@ pub struct EventBody {
     /// The event's id, a slug `[A-Za-z0-9_-]{1,64}`.
     #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("jersey-boys"))]
     id: String,
-    /// Required; at most 200 characters without control characters.
+    /// Required; at most 200 characters without control or invisible formatting characters.
     #[schema(examples("Jersey Boys"))]
     name: String,
-    /// At most 200 characters without control characters.
+    /// At most 200 characters without control or invisible formatting characters.
     #[schema(examples("Piccadilly Theatre"))]
     #[serde(default)]
     venue: String,
-    /// At most 200 characters without control characters.
+    /// At most 200 characters without control or invisible formatting characters.
     #[schema(examples("London"))]
     #[serde(default)]
     city: String,
@@ -324,15 +357,14 @@ impl CreatePerformance {
         let invalid = |error: &dyn std::fmt::Display| ApiError::invalid_request(error.to_string());
         let id = PerformanceId::parse(self.id.as_deref().unwrap_or(&generated_id))
             .map_err(|e| invalid(&e))?;
-        let text_ok =
-            |text: &str| text.chars().count() <= 200 && !text.chars().any(char::is_control);
+        let text_ok = |text: &str| text.chars().count() <= 200 && is_plain_text(text);
         if [&self.event.name, &self.event.venue, &self.event.city]
             .iter()
             .any(|t| !text_ok(t))
             || self.event.name.trim().is_empty()
         {
             return Err(ApiError::invalid_request(
-                "event name, venue and city must be at most 200 characters without control characters; name is required",
+                "event name, venue and city must be at most 200 characters without control or invisible formatting characters; name is required",
             ));
         }
         let info = PerformanceInfo {
@@ -525,7 +557,8 @@ impl TryFrom<CreateTransaction> for HoldRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerBody {
-    /// 1 to 200 characters (after trimming) without control characters.
+    /// 1 to 200 characters (after trimming) without control or invisible formatting
+    /// characters.
     #[schema(examples("Joe User"))]
     name: String,
     /// Stored trimmed and in lower case.
@@ -538,14 +571,15 @@ impl TryFrom<CustomerBody> for Customer {
 
     fn try_from(body: CustomerBody) -> Result<Self, ApiError> {
         let name = body.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        if name.is_empty() || name.chars().count() > 200 || !is_plain_text(name) {
             return Err(ApiError::invalid_request(
-                "customer.name must be 1 to 200 characters without control characters",
+                "customer.name must be 1 to 200 characters without control or invisible formatting characters",
             ));
         }
         let email = body.email.trim().to_lowercase();
         let valid_email = email.len() <= 254
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && is_plain_text(&email)
+            && !email.chars().any(char::is_whitespace)
             && email.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
                     && domain.contains('.')
@@ -1692,5 +1726,28 @@ mod tests {
         )
         .expect_err("a field given twice");
         assert!(error.to_string().contains("duplicate field"), "{error}");
+    }
+
+    #[test]
+    fn plain_text_refuses_invisible_formatting_but_keeps_joiners_and_scripts() {
+        for text in [
+            "Joe User",
+            "Zoë Ō'Brien",
+            "جو",
+            "می\u{200c}خواهم",
+            "👩\u{200d}👩\u{200d}👧",
+        ] {
+            assert!(is_plain_text(text), "{text:?}");
+        }
+        for text in [
+            "Joe\u{200b} User",
+            "shop\u{202e}gnp.exe",
+            "a\u{2066}b\u{2069}",
+            "\u{feff}Joe",
+            "Joe\u{ad}User",
+            "tab\there",
+        ] {
+            assert!(!is_plain_text(text), "{text:?}");
+        }
     }
 }

@@ -37,6 +37,10 @@ Seat reservation: hold seats or general-admission places, check out, complete, r
   `tickets` when specific tickets caused it. When a request has several faults, the first in \
   this order answers: 400 (body), 401, 403, 404, 413, 422 for the shape of the request, 409, \
   422 for a single-seat gap, then 503. A rejected request changes nothing.
+- Malformed JSON (400) includes invalid UTF-8, lone surrogate escapes, `NaN`, numbers out of \
+  range for their field, and an object that names a key twice. Names (clients, events, \
+  customers) refuse control characters and invisible formatting characters such as the \
+  zero-width space and bidirectional overrides.
 - `overloaded`: the contract allows 429 or 503; this server answers 503 with `Retry-After`.
 - A method a route does not have answers 405 with `invalid_request`; an unknown route answers \
   404 `not_found`.
