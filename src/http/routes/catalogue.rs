@@ -52,6 +52,9 @@ pub(crate) fn performance_id(text: &str) -> Result<PerformanceId, ApiError> {
             body = ErrorBody),
         (status = 403, description = "`forbidden`: the key is not an admin key.",
             body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`already_exists`: the performance id is taken.",
             body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over the configured \
@@ -217,6 +220,9 @@ pub async fn seats(
             body = ErrorBody),
         (status = 404, description = "`not_found`: unknown performance or seat.",
             body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`seat_unavailable`: a seat to withhold is held or sold; \
             `tickets` names them.", body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over the configured \

@@ -75,6 +75,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             body = ErrorBody),
         (status = 403, description = "`forbidden`: the key is not an admin key.",
             body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`already_exists`: the client id is taken.",
             body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over the configured \

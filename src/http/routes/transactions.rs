@@ -56,6 +56,9 @@ fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
             body = ErrorBody),
         (status = 404, description = "`not_found`: unknown performance, seat, price band or \
             general-admission pool.", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`seat_unavailable` (a requested seat is held, sold or \
             withheld; `tickets` names them), `insufficient_availability` (best available or \
             general admission cannot satisfy the quantity), or `invalid_state` (the \
@@ -163,6 +166,9 @@ pub async fn get(
         (status = 403, description = "`forbidden`: another client's transaction (only its \
             client, or an admin, may read or change it).", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`invalid_state`: the transaction cannot take this step, \
             e.g. checking out a completed one or completing a released one.", body = ErrorBody),
         (status = 410, description = "`lock_expired`: the transaction's lock expired and its \
