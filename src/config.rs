@@ -24,6 +24,8 @@ pub struct Config {
     pub hold_seconds: u32,
     /// The largest request body accepted.
     pub body_limit_bytes: usize,
+    /// How long a request body may take to arrive, from the end of the head (408 beyond).
+    pub body_read_timeout_seconds: u64,
     /// The most tickets one request may name or ask for.
     pub tickets_per_request_max: usize,
     /// The most seats one plan may have.
@@ -61,6 +63,7 @@ impl Default for Config {
             demo: true,
             hold_seconds: 180,
             body_limit_bytes: 64 * 1024,
+            body_read_timeout_seconds: 10,
             tickets_per_request_max: 100,
             seats_per_plan_max: crate::domain::SEATS_PER_PLAN_MAX,
             admission_max: 1024,
@@ -114,6 +117,9 @@ impl Config {
         }
         if self.body_limit_bytes < 1024 {
             return fail("body_limit_bytes must be at least 1024");
+        }
+        if self.body_read_timeout_seconds == 0 || self.body_read_timeout_seconds > 3_600 {
+            return fail("body_read_timeout_seconds must be from 1 to 3600");
         }
         if self.tickets_per_request_max == 0
             || self.seats_per_plan_max == 0

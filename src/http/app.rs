@@ -20,6 +20,8 @@ use crate::persistence::{Durability, FailureHook, SledStore, Store, StoreConfig}
 pub struct HttpConfig {
     /// The largest request body accepted.
     pub body_limit_bytes: usize,
+    /// How long a request body may take to arrive.
+    pub body_read_timeout: Duration,
     /// Catalogue and availability reads need no key.
     pub public_reads: bool,
     /// Take the caller's IP from `X-Forwarded-For`.
@@ -122,6 +124,7 @@ impl Application {
             metrics: Arc::clone(&metrics),
             config: HttpConfig {
                 body_limit_bytes: config.body_limit_bytes,
+                body_read_timeout: Duration::from_secs(config.body_read_timeout_seconds),
                 public_reads: config.public_reads,
                 trust_forwarded_for: config.trust_forwarded_for,
                 default_hold_seconds: config.hold_seconds,

@@ -2,20 +2,24 @@
 //! convert into engine requests; responses are rendered from actor views.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::fmt;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::openapi::schema::{OneOfBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::error::ApiError;
 use crate::actor::{
-    AvailabilityView, Customer, HoldRequest, HoldView, Order, PerformanceView, Person, SeatMapView,
-    TransactionView,
+    AvailabilityView, Customer, HoldRequest, HoldView, Order, PerformanceView, Person, Role,
+    SeatMapView, TransactionView,
 };
 use crate::domain::{
-    Amount, BlockSpec, Counts, Currency, EventId, EventInfo, HoldState, PerformanceId,
+    Amount, BlockSpec, ClientId, Counts, Currency, EventId, EventInfo, HoldState, PerformanceId,
     PerformanceInfo, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId,
     Timestamp,
 };
@@ -41,6 +45,38 @@ pub fn parse_time(field: &str, text: &str) -> Result<Timestamp, ApiError> {
         })
 }
 
+/// Returns true when `text` is fit to store and show as a name: no control characters, and
+/// none of the invisible formatting characters that make one text pass for another. A
+/// zero-width space hides inside a name ("Joe\u{200b} User" is not "Joe User" but looks it),
+/// and a bidirectional override reverses what follows ("shop\u{202e}gnp.exe" shows as
+/// "shopexe.png") on every screen and printed ticket that shows it.
+///
+/// Joiners (U+200C, U+200D) and the directional marks (U+200E, U+200F, U+061C) stay allowed:
+/// Persian, Indic scripts and emoji need the joiners, and a mark only nudges the neutral
+/// characters beside it, where an override or isolate reorders whole runs (the set rustc's
+/// `text_direction_codepoint_in_literal` lint refuses).
+fn is_plain_text(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+}
+
+/// The invisible formatting characters [`is_plain_text`] refuses.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' // soft hyphen
+            | '\u{180E}' // Mongolian vowel separator
+            | '\u{200B}' // zero-width space
+            | '\u{202A}'..='\u{202E}' // bidirectional embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner and invisible operators
+            | '\u{2066}'..='\u{2069}' // bidirectional isolates
+            | '\u{206A}'..='\u{206F}' // deprecated format characters
+            | '\u{FEFF}' // zero-width no-break space (a byte order mark)
+            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation
+    )
+}
+
 fn parse_ticket(text: &str) -> Result<TicketId, ApiError> {
     TicketId::parse(text).map_err(|error| ApiError::invalid_request(error.to_string()))
 }
@@ -63,6 +99,48 @@ fn parse_tickets(field: &str, texts: &[String]) -> Result<Vec<TicketId>, ApiErro
     Ok(tickets)
 }
 
+/// A JSON object read into a map that refuses a key given twice.
+///
+/// serde_json keeps the last of two equal keys without a word, so
+/// `{"STANDING": 1, "STANDING": 9}` would hold nine places for a client that may have meant
+/// one; a body that says two things is malformed (400), and the error names the key. Struct
+/// fields need no such help: serde's derive already refuses a field given twice.
+#[derive(Debug)]
+pub struct UniqueKeys<V>(BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueKeys<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(UniqueKeysVisitor(PhantomData))
+    }
+}
+
+struct UniqueKeysVisitor<V>(PhantomData<V>);
+
+impl<'de, V: Deserialize<'de>> de::Visitor<'de> for UniqueKeysVisitor<V> {
+    type Value = UniqueKeys<V>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut map = BTreeMap::new();
+        // One lookup per key, as building the map takes anyway: n keys cost O(n log n).
+        while let Some(key) = access.next_key::<String>()? {
+            match map.entry(key) {
+                Entry::Occupied(entry) => {
+                    let key: String = entry.key().chars().take(64).collect();
+                    return Err(de::Error::custom(format_args!("duplicate key {key:?}")));
+                }
+                Entry::Vacant(entry) => {
+                    entry.insert(access.next_value()?);
+                }
+            }
+        }
+        Ok(UniqueKeys(map))
+    }
+}
+
 // ---- Requests ----
 //
 // The `#[schema]` attributes describe what the conversions below accept; the OpenAPI
@@ -76,12 +154,52 @@ pub struct CreateClient {
     /// The client's id, a slug `[A-Za-z0-9_-]{1,64}`; generated when omitted.
     #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("webshop"))]
     pub id: Option<String>,
-    /// A human name: 1 to 100 characters (after trimming) without control characters.
+    /// A human name: 1 to 100 characters (after trimming) without control or invisible
+    /// formatting characters (zero-width spaces, bidirectional overrides).
     #[schema(examples("webshop"))]
     pub name: String,
     /// `admin` or `sales`.
     #[schema(value_type = ClientRole)]
     pub role: String,
+}
+
+/// A client to create, converted from [`CreateClient`].
+pub struct NewClient {
+    /// The given id, or a generated one.
+    pub id: ClientId,
+    /// The trimmed name.
+    pub name: String,
+    /// The role.
+    pub role: Role,
+}
+
+impl TryFrom<CreateClient> for NewClient {
+    type Error = ApiError;
+
+    /// Judges the body on its own, so its faults rank before the key's (400 before 401, 403).
+    fn try_from(body: CreateClient) -> Result<Self, ApiError> {
+        let role = Role::parse(&body.role)
+            .ok_or_else(|| ApiError::invalid_request("role must be \"admin\" or \"sales\""))?;
+        let name = body.name.trim();
+        if name.is_empty() || name.chars().count() > 100 || !is_plain_text(name) {
+            return Err(ApiError::invalid_request(
+                "name must be 1 to 100 characters without control or invisible formatting characters",
+            ));
+        }
+        let id = match body.id {
+            Some(id) => id,
+            None => format!(
+                "client-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..12]
+            ),
+        };
+        Ok(Self {
+            id: ClientId::parse(&id)
+                .map_err(|error| ApiError::invalid_request(error.to_string()))?,
+            name: name.to_owned(),
+            role,
+        })
+    }
 }
 
 /// The event part of `POST /performances`: a show in the catalogue, recorded or updated.
@@ -91,14 +209,14 @@ pub struct EventBody {
     /// The event's id, a slug `[A-Za-z0-9_-]{1,64}`.
     #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("jersey-boys"))]
     id: String,
-    /// Required; at most 200 characters without control characters.
+    /// Required; at most 200 characters without control or invisible formatting characters.
     #[schema(examples("Jersey Boys"))]
     name: String,
-    /// At most 200 characters without control characters.
+    /// At most 200 characters without control or invisible formatting characters.
     #[schema(examples("Piccadilly Theatre"))]
     #[serde(default)]
     venue: String,
-    /// At most 200 characters without control characters.
+    /// At most 200 characters without control or invisible formatting characters.
     #[schema(examples("London"))]
     #[serde(default)]
     city: String,
@@ -239,15 +357,14 @@ impl CreatePerformance {
         let invalid = |error: &dyn std::fmt::Display| ApiError::invalid_request(error.to_string());
         let id = PerformanceId::parse(self.id.as_deref().unwrap_or(&generated_id))
             .map_err(|e| invalid(&e))?;
-        let text_ok =
-            |text: &str| text.chars().count() <= 200 && !text.chars().any(char::is_control);
+        let text_ok = |text: &str| text.chars().count() <= 200 && is_plain_text(text);
         if [&self.event.name, &self.event.venue, &self.event.city]
             .iter()
             .any(|t| !text_ok(t))
             || self.event.name.trim().is_empty()
         {
             return Err(ApiError::invalid_request(
-                "event name, venue and city must be at most 200 characters without control characters; name is required",
+                "event name, venue and city must be at most 200 characters without control or invisible formatting characters; name is required",
             ));
         }
         let info = PerformanceInfo {
@@ -336,7 +453,7 @@ pub struct CreateTransaction {
     quantity: Option<u32>,
     price_band: Option<String>,
     preferred: Option<Vec<String>>,
-    general_admission: Option<BTreeMap<String, u32>>,
+    general_admission: Option<UniqueKeys<u32>>,
 }
 
 impl PartialSchema for CreateTransaction {
@@ -416,7 +533,7 @@ impl TryFrom<CreateTransaction> for HoldRequest {
                 quantity: None,
                 price_band: None,
                 preferred: None,
-                general_admission: Some(places),
+                general_admission: Some(UniqueKeys(places)),
             } => {
                 if places.is_empty() {
                     return Err(ApiError::invalid_request(
@@ -440,7 +557,8 @@ impl TryFrom<CreateTransaction> for HoldRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerBody {
-    /// 1 to 200 characters (after trimming) without control characters.
+    /// 1 to 200 characters (after trimming) without control or invisible formatting
+    /// characters.
     #[schema(examples("Joe User"))]
     name: String,
     /// Stored trimmed and in lower case.
@@ -453,14 +571,15 @@ impl TryFrom<CustomerBody> for Customer {
 
     fn try_from(body: CustomerBody) -> Result<Self, ApiError> {
         let name = body.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        if name.is_empty() || name.chars().count() > 200 || !is_plain_text(name) {
             return Err(ApiError::invalid_request(
-                "customer.name must be 1 to 200 characters without control characters",
+                "customer.name must be 1 to 200 characters without control or invisible formatting characters",
             ));
         }
         let email = body.email.trim().to_lowercase();
         let valid_email = email.len() <= 254
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && is_plain_text(&email)
+            && !email.chars().any(char::is_whitespace)
             && email.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
                     && domain.contains('.')
@@ -502,16 +621,57 @@ pub struct UpdateTransaction {
     pub id: Option<String>,
 }
 
-impl UpdateTransaction {
-    /// Parses the repeated tickets, if any.
-    ///
-    /// # Errors
-    /// 400 for malformed or repeated ticket ids.
-    pub fn tickets(&self) -> Result<Option<Vec<TicketId>>, ApiError> {
-        self.tickets
+/// What `POST /transactions/{id}` asks for, converted from [`UpdateTransaction`].
+pub struct TransactionUpdate {
+    /// Check out, or complete for a customer.
+    pub step: TransactionStep,
+    /// The repeated tickets, if any; they must match the transaction.
+    pub tickets: Option<Vec<TicketId>>,
+    /// The repeated transaction id, if any; it must match the path.
+    pub id: Option<String>,
+}
+
+/// The step a transaction is asked to take.
+pub enum TransactionStep {
+    /// Reset the lock.
+    Checkout,
+    /// Sell the tickets to this customer.
+    Complete(Customer),
+}
+
+impl TryFrom<UpdateTransaction> for TransactionUpdate {
+    type Error = ApiError;
+
+    /// Judges everything the body says on its own, so these faults rank as body faults (400),
+    /// before the key and the transaction are looked at.
+    fn try_from(body: UpdateTransaction) -> Result<Self, ApiError> {
+        let tickets = body
+            .tickets
             .as_deref()
             .map(|t| parse_tickets("tickets", t))
-            .transpose()
+            .transpose()?;
+        let step = match (body.status.as_str(), body.customer) {
+            ("checkout", None) => TransactionStep::Checkout,
+            ("checkout", Some(_)) => {
+                return Err(ApiError::invalid_request("checkout takes no customer"));
+            }
+            ("complete", Some(customer)) => TransactionStep::Complete(customer.try_into()?),
+            ("complete", None) => {
+                return Err(ApiError::invalid_request(
+                    "complete needs a customer with name and email",
+                ));
+            }
+            _ => {
+                return Err(ApiError::invalid_request(
+                    "status must be \"checkout\" or \"complete\"",
+                ));
+            }
+        };
+        Ok(Self {
+            step,
+            tickets,
+            id: body.id,
+        })
     }
 }
 
@@ -1537,4 +1697,57 @@ pub(crate) enum UpdateTransactionAnswer {
     Checkout(TransactionDto),
     /// After `complete`.
     Complete(OrderAnswer),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_map_refuses_a_key_given_twice_and_names_it() {
+        let error = serde_json::from_str::<UniqueKeys<u32>>(r#"{"STANDING": 1, "STANDING": 9}"#)
+            .expect_err("a key given twice");
+        assert!(
+            error.to_string().contains(r#"duplicate key "STANDING""#),
+            "{error}"
+        );
+        let map = serde_json::from_str::<UniqueKeys<u32>>(r#"{"STANDING": 1, "BOX": 2}"#)
+            .expect("distinct keys");
+        assert_eq!(
+            map.0,
+            BTreeMap::from([("BOX".into(), 2), ("STANDING".into(), 1)])
+        );
+    }
+
+    #[test]
+    fn a_struct_refuses_a_field_given_twice() {
+        let error = serde_json::from_str::<CreateTransaction>(
+            r#"{"tickets": ["p1:S-A1"], "tickets": ["p1:S-A2"]}"#,
+        )
+        .expect_err("a field given twice");
+        assert!(error.to_string().contains("duplicate field"), "{error}");
+    }
+
+    #[test]
+    fn plain_text_refuses_invisible_formatting_but_keeps_joiners_and_scripts() {
+        for text in [
+            "Joe User",
+            "Zoë Ō'Brien",
+            "جو",
+            "می\u{200c}خواهم",
+            "👩\u{200d}👩\u{200d}👧",
+        ] {
+            assert!(is_plain_text(text), "{text:?}");
+        }
+        for text in [
+            "Joe\u{200b} User",
+            "shop\u{202e}gnp.exe",
+            "a\u{2066}b\u{2069}",
+            "\u{feff}Joe",
+            "Joe\u{ad}User",
+            "tab\there",
+        ] {
+            assert!(!is_plain_text(text), "{text:?}");
+        }
+    }
 }

@@ -48,10 +48,11 @@ pub(crate) struct ErrorBody<'a> {
     tickets: &'a [String],
 }
 
-/// The stable error codes, as `API.md`'s table lists them with their statuses, plus
-/// `unavailable` (503), which the table does not name: the server cannot serve or acknowledge
-/// the request right now (storage failed, a performance's stored history is damaged, or disk
-/// space is low).
+/// The stable error codes, as `API.md`'s table lists them with their statuses, plus two the
+/// table does not name: `unavailable` (503), the server cannot serve or acknowledge the
+/// request right now (storage failed, a performance's stored history is damaged, or disk
+/// space is low); and `request_timeout` (408), the request body did not arrive within the
+/// configured time (`body_read_timeout_seconds`), and the connection is closed.
 ///
 /// Documentation only: [`ApiError`] carries its code as a string; this enum lists the values
 /// for the OpenAPI description.
@@ -72,6 +73,7 @@ pub(crate) enum ErrorCode {
     RuleViolation,
     Overloaded,
     Unavailable,
+    RequestTimeout,
 }
 
 impl ApiError {
@@ -102,6 +104,18 @@ impl ApiError {
     /// 404 `not_found`.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// 408 `request_timeout`: the body did not arrive within `deadline`.
+    pub fn request_timeout(deadline: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request body did not arrive within {} seconds",
+                deadline.as_secs()
+            ),
+        )
     }
 
     /// 413 `payload_too_large`.
@@ -158,6 +172,11 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
+        if self.code == "request_timeout" {
+            // The rest of the body may still be on its way: the connection cannot carry
+            // another request, so it is closed after this answer.
+            response.force_close();
+        }
         if self.code == "overloaded" {
             response.insert_header((
                 header::RETRY_AFTER,

@@ -37,11 +37,20 @@ Seat reservation: hold seats or general-admission places, check out, complete, r
   `tickets` when specific tickets caused it. When a request has several faults, the first in \
   this order answers: 400 (body), 401, 403, 404, 413, 422 for the shape of the request, 409, \
   422 for a single-seat gap, then 503. A rejected request changes nothing.
+- Malformed JSON (400) includes invalid UTF-8, lone surrogate escapes, `NaN`, numbers out of \
+  range for their field, and an object that names a key twice. Names (clients, events, \
+  customers) refuse control characters and invisible formatting characters such as the \
+  zero-width space and bidirectional overrides.
 - `overloaded`: the contract allows 429 or 503; this server answers 503 with `Retry-After`.
+- Two codes beyond the contract's table: `unavailable` (503), the server cannot serve or \
+  acknowledge the request right now; and `request_timeout` (408), the body did not arrive \
+  within `body_read_timeout_seconds` (10 s by default) of the request's head. A 408 is \
+  answered as soon as the time is up, whatever else is wrong with the request, and the \
+  connection is closed.
 - A method a route does not have answers 405 with `invalid_request`; an unknown route answers \
   404 `not_found`.
-- Default limits: a 64 KiB body (413 beyond), JSON nesting up to 128 (400 beyond), 100 tickets \
-  per request and 100,000 seats per plan (422 beyond).";
+- Default limits: a 64 KiB body (413 beyond) arriving within 10 s (408 beyond), JSON nesting \
+  up to 128 (400 beyond), 100 tickets per request and 100,000 seats per plan (422 beyond).";
 
 /// The description, built on first use.
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);

@@ -1,9 +1,11 @@
 //! What every handler reads from a request, in the order the contract ranks its faults:
 //! the body (400), then the API key (401, 403); a body over the limit is reported later (413),
-//! after the handler has checked that what the path names exists (404).
+//! after the handler has checked that what the path names exists (404). A body that does not
+//! arrive within the configured time is answered at once (408).
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -19,8 +21,21 @@ use crate::actor::{Caller, IdempotencyKey, Role};
 
 /// The longest `Idempotency-Key` accepted.
 const IDEMPOTENCY_KEY_LENGTH_MAX: usize = 255;
+/// The body limit when the app carries no configuration (as `Config::default`).
+const BODY_LIMIT_DEFAULT: usize = 64 * 1024;
+/// The body deadline when the app carries no configuration (as `Config::default`).
+const BODY_READ_TIMEOUT_DEFAULT: Duration = Duration::from_secs(10);
+/// How long the payload of a refused body (408, 413) is kept after the answer.
+///
+/// actix-http drains a chunked body that the handler dropped unread, so the connection can
+/// carry the next request, and it puts no time limit on that: a client trickling a chunked
+/// body would keep its connection, and the server reading, long after the 408 that was meant
+/// to end it. A payload still held when the answer goes out counts as unread instead, and
+/// actix closes the connection after the answer, lingering at most its
+/// `client_disconnect_timeout` (1 s by default), so this outlasts that.
+const REFUSED_PAYLOAD_HOLD: Duration = Duration::from_secs(3);
 
-/// A request body read up to the configured limit.
+/// A request body read up to the configured limit, within the configured time.
 pub struct Body {
     bytes: Bytes,
     too_large: bool,
@@ -31,10 +46,22 @@ impl FromRequest for Body {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
+    /// Reads the body, or notes that it is over the limit without reading further.
+    ///
+    /// A body that has not arrived within the deadline is answered at once with 408: unlike
+    /// a body over the limit, whose 413 waits until the key and the path have been checked,
+    /// there is nothing to wait for but the client, and holding the connection for the key
+    /// checks would hand a slow client the very time the deadline takes away.
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = request
-            .app_data::<web::Data<AppState>>()
-            .map_or(64 * 1024, |state| state.config.body_limit_bytes);
+        let (limit, deadline) = request.app_data::<web::Data<AppState>>().map_or(
+            (BODY_LIMIT_DEFAULT, BODY_READ_TIMEOUT_DEFAULT),
+            |state| {
+                (
+                    state.config.body_limit_bytes,
+                    state.config.body_read_timeout,
+                )
+            },
+        );
         let declared = request
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -42,34 +69,60 @@ impl FromRequest for Body {
             .and_then(|value| value.parse::<u64>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
-            if declared.is_some_and(|length| length > limit as u64) {
-                return Ok(Self {
-                    bytes: Bytes::new(),
-                    too_large: true,
-                    limit,
-                });
-            }
-            let mut bytes = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| {
-                    ApiError::invalid_request(format!("reading the body failed: {error}"))
-                })?;
-                if bytes.len() + chunk.len() > limit {
-                    return Ok(Self {
-                        bytes: Bytes::new(),
-                        too_large: true,
-                        limit,
-                    });
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            Ok(Self {
-                bytes: bytes.freeze(),
-                too_large: false,
+            let too_large = Self {
+                bytes: Bytes::new(),
+                too_large: true,
                 limit,
-            })
+            };
+            if declared.is_some_and(|length| length > limit as u64) {
+                hold_until_closed(payload);
+                return Ok(too_large);
+            }
+            // One deadline for the whole body rather than one per read: a client that sends
+            // a byte now and then would otherwise hold the connection and its buffer for ever.
+            let read = tokio::time::timeout(deadline, read_up_to(&mut payload, limit)).await;
+            match read {
+                Ok(Ok(Some(bytes))) => Ok(Self {
+                    bytes,
+                    too_large: false,
+                    limit,
+                }),
+                Ok(Ok(None)) => {
+                    hold_until_closed(payload);
+                    Ok(too_large)
+                }
+                Ok(Err(error)) => Err(error),
+                Err(_elapsed) => {
+                    hold_until_closed(payload);
+                    Err(ApiError::request_timeout(deadline))
+                }
+            }
         })
     }
+}
+
+/// Keeps the unread rest of a refused body past the answer, so that actix closes the
+/// connection rather than drain the body (see [`REFUSED_PAYLOAD_HOLD`]).
+fn hold_until_closed(payload: Payload) {
+    actix_web::rt::spawn(async move {
+        tokio::time::sleep(REFUSED_PAYLOAD_HOLD).await;
+        drop(payload);
+    });
+}
+
+/// Reads `payload` to its end; `None` as soon as it is over `limit` bytes.
+async fn read_up_to(payload: &mut Payload, limit: usize) -> Result<Option<Bytes>, ApiError> {
+    let mut bytes = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| {
+            ApiError::invalid_request(format!("reading the body failed: {error}"))
+        })?;
+        if bytes.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes.freeze()))
 }
 
 impl Body {

@@ -1,5 +1,6 @@
 //! Every status and code of the contract's error table, with its exact body, the order in which
 //! several faults are reported, and the promise that a refused request changes nothing.
+//! `catalogue` sends the hostile and malformed requests, one named case each.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
+
+mod catalogue;
 
 /// The default body limit, 64 KiB.
 const BODY_LIMIT: usize = 64 * 1024;

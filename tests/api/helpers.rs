@@ -287,6 +287,26 @@ impl TestApp {
         (statuses, body["version"].as_u64().expect("a version"))
     }
 
+    /// The journal's write count: the store's `holdfast_journal_requests_total` from
+    /// `/metrics`. Every accepted change, record or snapshot is one write, counted before its
+    /// request is answered, so a request that changed nothing leaves it as it was.
+    pub async fn journal_writes(&self) -> u64 {
+        let name = "holdfast_journal_requests_total ";
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .expect("the metrics request is sent")
+            .text()
+            .await
+            .expect("the metrics are text");
+        text.lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("{name}in {text}"))
+    }
+
     /// The performance's seat counts.
     pub async fn counts(&self, performance: &str) -> Value {
         self.get(&format!("/performances/{performance}"))

@@ -52,6 +52,9 @@ pub(crate) fn performance_id(text: &str) -> Result<PerformanceId, ApiError> {
             body = ErrorBody),
         (status = 403, description = "`forbidden`: the key is not an admin key.",
             body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`already_exists`: the performance id is taken.",
             body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over the configured \
@@ -71,13 +74,19 @@ pub async fn create_performance(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<CreatePerformance> = body.json(&request)?;
+    // Ids, times, prices and names are body faults (400), judged before the key; whether the
+    // plan itself holds together is the engine's to judge, after it.
+    let parts = parsed
+        .map(|parsed| {
+            let generated = format!("perf-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+            parsed.into_parts(generated, state.config.default_hold_seconds)
+        })
+        .transpose()?;
     caller(&request, &state, Role::Admin)?;
     body.check_size()?;
-    let Some(parsed) = parsed else {
+    let Some((info, spec)) = parts else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    let generated = format!("perf-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    let (info, spec) = parsed.into_parts(generated, state.config.default_hold_seconds)?;
     let view = state.engine.create_performance(info, spec).await?;
     Ok(json(StatusCode::CREATED, &PerformanceDto::from(&view)))
 }
@@ -211,6 +220,9 @@ pub async fn seats(
             body = ErrorBody),
         (status = 404, description = "`not_found`: unknown performance or seat.",
             body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`seat_unavailable`: a seat to withhold is held or sold; \
             `tickets` names them.", body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over the configured \
@@ -231,14 +243,14 @@ pub async fn holdbacks(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<Holdbacks> = body.json(&request)?;
+    let tickets = parsed.map(Holdbacks::into_tickets).transpose()?;
     caller(&request, &state, Role::Admin)?;
     let id = performance_id(&path)?;
     state.engine.registry().get(&id)?;
     body.check_size()?;
-    let Some(parsed) = parsed else {
+    let Some((withhold, release)) = tickets else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    let (withhold, release) = parsed.into_tickets()?;
     let view = state
         .engine
         .change_holdbacks(&id, withhold, release)

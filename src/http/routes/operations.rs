@@ -6,9 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::json;
 use crate::actor::Role;
-use crate::domain::ClientId;
 use crate::http::app::AppState;
-use crate::http::dto::{ClientCreated, CreateClient, Health};
+use crate::http::dto::{ClientCreated, CreateClient, Health, NewClient};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::openapi;
 use crate::http::request::{Body, caller};
@@ -76,6 +75,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             body = ErrorBody),
         (status = 403, description = "`forbidden`: the key is not an admin key.",
             body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`already_exists`: the client id is taken.",
             body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over the configured \
@@ -91,31 +93,13 @@ pub async fn create_client(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<CreateClient> = body.json(&request)?;
+    let new_client = parsed.map(NewClient::try_from).transpose()?;
     caller(&request, &state, Role::Admin)?;
     body.check_size()?;
-    let Some(parsed) = parsed else {
+    let Some(NewClient { id, name, role }) = new_client else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    let role = Role::parse(&parsed.role)
-        .ok_or_else(|| ApiError::invalid_request("role must be \"admin\" or \"sales\""))?;
-    let name = parsed.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid_request(
-            "name must be 1 to 100 characters without control characters",
-        ));
-    }
-    let id = match parsed.id {
-        Some(id) => id,
-        None => format!(
-            "client-{}",
-            &uuid::Uuid::new_v4().simple().to_string()[..12]
-        ),
-    };
-    let id = ClientId::parse(&id).map_err(|error| ApiError::invalid_request(error.to_string()))?;
-    let (client, key) = state
-        .engine
-        .create_client(id, name.to_owned(), role)
-        .await?;
+    let (client, key) = state.engine.create_client(id, name, role).await?;
     Ok(json(
         StatusCode::CREATED,
         &ClientCreated {

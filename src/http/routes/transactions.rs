@@ -8,7 +8,8 @@ use crate::actor::{HoldRequest, Role};
 use crate::domain::TransactionId;
 use crate::http::app::AppState;
 use crate::http::dto::{
-    CreateTransaction, OrderAnswer, TransactionDto, UpdateTransaction, UpdateTransactionAnswer,
+    CreateTransaction, OrderAnswer, TransactionDto, TransactionStep, TransactionUpdate,
+    UpdateTransaction, UpdateTransactionAnswer,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::request::{Body, caller, idempotency_key};
@@ -55,6 +56,9 @@ fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
             body = ErrorBody),
         (status = 404, description = "`not_found`: unknown performance, seat, price band or \
             general-admission pool.", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`seat_unavailable` (a requested seat is held, sold or \
             withheld; `tickets` names them), `insufficient_availability` (best available or \
             general admission cannot satisfy the quantity), or `invalid_state` (the \
@@ -162,6 +166,9 @@ pub async fn get(
         (status = 403, description = "`forbidden`: another client's transaction (only its \
             client, or an admin, may read or change it).", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
+            closed.", body = ErrorBody),
         (status = 409, description = "`invalid_state`: the transaction cannot take this step, \
             e.g. checking out a completed one or completing a released one.", body = ErrorBody),
         (status = 410, description = "`lock_expired`: the transaction's lock expired and its \
@@ -184,18 +191,14 @@ pub async fn update(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<UpdateTransaction> = body.json(&request)?;
-    let tickets = parsed
-        .as_ref()
-        .map(UpdateTransaction::tickets)
-        .transpose()?
-        .flatten();
+    let update = parsed.map(TransactionUpdate::try_from).transpose()?;
     let caller = caller(&request, &state, Role::Sales)?;
     let id = transaction_id(&path)?;
     body.check_size()?;
-    let Some(parsed) = parsed else {
+    let Some(update) = update else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    if parsed
+    if update
         .id
         .as_deref()
         .is_some_and(|given| transaction_id(given).ok() != Some(id))
@@ -204,25 +207,18 @@ pub async fn update(
             "the id in the body does not match the transaction",
         ));
     }
-    match (parsed.status.as_str(), parsed.customer) {
-        ("checkout", None) => {
-            let view = state.engine.checkout(&caller, id, tickets).await?;
+    match update.step {
+        TransactionStep::Checkout => {
+            let view = state.engine.checkout(&caller, id, update.tickets).await?;
             Ok(json(StatusCode::OK, &TransactionDto::brief(&view)))
         }
-        ("checkout", Some(_)) => Err(ApiError::invalid_request("checkout takes no customer")),
-        ("complete", Some(customer)) => {
+        TransactionStep::Complete(customer) => {
             let order = state
                 .engine
-                .complete(&caller, id, customer.try_into()?, tickets)
+                .complete(&caller, id, customer, update.tickets)
                 .await?;
             Ok(json(StatusCode::OK, &OrderAnswer::from(&order)))
         }
-        ("complete", None) => Err(ApiError::invalid_request(
-            "complete needs a customer with name and email",
-        )),
-        _ => Err(ApiError::invalid_request(
-            "status must be \"checkout\" or \"complete\"",
-        )),
     }
 }
 
