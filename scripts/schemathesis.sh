@@ -36,8 +36,11 @@ OUT=target/schemathesis
 # allows, `overloaded`/`unavailable`, cannot happen on an idle server with a healthy disk).
 # The conformance checks hold each answer to the description: a documented status, the
 # documented content type, documented headers, and a body that validates against its schema.
+# A method a route does not have must answer 405 with an `Allow` header naming the documented
+# methods (`unsupported_method`, `allow_header_conformance`).
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance
 CHECKS+=,response_headers_conformance,response_schema_conformance
+CHECKS+=,unsupported_method,allow_header_conformance
 CHECKS=${SCHEMATHESIS_CHECKS:-$CHECKS}
 
 # The virtual environment, rebuilt whenever the pinned requirements change.

@@ -38,8 +38,8 @@ Seat reservation: hold seats or general-admission places, check out, complete, r
   this order answers: 400 (body), 401, 403, 404, 413, 422 for the shape of the request, 409, \
   422 for a single-seat gap, then 503. A rejected request changes nothing.
 - `overloaded`: the contract allows 429 or 503; this server answers 503 with `Retry-After`.
-- A method a route does not have answers 405 with `invalid_request`; an unknown route answers \
-  404 `not_found`.
+- A method a route does not have answers 405 with `invalid_request` and an `Allow` header \
+  naming the methods it has; an unknown route answers 404 `not_found`.
 - Default limits: a 64 KiB body (413 beyond), JSON nesting up to 128 (400 beyond), 100 tickets \
   per request and 100,000 seats per plan (422 beyond).";
 
