@@ -495,7 +495,7 @@ pub struct UpdateTransaction {
     pub customer: Option<CustomerBody>,
     /// The transaction's tickets, as older clients repeat them; when present they must match
     /// the transaction (else 422).
-    #[schema(examples("jb-1204:STALLS-A3"))]
+    #[schema(examples("revue-1:STALLS-A3"))]
     pub tickets: Option<Vec<String>>,
     /// The transaction's id, as older clients repeat it; when present it must match the path
     /// (else 422).
@@ -518,7 +518,7 @@ impl UpdateTransaction {
 /// `POST /performances/{id}/holdbacks`: at least one of the lists must name a ticket.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(examples(json!({"withhold": ["jb-1204:STALLS-A1", "jb-1204:STALLS-A2"], "release": []})))]
+#[schema(examples(json!({"withhold": ["revue-1:STALLS-A1", "revue-1:STALLS-A2"], "release": []})))]
 pub struct Holdbacks {
     /// Ticket ids to take off sale (house seats, a fringe allocation); they must be free.
     #[serde(default)]
@@ -552,7 +552,7 @@ impl Holdbacks {
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Text to find in name, venue or city, case-insensitively.
-    #[param(example = "jersey")]
+    #[param(example = "revue")]
     pub q: Option<String>,
     /// The city, matched case-insensitively.
     #[param(example = "London")]
@@ -1475,7 +1475,7 @@ pub(crate) struct Health {
 /// `POST /transactions`, specific seats: all or nothing.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(examples(json!({"tickets": ["jb-1204:STALLS-A3", "jb-1204:STALLS-A4"]})))]
+#[schema(examples(json!({"tickets": ["revue-1:STALLS-A3", "revue-1:STALLS-A4"]})))]
 #[expect(
     dead_code,
     reason = "documentation only: `CreateTransaction` parses this form"
@@ -1492,7 +1492,7 @@ pub(crate) struct CreateTransactionSeats {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(examples(json!({
-    "performance": "jb-1204", "quantity": 2, "price_band": "A", "preferred": ["jb-1204:STALLS-D7"]
+    "performance": "revue-1", "quantity": 2, "price_band": "A", "preferred": ["revue-1:STALLS-D7"]
 })))]
 #[expect(
     dead_code,
@@ -1512,7 +1512,7 @@ pub(crate) struct CreateTransactionBestAvailable {
 /// `POST /transactions`, general admission: places per pool code.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(examples(json!({"performance": "jb-1204", "general_admission": {"STANDING": 2}})))]
+#[schema(examples(json!({"performance": "revue-1", "general_admission": {"STANDING": 2}})))]
 #[expect(
     dead_code,
     reason = "documentation only: `CreateTransaction` parses this form"

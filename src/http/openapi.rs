@@ -41,7 +41,10 @@ Seat reservation: hold seats or general-admission places, check out, complete, r
 - A method a route does not have answers 405 with `invalid_request` and an `Allow` header \
   naming the methods it has; an unknown route answers 404 `not_found`.
 - Default limits: a 64 KiB body (413 beyond), JSON nesting up to 128 (400 beyond), 100 tickets \
-  per request and 100,000 seats per plan (422 beyond).";
+  per request and 100,000 seats per plan (422 beyond).
+- Request examples name the demo catalogue that a server loads into a new data directory \
+  (event `holdfast-revue`, performances `revue-1` and `revue-2`; the first order is `100001`), \
+  so they can be sent to such a server as they are; `POST /performances` creates `jb-1204`.";
 
 /// The description, built on first use.
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);

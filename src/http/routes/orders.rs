@@ -17,7 +17,7 @@ use crate::http::request::caller;
     path = "/orders/{number}",
     tag = "orders",
     operation_id = "get_order",
-    params(("number" = String, Path, description = "The order number.", example = "100045")),
+    params(("number" = String, Path, description = "The order number.", example = "100001")),
     responses(
         (status = 200, description = "The order.", body = OrderAnswer),
         (status = 401, description = "`unauthorized`: a missing or unknown API key.",
