@@ -11,9 +11,13 @@
 
 use std::sync::LazyLock;
 
+use utoipa::openapi::RefOr;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayItems, KnownFormat, Schema, SchemaFormat,
+};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{Modify, Number, OpenApi};
 
 use super::routes::{catalogue, operations, orders, transactions};
 
@@ -76,7 +80,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         operations::openapi_json,
         operations::docs,
     ),
-    modifiers(&ApiKeyScheme),
+    modifiers(&ApiKeyScheme, &UnsignedIntegers),
     tags(
         (name = "catalogue", description = "Events and performances with their seating plans."),
         (name = "availability", description = "Free seats, for search pages and seat-selection \
@@ -105,6 +109,100 @@ impl Modify for ApiKeyScheme {
                      given at start).",
                 ))),
             );
+    }
+}
+
+/// Describes the API's unsigned 32-bit integers (quantities, counts, seat numbers, capacities)
+/// as what they are: `uint32` (OpenAPI format registry: 0 to 4,294,967,295), with that maximum
+/// spelled out for tools that do not know the format.
+///
+/// utoipa 5 describes a `u32` as the signed `int32` with `minimum: 0`, which tells clients that
+/// values from 2^31 on are refused, while the server takes and answers every `u32` (schemathesis
+/// found `GET /performances/{id}/availability?quantity=2147483648` answered 200). Its
+/// `non_strict_integers` feature would name the format `u-int32`, which no tool knows. A `u32`
+/// is the only type utoipa renders as `int32` with `minimum: 0`; no DTO field is `u8`, `u16`,
+/// or an `i32` with a minimum of 0.
+struct UnsignedIntegers;
+
+impl Modify for UnsignedIntegers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.schemas.values_mut().for_each(describe_u32);
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let parameters = operation.parameters.iter_mut().flatten();
+                parameters
+                    .filter_map(|p| p.schema.as_mut())
+                    .for_each(describe_u32);
+                let bodies = operation.request_body.iter_mut();
+                let contents = bodies.flat_map(|body| body.content.values_mut());
+                contents
+                    .filter_map(|c| c.schema.as_mut())
+                    .for_each(describe_u32);
+                for response in operation.responses.responses.values_mut() {
+                    let RefOr::T(response) = response else {
+                        continue;
+                    };
+                    let headers = response.headers.values_mut();
+                    headers.for_each(|header| describe_u32(&mut header.schema));
+                    let contents = response.content.values_mut();
+                    contents
+                        .filter_map(|c| c.schema.as_mut())
+                        .for_each(describe_u32);
+                }
+            }
+        }
+    }
+}
+
+/// Rewrites every `u32` in `schema`, and in the schemas it contains, as `uint32`.
+fn describe_u32(schema: &mut RefOr<Schema>) {
+    let RefOr::T(schema) = schema else {
+        return;
+    };
+    match schema {
+        Schema::Object(object) => {
+            let is_int32 = matches!(
+                object.format,
+                Some(SchemaFormat::KnownFormat(KnownFormat::Int32))
+            );
+            let from_zero = match object.minimum {
+                Some(Number::Int(minimum)) => minimum == 0,
+                Some(Number::UInt(minimum)) => minimum == 0,
+                Some(Number::Float(minimum)) => minimum == 0.0,
+                None => false,
+            };
+            if is_int32 && from_zero {
+                object.format = Some(SchemaFormat::Custom("uint32".to_owned()));
+                object.maximum = Some(Number::UInt(u32::MAX as usize));
+            }
+            object.properties.values_mut().for_each(describe_u32);
+            if let Some(AdditionalProperties::RefOr(values)) =
+                object.additional_properties.as_deref_mut()
+            {
+                describe_u32(values);
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                describe_u32(items);
+            }
+        }
+        Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(describe_u32),
+        Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(describe_u32),
+        Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(describe_u32),
+        _ => {}
     }
 }
 
@@ -369,6 +467,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn unsigned_32_bit_integers_are_described_as_uint32_up_to_their_maximum() {
+        let json = document_json();
+        let text = json.to_string();
+        assert!(
+            !text.contains("\"int32\""),
+            "a u32 left as the signed int32"
+        );
+        let quantity = json["paths"]["/performances/{id}/availability"]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == "quantity")
+            .expect("the quantity parameter");
+        let expected = serde_json::json!({
+            "type": "integer", "format": "uint32", "minimum": 0, "maximum": 4_294_967_295_u64
+        });
+        assert_eq!(quantity["schema"], expected);
+        let counts = &json["components"]["schemas"]["CountsDto"]["properties"]["available"];
+        assert_eq!(counts["format"], "uint32");
+        let retry = &json["paths"]["/transactions"]["post"]["responses"]["503"]["headers"];
+        assert_eq!(retry["Retry-After"]["schema"]["format"], "uint32");
     }
 
     #[test]
