@@ -116,8 +116,9 @@ pub struct RulesBody {
     #[schema(default = false)]
     #[serde(default)]
     no_single_seat_gaps: bool,
-    /// How many seats, or general-admission places, one request may hold; 1 to 10 when
-    /// omitted.
+    /// How many seats, or general-admission places, one request may hold, each from 1 to 100;
+    /// 1 to 10 when omitted.
+    #[schema(min_items = 1, minimum = 1, maximum = 100)]
     valid_quantities: Option<Vec<u32>>,
 }
 
@@ -125,8 +126,9 @@ pub struct RulesBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PriceBandBody {
-    /// The band's code, referenced by blocks and pools.
-    #[schema(examples("A"))]
+    /// The band's code, referenced by blocks and pools: 1 to 32 letters, digits, `_`, `.` or
+    /// `-`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("A"))]
     code: String,
     /// A non-negative decimal string with at most four fraction digits; never a float.
     #[schema(pattern = r"^[0-9]{1,12}(\.[0-9]{1,4})?$", examples("65.00"))]
@@ -141,11 +143,11 @@ struct PriceBandBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BlockBody {
-    /// The first seat number.
-    #[schema(examples(1))]
+    /// The first seat number, from 1.
+    #[schema(minimum = 1, maximum = 99_999, examples(1))]
     from: u32,
-    /// The last seat number, inclusive.
-    #[schema(examples(12))]
+    /// The last seat number, inclusive: at least `from`, at most 99,999.
+    #[schema(minimum = 1, maximum = 99_999, examples(12))]
     to: u32,
     /// The code of one of `price_bands`.
     #[schema(examples("A"))]
@@ -156,8 +158,9 @@ struct BlockBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RowBody {
-    /// The row's name, e.g. `A`; seat ids default to `<section>-<row><number>`.
-    #[schema(examples("A"))]
+    /// The row's name, e.g. `A`: 1 to 32 letters, digits, `_`, `.` or `-`; seat ids default to
+    /// `<section>-<row><number>`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("A"))]
     row: String,
     blocks: Vec<BlockBody>,
 }
@@ -166,7 +169,8 @@ struct RowBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SectionBody {
-    #[schema(examples("STALLS"))]
+    /// 1 to 32 letters, digits, `_`, `.` or `-`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("STALLS"))]
     name: String,
     rows: Vec<RowBody>,
 }
@@ -175,9 +179,11 @@ struct SectionBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PoolBody {
-    #[schema(examples("STANDING"))]
+    /// 1 to 32 letters, digits, `_`, `.` or `-`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("STANDING"))]
     code: String,
-    #[schema(examples(500))]
+    /// How many places, from 1 to 1,000,000.
+    #[schema(minimum = 1, maximum = 1_000_000, examples(500))]
     capacity: u32,
     /// The code of one of `price_bands`.
     #[schema(examples("B"))]
@@ -209,8 +215,9 @@ pub struct CreatePerformance {
     /// RFC 3339 with any offset.
     #[schema(format = DateTime, examples("2026-12-04T19:30:00Z"))]
     starts_at: String,
-    /// How long a hold lasts before it expires; the server's default when omitted.
-    #[schema(examples(180))]
+    /// How long a hold lasts before it expires, from 1 to 86,400 seconds; the server's
+    /// default when omitted.
+    #[schema(minimum = 1, maximum = 86_400, examples(180))]
     hold_seconds: Option<u32>,
     #[serde(default)]
     rules: RulesBody,

@@ -119,9 +119,10 @@ impl Modify for ApiKeyScheme {
 /// utoipa 5 describes a `u32` as the signed `int32` with `minimum: 0`, which tells clients that
 /// values from 2^31 on are refused, while the server takes and answers every `u32` (schemathesis
 /// found `GET /performances/{id}/availability?quantity=2147483648` answered 200). Its
-/// `non_strict_integers` feature would name the format `u-int32`, which no tool knows. A `u32`
-/// is the only type utoipa renders as `int32` with `minimum: 0`; no DTO field is `u8`, `u16`,
-/// or an `i32` with a minimum of 0.
+/// `non_strict_integers` feature would name the format `u-int32`, which no tool knows. utoipa
+/// gives every `u32` a minimum (0 unless the field declares one); no DTO field is `u8`, `u16`
+/// or an `i32` with a minimum, so an `int32` with a minimum of 0 or more is a `u32`. A declared
+/// maximum is kept.
 struct UnsignedIntegers;
 
 impl Modify for UnsignedIntegers {
@@ -177,15 +178,17 @@ fn describe_u32(schema: &mut RefOr<Schema>) {
                 object.format,
                 Some(SchemaFormat::KnownFormat(KnownFormat::Int32))
             );
-            let from_zero = match object.minimum {
-                Some(Number::Int(minimum)) => minimum == 0,
-                Some(Number::UInt(minimum)) => minimum == 0,
-                Some(Number::Float(minimum)) => minimum == 0.0,
+            let unsigned = match object.minimum {
+                Some(Number::Int(minimum)) => minimum >= 0,
+                Some(Number::UInt(_)) => true,
+                Some(Number::Float(minimum)) => minimum >= 0.0,
                 None => false,
             };
-            if is_int32 && from_zero {
+            if is_int32 && unsigned {
                 object.format = Some(SchemaFormat::Custom("uint32".to_owned()));
-                object.maximum = Some(Number::UInt(u32::MAX as usize));
+                object
+                    .maximum
+                    .get_or_insert(Number::UInt(u32::MAX as usize));
             }
             object.properties.values_mut().for_each(describe_u32);
             if let Some(AdditionalProperties::RefOr(values)) =
@@ -491,6 +494,18 @@ mod tests {
         assert_eq!(counts["format"], "uint32");
         let retry = &json["paths"]["/transactions"]["post"]["responses"]["503"]["headers"];
         assert_eq!(retry["Retry-After"]["schema"]["format"], "uint32");
+    }
+
+    #[test]
+    fn the_documented_plan_limits_are_the_domain_limits() {
+        use crate::domain::{HOLD_SECONDS_MAX, QUANTITY_MAX};
+
+        let json = document_json();
+        let schemas = &json["components"]["schemas"];
+        let hold_seconds = &schemas["CreatePerformance"]["properties"]["hold_seconds"];
+        assert_eq!(hold_seconds["maximum"], HOLD_SECONDS_MAX);
+        let quantities = &schemas["RulesBody"]["properties"]["valid_quantities"]["items"];
+        assert_eq!(quantities["maximum"], QUANTITY_MAX);
     }
 
     #[test]
