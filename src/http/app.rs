@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 
 use super::error::ApiError;
 use super::routes::{catalogue, operations, orders, transactions};
@@ -270,8 +271,14 @@ fn route_label(path: &str) -> &'static str {
     }
 }
 
-async fn method_not_allowed(request: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::method_not_allowed(request.method().as_str()))
+/// Answers 405 for a method the route does not have, naming the methods it has in `Allow`
+/// (RFC 9110 §15.5.6 requires the header with a 405).
+async fn method_not_allowed(request: HttpRequest, allow: &'static str) -> HttpResponse {
+    let mut response = ApiError::method_not_allowed(request.method().as_str()).error_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
 }
 
 async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -282,38 +289,46 @@ async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
 }
 
 fn routes(config: &mut web::ServiceConfig) {
-    let resource =
-        |path: &str| web::resource(path.to_owned()).default_service(web::to(method_not_allowed));
+    // `allow` lists the methods of the routes added to the resource; the API tests check it
+    // against the OpenAPI description.
+    let resource = |path: &str, allow: &'static str| {
+        web::resource(path.to_owned()).default_service(web::to(move |request: HttpRequest| {
+            method_not_allowed(request, allow)
+        }))
+    };
     config
-        .service(resource("/health").route(web::get().to(operations::health)))
-        .service(resource("/metrics").route(web::get().to(operations::metrics)))
-        .service(resource("/clients").route(web::post().to(operations::create_client)))
-        .service(resource("/events").route(web::get().to(catalogue::events)))
+        .service(resource("/health", "GET").route(web::get().to(operations::health)))
+        .service(resource("/metrics", "GET").route(web::get().to(operations::metrics)))
+        .service(resource("/clients", "POST").route(web::post().to(operations::create_client)))
+        .service(resource("/events", "GET").route(web::get().to(catalogue::events)))
         .service(
-            resource("/events/{id}/performances")
+            resource("/events/{id}/performances", "GET")
                 .route(web::get().to(catalogue::event_performances)),
         )
-        .service(resource("/performances").route(web::post().to(catalogue::create_performance)))
-        .service(resource("/performances/{id}").route(web::get().to(catalogue::performance)))
         .service(
-            resource("/performances/{id}/availability")
+            resource("/performances", "POST").route(web::post().to(catalogue::create_performance)),
+        )
+        .service(resource("/performances/{id}", "GET").route(web::get().to(catalogue::performance)))
+        .service(
+            resource("/performances/{id}/availability", "GET")
                 .route(web::get().to(catalogue::availability)),
         )
-        .service(resource("/performances/{id}/seats").route(web::get().to(catalogue::seats)))
+        .service(resource("/performances/{id}/seats", "GET").route(web::get().to(catalogue::seats)))
         .service(
-            resource("/performances/{id}/holdbacks").route(web::post().to(catalogue::holdbacks)),
+            resource("/performances/{id}/holdbacks", "POST")
+                .route(web::post().to(catalogue::holdbacks)),
         )
-        .service(resource("/transactions").route(web::post().to(transactions::create)))
+        .service(resource("/transactions", "POST").route(web::post().to(transactions::create)))
         .service(
-            resource("/transactions/{id}")
+            resource("/transactions/{id}", "GET, POST, DELETE")
                 .route(web::get().to(transactions::get))
                 .route(web::post().to(transactions::update))
                 .route(web::delete().to(transactions::release)),
         )
-        .service(resource("/orders/{number}").route(web::get().to(orders::order)))
-        .service(resource("/people").route(web::get().to(orders::person)))
-        .service(resource("/openapi.json").route(web::get().to(operations::openapi_json)))
-        .service(resource("/docs").route(web::get().to(operations::docs)))
+        .service(resource("/orders/{number}", "GET").route(web::get().to(orders::order)))
+        .service(resource("/people", "GET").route(web::get().to(orders::person)))
+        .service(resource("/openapi.json", "GET").route(web::get().to(operations::openapi_json)))
+        .service(resource("/docs", "GET").route(web::get().to(operations::docs)))
         .default_service(web::to(no_route));
 }
 

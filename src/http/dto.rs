@@ -234,8 +234,9 @@ pub struct RulesBody {
     #[schema(default = false)]
     #[serde(default)]
     no_single_seat_gaps: bool,
-    /// How many seats, or general-admission places, one request may hold; 1 to 10 when
-    /// omitted.
+    /// How many seats, or general-admission places, one request may hold, each from 1 to 100;
+    /// 1 to 10 when omitted.
+    #[schema(min_items = 1, minimum = 1, maximum = 100)]
     valid_quantities: Option<Vec<u32>>,
 }
 
@@ -243,8 +244,9 @@ pub struct RulesBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PriceBandBody {
-    /// The band's code, referenced by blocks and pools.
-    #[schema(examples("A"))]
+    /// The band's code, referenced by blocks and pools: 1 to 32 letters, digits, `_`, `.` or
+    /// `-`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("A"))]
     code: String,
     /// A non-negative decimal string with at most four fraction digits; never a float.
     #[schema(pattern = r"^[0-9]{1,12}(\.[0-9]{1,4})?$", examples("65.00"))]
@@ -259,11 +261,11 @@ struct PriceBandBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BlockBody {
-    /// The first seat number.
-    #[schema(examples(1))]
+    /// The first seat number, from 1.
+    #[schema(minimum = 1, maximum = 99_999, examples(1))]
     from: u32,
-    /// The last seat number, inclusive.
-    #[schema(examples(12))]
+    /// The last seat number, inclusive: at least `from`, at most 99,999.
+    #[schema(minimum = 1, maximum = 99_999, examples(12))]
     to: u32,
     /// The code of one of `price_bands`.
     #[schema(examples("A"))]
@@ -274,8 +276,9 @@ struct BlockBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RowBody {
-    /// The row's name, e.g. `A`; seat ids default to `<section>-<row><number>`.
-    #[schema(examples("A"))]
+    /// The row's name, e.g. `A`: 1 to 32 letters, digits, `_`, `.` or `-`; seat ids default to
+    /// `<section>-<row><number>`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("A"))]
     row: String,
     blocks: Vec<BlockBody>,
 }
@@ -284,7 +287,8 @@ struct RowBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SectionBody {
-    #[schema(examples("STALLS"))]
+    /// 1 to 32 letters, digits, `_`, `.` or `-`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("STALLS"))]
     name: String,
     rows: Vec<RowBody>,
 }
@@ -293,9 +297,11 @@ struct SectionBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PoolBody {
-    #[schema(examples("STANDING"))]
+    /// 1 to 32 letters, digits, `_`, `.` or `-`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("STANDING"))]
     code: String,
-    #[schema(examples(500))]
+    /// How many places, from 1 to 1,000,000.
+    #[schema(minimum = 1, maximum = 1_000_000, examples(500))]
     capacity: u32,
     /// The code of one of `price_bands`.
     #[schema(examples("B"))]
@@ -327,8 +333,9 @@ pub struct CreatePerformance {
     /// RFC 3339 with any offset.
     #[schema(format = DateTime, examples("2026-12-04T19:30:00Z"))]
     starts_at: String,
-    /// How long a hold lasts before it expires; the server's default when omitted.
-    #[schema(examples(180))]
+    /// How long a hold lasts before it expires, from 1 to 86,400 seconds; the server's
+    /// default when omitted.
+    #[schema(minimum = 1, maximum = 86_400, examples(180))]
     hold_seconds: Option<u32>,
     #[serde(default)]
     rules: RulesBody,
@@ -614,7 +621,7 @@ pub struct UpdateTransaction {
     pub customer: Option<CustomerBody>,
     /// The transaction's tickets, as older clients repeat them; when present they must match
     /// the transaction (else 422).
-    #[schema(examples("jb-1204:STALLS-A3"))]
+    #[schema(examples("revue-1:STALLS-A3"))]
     pub tickets: Option<Vec<String>>,
     /// The transaction's id, as older clients repeat it; when present it must match the path
     /// (else 422).
@@ -678,7 +685,7 @@ impl TryFrom<UpdateTransaction> for TransactionUpdate {
 /// `POST /performances/{id}/holdbacks`: at least one of the lists must name a ticket.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(examples(json!({"withhold": ["jb-1204:STALLS-A1", "jb-1204:STALLS-A2"], "release": []})))]
+#[schema(examples(json!({"withhold": ["revue-1:STALLS-A1", "revue-1:STALLS-A2"], "release": []})))]
 pub struct Holdbacks {
     /// Ticket ids to take off sale (house seats, a fringe allocation); they must be free.
     #[serde(default)]
@@ -712,7 +719,7 @@ impl Holdbacks {
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Text to find in name, venue or city, case-insensitively.
-    #[param(example = "jersey")]
+    #[param(example = "revue")]
     pub q: Option<String>,
     /// The city, matched case-insensitively.
     #[param(example = "London")]
@@ -1635,7 +1642,7 @@ pub(crate) struct Health {
 /// `POST /transactions`, specific seats: all or nothing.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(examples(json!({"tickets": ["jb-1204:STALLS-A3", "jb-1204:STALLS-A4"]})))]
+#[schema(examples(json!({"tickets": ["revue-1:STALLS-A3", "revue-1:STALLS-A4"]})))]
 #[expect(
     dead_code,
     reason = "documentation only: `CreateTransaction` parses this form"
@@ -1652,7 +1659,7 @@ pub(crate) struct CreateTransactionSeats {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(examples(json!({
-    "performance": "jb-1204", "quantity": 2, "price_band": "A", "preferred": ["jb-1204:STALLS-D7"]
+    "performance": "revue-1", "quantity": 2, "price_band": "A", "preferred": ["revue-1:STALLS-D7"]
 })))]
 #[expect(
     dead_code,
@@ -1672,7 +1679,7 @@ pub(crate) struct CreateTransactionBestAvailable {
 /// `POST /transactions`, general admission: places per pool code.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(examples(json!({"performance": "jb-1204", "general_admission": {"STANDING": 2}})))]
+#[schema(examples(json!({"performance": "revue-1", "general_admission": {"STANDING": 2}})))]
 #[expect(
     dead_code,
     reason = "documentation only: `CreateTransaction` parses this form"

@@ -11,9 +11,13 @@
 
 use std::sync::LazyLock;
 
+use utoipa::openapi::RefOr;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayItems, KnownFormat, Schema, SchemaFormat,
+};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{Modify, Number, OpenApi};
 
 use super::routes::{catalogue, operations, orders, transactions};
 
@@ -47,10 +51,13 @@ Seat reservation: hold seats or general-admission places, check out, complete, r
   within `body_read_timeout_seconds` (10 s by default) of the request's head. A 408 is \
   answered as soon as the time is up, whatever else is wrong with the request, and the \
   connection is closed.
-- A method a route does not have answers 405 with `invalid_request`; an unknown route answers \
-  404 `not_found`.
+- A method a route does not have answers 405 with `invalid_request` and an `Allow` header \
+  naming the methods it has; an unknown route answers 404 `not_found`.
 - Default limits: a 64 KiB body (413 beyond) arriving within 10 s (408 beyond), JSON nesting \
-  up to 128 (400 beyond), 100 tickets per request and 100,000 seats per plan (422 beyond).";
+  up to 128 (400 beyond), 100 tickets per request and 100,000 seats per plan (422 beyond).
+- Request examples name the demo catalogue that a server loads into a new data directory \
+  (event `holdfast-revue`, performances `revue-1` and `revue-2`; the first order is `100001`), \
+  so they can be sent to such a server as they are; `POST /performances` creates `jb-1204`.";
 
 /// The description, built on first use.
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
@@ -82,7 +89,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         operations::openapi_json,
         operations::docs,
     ),
-    modifiers(&ApiKeyScheme),
+    modifiers(&ApiKeyScheme, &UnsignedIntegers),
     tags(
         (name = "catalogue", description = "Events and performances with their seating plans."),
         (name = "availability", description = "Free seats, for search pages and seat-selection \
@@ -111,6 +118,103 @@ impl Modify for ApiKeyScheme {
                      given at start).",
                 ))),
             );
+    }
+}
+
+/// Describes the API's unsigned 32-bit integers (quantities, counts, seat numbers, capacities)
+/// as what they are: `uint32` (OpenAPI format registry: 0 to 4,294,967,295), with that maximum
+/// spelled out for tools that do not know the format.
+///
+/// utoipa 5 describes a `u32` as the signed `int32` with `minimum: 0`, which tells clients that
+/// values from 2^31 on are refused, while the server takes and answers every `u32` (schemathesis
+/// found `GET /performances/{id}/availability?quantity=2147483648` answered 200). Its
+/// `non_strict_integers` feature would name the format `u-int32`, which no tool knows. utoipa
+/// gives every `u32` a minimum (0 unless the field declares one); no DTO field is `u8`, `u16`
+/// or an `i32` with a minimum, so an `int32` with a minimum of 0 or more is a `u32`. A declared
+/// maximum is kept.
+struct UnsignedIntegers;
+
+impl Modify for UnsignedIntegers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.schemas.values_mut().for_each(describe_u32);
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let parameters = operation.parameters.iter_mut().flatten();
+                parameters
+                    .filter_map(|p| p.schema.as_mut())
+                    .for_each(describe_u32);
+                let bodies = operation.request_body.iter_mut();
+                let contents = bodies.flat_map(|body| body.content.values_mut());
+                contents
+                    .filter_map(|c| c.schema.as_mut())
+                    .for_each(describe_u32);
+                for response in operation.responses.responses.values_mut() {
+                    let RefOr::T(response) = response else {
+                        continue;
+                    };
+                    let headers = response.headers.values_mut();
+                    headers.for_each(|header| describe_u32(&mut header.schema));
+                    let contents = response.content.values_mut();
+                    contents
+                        .filter_map(|c| c.schema.as_mut())
+                        .for_each(describe_u32);
+                }
+            }
+        }
+    }
+}
+
+/// Rewrites every `u32` in `schema`, and in the schemas it contains, as `uint32`.
+fn describe_u32(schema: &mut RefOr<Schema>) {
+    let RefOr::T(schema) = schema else {
+        return;
+    };
+    match schema {
+        Schema::Object(object) => {
+            let is_int32 = matches!(
+                object.format,
+                Some(SchemaFormat::KnownFormat(KnownFormat::Int32))
+            );
+            let unsigned = match object.minimum {
+                Some(Number::Int(minimum)) => minimum >= 0,
+                Some(Number::UInt(_)) => true,
+                Some(Number::Float(minimum)) => minimum >= 0.0,
+                None => false,
+            };
+            if is_int32 && unsigned {
+                object.format = Some(SchemaFormat::Custom("uint32".to_owned()));
+                object
+                    .maximum
+                    .get_or_insert(Number::UInt(u32::MAX as usize));
+            }
+            object.properties.values_mut().for_each(describe_u32);
+            if let Some(AdditionalProperties::RefOr(values)) =
+                object.additional_properties.as_deref_mut()
+            {
+                describe_u32(values);
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                describe_u32(items);
+            }
+        }
+        Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(describe_u32),
+        Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(describe_u32),
+        Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(describe_u32),
+        _ => {}
     }
 }
 
@@ -375,6 +479,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn unsigned_32_bit_integers_are_described_as_uint32_up_to_their_maximum() {
+        let json = document_json();
+        let text = json.to_string();
+        assert!(
+            !text.contains("\"int32\""),
+            "a u32 left as the signed int32"
+        );
+        let quantity = json["paths"]["/performances/{id}/availability"]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == "quantity")
+            .expect("the quantity parameter");
+        let expected = serde_json::json!({
+            "type": "integer", "format": "uint32", "minimum": 0, "maximum": 4_294_967_295_u64
+        });
+        assert_eq!(quantity["schema"], expected);
+        let counts = &json["components"]["schemas"]["CountsDto"]["properties"]["available"];
+        assert_eq!(counts["format"], "uint32");
+        let retry = &json["paths"]["/transactions"]["post"]["responses"]["503"]["headers"];
+        assert_eq!(retry["Retry-After"]["schema"]["format"], "uint32");
+    }
+
+    #[test]
+    fn the_documented_plan_limits_are_the_domain_limits() {
+        use crate::domain::{HOLD_SECONDS_MAX, QUANTITY_MAX};
+
+        let json = document_json();
+        let schemas = &json["components"]["schemas"];
+        let hold_seconds = &schemas["CreatePerformance"]["properties"]["hold_seconds"];
+        assert_eq!(hold_seconds["maximum"], HOLD_SECONDS_MAX);
+        let quantities = &schemas["RulesBody"]["properties"]["valid_quantities"]["items"];
+        assert_eq!(quantities["maximum"], QUANTITY_MAX);
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod catalogue;
 mod errors;
 mod helpers;
 mod holds;
+mod openapi;
 mod snapshots;
 mod storage;
 mod transactions;

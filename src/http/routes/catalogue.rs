@@ -100,7 +100,7 @@ pub async fn create_performance(
     path = "/performances/{id}",
     tag = "catalogue",
     operation_id = "get_performance",
-    params(("id" = String, Path, description = "The performance id.", example = "jb-1204")),
+    params(("id" = String, Path, description = "The performance id.", example = "revue-1")),
     responses(
         (status = 200, description = "The performance.", body = PerformanceDto),
         (status = 401, description = "`unauthorized`: only when the server requires a key for \
@@ -134,7 +134,7 @@ pub async fn performance(
     tag = "availability",
     operation_id = "get_availability",
     params(
-        ("id" = String, Path, description = "The performance id.", example = "jb-1204"),
+        ("id" = String, Path, description = "The performance id.", example = "revue-1"),
         AvailabilityQuery,
     ),
     responses(
@@ -176,7 +176,7 @@ pub async fn availability(
     path = "/performances/{id}/seats",
     tag = "availability",
     operation_id = "get_seats",
-    params(("id" = String, Path, description = "The performance id.", example = "jb-1204")),
+    params(("id" = String, Path, description = "The performance id.", example = "revue-1")),
     responses(
         (status = 200, description = "The seat map.", body = SeatMapDto),
         (status = 401, description = "`unauthorized`: only when the server requires a key for \
@@ -207,7 +207,7 @@ pub async fn seats(
     path = "/performances/{id}/holdbacks",
     tag = "operations",
     operation_id = "change_holdbacks",
-    params(("id" = String, Path, description = "The performance id.", example = "jb-1204")),
+    params(("id" = String, Path, description = "The performance id.", example = "revue-1")),
     request_body = Holdbacks,
     responses(
         (status = 200, description = "The performance after the change.", body = PerformanceDto),
@@ -304,7 +304,7 @@ pub async fn events(
     tag = "catalogue",
     operation_id = "list_event_performances",
     params(
-        ("id" = String, Path, description = "The event id.", example = "jersey-boys"),
+        ("id" = String, Path, description = "The event id.", example = "holdfast-revue"),
         PerformancesQuery,
     ),
     responses(

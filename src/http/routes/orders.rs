@@ -17,15 +17,17 @@ use crate::http::request::caller;
     path = "/orders/{number}",
     tag = "orders",
     operation_id = "get_order",
-    params(("number" = String, Path, description = "The order number.", example = "100045")),
+    params(("number" = String, Path, description = "The order number.", example = "100001")),
     responses(
         (status = 200, description = "The order.", body = OrderAnswer),
         (status = 401, description = "`unauthorized`: a missing or unknown API key.",
             body = ErrorBody),
         (status = 403, description = "`forbidden`: another client's order.", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown order.", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the server cannot read orders right now.",
-            body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds): a \
+            performance of the order is busy; or `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
     ),
     security(("api_key" = [])),
 )]

@@ -38,13 +38,13 @@ fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
         example = "order-7f3a-attempt")),
     request_body(content = CreateTransaction, examples(
         ("specific_seats" = (summary = "Specific seats",
-            value = json!({"tickets": ["jb-1204:STALLS-A3", "jb-1204:STALLS-A4"]}))),
+            value = json!({"tickets": ["revue-1:STALLS-A3", "revue-1:STALLS-A4"]}))),
         ("best_available" = (summary = "Best available", value = json!({
-            "performance": "jb-1204", "quantity": 2, "price_band": "A",
-            "preferred": ["jb-1204:STALLS-D7"]
+            "performance": "revue-1", "quantity": 2, "price_band": "A",
+            "preferred": ["revue-1:STALLS-D7"]
         }))),
         ("general_admission" = (summary = "General admission",
-            value = json!({"performance": "jb-1204", "general_admission": {"STANDING": 2}}))),
+            value = json!({"performance": "revue-1", "general_admission": {"STANDING": 2}}))),
     )),
     responses(
         (status = 201, description = "The transaction, holding its tickets until \
