@@ -211,6 +211,15 @@ impl SledStore {
     }
 }
 
+#[cfg(test)]
+impl SledStore {
+    /// Returns how many keys start with `prefix`, for tests that count what was written.
+    pub(crate) fn count_keys(&self, prefix: &[u8]) -> usize {
+        let db = self.db.lock().ok().and_then(|db| db.clone());
+        db.map_or(0, |db| db.scan_prefix(prefix).count())
+    }
+}
+
 impl Drop for SledStore {
     fn drop(&mut self) {
         self.close();
@@ -276,16 +285,26 @@ impl Store for SledStore {
     }
 }
 
-/// The snapshot thread: encodes each snapshot, waits until everything queued for the
-/// journal before it is durable (the entries it covers were queued before it), then writes
-/// and syncs it itself, so the journal's commits never wait behind a large snapshot.
+/// The snapshot thread: takes every snapshot queued, drops those a newer one of the same
+/// performance supersedes, encodes the rest, waits until everything queued for the journal
+/// before them is durable (the entries they cover were queued before them), then writes and
+/// syncs them itself, so the journal's commits never wait behind a large snapshot.
+///
+/// Without the dropping, a performance that snapshots faster than its snapshots can be
+/// written leaves a backlog that keeps writing (and filling the disk) long after the load
+/// has stopped, past the disk reserve, which only refuses new holds.
 fn write_snapshots(receiver: &Receiver<Request>, journal: &Sender<Request>, writer: &Writer) {
-    for mut request in receiver {
-        if let Some(snapshot) = &request.batch.snapshot {
-            match layout::encode_snapshot(snapshot) {
-                Ok(encoded) => request.encoded = Some(encoded),
-                // Left unencoded, the commit encodes it again and fails stop on the error.
-                Err(error) => tracing::error!(%error, "encoding a snapshot failed"),
+    while let Ok(first) = receiver.recv() {
+        let mut requests = vec![first];
+        requests.extend(receiver.try_iter());
+        drop_superseded_snapshots(&mut requests);
+        for request in &mut requests {
+            if let Some(snapshot) = &request.batch.snapshot {
+                match layout::encode_snapshot(snapshot) {
+                    Ok(encoded) => request.encoded = Some(encoded),
+                    // Left unencoded, the commit encodes it again and fails stop on the error.
+                    Err(error) => tracing::error!(%error, "encoding a snapshot failed"),
+                }
             }
         }
         let (reply, barrier) = oneshot::channel();
@@ -295,13 +314,26 @@ fn write_snapshots(receiver: &Receiver<Request>, journal: &Sender<Request>, writ
             reply,
         });
         let covered = queued.is_ok() && matches!(barrier.blocking_recv(), Ok(Ok(())));
-        let mut requests = vec![request];
         let outcome = if covered && !writer.shared.failed.load(Ordering::SeqCst) {
             writer.commit(&mut requests)
         } else {
             Err(StorageError::Stopped)
         };
         writer.finish(requests, outcome);
+    }
+}
+
+/// Takes the snapshot out of every request that a later one of the same performance
+/// supersedes (an actor queues its snapshots in sequence order). The request itself stays,
+/// so its hook and reply report the outcome of the batch that writes the newer snapshot.
+fn drop_superseded_snapshots(requests: &mut [Request]) {
+    let mut newer = std::collections::HashSet::new();
+    for request in requests.iter_mut().rev() {
+        if let Some(snapshot) = &request.batch.snapshot
+            && !newer.insert(snapshot.performance.clone())
+        {
+            request.batch.snapshot = None;
+        }
     }
 }
 

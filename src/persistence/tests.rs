@@ -578,6 +578,73 @@ fn closing_the_sled_store_releases_its_directory_while_handles_remain() {
     assert!(matches!(lingering.load(), Err(StorageError::Stopped)));
 }
 
+#[test]
+fn snapshots_queued_behind_a_slow_write_are_written_once_as_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = JournalFaults::new();
+    let store = SledStore::open(&sled_config(dir.path(), Some(faults.clone())), None).unwrap();
+    let spec = plan_spec(&[&[(1, 10)], &[(1, 10)]]);
+    let (live, entries) = history("a", &spec, 6, 2);
+    let id = PerformanceId::parse("a").unwrap();
+    let mut batch = Batch {
+        records: vec![record("a", &spec)],
+        ..Batch::default()
+    };
+    batch.entries = entries.iter().map(|e| (id.clone(), e.clone())).collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(store.write(batch)).unwrap().unwrap();
+    let mut replica = Performance::new(
+        info("a"),
+        SeatingPlan::build(spec.clone(), usize::MAX).unwrap(),
+    );
+    let snapshots: Vec<Batch> = entries
+        .iter()
+        .map(|entry| {
+            replica.apply(&entry.change);
+            Batch {
+                snapshot: Some(Snapshot {
+                    performance: id.clone(),
+                    seq: entry.seq,
+                    at: NOW,
+                    state: replica.state(),
+                }),
+                ..Batch::default()
+            }
+        })
+        .collect();
+    let count = snapshots.len() as u64;
+
+    // Held commits make the snapshots queue up, as a slow disk under load would.
+    faults.pause();
+    let before = store.stats().commits;
+    let pending: Vec<Durable> = snapshots.into_iter().map(|b| store.write(b)).collect();
+    faults.resume();
+    runtime.block_on(async {
+        for durable in pending {
+            durable.await.unwrap().unwrap();
+        }
+    });
+    // At most the first snapshot, taken before the others queued, and then the newest,
+    // each behind one journal barrier; one commit per snapshot would be twice `count`.
+    let commits = store.stats().commits - before;
+    assert!(
+        commits <= 4,
+        "{commits} commits for {count} queued snapshots"
+    );
+    // Superseded snapshots were never written: two generations at most, as always.
+    let generations = store.count_keys(b"m/a\0");
+    assert!(generations <= 2, "{generations} snapshot generations kept");
+    store.close();
+    let reopened = SledStore::open(&sled_config(dir.path(), None), None).unwrap();
+    let recovered = reopened.load().unwrap();
+    let found = &recovered.performances[0];
+    assert_eq!(found.snapshot.as_ref().map(|s| s.seq), Some(count));
+    assert!(found.tail.is_empty());
+    assert_eq!(rebuild(found), live);
+}
+
 #[derive(Clone, Debug)]
 enum Step {
     Hold { quantity: u32 },
