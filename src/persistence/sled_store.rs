@@ -69,6 +69,8 @@ struct Request {
 #[derive(Default)]
 struct Shared {
     failed: AtomicBool,
+    /// Set when sled itself returned an error (not an injected fault).
+    sled_failed: AtomicBool,
     low_on_space: AtomicBool,
     commits: AtomicU64,
     requests: AtomicU64,
@@ -207,7 +209,14 @@ impl SledStore {
         // The threads held the only other handles, so this drop closes sled; handles still
         // held elsewhere (actors yet to stop) keep only the store, not the directory.
         let db = self.db.lock().ok().and_then(|mut db| db.take());
-        drop(db);
+        if self.shared.sled_failed.load(Ordering::SeqCst) {
+            // sled 0.34 flushes when its last handle drops, and after an I/O error (a full
+            // disk) that flush waits forever for a write that will never complete. A failed
+            // store is followed by an exit, which releases the directory anyway.
+            std::mem::forget(db);
+        } else {
+            drop(db);
+        }
     }
 }
 
@@ -395,6 +404,11 @@ impl Writer {
         if let Some(faults) = &self.faults {
             faults.before_commit()?;
         }
+        self.apply_and_sync(requests)
+            .inspect_err(|_| self.shared.sled_failed.store(true, Ordering::SeqCst))
+    }
+
+    fn apply_and_sync(&self, requests: &mut [Request]) -> Result<(), StorageError> {
         let kv = SledKv(&self.db);
         let mut batch = sled::Batch::default();
         for request in requests.iter_mut() {
