@@ -4,6 +4,7 @@ mod catalogue;
 mod errors;
 mod helpers;
 mod holds;
+mod overload;
 mod snapshots;
 mod storage;
 mod transactions;
