@@ -88,6 +88,13 @@ pub async fn spawn_app_with_faults(
     start(config, ManualClock::new(START), faults, Some(temp_dir)).await
 }
 
+/// Starts the application on `data_dir`, which the caller owns and cleans up.
+pub async fn spawn_app_in(data_dir: PathBuf, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = test_config(data_dir);
+    adjust(&mut config);
+    start(config, ManualClock::new(START), None, None).await
+}
+
 /// The test defaults: port 0, no demo, a fixed admin key, two threads of each kind, and a
 /// storage failure answered with 503s instead of ending the test process.
 fn test_config(data_dir: PathBuf) -> Config {

@@ -7,4 +7,6 @@ mod holds;
 mod overload;
 mod snapshots;
 mod storage;
+#[path = "../common/tmpfs.rs"]
+mod tmpfs;
 mod transactions;
