@@ -136,6 +136,7 @@ fn store_config(path: &Path, durability: Durability) -> StoreConfig {
         durability,
         cache_capacity_bytes: 256 * 1024 * 1024,
         disk_reserve_bytes: 64 * 1024 * 1024,
+        faults: None,
     }
 }
 

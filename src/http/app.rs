@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::dev::{Server, Service};
+use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 
@@ -14,7 +14,7 @@ use super::routes::{catalogue, operations, orders, transactions};
 use crate::actor::{Clock, Engine, Limits, Registry, SnapshotPolicy};
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::persistence::{Durability, FailureHook, SledStore, Store, StoreConfig};
+use crate::persistence::{Durability, FailureHook, JournalFaults, SledStore, Store, StoreConfig};
 
 /// What the HTTP layer needs from configuration.
 #[derive(Clone, Debug)]
@@ -71,9 +71,22 @@ impl Application {
     /// # Errors
     /// When the address cannot be bound or the start-up catalogue is refused.
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        Self::build_with_faults(config, clock, None).await
+    }
+
+    /// As [`Self::build`], with `faults` injected into the journal: for fault drills, which
+    /// pause or fail the real store's commits. The binary never passes any.
+    ///
+    /// # Errors
+    /// As [`Self::build`].
+    pub async fn build_with_faults(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        faults: Option<JournalFaults>,
+    ) -> Result<Self, StartError> {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let metrics = Arc::new(Metrics::new());
-        let store = open_store(&config)?;
+        let store = open_store(&config, faults)?;
         let threads = if config.actor_threads == 0 {
             cores
         } else {
@@ -198,6 +211,12 @@ impl Application {
         &self.engine
     }
 
+    /// Returns a handle that stops the server as SIGTERM would; [`Self::run_until_stopped`]
+    /// then returns once the store is closed and the data directory released.
+    pub fn server_handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until SIGTERM or Ctrl-C (or the server handle stops it), then finishes
     /// in-flight requests and stops the actors.
     ///
@@ -214,7 +233,10 @@ impl Application {
 
 /// Opens the sled store in the data directory; in the binary a storage failure ends the
 /// process (fail-stop), so the restart recovers from what is on disk.
-fn open_store(config: &Config) -> Result<Arc<SledStore>, StartError> {
+fn open_store(
+    config: &Config,
+    faults: Option<JournalFaults>,
+) -> Result<Arc<SledStore>, StartError> {
     if config.durability == Durability::None {
         tracing::warn!(
             "durability = none: acknowledged changes are NOT on disk; for benchmarks only"
@@ -235,6 +257,7 @@ fn open_store(config: &Config) -> Result<Arc<SledStore>, StartError> {
         durability: config.durability,
         cache_capacity_bytes: config.cache_capacity_bytes,
         disk_reserve_bytes: config.disk_reserve_bytes,
+        faults,
     };
     Ok(SledStore::open(&store_config, hook)?)
 }

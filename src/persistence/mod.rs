@@ -25,6 +25,7 @@
 
 mod codec;
 mod error;
+mod faults;
 pub mod layout;
 mod memory_store;
 mod records;
@@ -38,6 +39,7 @@ pub use codec::{
     FORMAT_VERSION, Header, Kind, decode, encode, entry_key, entry_prefix, seq_of_key,
 };
 pub use error::StorageError;
+pub use faults::JournalFaults;
 pub use memory_store::MemoryStore;
 pub use records::{
     ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot,

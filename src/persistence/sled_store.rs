@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
+use super::faults::JournalFaults;
 use super::layout::{self, KvBatch, ReadKv, Visit};
 use super::{Batch, Durable, Recovered, StorageError, Store, StoreStats};
 
@@ -51,6 +52,8 @@ pub struct StoreConfig {
     pub cache_capacity_bytes: u64,
     /// Below this much free disk space, [`Store::is_low_on_space`] turns true.
     pub disk_reserve_bytes: u64,
+    /// Faults a test injects into the journal; `None` outside fault drills.
+    pub faults: Option<JournalFaults>,
 }
 
 /// Called once, from the journal thread, when the store fails.
@@ -66,6 +69,8 @@ struct Request {
 #[derive(Default)]
 struct Shared {
     failed: AtomicBool,
+    /// Set when sled itself returned an error (not an injected fault).
+    sled_failed: AtomicBool,
     low_on_space: AtomicBool,
     commits: AtomicU64,
     requests: AtomicU64,
@@ -74,7 +79,8 @@ struct Shared {
 
 /// The store on sled.
 pub struct SledStore {
-    db: sled::Db,
+    /// Taken by [`SledStore::close`], which releases sled's lock on the directory.
+    db: Mutex<Option<sled::Db>>,
     sender: Mutex<Option<Sender<Request>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
     /// Snapshots go through their own thread, which encodes them and then queues them for
@@ -82,6 +88,7 @@ pub struct SledStore {
     snapshot_sender: Mutex<Option<Sender<Request>>>,
     snapshot_thread: Mutex<Option<JoinHandle<()>>>,
     shared: Arc<Shared>,
+    faults: Option<JournalFaults>,
 }
 
 impl From<sled::Error> for StorageError {
@@ -128,6 +135,9 @@ impl SledStore {
         // The directory entries of sled's new files must survive a power cut too.
         File::open(&config.path)?.sync_all()?;
         let shared = Arc::new(Shared::default());
+        // Measured before the first request can arrive, so a restart on a nearly full disk
+        // refuses holds from the start instead of after the journal thread's first look.
+        measure_space(&config.path, config.disk_reserve_bytes, &shared);
         let on_failure = Arc::new(on_failure);
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -142,10 +152,11 @@ impl SledStore {
                         durability: config.durability,
                         shared,
                         on_failure: Arc::clone(&on_failure),
+                        faults: config.faults.clone(),
                     },
                     path: config.path.clone(),
                     reserve: config.disk_reserve_bytes,
-                    space_checked: None,
+                    space_checked: Instant::now(),
                 };
                 move || journal.run(receiver)
             })?;
@@ -160,21 +171,25 @@ impl SledStore {
                     durability: config.durability,
                     shared: Arc::clone(&shared),
                     on_failure,
+                    faults: config.faults.clone(),
                 };
                 move || write_snapshots(&snapshot_receiver, &journal, &writer)
             })?;
         let store = Arc::new(Self {
-            db,
+            db: Mutex::new(Some(db)),
             sender: Mutex::new(Some(sender)),
             thread: Mutex::new(Some(thread)),
             snapshot_sender: Mutex::new(Some(snapshot_sender)),
             snapshot_thread: Mutex::new(Some(snapshot_thread)),
             shared,
+            faults: config.faults.clone(),
         });
         Ok(store)
     }
 
-    /// Stops the journal thread after it has written everything queued.
+    /// Stops the journal thread after it has written everything queued, then closes sled,
+    /// which releases its lock on the directory: a new store (a restart in the same
+    /// process) can open it as soon as this returns. Later writes and loads fail `Stopped`.
     pub fn close(&self) {
         // The snapshot thread first: it may still queue work for the journal.
         for (sender, thread, name) in [
@@ -191,6 +206,26 @@ impl SledStore {
                 tracing::error!("the {name} thread panicked");
             }
         }
+        // The threads held the only other handles, so this drop closes sled; handles still
+        // held elsewhere (actors yet to stop) keep only the store, not the directory.
+        let db = self.db.lock().ok().and_then(|mut db| db.take());
+        if self.shared.sled_failed.load(Ordering::SeqCst) {
+            // sled 0.34 flushes when its last handle drops, and after an I/O error (a full
+            // disk) that flush waits forever for a write that will never complete. A failed
+            // store is followed by an exit, which releases the directory anyway.
+            std::mem::forget(db);
+        } else {
+            drop(db);
+        }
+    }
+}
+
+#[cfg(test)]
+impl SledStore {
+    /// Returns how many keys start with `prefix`, for tests that count what was written.
+    pub(crate) fn count_keys(&self, prefix: &[u8]) -> usize {
+        let db = self.db.lock().ok().and_then(|db| db.clone());
+        db.map_or(0, |db| db.scan_prefix(prefix).count())
     }
 }
 
@@ -226,11 +261,20 @@ impl Store for SledStore {
             // The thread is gone (closed or failed): nothing more is acknowledged.
             let _ = request.reply.send(Err(StorageError::Stopped));
         }
+        if let Some(faults) = &self.faults {
+            faults.record_write();
+        }
         receiver
     }
 
     fn load(&self) -> Result<Recovered, StorageError> {
-        layout::load(&SledKv(&self.db))
+        let db = self
+            .db
+            .lock()
+            .ok()
+            .and_then(|db| db.clone())
+            .ok_or(StorageError::Stopped)?;
+        layout::load(&SledKv(&db))
     }
 
     fn has_failed(&self) -> bool {
@@ -250,16 +294,26 @@ impl Store for SledStore {
     }
 }
 
-/// The snapshot thread: encodes each snapshot, waits until everything queued for the
-/// journal before it is durable (the entries it covers were queued before it), then writes
-/// and syncs it itself, so the journal's commits never wait behind a large snapshot.
+/// The snapshot thread: takes every snapshot queued, drops those a newer one of the same
+/// performance supersedes, encodes the rest, waits until everything queued for the journal
+/// before them is durable (the entries they cover were queued before them), then writes and
+/// syncs them itself, so the journal's commits never wait behind a large snapshot.
+///
+/// Without the dropping, a performance that snapshots faster than its snapshots can be
+/// written leaves a backlog that keeps writing (and filling the disk) long after the load
+/// has stopped, past the disk reserve, which only refuses new holds.
 fn write_snapshots(receiver: &Receiver<Request>, journal: &Sender<Request>, writer: &Writer) {
-    for mut request in receiver {
-        if let Some(snapshot) = &request.batch.snapshot {
-            match layout::encode_snapshot(snapshot) {
-                Ok(encoded) => request.encoded = Some(encoded),
-                // Left unencoded, the commit encodes it again and fails stop on the error.
-                Err(error) => tracing::error!(%error, "encoding a snapshot failed"),
+    while let Ok(first) = receiver.recv() {
+        let mut requests = vec![first];
+        requests.extend(receiver.try_iter());
+        drop_superseded_snapshots(&mut requests);
+        for request in &mut requests {
+            if let Some(snapshot) = &request.batch.snapshot {
+                match layout::encode_snapshot(snapshot) {
+                    Ok(encoded) => request.encoded = Some(encoded),
+                    // Left unencoded, the commit encodes it again and fails stop on the error.
+                    Err(error) => tracing::error!(%error, "encoding a snapshot failed"),
+                }
             }
         }
         let (reply, barrier) = oneshot::channel();
@@ -269,13 +323,26 @@ fn write_snapshots(receiver: &Receiver<Request>, journal: &Sender<Request>, writ
             reply,
         });
         let covered = queued.is_ok() && matches!(barrier.blocking_recv(), Ok(Ok(())));
-        let mut requests = vec![request];
         let outcome = if covered && !writer.shared.failed.load(Ordering::SeqCst) {
             writer.commit(&mut requests)
         } else {
             Err(StorageError::Stopped)
         };
         writer.finish(requests, outcome);
+    }
+}
+
+/// Takes the snapshot out of every request that a later one of the same performance
+/// supersedes (an actor queues its snapshots in sequence order). The request itself stays,
+/// so its hook and reply report the outcome of the batch that writes the newer snapshot.
+fn drop_superseded_snapshots(requests: &mut [Request]) {
+    let mut newer = std::collections::HashSet::new();
+    for request in requests.iter_mut().rev() {
+        if let Some(snapshot) = &request.batch.snapshot
+            && !newer.insert(snapshot.performance.clone())
+        {
+            request.batch.snapshot = None;
+        }
     }
 }
 
@@ -286,6 +353,7 @@ struct Writer {
     durability: Durability,
     shared: Arc<Shared>,
     on_failure: Arc<Option<FailureHook>>,
+    faults: Option<JournalFaults>,
 }
 
 /// The journal thread's state.
@@ -293,12 +361,12 @@ struct Journal {
     writer: Writer,
     path: PathBuf,
     reserve: u64,
-    space_checked: Option<Instant>,
+    /// When free space was last measured ([`SledStore::open`] measures it first).
+    space_checked: Instant,
 }
 
 impl Journal {
     fn run(mut self, receiver: Receiver<Request>) {
-        self.check_space();
         while let Ok(first) = receiver.recv() {
             let mut requests = vec![first];
             requests.extend(receiver.try_iter());
@@ -333,6 +401,14 @@ impl Writer {
 
     /// Writes every request as one batch and makes it durable.
     fn commit(&self, requests: &mut [Request]) -> Result<(), StorageError> {
+        if let Some(faults) = &self.faults {
+            faults.before_commit()?;
+        }
+        self.apply_and_sync(requests)
+            .inspect_err(|_| self.shared.sled_failed.store(true, Ordering::SeqCst))
+    }
+
+    fn apply_and_sync(&self, requests: &mut [Request]) -> Result<(), StorageError> {
         let kv = SledKv(&self.db);
         let mut batch = sled::Batch::default();
         for request in requests.iter_mut() {
@@ -375,26 +451,23 @@ impl Writer {
 
 impl Journal {
     fn check_space(&mut self) {
-        if self
-            .space_checked
-            .is_some_and(|at| at.elapsed() < SPACE_CHECK_INTERVAL)
-        {
+        if self.space_checked.elapsed() < SPACE_CHECK_INTERVAL {
             return;
         }
-        self.space_checked = Some(Instant::now());
-        match fs4::available_space(Path::new(&self.path)) {
-            Ok(free) => {
-                let low = free < self.reserve;
-                if low != self.writer.shared.low_on_space.swap(low, Ordering::Relaxed) {
-                    tracing::warn!(
-                        free,
-                        reserve = self.reserve,
-                        low,
-                        "disk space reserve crossed"
-                    );
-                }
+        self.space_checked = Instant::now();
+        measure_space(&self.path, self.reserve, &self.writer.shared);
+    }
+}
+
+/// Sets the low-on-space flag from the free space where `path` lives.
+fn measure_space(path: &Path, reserve: u64, shared: &Shared) {
+    match fs4::available_space(path) {
+        Ok(free) => {
+            let low = free < reserve;
+            if low != shared.low_on_space.swap(low, Ordering::Relaxed) {
+                tracing::warn!(free, reserve, low, "disk space reserve crossed");
             }
-            Err(error) => tracing::warn!(%error, "cannot measure free disk space"),
         }
+        Err(error) => tracing::warn!(%error, "cannot measure free disk space"),
     }
 }

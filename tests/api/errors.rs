@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -1102,49 +1101,6 @@ async fn checkout_or_complete_naming_other_tickets_or_another_id_is_a_rule_viola
     app.get_as_admin("/people?email=joe@example.com")
         .await
         .assert_error(404, "not_found");
-}
-
-// ---- 503 overloaded ----
-
-#[actix_web::test]
-async fn a_full_admission_bound_answers_overloaded_with_retry_after() {
-    let app = spawn_app_with(|config| config.admission_max = 1).await;
-    app.create_performance(&performance_body("p1", &[&[(1, 10)]], free_rules()))
-        .await;
-    let shop = app.create_sales_client("shop").await;
-    let mut overloaded = 0;
-    for _ in 0..20 {
-        let answers = join_all((0..50).map(|_| app.get("/performances/p1/seats"))).await;
-        for answer in &answers {
-            match answer.status.as_u16() {
-                200 => assert_eq!(answer.body["seats"].as_array().unwrap().len(), 10),
-                503 => {
-                    assert_error_body(answer, 503, "overloaded", &[]);
-                    let retry_after = answer
-                        .headers
-                        .get(reqwest::header::RETRY_AFTER)
-                        .expect("a Retry-After header")
-                        .to_str()
-                        .unwrap();
-                    assert!(
-                        retry_after.parse::<u64>().is_ok(),
-                        "Retry-After in seconds: {retry_after}"
-                    );
-                    overloaded += 1;
-                }
-                other => panic!("unexpected {other}: {}", answer.body),
-            }
-        }
-        if overloaded > 0 {
-            break;
-        }
-    }
-    assert!(overloaded > 0, "50 concurrent reads overflow a bound of 1");
-    app.get("/performances/p1/seats").await.assert_status(200);
-    app.place_hold(&shop, &json!({"tickets": ["p1:STALLS-A1"]}))
-        .await
-        .assert_status(201);
-    assert_eq!(app.counts("p1").await["held"], 1);
 }
 
 // ---- The order of faults ----

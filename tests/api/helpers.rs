@@ -1,13 +1,17 @@
 //! `spawn_app()` builds the real application on port 0 with a fresh temporary data directory
 //! and a manual clock, serves it on the test's runtime, and returns a [`TestApp`] with typed
-//! methods for the calls tests make.
+//! methods for the calls tests make. [`TestApp::restart`] stops it as SIGTERM would and
+//! starts a new one on the same data directory.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use actix_web::dev::ServerHandle;
 use holdfast::actor::ManualClock;
 use holdfast::config::Config;
 use holdfast::domain::Timestamp;
 use holdfast::http::Application;
+use holdfast::persistence::JournalFaults;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -21,7 +25,13 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub clock: ManualClock,
-    _data_dir: tempfile::TempDir,
+    /// The configuration it was built with, for a restart.
+    pub config: Config,
+    server: ServerHandle,
+    running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+    /// Removed when the last application on it is dropped; `None` for a directory the test
+    /// owns (a tmpfs).
+    temp_dir: Option<tempfile::TempDir>,
 }
 
 /// An answer: status, headers and JSON body (`Value::Null` when the body is not JSON).
@@ -63,31 +73,66 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the application after `adjust` has changed the test configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    if std::env::var_os("TEST_LOG").is_some() {
-        holdfast::telemetry::init();
-    }
-    let data_dir = tempfile::tempdir().expect("a temporary directory");
-    let mut config = Config {
+    spawn_app_with_faults(adjust, None).await
+}
+
+/// Starts the application with `faults` injected into its journal (and storage failures
+/// not ending the test process).
+pub async fn spawn_app_with_faults(
+    adjust: impl FnOnce(&mut Config),
+    faults: Option<JournalFaults>,
+) -> TestApp {
+    let temp_dir = tempfile::tempdir().expect("a temporary directory");
+    let mut config = test_config(temp_dir.path().to_path_buf());
+    adjust(&mut config);
+    start(config, ManualClock::new(START), faults, Some(temp_dir)).await
+}
+
+/// Starts the application on `data_dir`, which the caller owns and cleans up.
+pub async fn spawn_app_in(data_dir: PathBuf, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = test_config(data_dir);
+    adjust(&mut config);
+    start(config, ManualClock::new(START), None, None).await
+}
+
+/// The test defaults: port 0, no demo, a fixed admin key, two threads of each kind, and a
+/// storage failure answered with 503s instead of ending the test process.
+fn test_config(data_dir: PathBuf) -> Config {
+    Config {
         bind: "127.0.0.1:0".into(),
-        data_dir: data_dir.path().to_path_buf(),
+        data_dir,
         admin_key: Some(ADMIN_KEY.into()),
         demo: false,
         actor_threads: 2,
         http_workers: 2,
+        exit_on_storage_failure: false,
         ..Config::default()
-    };
-    adjust(&mut config);
-    let clock = ManualClock::new(START);
-    let app = Application::build(config, Arc::new(clock.clone()))
+    }
+}
+
+async fn start(
+    config: Config,
+    clock: ManualClock,
+    faults: Option<JournalFaults>,
+    temp_dir: Option<tempfile::TempDir>,
+) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        holdfast::telemetry::init();
+    }
+    let app = Application::build_with_faults(config.clone(), Arc::new(clock.clone()), faults)
         .await
         .expect("the application builds");
     let address = format!("http://{}", app.address());
-    actix_web::rt::spawn(app.run_until_stopped());
+    let server = app.server_handle();
+    let running = actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
         clock,
-        _data_dir: data_dir,
+        config,
+        server,
+        running,
+        temp_dir,
     }
 }
 
@@ -133,6 +178,24 @@ pub fn strict_rules() -> Value {
 }
 
 impl TestApp {
+    /// Stops the application as SIGTERM would (in-flight requests finish, the journal is
+    /// closed) and waits until its data directory is released.
+    pub async fn stop(self) -> (Config, ManualClock, Option<tempfile::TempDir>) {
+        self.server.stop(true).await;
+        self.running
+            .await
+            .expect("the server task ends")
+            .expect("the server stops cleanly");
+        (self.config, self.clock, self.temp_dir)
+    }
+
+    /// Stops the application and starts a new one on the same data directory, configuration
+    /// and clock, with no faults: a restart.
+    pub async fn restart(self) -> TestApp {
+        let (config, clock, temp_dir) = self.stop().await;
+        start(config, clock, None, temp_dir).await
+    }
+
     /// Sends a request with an optional key and JSON body.
     pub async fn call(
         &self,

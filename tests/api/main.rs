@@ -5,6 +5,9 @@ mod errors;
 mod helpers;
 mod holds;
 mod openapi;
+mod overload;
 mod snapshots;
 mod storage;
+#[path = "../common/tmpfs.rs"]
+mod tmpfs;
 mod transactions;
