@@ -190,7 +190,10 @@ impl SledStore {
     /// Stops the journal thread after it has written everything queued, then closes sled,
     /// which releases its lock on the directory: a new store (a restart in the same
     /// process) can open it as soon as this returns. Later writes and loads fail `Stopped`.
+    /// A thread stuck in sled after an I/O error is left behind after [`CLOSE_WAIT`], and sled
+    /// is then left open, so a failed store never stops the process from exiting.
     pub fn close(&self) {
+        let mut stuck = false;
         // The snapshot thread first: it may still queue work for the journal.
         for (sender, thread, name) in [
             (&self.snapshot_sender, &self.snapshot_thread, "snapshot"),
@@ -200,16 +203,14 @@ impl SledStore {
                 sender.take();
             }
             let thread = thread.lock().ok().and_then(|mut thread| thread.take());
-            if let Some(thread) = thread
-                && thread.join().is_err()
-            {
-                tracing::error!("the {name} thread panicked");
+            if let Some(thread) = thread {
+                stuck |= !join_within(thread, name, CLOSE_WAIT);
             }
         }
         // The threads held the only other handles, so this drop closes sled; handles still
         // held elsewhere (actors yet to stop) keep only the store, not the directory.
         let db = self.db.lock().ok().and_then(|mut db| db.take());
-        if self.shared.sled_failed.load(Ordering::SeqCst) {
+        if stuck || self.shared.sled_failed.load(Ordering::SeqCst) {
             // sled 0.34 flushes when its last handle drops, and after an I/O error (a full
             // disk) that flush waits forever for a write that will never complete. A failed
             // store is followed by an exit, which releases the directory anyway.
@@ -218,6 +219,30 @@ impl SledStore {
             drop(db);
         }
     }
+}
+
+/// How long closing waits for each of the store's threads.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// Joins `thread`, or leaves it behind after `wait`: after an I/O error (a full disk) sled 0.34
+/// can block a flush for ever, and a thread stuck in one must not stop the process from
+/// exiting. Nothing is lost by leaving it: a write it holds was never acknowledged.
+/// Returns false when it left the thread behind.
+fn join_within(thread: JoinHandle<()>, name: &str, wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    while !thread.is_finished() {
+        if Instant::now() >= deadline {
+            tracing::error!(
+                "the {name} thread is stuck (sled blocks flushes after an I/O error); exiting without it"
+            );
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if thread.join().is_err() {
+        tracing::error!("the {name} thread panicked");
+    }
+    true
 }
 
 #[cfg(test)]
