@@ -1,10 +1,12 @@
 //! The messages a [`PerformanceActor`](super::PerformanceActor) answers: one struct per
 //! request, named by its verb, and the views it answers with.
 
+use std::collections::VecDeque;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use actix::Message;
+use tokio::sync::oneshot;
 
 use super::error::EngineError;
 use crate::domain::{
@@ -16,51 +18,123 @@ use crate::persistence::OrderRecord;
 /// An answer with the ticket its caller must wait on before acknowledging anything.
 pub type Reply<T> = Result<(T, DurableTicket), EngineError>;
 
-/// How far the journal has made a performance durable.
-#[derive(Clone, Copy, Debug, Default)]
+/// How far the journal has made a performance durable, with the answers waiting for it.
+///
+/// The core registers a ticket per answer, in sequence order; the journal thread, as it makes
+/// entries durable, completes exactly the tickets it covers, oldest first. Only those callers
+/// wake: with a broadcast (a `watch` channel) every commit woke every waiter, and thousands of
+/// waiting requests turned each commit into thousands of wake-ups.
+#[derive(Debug)]
 pub struct Watermark {
-    /// The last entry known durable.
-    pub seq: u64,
-    /// True once a write failed: nothing more will become durable.
-    pub failed: bool,
+    state: Mutex<WatermarkState>,
 }
 
-/// A promise that everything the answer shows becomes durable at `seq`.
 #[derive(Debug)]
-pub struct DurableTicket {
-    /// The performance's durability watermark.
-    pub watermark: tokio::sync::watch::Receiver<Watermark>,
-    /// The entry the answer depends on.
-    pub seq: u64,
+struct WatermarkState {
+    /// The last entry known durable.
+    seq: u64,
+    /// True once a write failed: nothing more will become durable.
+    failed: bool,
+    /// Answers waiting, by the entry they depend on, in ascending order.
+    waiting: VecDeque<(u64, oneshot::Sender<bool>)>,
+}
+
+impl Watermark {
+    /// Starts with everything up to `seq` durable.
+    pub fn new(seq: u64) -> Self {
+        Self {
+            state: Mutex::new(WatermarkState {
+                seq,
+                failed: false,
+                waiting: VecDeque::new(),
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, WatermarkState> {
+        // The state stays consistent through a panic (each change is one assignment or one
+        // queue operation), so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Returns the ticket of an answer that depends on entries up to `seq`.
+    pub fn ticket(&self, seq: u64) -> DurableTicket {
+        let mut state = self.lock();
+        if state.failed {
+            return DurableTicket(Ticket::Settled(false));
+        }
+        if state.seq >= seq {
+            return DurableTicket(Ticket::Settled(true));
+        }
+        let (sender, receiver) = oneshot::channel();
+        state.waiting.push_back((seq, sender));
+        DurableTicket(Ticket::Waiting(receiver))
+    }
+
+    /// Marks everything up to `seq` durable and completes the tickets it covers.
+    pub fn advance(&self, seq: u64) {
+        let mut state = self.lock();
+        state.seq = state.seq.max(seq);
+        while state.waiting.front().is_some_and(|(due, _)| *due <= seq) {
+            if let Some((_, sender)) = state.waiting.pop_front() {
+                // The caller may have stopped waiting; there is nobody to tell then.
+                let _ = sender.send(true);
+            }
+        }
+    }
+
+    /// Marks the journal failed: every waiting and later ticket fails.
+    pub fn fail(&self) {
+        let mut state = self.lock();
+        state.failed = true;
+        for (_, sender) in state.waiting.drain(..) {
+            let _ = sender.send(false);
+        }
+    }
+}
+
+/// A promise that everything an answer shows becomes durable.
+#[derive(Debug)]
+pub struct DurableTicket(Ticket);
+
+#[derive(Debug)]
+enum Ticket {
+    /// Known at once: true when durable, false when the journal failed.
+    Settled(bool),
+    Waiting(oneshot::Receiver<bool>),
+}
+
+fn outcome(durable: bool) -> Result<(), EngineError> {
+    if durable {
+        Ok(())
+    } else {
+        Err(crate::persistence::StorageError::Stopped.into())
+    }
 }
 
 impl DurableTicket {
-    /// Waits until the journal has made everything up to `seq` durable.
+    /// Waits until the journal has made everything the answer shows durable.
     ///
     /// # Errors
-    /// `Storage` when a write failed, `Unavailable` when the actor is gone.
-    pub async fn wait(mut self) -> Result<(), EngineError> {
-        let seq = self.seq;
-        let mark = self
-            .watermark
-            .wait_for(|mark| mark.failed || mark.seq >= seq)
-            .await
-            .map_err(|_| EngineError::Unavailable)?;
-        if mark.failed {
-            return Err(crate::persistence::StorageError::Stopped.into());
+    /// `Storage` when a write failed, `Unavailable` when the performance is gone.
+    pub async fn wait(self) -> Result<(), EngineError> {
+        match self.0 {
+            Ticket::Settled(durable) => outcome(durable),
+            Ticket::Waiting(receiver) => {
+                outcome(receiver.await.map_err(|_| EngineError::Unavailable)?)
+            }
         }
-        Ok(())
     }
 
     /// Returns the outcome without waiting: `None` while the write is still in flight.
-    pub fn settled(&self) -> Option<Result<(), EngineError>> {
-        let mark = *self.watermark.borrow();
-        if mark.failed {
-            Some(Err(crate::persistence::StorageError::Stopped.into()))
-        } else if mark.seq >= self.seq {
-            Some(Ok(()))
-        } else {
-            None
+    pub fn settled(&mut self) -> Option<Result<(), EngineError>> {
+        match &mut self.0 {
+            Ticket::Settled(durable) => Some(outcome(*durable)),
+            Ticket::Waiting(receiver) => match receiver.try_recv() {
+                Ok(durable) => Some(outcome(durable)),
+                Err(oneshot::error::TryRecvError::Empty) => None,
+                Err(oneshot::error::TryRecvError::Closed) => Some(Err(EngineError::Unavailable)),
+            },
         }
     }
 }
@@ -210,4 +284,39 @@ pub struct AvailabilityView {
     pub price_band: Option<u16>,
     /// Maximal free runs: (block index, seat indexes), in plan order.
     pub runs: Vec<(u32, Range<u32>)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_completes_exactly_the_tickets_it_covers() {
+        let watermark = Watermark::new(2);
+        let mut read = watermark.ticket(2);
+        let mut third = watermark.ticket(3);
+        let mut fifth = watermark.ticket(5);
+        assert!(matches!(read.settled(), Some(Ok(()))), "already durable");
+        assert!(third.settled().is_none() && fifth.settled().is_none());
+        watermark.advance(4);
+        assert!(matches!(third.settled(), Some(Ok(()))));
+        assert!(fifth.settled().is_none(), "entry 5 is not durable yet");
+        watermark.advance(5);
+        assert!(matches!(fifth.settled(), Some(Ok(()))));
+    }
+
+    #[test]
+    fn a_failed_journal_fails_every_waiting_and_later_ticket() {
+        let watermark = Watermark::new(0);
+        let mut waiting = watermark.ticket(1);
+        watermark.fail();
+        assert!(matches!(
+            waiting.settled(),
+            Some(Err(EngineError::Storage(_)))
+        ));
+        assert!(matches!(
+            watermark.ticket(0).settled(),
+            Some(Err(EngineError::Storage(_)))
+        ));
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! Each command reads the engine clock, expires due holds, asks the domain to decide, applies
 //! the change in memory, hands it to the journal, and answers at once with the view and a
-//! [`DurableTicket`]: the caller waits on the ticket until the journal reports the change
+//! [`DurableTicket`](super::DurableTicket): the caller waits on the ticket until the journal reports the change
 //! durable, so nothing is acknowledged before that. The core never waits: it decides later
 //! commands against the applied state, so no seat is given twice, while earlier callers wait
 //! for their flush. Every answer, reads included, carries a ticket for everything applied
@@ -15,13 +15,11 @@
 
 use std::sync::Arc;
 
-use tokio::sync::watch;
-
 use super::clock::EngineClock;
 use super::error::EngineError;
 use super::messages::{
-    AvailabilityView, ChangeHoldbacks, DurableTicket, ExtendHold, GetAvailability, GetHold,
-    HoldView, PerformanceView, PlaceHold, ReleaseHold, Reply, SeatMapView, SellHold, Watermark,
+    AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, HoldView,
+    PerformanceView, PlaceHold, ReleaseHold, Reply, SeatMapView, SellHold, Watermark,
 };
 use crate::domain::{
     Change, Command, Performance, PerformanceInfo, Rejection, SeatingPlan, Timestamp, TransactionId,
@@ -40,7 +38,7 @@ pub struct PerformanceCore {
     metrics: Arc<Metrics>,
     /// The sequence number of the last entry appended.
     seq: u64,
-    durable: watch::Sender<Watermark>,
+    durable: Arc<Watermark>,
     /// A snapshot is written after this many entries.
     snapshot_every_entries: u64,
     entries_since_snapshot: u64,
@@ -134,7 +132,7 @@ impl PerformanceCore {
             clock,
             metrics,
             seq,
-            durable: watch::Sender::new(Watermark { seq, failed: false }),
+            durable: Arc::new(Watermark::new(seq)),
             snapshot_every_entries,
             entries_since_snapshot: 0,
         }
@@ -242,19 +240,13 @@ impl PerformanceCore {
     /// Batches complete in the order written, so the watermark is the last entry's seq.
     fn write(&mut self, mut batch: Batch) {
         let seq = self.seq;
-        let watermark = self.durable.clone();
+        let watermark = Arc::clone(&self.durable);
         let performance = self.info.id.clone();
         batch.on_durable = Some(DurableHook::new(move |outcome| match outcome {
-            Ok(()) => {
-                watermark.send_if_modified(|mark| {
-                    let advanced = mark.seq < seq;
-                    mark.seq = mark.seq.max(seq);
-                    advanced
-                });
-            }
+            Ok(()) => watermark.advance(seq),
             Err(error) => {
                 tracing::error!(%performance, seq, %error, "journal write failed");
-                watermark.send_modify(|mark| mark.failed = true);
+                watermark.fail();
             }
         }));
         // The hook reports durability; the returned signal is not needed here.
@@ -263,13 +255,7 @@ impl PerformanceCore {
 
     /// Answers with `view` and the ticket for everything up to `seq` being durable.
     fn reply<T>(&self, seq: u64, view: Result<T, EngineError>) -> Reply<T> {
-        view.map(|value| {
-            let ticket = DurableTicket {
-                watermark: self.durable.subscribe(),
-                seq,
-            };
-            (value, ticket)
-        })
+        view.map(|value| (value, self.durable.ticket(seq)))
     }
 
     fn hold_view(&self, transaction: TransactionId) -> Result<HoldView, EngineError> {
