@@ -387,7 +387,7 @@ async fn open_loop(shared: Arc<Shared>, rate: u64) -> Recorder {
         // ahead, and yield now and then when behind.
         if next > Instant::now() {
             tokio::time::sleep_until(tokio::time::Instant::from_std(next)).await;
-        } else if index % 256 == 0 {
+        } else if index.is_multiple_of(256) {
             tokio::task::yield_now().await;
         }
         // Bound the client's own memory: beyond this many in flight the server is plainly
