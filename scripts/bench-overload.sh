@@ -21,6 +21,8 @@ CONNECTIONS=${CONNECTIONS:-64}
 # The open loop's bound on steps in flight (so on connections): above the server's admission
 # bound of 1,024 per performance, so the server, not the client, decides what to refuse.
 MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-2048}
+# The server's admission bound per performance (its default is 1,024).
+ADMISSION_MAX=${ADMISSION_MAX:-1024}
 PORT=${PORT:-18182}
 KEY=bench-admin-key-0123456789
 cargo build --release --quiet
@@ -29,7 +31,7 @@ OUT=${OUT:-target/bench-overload}
 mkdir -p "$OUT"
 data=$(mktemp -d)
 "$BIN" serve --bind "127.0.0.1:$PORT" --data-dir "$data" --admin-key "$KEY" --no-demo \
-  > "$OUT/server.log" 2>&1 &
+  --admission-max "$ADMISSION_MAX" > "$OUT/server.log" 2>&1 &
 server=$!
 sampler=
 cleanup() {
