@@ -190,7 +190,7 @@ impl SledStore {
     /// Stops the journal thread after it has written everything queued, then closes sled,
     /// which releases its lock on the directory: a new store (a restart in the same
     /// process) can open it as soon as this returns. Later writes and loads fail `Stopped`.
-    /// A thread stuck in sled after an I/O error is left behind after [`CLOSE_WAIT`], and sled
+    /// A thread stuck in sled after an I/O error is left behind after five seconds, and sled
     /// is then left open, so a failed store never stops the process from exiting.
     pub fn close(&self) {
         let mut stuck = false;
