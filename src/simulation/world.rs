@@ -202,17 +202,9 @@ pub struct World {
     stats: Stats,
 }
 
+/// The digest a keyed retry must match: the same request, byte for byte.
 fn fingerprint(request: &Request) -> [u8; 32] {
-    let mut hasher = DefaultHasher::new();
-    if let Request::Hold {
-        performance,
-        selection,
-        ..
-    } = request
-    {
-        (performance, selection).hash(&mut hasher);
-    }
-    Sha256::digest(hasher.finish().to_be_bytes()).into()
+    Sha256::digest(format!("{request:?}")).into()
 }
 
 impl World {
@@ -653,7 +645,10 @@ impl World {
                     Claim::Replay(answer) => {
                         self.stats.replays += 1;
                         self.check_replay(&answer)?;
-                        return Ok(self.replayed(answer));
+                        // As the engine's: a remembered answer was durable before it was remembered,
+                        // so it leaves at once, without touching the performance.
+                        let durable = msg::Watermark::new(0).ticket(0);
+                        return Ok(Ok((answer, durable, AfterDurable::Nothing)));
                     }
                     Claim::InProgress => return Ok(Err(EngineError::InProgress)),
                     Claim::Mismatch => return Ok(Err(EngineError::Mismatch("key reused".into()))),
@@ -700,17 +695,6 @@ impl World {
                 Err(error)
             }
         })
-    }
-
-    /// A remembered answer leaves at once: it was durable before it was remembered.
-    fn replayed(&mut self, answer: Answer) -> Served {
-        let performance = match &answer {
-            Answer::Hold(hold) => hold.performance,
-            Answer::Inventory { .. } => 0,
-        };
-        // The ticket of a read: everything the answer shows is durable already.
-        (self.node.cores[performance].get_performance())
-            .map(|(_, ticket)| (answer, ticket, AfterDurable::Nothing))
     }
 
     fn serve_complete(
