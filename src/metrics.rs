@@ -96,7 +96,10 @@ impl Metrics {
             Change::HoldsExpired { transactions } => {
                 self.expiries.inc_by(transactions.len() as u64)
             }
-            Change::HoldExtended { .. } | Change::HoldbacksChanged { .. } => {}
+            Change::HoldExtended { .. }
+            | Change::HoldbacksChanged { .. }
+            | Change::HoldPrepared { .. }
+            | Change::HoldUnprepared { .. } => {}
         }
     }
 

@@ -46,6 +46,10 @@ pub enum EngineError {
         /// The busy performance.
         performance: String,
     },
+    /// The request conflicts with the state of what it names in a way no retry fixes
+    /// (completing a transaction again for another customer).
+    #[error("{0}")]
+    Conflict(String),
     /// A request with the same idempotency key is still being carried out.
     #[error("a request with this Idempotency-Key is still in progress")]
     InProgress,

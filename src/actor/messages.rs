@@ -10,8 +10,8 @@ use tokio::sync::oneshot;
 
 use super::error::EngineError;
 use crate::domain::{
-    ClientId, Counts, Hold, PerformanceId, PerformanceInfo, PoolCounts, SeatStatus, SeatingPlan,
-    Selection, TransactionId,
+    ClientId, Counts, Hold, OrderNumber, PerformanceId, PerformanceInfo, PoolCounts, SeatStatus,
+    SeatingPlan, Selection, TransactionId,
 };
 use crate::persistence::OrderRecord;
 
@@ -182,10 +182,31 @@ pub struct ExtendHold {
 pub struct SellHold {
     /// The transaction.
     pub transaction: TransactionId,
-    /// The order the sale belongs to, written in the same batch as the sale.
-    pub order: OrderRecord,
+    /// The order the sale belongs to.
+    pub order_number: OrderNumber,
+    /// The order's record, written in the same batch as the sale when the transaction has no
+    /// other performance; `None` when the coordinator committed it before (the roll-forward of
+    /// a prepared hold).
+    pub order: Option<OrderRecord>,
     /// Randomness for the barcodes.
     pub barcode_seed: u64,
+}
+
+/// Prepare a hold for a completion over several performances: it stops expiring, and only
+/// the coordinator ends it.
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<HoldView>")]
+pub struct PrepareHold {
+    /// The transaction.
+    pub transaction: TransactionId,
+}
+
+/// Roll a prepared hold back to a checked-out lock (its completion did not commit).
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<HoldView>")]
+pub struct UnprepareHold {
+    /// The transaction.
+    pub transaction: TransactionId,
 }
 
 /// Release a hold's locks (a no-op on a sold, released or expired hold).

@@ -1,12 +1,14 @@
 //! The actor shell around the domain: one [`PerformanceActor`] per performance, the
-//! [`Registry`] that finds it, the [`Engine`] that coordinates transactions over them, the
-//! client directory, and the engine clock.
+//! [`Registry`] that finds it, the [`Coordinator`] (a synchronous state machine for
+//! transactions, orders and completions over several performances), the [`Engine`] that runs
+//! it and routes requests, the client directory, and the engine clock.
 //!
 //! Every decision about a performance's seats is made inside its actor, one message at a
 //! time, so no lock is taken around an inventory and no seat is given twice.
 
 mod clients;
 mod clock;
+mod coordinator;
 mod engine;
 mod error;
 mod idempotency;
@@ -17,9 +19,12 @@ mod registry;
 
 pub use clients::{Client, ClientDirectory, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
+pub use coordinator::{
+    Begin, Caller, Completion, Coordinator, Customer, FIRST_ORDER_NUMBER, HoldAction, Person,
+    Resolution, Route, Step, customer_of,
+};
 pub use engine::{
-    Caller, Customer, Engine, HoldRequest, IdempotencyKey, Limits, Order, Page, Person,
-    RecoveryReport, TransactionView,
+    Engine, HoldRequest, IdempotencyKey, Limits, Order, Page, RecoveryReport, TransactionView,
 };
 pub use error::EngineError;
 pub use idempotency::{Claim, IdempotencyTable, Scope};
@@ -27,7 +32,7 @@ pub use messages::{
     AvailabilityView, DurableTicket, HoldView, IdempotencyStub, PerformanceView, Reply, SeatMapView,
 };
 pub use performance_actor::{PerformanceActor, SnapshotPolicy};
-pub use performance_core::{PerformanceCore, Rebuilt, Unservable, rebuild};
+pub use performance_core::{PerformanceCore, Rebuilt, Settlement, Unservable, rebuild};
 pub use registry::{PerformanceHandle, Registry};
 
 #[cfg(test)]

@@ -13,9 +13,10 @@ use actix::{Actor, AsyncContext, Context, Handler};
 use super::clock::EngineClock;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
-    GetSeatMap, HoldView, PerformanceView, PlaceHold, ReleaseHold, Reply, SeatMapView, SellHold,
+    GetSeatMap, HoldView, PerformanceView, PlaceHold, PrepareHold, ReleaseHold, Reply, SeatMapView,
+    SellHold, UnprepareHold,
 };
-use super::performance_core::PerformanceCore;
+use super::performance_core::{PerformanceCore, Settlement};
 use crate::domain::Performance;
 use crate::metrics::Metrics;
 use crate::persistence::Store;
@@ -26,6 +27,8 @@ const EXPIRY_TICK: Duration = Duration::from_millis(200);
 /// The owner of one performance's inventory.
 pub struct PerformanceActor {
     core: PerformanceCore,
+    /// Prepared holds recovery decided, ended as the actor starts.
+    settlements: Vec<Settlement>,
     snapshot_every: Duration,
     last_snapshot: Instant,
 }
@@ -48,8 +51,10 @@ impl PerformanceActor {
         clock: EngineClock,
         metrics: Arc<Metrics>,
         snapshots: SnapshotPolicy,
+        settlements: Vec<Settlement>,
     ) -> Self {
         Self {
+            settlements,
             core: PerformanceCore::new(
                 performance,
                 seq,
@@ -68,7 +73,9 @@ impl Actor for PerformanceActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        // Locks that fell due while the server was down are released before any request.
+        // Interrupted completions end first, then locks that fell due while the server was down
+        // are released, all before any request.
+        self.core.settle(std::mem::take(&mut self.settlements));
         self.core.expire_due();
         ctx.run_interval(EXPIRY_TICK, |actor, _| {
             actor.core.expire_due();
@@ -103,6 +110,22 @@ impl Handler<SellHold> for PerformanceActor {
 
     fn handle(&mut self, message: SellHold, _: &mut Context<Self>) -> Self::Result {
         self.core.sell_hold(message)
+    }
+}
+
+impl Handler<PrepareHold> for PerformanceActor {
+    type Result = Reply<HoldView>;
+
+    fn handle(&mut self, message: PrepareHold, _: &mut Context<Self>) -> Self::Result {
+        self.core.prepare_hold(message)
+    }
+}
+
+impl Handler<UnprepareHold> for PerformanceActor {
+    type Result = Reply<HoldView>;
+
+    fn handle(&mut self, message: UnprepareHold, _: &mut Context<Self>) -> Self::Result {
+        self.core.unprepare_hold(message)
     }
 }
 

@@ -19,10 +19,12 @@ use super::clock::EngineClock;
 use super::error::EngineError;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, HoldView,
-    PerformanceView, PlaceHold, ReleaseHold, Reply, SeatMapView, SellHold, Watermark,
+    PerformanceView, PlaceHold, PrepareHold, ReleaseHold, Reply, SeatMapView, SellHold,
+    UnprepareHold, Watermark,
 };
 use crate::domain::{
-    Change, Command, Performance, PerformanceInfo, Rejection, SeatingPlan, Timestamp, TransactionId,
+    Change, Command, OrderNumber, Performance, PerformanceInfo, Rejection, SeatingPlan, Timestamp,
+    TransactionId,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -57,6 +59,16 @@ pub struct Rebuilt {
     pub floor: Timestamp,
     /// True when a snapshot was the starting point.
     pub from_snapshot: bool,
+}
+
+/// How recovery ends one prepared hold: sold as this order with these barcodes' seed, or
+/// rolled back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settlement {
+    /// The transaction.
+    pub transaction: TransactionId,
+    /// `Some((order, barcode seed))` to sell, `None` to roll back.
+    pub sale: Option<(OrderNumber, u64)>,
 }
 
 /// Why a stored performance cannot be served.
@@ -156,6 +168,30 @@ impl PerformanceCore {
     /// Returns true when entries were appended since the last snapshot.
     pub fn has_entries_since_snapshot(&self) -> bool {
         self.entries_since_snapshot > 0
+    }
+
+    /// Ends prepared holds as recovery decided; runs before anything else when the core
+    /// starts, so no prepared hold is ever seen expired or half sold.
+    pub fn settle(&mut self, settlements: Vec<Settlement>) {
+        let now = self.clock.now();
+        for settlement in settlements {
+            let transaction = settlement.transaction;
+            let command = match settlement.sale {
+                Some((order_number, barcode_seed)) => Command::SellHold {
+                    transaction,
+                    order_number,
+                    barcode_seed,
+                },
+                None => Command::UnprepareHold { transaction },
+            };
+            match self.performance.decide(&command, now) {
+                Ok(Some(change)) => self.record(change, now, Vec::new()),
+                Ok(None) => {}
+                Err(rejection) => {
+                    tracing::error!(performance = %self.info.id, ?transaction, %rejection, "settling a prepared hold was refused");
+                }
+            }
+        }
     }
 
     /// Releases every hold whose lock has run out.
@@ -346,17 +382,32 @@ impl PerformanceCore {
         self.hold_command(transaction, Command::ExtendHold { transaction })
     }
 
-    /// Sells a hold; its order rides in the same batch as the sale.
+    /// Sells a hold; an order given rides in the same batch as the sale.
     pub fn sell_hold(&mut self, message: SellHold) -> Reply<HoldView> {
         let command = Command::SellHold {
             transaction: message.transaction,
-            order_number: message.order.number,
+            order_number: message.order_number,
             barcode_seed: message.barcode_seed,
         };
         let order = message.order;
         self.hold_command_with(message.transaction, command, move |_| {
-            vec![Record::Order(order)]
+            order.map(Record::Order).into_iter().collect()
         })
+    }
+
+    /// Prepares a hold for a completion over several performances.
+    pub fn prepare_hold(&mut self, message: PrepareHold) -> Reply<HoldView> {
+        let transaction = message.transaction;
+        self.hold_command(transaction, Command::PrepareHold { transaction })
+    }
+
+    /// Rolls a prepared hold back to a checked-out lock; a lock whose time passed while it was
+    /// prepared is released at once.
+    pub fn unprepare_hold(&mut self, message: UnprepareHold) -> Reply<HoldView> {
+        let transaction = message.transaction;
+        let reply = self.hold_command(transaction, Command::UnprepareHold { transaction });
+        self.expire_due();
+        reply
     }
 
     /// Releases a hold's locks.

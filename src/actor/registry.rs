@@ -17,6 +17,7 @@ use super::clock::{Clock, EngineClock};
 use super::error::EngineError;
 use super::messages::Reply;
 use super::performance_actor::{PerformanceActor, SnapshotPolicy};
+use super::performance_core::Settlement;
 use crate::domain::{Performance, PerformanceId, PerformanceInfo, Timestamp};
 use crate::metrics::Metrics;
 use crate::persistence::Store;
@@ -65,12 +66,28 @@ impl PerformanceHandle {
                 performance: self.info.id.to_string(),
             });
         }
+        let durable = self.send_unbounded(message).await;
+        // Nothing is acknowledged before it is durable; the admission slot is held until then.
+        drop(admitted);
+        durable
+    }
+
+    /// Sends `message` past the admission bound and waits until its answer is durable. Only
+    /// for the coordinator's work that must finish once begun (rolling a committed completion
+    /// forward, rolling a failed one back, releasing the rest of a failed basket): refusing it
+    /// under load would leave a basket half done.
+    ///
+    /// # Errors
+    /// `Unavailable` when the actor is gone, and otherwise whatever the actor answered.
+    pub async fn send_unbounded<M, T>(&self, message: M) -> Result<T, EngineError>
+    where
+        M: Message<Result = Reply<T>> + Send + 'static,
+        T: Send + 'static,
+        PerformanceActor: Handler<M>,
+    {
         let reply = self.addr.send(message).await;
         let (value, ticket) = reply.map_err(|_| EngineError::Unavailable)??;
-        // Nothing is acknowledged before it is durable; the admission slot is held until then.
-        let durable = ticket.wait().await;
-        drop(admitted);
-        durable.map(|()| value)
+        ticket.wait().await.map(|()| value)
     }
 }
 
@@ -116,7 +133,7 @@ impl Registry {
     }
 
     /// Starts an actor for `performance`, whose journal holds entries up to `seq` and whose
-    /// last engine time was `floor`.
+    /// last engine time was `floor`; it first ends the prepared holds `settlements` name.
     ///
     /// # Errors
     /// Returns `AlreadyExists` when the id is taken.
@@ -125,6 +142,7 @@ impl Registry {
         performance: Performance,
         seq: u64,
         floor: Timestamp,
+        settlements: Vec<Settlement>,
     ) -> Result<PerformanceHandle, EngineError> {
         let id = performance.info().id.clone();
         let MapEntry::Vacant(slot) = self.performances.entry(id.clone()) else {
@@ -140,7 +158,15 @@ impl Registry {
         let metrics = Arc::clone(&self.metrics);
         let snapshots = self.snapshots;
         let addr = PerformanceActor::start_in_arbiter(&self.arbiters[index], move |_| {
-            PerformanceActor::new(performance, seq, journal, clock, metrics, snapshots)
+            PerformanceActor::new(
+                performance,
+                seq,
+                journal,
+                clock,
+                metrics,
+                snapshots,
+                settlements,
+            )
         });
         let handle = PerformanceHandle {
             addr,

@@ -8,6 +8,8 @@ use super::hold::{Hold, Sale};
 use super::ids::{Timestamp, TransactionId};
 
 /// An accepted change to one performance's inventory.
+///
+/// Variants are only ever appended: changes are stored (bincode numbers variants in order).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
     /// A new hold locks its seats and places.
@@ -43,6 +45,16 @@ pub enum Change {
         /// Seat indexes back on sale (they were withheld).
         returned: Vec<u32>,
     },
+    /// A hold was prepared for a completion over several performances: it stops expiring.
+    HoldPrepared {
+        /// The transaction.
+        transaction: TransactionId,
+    },
+    /// A prepared hold was rolled back: it is checked out again, with its old expiry.
+    HoldUnprepared {
+        /// The transaction.
+        transaction: TransactionId,
+    },
 }
 
 impl Change {
@@ -55,6 +67,8 @@ impl Change {
             Self::HoldReleased { .. } => "hold_released",
             Self::HoldsExpired { .. } => "holds_expired",
             Self::HoldbacksChanged { .. } => "holdbacks_changed",
+            Self::HoldPrepared { .. } => "hold_prepared",
+            Self::HoldUnprepared { .. } => "hold_unprepared",
         }
     }
 }

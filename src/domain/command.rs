@@ -50,6 +50,18 @@ pub enum Command {
         /// Randomness for the barcodes, chosen outside the domain.
         barcode_seed: u64,
     },
+    /// Prepare the hold for a completion over several performances: the lock must be live,
+    /// and from now on it does not expire and only the coordinator ends it.
+    PrepareHold {
+        /// The transaction.
+        transaction: TransactionId,
+    },
+    /// Roll a prepared hold back to a checked-out lock with its old expiry (its completion
+    /// did not commit).
+    UnprepareHold {
+        /// The transaction.
+        transaction: TransactionId,
+    },
     /// Release the hold's locks; a sale is never undone.
     ReleaseHold {
         /// The transaction.

@@ -7,8 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{ClientId, OrderNumber, Timestamp, TransactionId};
 
-/// Where a hold is in its life. `Held` and `CheckedOut` are live until `expires_at`; the
+/// Where a hold is in its life. `Held` and `CheckedOut` are live until `expires_at`;
+/// `Prepared` is live until the coordinator sells it or rolls it back, whatever the time; the
 /// others are final.
+///
+/// Variants are only ever appended: the state is stored (bincode numbers variants in order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HoldState {
     /// Locked, not yet checked out.
@@ -21,6 +24,10 @@ pub enum HoldState {
     Released,
     /// Released because the lock passed `expires_at`.
     Expired,
+    /// Part of a completion over several performances: it no longer expires, and only the
+    /// coordinator ends it, by selling it (the order was committed) or by rolling it back to
+    /// `CheckedOut` (it was not).
+    Prepared,
 }
 
 impl HoldState {
@@ -28,7 +35,7 @@ impl HoldState {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Held => "held",
-            Self::CheckedOut => "checkout",
+            Self::CheckedOut | Self::Prepared => "checkout",
             Self::Sold => "complete",
             Self::Released => "released",
             Self::Expired => "expired",
@@ -37,13 +44,22 @@ impl HoldState {
 
     /// Returns true while the hold locks its seats (before its expiry is checked).
     pub fn is_locking(self) -> bool {
+        matches!(self, Self::Held | Self::CheckedOut | Self::Prepared)
+    }
+
+    /// Returns true while the lock can run out (a prepared hold cannot).
+    pub fn is_expiring(self) -> bool {
         matches!(self, Self::Held | Self::CheckedOut)
     }
 }
 
 impl fmt::Display for HoldState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        match self {
+            // Clients see it as checked out; a refusal says why it cannot be touched.
+            Self::Prepared => f.write_str("being completed"),
+            other => f.write_str(other.as_str()),
+        }
     }
 }
 
@@ -109,7 +125,7 @@ pub struct Hold {
 impl Hold {
     /// Returns true when the hold locks its seats at `now`.
     pub fn is_live(&self, now: Timestamp) -> bool {
-        self.state.is_locking() && now < self.expires_at
+        self.state == HoldState::Prepared || (self.state.is_expiring() && now < self.expires_at)
     }
 }
 

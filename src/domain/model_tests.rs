@@ -60,6 +60,12 @@ struct Shape {
 
 #[derive(Clone, Debug)]
 enum Op {
+    Prepare {
+        pick: u8,
+    },
+    Unprepare {
+        pick: u8,
+    },
     SeatRun {
         start: u16,
         length: u8,
@@ -163,6 +169,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => any::<u8>().prop_map(|pick| Op::Extend { pick }),
         3 => (any::<u8>(), any::<u64>()).prop_map(|(pick, seed)| Op::Sell { pick, seed }),
         2 => any::<u8>().prop_map(|pick| Op::Release { pick }),
+        2 => any::<u8>().prop_map(|pick| Op::Prepare { pick }),
+        1 => any::<u8>().prop_map(|pick| Op::Unprepare { pick }),
         2 => (prop::collection::vec(seat_pick(), 0..=3), prop::collection::vec(seat_pick(), 0..=3))
             .prop_map(|(withhold, release)| Op::Holdbacks { withhold, release }),
         1 => Just(Op::Expire),
@@ -598,6 +606,12 @@ impl Runner {
                 release: ids(release),
             },
             Op::Expire => Command::ExpireHolds,
+            Op::Prepare { pick } => Command::PrepareHold {
+                transaction: self.pick_transaction(*pick),
+            },
+            Op::Unprepare { pick } => Command::UnprepareHold {
+                transaction: self.pick_transaction(*pick),
+            },
         }
     }
 
@@ -650,12 +664,43 @@ impl Runner {
             } => self.expect_sell(*transaction, *order_number),
             Command::ReleaseHold { transaction } => match self.model.holds.get(transaction) {
                 None => Expected::Rejection(Rejection::UnknownTransaction),
+                Some(hold) if hold.state == HoldState::Prepared => {
+                    Expected::Rejection(Rejection::InvalidState {
+                        state: HoldState::Prepared,
+                        action: "release",
+                    })
+                }
                 Some(hold) if hold.state.is_locking() => expect_change(Change::HoldReleased {
                     transaction: *transaction,
                 }),
                 Some(_) => Expected::Nothing,
             },
             Command::ExpireHolds => self.expect_expiry(),
+            Command::PrepareHold { transaction } => match self.model.holds.get(transaction) {
+                None => Expected::Rejection(Rejection::UnknownTransaction),
+                Some(hold) if hold.state == HoldState::Prepared => Expected::Nothing,
+                Some(hold) if hold.state.is_expiring() && self.now < hold.expires_at => {
+                    expect_change(Change::HoldPrepared {
+                        transaction: *transaction,
+                    })
+                }
+                Some(hold) if hold.state.is_locking() || hold.state == HoldState::Expired => {
+                    Expected::Rejection(Rejection::LockExpired)
+                }
+                Some(hold) => Expected::Rejection(Rejection::InvalidState {
+                    state: hold.state,
+                    action: "complete",
+                }),
+            },
+            Command::UnprepareHold { transaction } => match self.model.holds.get(transaction) {
+                None => Expected::Rejection(Rejection::UnknownTransaction),
+                Some(hold) if hold.state == HoldState::Prepared => {
+                    expect_change(Change::HoldUnprepared {
+                        transaction: *transaction,
+                    })
+                }
+                Some(_) => Expected::Nothing,
+            },
             Command::ChangeHoldbacks { withhold, release } => self
                 .expect_holdbacks(withhold, release)
                 .unwrap_or_else(|expected| expected),
@@ -918,6 +963,12 @@ impl Runner {
     fn expect_extend(&self, transaction: TransactionId) -> Expected {
         match self.model.holds.get(&transaction) {
             None => Expected::Rejection(Rejection::UnknownTransaction),
+            Some(hold) if hold.state == HoldState::Prepared => {
+                Expected::Rejection(Rejection::InvalidState {
+                    state: hold.state,
+                    action: "check out",
+                })
+            }
             Some(hold) if hold.state.is_locking() && self.now < hold.expires_at => {
                 expect_change(Change::HoldExtended {
                     transaction,
@@ -938,16 +989,21 @@ impl Runner {
         match self.model.holds.get(&transaction) {
             None => Expected::Rejection(Rejection::UnknownTransaction),
             Some(hold) if hold.state == HoldState::Sold => Expected::Nothing,
-            Some(hold) if hold.state.is_locking() && self.now < hold.expires_at => Expected::Sale {
-                transaction,
-                order_number,
-                count: hold.seats.len()
-                    + hold
-                        .places
-                        .iter()
-                        .map(|p| p.quantity as usize)
-                        .sum::<usize>(),
-            },
+            Some(hold)
+                if hold.state == HoldState::Prepared
+                    || (hold.state.is_locking() && self.now < hold.expires_at) =>
+            {
+                Expected::Sale {
+                    transaction,
+                    order_number,
+                    count: hold.seats.len()
+                        + hold
+                            .places
+                            .iter()
+                            .map(|p| p.quantity as usize)
+                            .sum::<usize>(),
+                }
+            }
             Some(hold) if hold.state.is_locking() || hold.state == HoldState::Expired => {
                 Expected::Rejection(Rejection::LockExpired)
             }
@@ -963,7 +1019,7 @@ impl Runner {
             .model
             .holds
             .iter()
-            .filter(|(_, h)| h.state.is_locking() && h.expires_at <= self.now)
+            .filter(|(_, h)| h.state.is_expiring() && h.expires_at <= self.now)
             .map(|(t, h)| (h.expires_at, h.placed, *t))
             .collect();
         due.sort_unstable();
@@ -1109,19 +1165,32 @@ impl Runner {
                     );
                 }
                 let hold = &self.model.holds[transaction];
-                prop_assert!(hold.state.is_locking() && now < hold.expires_at);
+                prop_assert!(
+                    hold.state == HoldState::Prepared
+                        || (hold.state.is_locking() && now < hold.expires_at)
+                );
                 self.model_end(*transaction, HoldState::Sold);
             }
             Change::HoldReleased { transaction } => {
-                prop_assert!(self.model.holds[transaction].state.is_locking());
+                prop_assert!(self.model.holds[transaction].state.is_expiring());
                 self.model_end(*transaction, HoldState::Released);
             }
             Change::HoldsExpired { transactions } => {
                 for transaction in transactions {
                     let hold = &self.model.holds[transaction];
-                    prop_assert!(hold.state.is_locking() && hold.expires_at <= now);
+                    prop_assert!(hold.state.is_expiring() && hold.expires_at <= now);
                     self.model_end(*transaction, HoldState::Expired);
                 }
+            }
+            Change::HoldPrepared { transaction } => {
+                let hold = self.model.holds.get_mut(transaction).expect("a known hold");
+                prop_assert!(hold.state.is_expiring() && now < hold.expires_at);
+                hold.state = HoldState::Prepared;
+            }
+            Change::HoldUnprepared { transaction } => {
+                let hold = self.model.holds.get_mut(transaction).expect("a known hold");
+                prop_assert_eq!(hold.state, HoldState::Prepared);
+                hold.state = HoldState::CheckedOut;
             }
             Change::HoldbacksChanged { withheld, returned } => {
                 for &seat in withheld {
@@ -1266,7 +1335,7 @@ impl Runner {
             prop_assert_eq!(&hold.seats, &model.seats);
             prop_assert_eq!(&hold.places, &model.places);
             prop_assert_eq!(hold.sale.is_some(), hold.state == HoldState::Sold);
-            if hold.state.is_locking() {
+            if hold.state.is_expiring() {
                 next_expiry =
                     Some(next_expiry.map_or(hold.expires_at, |at| at.min(hold.expires_at)));
             }

@@ -251,7 +251,7 @@ impl Performance {
         for hold in state.holds {
             let slot = performance.holds.len() as u32;
             let (seat_status, locking, sold) = match hold.state {
-                HoldState::Held | HoldState::CheckedOut => {
+                HoldState::Held | HoldState::CheckedOut | HoldState::Prepared => {
                     (Some(SeatStatus::Held(slot)), true, false)
                 }
                 HoldState::Sold => (Some(SeatStatus::Sold(slot)), false, true),
@@ -270,7 +270,7 @@ impl Performance {
                     counts.sold += place.quantity;
                 }
             }
-            if locking {
+            if hold.state.is_expiring() {
                 performance.expiries.insert((hold.expires_at, slot));
             }
             performance.slots.insert(hold.transaction, slot);
@@ -385,6 +385,12 @@ impl Performance {
                 .map(|hold| Some(Change::HoldPlaced(hold))),
             Command::ExtendHold { transaction } => {
                 let hold = self.live_hold(*transaction, now, "check out")?;
+                if hold.state == HoldState::Prepared {
+                    return Err(Rejection::InvalidState {
+                        state: hold.state,
+                        action: "check out",
+                    });
+                }
                 Ok(Some(Change::HoldExtended {
                     transaction: hold.transaction,
                     expires_at: now.plus_seconds(self.info.hold_seconds),
@@ -418,9 +424,34 @@ impl Performance {
                 let hold = self
                     .hold(*transaction)
                     .ok_or(Rejection::UnknownTransaction)?;
+                if hold.state == HoldState::Prepared {
+                    // A completion has begun: only the coordinator may end the hold now.
+                    return Err(Rejection::InvalidState {
+                        state: hold.state,
+                        action: "release",
+                    });
+                }
                 Ok(hold.state.is_locking().then_some(Change::HoldReleased {
                     transaction: *transaction,
                 }))
+            }
+            Command::PrepareHold { transaction } => {
+                let hold = self.live_hold(*transaction, now, "complete")?;
+                Ok(
+                    (hold.state != HoldState::Prepared).then_some(Change::HoldPrepared {
+                        transaction: *transaction,
+                    }),
+                )
+            }
+            Command::UnprepareHold { transaction } => {
+                let hold = self
+                    .hold(*transaction)
+                    .ok_or(Rejection::UnknownTransaction)?;
+                Ok(
+                    (hold.state == HoldState::Prepared).then_some(Change::HoldUnprepared {
+                        transaction: *transaction,
+                    }),
+                )
             }
             Command::ExpireHolds => {
                 let due: Vec<TransactionId> = self
@@ -733,6 +764,25 @@ impl Performance {
                     self.set_seat(seat, SeatStatus::Free);
                 }
             }
+            Change::HoldPrepared { transaction } => {
+                let slot = self.slot(*transaction);
+                let hold = Arc::make_mut(&mut self.holds[slot as usize]);
+                assert!(hold.state.is_expiring(), "only a live lock is prepared");
+                let removed = self.expiries.remove(&(hold.expires_at, slot));
+                debug_assert!(removed, "a live lock has an expiry");
+                hold.state = HoldState::Prepared;
+            }
+            Change::HoldUnprepared { transaction } => {
+                let slot = self.slot(*transaction);
+                let hold = Arc::make_mut(&mut self.holds[slot as usize]);
+                assert_eq!(
+                    hold.state,
+                    HoldState::Prepared,
+                    "only a prepared hold rolls back"
+                );
+                hold.state = HoldState::CheckedOut;
+                self.expiries.insert((hold.expires_at, slot));
+            }
         }
         self.version += 1;
     }
@@ -774,7 +824,10 @@ impl Performance {
         let hold = &self.holds[slot as usize];
         assert!(hold.state.is_locking(), "only a live hold can end");
         let removed = self.expiries.remove(&(hold.expires_at, slot));
-        debug_assert!(removed, "a live hold has an expiry");
+        debug_assert!(
+            removed != (hold.state == HoldState::Prepared),
+            "a live hold has an expiry unless it is prepared"
+        );
         let seats = std::mem::take(&mut Arc::make_mut(&mut self.holds[slot as usize]).seats);
         let status = if state == HoldState::Sold {
             SeatStatus::Sold(slot)

@@ -617,7 +617,8 @@ pub struct UpdateTransaction {
     /// `checkout` or `complete`.
     #[schema(value_type = UpdateTransactionStatus)]
     pub status: String,
-    /// The buyer: required with `complete`, refused with `checkout`.
+    /// The buyer: optional with `complete` (a cash sale names none, and no people record is
+    /// written), refused with `checkout`.
     pub customer: Option<CustomerBody>,
     /// The transaction's tickets, as older clients repeat them; when present they must match
     /// the transaction (else 422).
@@ -642,8 +643,8 @@ pub struct TransactionUpdate {
 pub enum TransactionStep {
     /// Reset the lock.
     Checkout,
-    /// Sell the tickets to this customer.
-    Complete(Customer),
+    /// Sell the tickets, to this customer when one is named.
+    Complete(Option<Customer>),
 }
 
 impl TryFrom<UpdateTransaction> for TransactionUpdate {
@@ -662,11 +663,8 @@ impl TryFrom<UpdateTransaction> for TransactionUpdate {
             ("checkout", Some(_)) => {
                 return Err(ApiError::invalid_request("checkout takes no customer"));
             }
-            ("complete", Some(customer)) => TransactionStep::Complete(customer.try_into()?),
-            ("complete", None) => {
-                return Err(ApiError::invalid_request(
-                    "complete needs a customer with name and email",
-                ));
+            ("complete", customer) => {
+                TransactionStep::Complete(customer.map(Customer::try_from).transpose()?)
             }
             _ => {
                 return Err(ApiError::invalid_request(
@@ -1238,7 +1236,7 @@ impl From<&SeatMapView> for SeatMapDto {
 }
 
 /// One seat of a transaction or order.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct TicketDto {
     /// The ticket id.
     #[schema(examples("jb-1204:STALLS-A3"))]
@@ -1266,7 +1264,7 @@ pub struct TicketDto {
 }
 
 /// General-admission places of a transaction or order.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct PlacesDto {
     #[schema(examples("jb-1204"))]
     performance: String,
@@ -1453,7 +1451,9 @@ pub struct OrderDto {
     /// RFC 3339 in UTC.
     #[schema(format = DateTime, examples("2026-12-01T10:02:10Z"))]
     created_at: String,
-    customer: CustomerDto,
+    /// The buyer; absent when the sale named none (a cash sale at the box office).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: Option<CustomerDto>,
     /// The seats, each with its barcode.
     tickets: Vec<TicketDto>,
     /// The general-admission places, with one barcode per place.
@@ -1491,10 +1491,10 @@ impl From<&Order> for OrderDto {
             number: order.number.to_string(),
             transaction_id: uuid::Uuid::from_u128(order.transaction.id.0).to_string(),
             created_at: format_time(order.created_at),
-            customer: CustomerDto {
-                name: order.customer.name.clone(),
-                email: order.customer.email.clone(),
-            },
+            customer: order.customer.as_ref().map(|customer| CustomerDto {
+                name: customer.name.clone(),
+                email: customer.email.clone(),
+            }),
             tickets,
             general_admission: places,
             totals: totals
@@ -1515,15 +1515,23 @@ pub struct OrderAnswer {
     status: &'static str,
     #[schema(format = "uuid", examples("0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11"))]
     transaction_id: String,
+    /// The sold seats with their barcodes, as in `order.tickets` (ATHENA clients read them
+    /// here).
+    tickets: Vec<TicketDto>,
+    /// The sold general-admission places, as in `order.general_admission`.
+    general_admission: Vec<PlacesDto>,
     order: OrderDto,
 }
 
 impl From<&Order> for OrderAnswer {
     fn from(order: &Order) -> Self {
+        let order_dto = OrderDto::from(order);
         Self {
             status: "OK",
             transaction_id: uuid::Uuid::from_u128(order.transaction.id.0).to_string(),
-            order: order.into(),
+            tickets: order_dto.tickets.clone(),
+            general_admission: order_dto.general_admission.clone(),
+            order: order_dto,
         }
     }
 }

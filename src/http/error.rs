@@ -215,7 +215,7 @@ impl From<EngineError> for ApiError {
             EngineError::RuleViolation(message) | EngineError::Mismatch(message) => {
                 Self::rule_violation(message)
             }
-            EngineError::InProgress => {
+            EngineError::InProgress | EngineError::Conflict(_) => {
                 Self::new(StatusCode::CONFLICT, "invalid_state", error.to_string())
             }
             EngineError::Overloaded { .. } => Self::new(

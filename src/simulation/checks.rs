@@ -20,12 +20,10 @@ pub enum Told {
 /// What the clients were told about one transaction.
 #[derive(Clone, Debug)]
 pub struct Known {
-    /// The performance, by index.
-    pub performance: usize,
+    /// Its holds: (performance index, seats), one per performance.
+    pub holds: Vec<(usize, Vec<u32>)>,
     /// The client that opened it.
     pub client: usize,
-    /// Its seats.
-    pub seats: Vec<u32>,
     /// When its lock runs out, as last acknowledged.
     pub expires_at: Timestamp,
     /// What the client was last told.
@@ -50,7 +48,9 @@ pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
     let holds = performance.holds();
     for (slot, hold) in holds.iter().enumerate() {
         let expected = match hold.state {
-            HoldState::Held | HoldState::CheckedOut => SeatStatus::Held(slot as u32),
+            HoldState::Held | HoldState::CheckedOut | HoldState::Prepared => {
+                SeatStatus::Held(slot as u32)
+            }
             HoldState::Sold => SeatStatus::Sold(slot as u32),
             HoldState::Released | HoldState::Expired => continue,
         };
@@ -113,7 +113,9 @@ pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
         for hold in holds {
             for places in hold.places.iter().filter(|p| usize::from(p.pool) == index) {
                 match hold.state {
-                    HoldState::Held | HoldState::CheckedOut => held += places.quantity,
+                    HoldState::Held | HoldState::CheckedOut | HoldState::Prepared => {
+                        held += places.quantity
+                    }
                     HoldState::Sold => sold += places.quantity,
                     HoldState::Released | HoldState::Expired => {}
                 }
@@ -135,6 +137,7 @@ pub fn check_known(
     performance: &Performance,
     now: Timestamp,
     transaction: TransactionId,
+    seats: &[u32],
     known: &Known,
 ) -> Result<(), Failure> {
     let hold = performance.hold(transaction);
@@ -142,7 +145,7 @@ pub fn check_known(
         Told::Sold(order) => match hold {
             Some(hold)
                 if hold.state == HoldState::Sold
-                    && hold.seats == known.seats
+                    && hold.seats == seats
                     && hold.sale.as_ref().map(|sale| sale.order_number) == Some(order) => {}
             other => {
                 return Err(Failure::new(format!(
@@ -151,7 +154,7 @@ pub fn check_known(
             }
         },
         Told::Held if known.is_settled() && now < known.expires_at => match hold {
-            Some(hold) if hold.is_live(now) && hold.seats == known.seats => {}
+            Some(hold) if hold.is_live(now) && hold.seats == seats => {}
             other => {
                 return Err(Failure::new(format!(
                     "{transaction:?} was locked until {:?}, but at {now:?} reads {other:?}",

@@ -97,6 +97,8 @@ pub struct Stats {
     pub acknowledged: u64,
     /// Sales acknowledged.
     pub sold: u64,
+    /// Sales over two performances acknowledged.
+    pub baskets_sold: u64,
     /// Process crashes.
     pub crashes: u64,
     /// Graceful restarts.
@@ -120,6 +122,7 @@ impl Stats {
         self.steps += other.steps;
         self.acknowledged += other.acknowledged;
         self.sold += other.sold;
+        self.baskets_sold += other.baskets_sold;
         self.crashes += other.crashes;
         self.graceful += other.graceful;
         self.io_errors += other.io_errors;
@@ -177,6 +180,7 @@ fn every_seed_keeps_every_promise() {
         // A change that stops the simulation reaching these paths must not pass silently.
         for (what, count) in [
             ("acknowledged sales", total.sold),
+            ("acknowledged basket sales", total.baskets_sold),
             ("crashes", total.crashes),
             ("graceful restarts", total.graceful),
             ("restarts after an I/O error", total.restarts_after_failure),

@@ -138,9 +138,11 @@ pub async fn get(
 ///
 /// `checkout` resets the lock to now plus the performance's `hold_seconds` and answers the
 /// transaction. `complete` marks every ticket sold, creates an order, creates or updates the
-/// customer's people record (keyed by email), and answers the order; completing twice answers
-/// the same order again. Both may repeat `tickets` and `id`, which must then match the
-/// transaction.
+/// customer's people record (keyed by email) when a customer is named, and answers the order
+/// with the sold tickets also at the top level. One transaction gives at most one order:
+/// completes sent at once or retried all answer it, and a transaction over several
+/// performances completes atomically. Completing again for another customer is 409. Both may
+/// repeat `tickets` and `id`, which must then match the transaction.
 #[utoipa::path(
     post,
     path = "/transactions/{id}",
@@ -158,9 +160,8 @@ pub async fn get(
         (status = 200, description = "After `checkout`, the transaction (as on creation); \
             after `complete`, the order with barcodes.", body = UpdateTransactionAnswer),
         (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
-            fields, a status other than `checkout` or `complete`, a customer missing with \
-            `complete` or given with `checkout`, a bad customer name or email, or malformed \
-            ticket ids.", body = ErrorBody),
+            fields, a status other than `checkout` or `complete`, a customer given with \
+            `checkout`, a bad customer name or email, or malformed ticket ids.", body = ErrorBody),
         (status = 401, description = "`unauthorized`: a missing or unknown API key.",
             body = ErrorBody),
         (status = 403, description = "`forbidden`: another client's transaction (only its \
@@ -170,7 +171,9 @@ pub async fn get(
             configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
             closed.", body = ErrorBody),
         (status = 409, description = "`invalid_state`: the transaction cannot take this step, \
-            e.g. checking out a completed one or completing a released one.", body = ErrorBody),
+            e.g. checking out a completed one, completing a released one, completing again \
+            for another customer, or releasing or checking out one whose completion is under \
+            way.", body = ErrorBody),
         (status = 410, description = "`lock_expired`: the transaction's lock expired and its \
             tickets were released.", body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over the configured \

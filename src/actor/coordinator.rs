@@ -1,0 +1,574 @@
+//! The coordinator: everything about a transaction that is not one performance's seats.
+//!
+//! A performance's actor decides its seats. What spans performances or outlives a hold lives
+//! here: the transaction index (who owns a transaction, which performances it holds at),
+//! order numbers, orders and people, and the completions in flight. Like
+//! [`PerformanceCore`](super::PerformanceCore) it is synchronous and deterministic: it never
+//! waits, never reads a clock (`now` is an argument) and draws no randomness. The engine runs
+//! it behind a mutex that is never held across an await, and executes the [`Step`]s it asks
+//! for; the simulation executes the same steps against the same cores, one at a time, with
+//! crashes between any two, so what the simulation checks is this code.
+//!
+//! # The commit protocol
+//!
+//! A transaction completes once, with one order, decided here:
+//!
+//! - **One performance.** The order number is taken and the order record rides in the same
+//!   batch as the sale ([`Step::Perform`] with [`HoldAction::Sell`] carrying the order): the
+//!   sale and its order are durable together or not at all.
+//! - **Several performances.** Each hold is *prepared* in turn (its lock must be live; a
+//!   prepared hold no longer expires and its client can no longer release it). When all are
+//!   prepared, the order number is taken and the order is written alone: that write is the
+//!   commit point ([`Step::Commit`]). Then each prepared hold is sold, past the admission
+//!   bound. If a prepare is refused, the holds prepared so far are rolled back to checked-out
+//!   locks with their old expiry (and, when a lock had expired, every hold is released, since
+//!   the transaction can no longer complete).
+//! - **Recovery** ([`Coordinator::recover`]) finishes what the store says: a prepared hold
+//!   whose transaction has an order is sold (rolled forward), any other prepared hold is rolled
+//!   back. The engine applies these before a performance serves a request or expires a lock.
+//!
+//! Concurrent and repeated completions of one transaction meet here: the first begins a
+//! [`Completion`]; the others are told to [`Begin::Join`] it and ask again once it finishes,
+//! when they find its order (or, if it failed, begin afresh and are refused as it was).
+//! A completion naming another customer than the order's is refused.
+//!
+//! # Caveats
+//! - An order number taken for a single-performance sale that the performance then refuses is
+//!   given back only when no later number was taken meanwhile; numbers may have gaps, and are
+//!   never reused once answered.
+//! - The transaction index, orders and people are rebuilt at start-up from holds and order
+//!   records; they are held in memory in full.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::error::EngineError;
+use crate::domain::{
+    ClientId, Hold, HoldState, OrderNumber, PerformanceId, Rejection, Timestamp, TransactionId,
+};
+use crate::persistence::OrderRecord;
+
+/// The first order number handed out.
+pub const FIRST_ORDER_NUMBER: u64 = 100_001;
+
+/// Who is asking.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The client behind the API key.
+    pub client: ClientId,
+    /// True for an admin key, which may act on every client's transactions.
+    pub is_admin: bool,
+    /// The caller's IP address.
+    pub ip: String,
+}
+
+/// The buyer named at completion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Customer {
+    /// The customer's name.
+    pub name: String,
+    /// The customer's email address, lower-cased; it keys the people record.
+    pub email: String,
+}
+
+/// A customer's people record, keyed by email.
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// The email address, lower-cased.
+    pub email: String,
+    /// The latest name given.
+    pub name: String,
+    /// Every order of the customer, oldest first.
+    pub orders: Vec<OrderNumber>,
+    /// When the record was created.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
+/// Who owns a transaction and where it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The client that opened it.
+    pub owner: ClientId,
+    /// The performances it holds at, in id order.
+    pub performances: Vec<PerformanceId>,
+}
+
+/// What a performance is asked to do with a transaction's hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HoldAction {
+    /// Prepare it for the completion.
+    Prepare,
+    /// Roll a prepared hold back.
+    Unprepare,
+    /// Sell it as this order; the record, when given, rides in the sale's batch.
+    Sell {
+        /// The order number.
+        number: OrderNumber,
+        /// The order record, for a single-performance sale.
+        order: Option<OrderRecord>,
+    },
+    /// Release its locks.
+    Release,
+}
+
+/// The next thing a completion needs done.
+#[derive(Debug)]
+pub enum Step {
+    /// Carry out `action` on the transaction's hold at `performance`, wait until durable, and
+    /// report the outcome. `bounded` steps go through the admission bound; the others must
+    /// not be refused for load, since they finish or undo what was begun.
+    Perform {
+        /// The performance.
+        performance: PerformanceId,
+        /// What to do.
+        action: HoldAction,
+        /// True when the step may be refused as overloaded.
+        bounded: bool,
+    },
+    /// Write the order as the commit record and report when durable.
+    Commit(OrderRecord),
+    /// The completion is over: the order, or why not.
+    Finished(Result<OrderRecord, EngineError>),
+}
+
+/// How a request to complete should proceed.
+#[derive(Debug)]
+pub enum Begin {
+    /// The transaction was completed before: this is its order.
+    Done(OrderRecord),
+    /// A completion of it is in flight: wait for it, then ask again.
+    Join,
+    /// Run this completion.
+    Run(Completion),
+}
+
+#[derive(Debug)]
+enum Phase {
+    SellOne,
+    Preparing {
+        next: usize,
+    },
+    RollingBack {
+        next: usize,
+        prepared: usize,
+        release: bool,
+        error: Option<EngineError>,
+    },
+    Committing,
+    Selling {
+        next: usize,
+    },
+    Finished,
+}
+
+/// One completion in flight, driven step by step by whoever executes its [`Step`]s.
+#[derive(Debug)]
+pub struct Completion {
+    transaction: TransactionId,
+    performances: Vec<PerformanceId>,
+    order: OrderRecord,
+    phase: Phase,
+}
+
+impl Completion {
+    /// Returns the transaction being completed.
+    pub fn transaction(&self) -> TransactionId {
+        self.transaction
+    }
+}
+
+#[derive(Debug)]
+struct Completing {
+    customer: Option<Customer>,
+    /// False once its run ended without finishing (a storage failure after the commit was
+    /// written): a new request resumes it instead of joining.
+    running: bool,
+}
+
+/// A prepared hold that recovery must finish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    /// The performance.
+    pub performance: PerformanceId,
+    /// The transaction.
+    pub transaction: TransactionId,
+    /// `Some(order)`: sell it as that order; `None`: roll it back.
+    pub order: Option<OrderNumber>,
+}
+
+/// Transactions, orders and people, and the completions in flight.
+#[derive(Debug)]
+pub struct Coordinator {
+    transactions: HashMap<TransactionId, Route>,
+    orders: BTreeMap<OrderNumber, OrderRecord>,
+    order_of: HashMap<TransactionId, OrderNumber>,
+    completing: HashMap<TransactionId, Completing>,
+    people: HashMap<String, Person>,
+    next_order: u64,
+}
+
+impl Default for Coordinator {
+    fn default() -> Self {
+        Self {
+            transactions: HashMap::new(),
+            orders: BTreeMap::new(),
+            order_of: HashMap::new(),
+            completing: HashMap::new(),
+            people: HashMap::new(),
+            next_order: FIRST_ORDER_NUMBER,
+        }
+    }
+}
+
+impl Coordinator {
+    /// Rebuilds the coordinator from what the store holds: every hold (by performance) and
+    /// every order record; returns it with the prepared holds recovery must finish, in
+    /// transaction then performance order.
+    pub fn recover<'a>(
+        holds: impl IntoIterator<Item = (&'a PerformanceId, &'a Hold)>,
+        orders: Vec<OrderRecord>,
+    ) -> (Self, Vec<Resolution>) {
+        let mut coordinator = Self::default();
+        let mut orders = orders;
+        orders.sort_by_key(|order| order.number);
+        for order in orders {
+            coordinator.remember_order(order);
+        }
+        let mut resolutions = Vec::new();
+        for (performance, hold) in holds {
+            coordinator.register_hold(performance, hold);
+            if hold.state == HoldState::Prepared {
+                resolutions.push(Resolution {
+                    performance: performance.clone(),
+                    transaction: hold.transaction,
+                    order: coordinator.order_of.get(&hold.transaction).copied(),
+                });
+            }
+        }
+        resolutions
+            .sort_by(|a, b| (a.transaction, &a.performance).cmp(&(b.transaction, &b.performance)));
+        (coordinator, resolutions)
+    }
+
+    fn register_hold(&mut self, performance: &PerformanceId, hold: &Hold) {
+        let route = self
+            .transactions
+            .entry(hold.transaction)
+            .or_insert_with(|| Route {
+                owner: hold.owner.clone(),
+                performances: Vec::new(),
+            });
+        if let Err(at) = route.performances.binary_search(performance) {
+            route.performances.insert(at, performance.clone());
+        }
+    }
+
+    /// Records a new transaction once its holds are durable.
+    pub fn open(&mut self, transaction: TransactionId, route: Route) {
+        self.transactions.insert(transaction, route);
+    }
+
+    /// Finds a transaction the caller may see.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown transaction, `Forbidden` for another client's.
+    pub fn route(&self, caller: &Caller, transaction: TransactionId) -> Result<Route, EngineError> {
+        let route = self.transactions.get(&transaction).ok_or_else(|| {
+            EngineError::not_found("transaction", uuid::Uuid::from_u128(transaction.0))
+        })?;
+        if !caller.is_admin && route.owner != caller.client {
+            return Err(EngineError::Forbidden {
+                what: "transaction",
+            });
+        }
+        Ok(route.clone())
+    }
+
+    /// Returns the order of a transaction, once it is committed.
+    pub fn order_of(&self, transaction: TransactionId) -> Option<&OrderRecord> {
+        self.orders.get(self.order_of.get(&transaction)?)
+    }
+
+    /// Returns an order by number.
+    pub fn order(&self, number: OrderNumber) -> Option<&OrderRecord> {
+        self.orders.get(&number)
+    }
+
+    /// Returns every committed order, by number.
+    pub fn orders(&self) -> impl Iterator<Item = &OrderRecord> {
+        self.orders.values()
+    }
+
+    /// Returns the people record of `email` (lower-cased).
+    pub fn person(&self, email: &str) -> Option<&Person> {
+        self.people.get(email)
+    }
+
+    /// Returns true while a completion of `transaction` has begun and not finished.
+    pub fn is_completing(&self, transaction: TransactionId) -> bool {
+        self.completing.contains_key(&transaction)
+    }
+
+    /// Decides how a request to complete `transaction` for `customer` proceeds.
+    ///
+    /// # Errors
+    /// `NotFound` and `Forbidden` as [`Coordinator::route`]; `InvalidState` when the
+    /// transaction was (or is being) completed for another customer.
+    pub fn begin_completion(
+        &mut self,
+        caller: &Caller,
+        transaction: TransactionId,
+        customer: Option<Customer>,
+        now: Timestamp,
+    ) -> Result<Begin, EngineError> {
+        let route = self.route(caller, transaction)?;
+        if let Some(completing) = self.completing.get_mut(&transaction) {
+            if completing.customer != customer {
+                return Err(other_customer());
+            }
+            if completing.running {
+                return Ok(Begin::Join);
+            }
+            // A run ended after its commit without selling everything: resume the roll-forward.
+            completing.running = true;
+            let order = self
+                .order_of(transaction)
+                .cloned()
+                .ok_or(EngineError::Unavailable)?;
+            return Ok(Begin::Run(Completion {
+                transaction,
+                performances: route.performances,
+                order,
+                phase: Phase::Selling { next: 0 },
+            }));
+        }
+        if let Some(order) = self.order_of(transaction) {
+            if customer_of(order) != customer {
+                return Err(other_customer());
+            }
+            return Ok(Begin::Done(order.clone()));
+        }
+        let (name, email) = customer
+            .as_ref()
+            .map(|c| (c.name.clone(), c.email.clone()))
+            .unwrap_or_default();
+        let single = route.performances.len() == 1;
+        let order = OrderRecord {
+            // Taken now only for a single performance, whose sale is the commit.
+            number: if single {
+                self.take_number()
+            } else {
+                OrderNumber(0)
+            },
+            transaction,
+            performances: route.performances.clone(),
+            client: route.owner,
+            customer_name: name,
+            customer_email: email,
+            created_at: now,
+        };
+        self.completing.insert(
+            transaction,
+            Completing {
+                customer,
+                running: true,
+            },
+        );
+        Ok(Begin::Run(Completion {
+            transaction,
+            performances: route.performances,
+            order,
+            phase: if single {
+                Phase::SellOne
+            } else {
+                Phase::Preparing { next: 0 }
+            },
+        }))
+    }
+
+    fn take_number(&mut self) -> OrderNumber {
+        let number = OrderNumber(self.next_order);
+        self.next_order += 1;
+        number
+    }
+
+    /// Returns what `run` needs done next.
+    pub fn step(&self, run: &Completion) -> Step {
+        let perform = |index: usize, action: HoldAction, bounded: bool| Step::Perform {
+            performance: run.performances[index].clone(),
+            action,
+            bounded,
+        };
+        match &run.phase {
+            Phase::SellOne => perform(
+                0,
+                HoldAction::Sell {
+                    number: run.order.number,
+                    order: Some(run.order.clone()),
+                },
+                true,
+            ),
+            Phase::Preparing { next } => perform(*next, HoldAction::Prepare, true),
+            Phase::RollingBack { next, prepared, .. } => {
+                if next < prepared {
+                    perform(*next, HoldAction::Unprepare, false)
+                } else {
+                    perform(next - prepared, HoldAction::Release, false)
+                }
+            }
+            Phase::Committing => Step::Commit(run.order.clone()),
+            Phase::Selling { next } => perform(
+                *next,
+                HoldAction::Sell {
+                    number: run.order.number,
+                    order: None,
+                },
+                false,
+            ),
+            Phase::Finished => Step::Finished(Err(EngineError::Unavailable)),
+        }
+    }
+
+    /// Takes the outcome of the step [`Coordinator::step`] returned and returns the next one;
+    /// [`Step::Finished`] ends the run (and is returned once).
+    pub fn advance(&mut self, run: &mut Completion, outcome: Result<(), EngineError>) -> Step {
+        let count = run.performances.len();
+        let phase = std::mem::replace(&mut run.phase, Phase::Finished);
+        run.phase = match (phase, outcome) {
+            (Phase::SellOne, Ok(())) => return self.finish(run),
+            (Phase::SellOne, Err(error)) => {
+                if self.next_order == run.order.number.0 + 1 {
+                    self.next_order -= 1;
+                }
+                return self.abandon(run, error);
+            }
+            (Phase::Preparing { next }, Ok(())) if next + 1 < count => {
+                Phase::Preparing { next: next + 1 }
+            }
+            (Phase::Preparing { .. }, Ok(())) => {
+                run.order.number = self.take_number();
+                Phase::Committing
+            }
+            (Phase::Preparing { next }, Err(error)) => {
+                let release = matches!(error, EngineError::Rejected(Rejection::LockExpired));
+                if next == 0 && !release {
+                    return self.abandon(run, error);
+                }
+                Phase::RollingBack {
+                    next: 0,
+                    prepared: next,
+                    release,
+                    error: Some(error),
+                }
+            }
+            (
+                Phase::RollingBack {
+                    next,
+                    prepared,
+                    release,
+                    error,
+                },
+                outcome,
+            ) => {
+                if let Err(failure) = outcome {
+                    // The hold stays prepared or locked; recovery or its expiry ends it.
+                    tracing::warn!(%failure, "undoing part of a failed completion failed");
+                }
+                let last = if release { prepared + count } else { prepared };
+                if next + 1 < last {
+                    Phase::RollingBack {
+                        next: next + 1,
+                        prepared,
+                        release,
+                        error,
+                    }
+                } else {
+                    return self.abandon(run, error.unwrap_or(EngineError::Unavailable));
+                }
+            }
+            (Phase::Committing, Ok(())) => {
+                self.remember_order(run.order.clone());
+                Phase::Selling { next: 0 }
+            }
+            (Phase::Committing, Err(error)) => {
+                // The commit may or may not be durable: the store has failed (fail-stop),
+                // nothing more is acknowledged, and recovery decides from what reached the disk.
+                return self.abandon(run, error);
+            }
+            (Phase::Selling { next }, Ok(())) if next + 1 < count => {
+                Phase::Selling { next: next + 1 }
+            }
+            (Phase::Selling { .. }, Ok(())) => return self.finish(run),
+            (Phase::Selling { .. }, Err(error)) => return self.stall(run, error),
+            (Phase::Finished, _) => return Step::Finished(Err(EngineError::Unavailable)),
+        };
+        self.step(run)
+    }
+
+    /// Ends a run with its order.
+    fn finish(&mut self, run: &Completion) -> Step {
+        self.completing.remove(&run.transaction);
+        if !self.order_of.contains_key(&run.transaction) {
+            self.remember_order(run.order.clone());
+        }
+        Step::Finished(Ok(run.order.clone()))
+    }
+
+    /// Ends a run that committed nothing.
+    fn abandon(&mut self, run: &Completion, error: EngineError) -> Step {
+        self.completing.remove(&run.transaction);
+        Step::Finished(Err(error))
+    }
+
+    /// Ends a run that could not finish what it committed (or may have committed): the next
+    /// request resumes it.
+    fn stall(&mut self, run: &Completion, error: EngineError) -> Step {
+        if let Some(completing) = self.completing.get_mut(&run.transaction) {
+            completing.running = false;
+        }
+        Step::Finished(Err(error))
+    }
+
+    /// Adds an order to the index and its customer's people record.
+    fn remember_order(&mut self, order: OrderRecord) {
+        self.next_order = self.next_order.max(order.number.0 + 1);
+        self.order_of.insert(order.transaction, order.number);
+        if !order.customer_email.is_empty() {
+            self.people
+                .entry(order.customer_email.clone())
+                .and_modify(|person| {
+                    person.name.clone_from(&order.customer_name);
+                    // Orders arrive in ascending number at recovery and are unique, so no
+                    // search for a repeat is needed.
+                    person.orders.push(order.number);
+                    person.updated_at = person.updated_at.max(order.created_at);
+                })
+                .or_insert_with(|| Person {
+                    email: order.customer_email.clone(),
+                    name: order.customer_name.clone(),
+                    orders: vec![order.number],
+                    created_at: order.created_at,
+                    updated_at: order.created_at,
+                });
+        }
+        self.orders.insert(order.number, order);
+    }
+}
+
+/// The customer an order was completed for.
+pub fn customer_of(order: &OrderRecord) -> Option<Customer> {
+    (!order.customer_email.is_empty()).then(|| Customer {
+        name: order.customer_name.clone(),
+        email: order.customer_email.clone(),
+    })
+}
+
+fn other_customer() -> EngineError {
+    EngineError::Conflict(
+        "this transaction is completed (or being completed) for another customer".into(),
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,188 @@
+//! The catalogue: events and performances, their listings, availability and holdbacks.
+
+use std::sync::Arc;
+
+use super::{Engine, Page, paginate};
+use crate::actor::error::EngineError;
+use crate::actor::messages::{
+    AvailabilityView, ChangeHoldbacks, GetAvailability, GetPerformance, GetSeatMap,
+    PerformanceView, SeatMapView,
+};
+use crate::domain::{
+    EventId, EventInfo, InvalidPlan, Performance, PerformanceId, PerformanceInfo, PlanSpec,
+    SeatingPlan, TicketId, Timestamp,
+};
+use crate::persistence::{Batch, PerformanceRecord, Record};
+
+impl Engine {
+    /// Creates a performance and starts its actor; records or updates its event.
+    ///
+    /// # Errors
+    /// `Invalid` for a bad plan, `RuleViolation` for a plan over the seat limit, and
+    /// `AlreadyExists` for a taken id.
+    pub async fn create_performance(
+        &self,
+        info: PerformanceInfo,
+        spec: PlanSpec,
+    ) -> Result<PerformanceView, EngineError> {
+        let info = info.validate().map_err(plan_error)?;
+        let plan =
+            SeatingPlan::build(spec.clone(), self.limits.seats_per_plan_max).map_err(plan_error)?;
+        let _creating = self.creating.lock().await;
+        if self.registry.contains(&info.id) {
+            return Err(EngineError::AlreadyExists {
+                what: "performance",
+                id: info.id.to_string(),
+            });
+        }
+        let record = PerformanceRecord {
+            info: info.clone(),
+            plan: spec,
+        };
+        self.write(Batch {
+            records: vec![Record::Performance(record)],
+            ..Batch::default()
+        })
+        .await?;
+        let event = info.event.clone();
+        let handle = self.registry.start(
+            Performance::new(info, plan),
+            0,
+            Timestamp::default(),
+            Vec::new(),
+        )?;
+        self.events.insert(event.id.clone(), event);
+        handle.send(GetPerformance).await
+    }
+
+    /// Lists events whose name, venue or city contains `query` (case-insensitive) and whose
+    /// city is `city` (case-insensitive), sorted by name.
+    pub fn events(
+        &self,
+        query: Option<&str>,
+        city: Option<&str>,
+        page: usize,
+        page_length: usize,
+    ) -> Page<EventInfo> {
+        let query = query.map(str::to_lowercase);
+        let city = city.map(str::to_lowercase);
+        let mut events: Vec<EventInfo> = self
+            .events
+            .iter()
+            .map(|entry| entry.value().clone())
+            .filter(|event| {
+                query.as_deref().is_none_or(|q| {
+                    [&event.name, &event.venue, &event.city]
+                        .iter()
+                        .any(|field| field.to_lowercase().contains(q))
+                }) && city
+                    .as_deref()
+                    .is_none_or(|c| event.city.to_lowercase() == c)
+            })
+            .collect();
+        events.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        paginate(events, page, page_length)
+    }
+
+    /// Lists the performances of `event` starting within `[from, to]`, soonest first.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown event.
+    pub fn event_performances(
+        &self,
+        event: &EventId,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        page: usize,
+        page_length: usize,
+    ) -> Result<Page<Arc<PerformanceInfo>>, EngineError> {
+        if !self.events.contains_key(event) {
+            return Err(EngineError::not_found("event", event));
+        }
+        let mut performances: Vec<Arc<PerformanceInfo>> = self
+            .registry
+            .infos()
+            .into_iter()
+            .filter(|info| {
+                info.event.id == *event
+                    && from.is_none_or(|from| info.starts_at >= from)
+                    && to.is_none_or(|to| info.starts_at <= to)
+            })
+            .collect();
+        performances.sort_by(|a, b| (a.starts_at, &a.id).cmp(&(b.starts_at, &b.id)));
+        Ok(paginate(performances, page, page_length))
+    }
+
+    /// Reads a performance with its counts.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown performance.
+    pub async fn performance(&self, id: &PerformanceId) -> Result<PerformanceView, EngineError> {
+        self.registry.get(id)?.send(GetPerformance).await
+    }
+
+    /// Reads the free seat blocks of a performance.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown performance or price band.
+    pub async fn availability(
+        &self,
+        id: &PerformanceId,
+        quantity: Option<u32>,
+        price_band: Option<String>,
+    ) -> Result<AvailabilityView, EngineError> {
+        let message = GetAvailability {
+            quantity,
+            price_band,
+        };
+        self.registry.get(id)?.send(message).await
+    }
+
+    /// Reads every seat's status.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown performance.
+    pub async fn seat_map(&self, id: &PerformanceId) -> Result<SeatMapView, EngineError> {
+        self.registry.get(id)?.send(GetSeatMap).await
+    }
+
+    /// Withholds and returns seats.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown performance or seat; the domain's rejections otherwise.
+    pub async fn change_holdbacks(
+        &self,
+        id: &PerformanceId,
+        withhold: Vec<TicketId>,
+        release: Vec<TicketId>,
+    ) -> Result<PerformanceView, EngineError> {
+        let handle = self.registry.get(id)?;
+        let seats = |tickets: Vec<TicketId>| -> Result<Vec<String>, EngineError> {
+            tickets
+                .into_iter()
+                .map(|ticket| {
+                    if ticket.performance == *id {
+                        Ok(ticket.seat)
+                    } else {
+                        Err(EngineError::Invalid(format!(
+                            "ticket {ticket} is not at performance {id}"
+                        )))
+                    }
+                })
+                .collect()
+        };
+        let message = ChangeHoldbacks {
+            withhold: seats(withhold)?,
+            release: seats(release)?,
+        };
+        self.check_ticket_count(message.withhold.len() + message.release.len())?;
+        handle.send(message).await
+    }
+}
+
+fn plan_error(error: InvalidPlan) -> EngineError {
+    match error {
+        InvalidPlan::TooManySeats { .. } => EngineError::RuleViolation(error.to_string()),
+        other => EngineError::Invalid(other.to_string()),
+    }
+}

@@ -1,0 +1,280 @@
+//! The engine: the async shell that routes requests to the performance actors and runs the
+//! [`Coordinator`](super::Coordinator) for what spans them.
+//!
+//! A transaction is one hold at each performance it touches. Almost every transaction touches
+//! one performance, and then its actor alone decides its holds; the coordinator only records
+//! who owns it. A transaction over several performances is held performance by performance in
+//! id order; if one refuses, the holds already placed are released (past the admission bound)
+//! before the refusal is returned, so the request changes no seat. Completions follow the
+//! coordinator's commit protocol (see its module): the engine executes the steps it asks for
+//! in a task of their own, so a client that disconnects mid-way cannot leave a basket half
+//! sold, and every concurrent or repeated completion answers the one order.
+//!
+//! Everything the engine acknowledges is durable first: a performance's definition and a
+//! client before their 201, an idempotency answer in the same batch as its hold, an order in
+//! the same batch as its sale (one performance) or as the commit record before the sales
+//! (several). The transaction index, orders and people are rebuilt at start-up
+//! ([`Engine::recover`]).
+//!
+//! The parts: `catalogue` (events and performances), `clients`, `recovery`, `transactions`
+//! (holds, checkouts, completions, releases), `orders` (orders and people).
+//!
+//! # Caveats
+//! - A hold over several performances that is refused at the second leaves a place-and-release
+//!   pair in the first's journal; nobody but the caller ever saw it held.
+//! - Finished transactions stay in their actors' memory and snapshots.
+
+mod catalogue;
+mod clients;
+mod orders;
+mod recovery;
+mod transactions;
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use dashmap::DashMap;
+
+use super::clients::ClientDirectory;
+use super::clock::Clock;
+use super::coordinator::{Coordinator, Customer};
+use super::error::EngineError;
+use super::idempotency::IdempotencyTable;
+use super::messages::HoldView;
+use super::registry::Registry;
+use crate::domain::{
+    ClientId, EventId, EventInfo, HoldState, OrderNumber, PerformanceId, TicketId, Timestamp,
+    TransactionId,
+};
+use crate::persistence::{Batch, Store};
+
+pub use recovery::RecoveryReport;
+
+/// Limits the engine enforces on every request.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The most tickets (seats or places) one request may name or ask for.
+    pub tickets_per_request_max: usize,
+    /// The most seats one plan may have.
+    pub seats_per_plan_max: usize,
+}
+
+/// What a new transaction should hold.
+#[derive(Clone, Debug)]
+pub enum HoldRequest {
+    /// These tickets, all or nothing; they may span performances.
+    Tickets(Vec<TicketId>),
+    /// The best seats for `quantity` at one performance.
+    BestAvailable {
+        /// The performance.
+        performance: PerformanceId,
+        /// How many seats.
+        quantity: u32,
+        /// Only this price band, when given.
+        price_band: Option<String>,
+        /// Tickets to try first; they must be at `performance`.
+        preferred: Vec<TicketId>,
+    },
+    /// General-admission places at one performance: (pool code, quantity).
+    GeneralAdmission {
+        /// The performance.
+        performance: PerformanceId,
+        /// Pool codes and quantities.
+        places: Vec<(String, u32)>,
+    },
+}
+
+/// An idempotency key with the fingerprint of the request body it came with.
+#[derive(Clone, Debug)]
+pub struct IdempotencyKey {
+    /// The client's key.
+    pub key: String,
+    /// A digest of the canonical request body.
+    pub fingerprint: [u8; 32],
+}
+
+/// A transaction: its holds, one per performance, in performance id order.
+#[derive(Clone, Debug)]
+pub struct TransactionView {
+    /// The transaction's id.
+    pub id: TransactionId,
+    /// Its holds.
+    pub holds: Vec<HoldView>,
+}
+
+impl TransactionView {
+    /// Returns the transaction's state, summed over its holds.
+    pub fn state(&self) -> HoldState {
+        let states: Vec<HoldState> = self.holds.iter().map(|h| h.hold.state).collect();
+        let any = |state| states.contains(&state);
+        if states.iter().all(|&s| s == HoldState::Sold) {
+            HoldState::Sold
+        } else if any(HoldState::Expired) {
+            HoldState::Expired
+        } else if any(HoldState::Released) {
+            HoldState::Released
+        } else if any(HoldState::CheckedOut) || any(HoldState::Prepared) {
+            HoldState::CheckedOut
+        } else {
+            HoldState::Held
+        }
+    }
+
+    /// Returns when the earliest lock of the transaction ends.
+    pub fn lock_expires(&self) -> Timestamp {
+        self.holds
+            .iter()
+            .map(|h| h.hold.expires_at)
+            .min()
+            .unwrap_or_default()
+    }
+
+    /// Returns every ticket id of the transaction, sorted.
+    pub fn ticket_ids(&self) -> Vec<String> {
+        let mut tickets: Vec<String> = self
+            .holds
+            .iter()
+            .flat_map(|view| {
+                view.hold.seats.iter().map(move |&seat| {
+                    format!("{}:{}", view.performance.id, view.plan.seat_id(seat))
+                })
+            })
+            .collect();
+        tickets.sort();
+        tickets
+    }
+}
+
+/// What a completed transaction leaves.
+#[derive(Clone, Debug)]
+pub struct Order {
+    /// The order number.
+    pub number: OrderNumber,
+    /// The transaction it completed, with its sold holds (barcodes included).
+    pub transaction: TransactionView,
+    /// The client that sold it.
+    pub client: ClientId,
+    /// The buyer, when one was named (a cash sale at the box office names none).
+    pub customer: Option<Customer>,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// A page of a listing.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    /// The items on the page.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: usize,
+}
+
+/// The coordinator with the completions running in this process: a run's sender is dropped
+/// when it ends, which wakes every request that joined it.
+#[derive(Default)]
+struct Coordination {
+    coordinator: Coordinator,
+    runs: std::collections::HashMap<TransactionId, tokio::sync::watch::Receiver<()>>,
+}
+
+/// The catalogue and the transaction coordinator.
+pub struct Engine {
+    registry: Registry,
+    store: Arc<dyn Store>,
+    clients: ClientDirectory,
+    events: DashMap<EventId, EventInfo>,
+    /// Held only for synchronous steps, never across an await.
+    coordination: Mutex<Coordination>,
+    idempotency: IdempotencyTable<TransactionView>,
+    /// Serializes performance creation, so an id is checked, stored and started as one step.
+    creating: tokio::sync::Mutex<()>,
+    clock: Arc<dyn Clock>,
+    limits: Limits,
+}
+
+fn random_u64() -> u64 {
+    let mut bytes = [0_u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        // Without OS randomness, fall back to a v4 UUID's bits (which also use the OS, but
+        // through a different path), never to a constant.
+        return uuid::Uuid::new_v4().as_u64_pair().0;
+    }
+    u64::from_le_bytes(bytes)
+}
+
+impl Engine {
+    /// Creates an engine over `registry`, writing to `store`.
+    pub fn new(
+        registry: Registry,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        limits: Limits,
+    ) -> Self {
+        Self {
+            registry,
+            store,
+            clients: ClientDirectory::new(),
+            creating: tokio::sync::Mutex::new(()),
+            events: DashMap::new(),
+            coordination: Mutex::new(Coordination::default()),
+            idempotency: IdempotencyTable::default(),
+            clock,
+            limits,
+        }
+    }
+
+    /// Returns the engine's limits.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Returns the registry of performance actors.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Locks the coordinator for one synchronous step.
+    fn coordination(&self) -> MutexGuard<'_, Coordination> {
+        // Every coordinator method leaves it consistent before it could panic (a panic aborts
+        // the process in release builds anyway), so a poisoned lock is still usable.
+        self.coordination
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Writes `batch` and waits until it is durable.
+    async fn write(&self, batch: Batch) -> Result<(), EngineError> {
+        self.store
+            .write(batch)
+            .await
+            .map_err(|_| EngineError::Unavailable)??;
+        Ok(())
+    }
+
+    /// Returns the store's counters.
+    pub fn store_stats(&self) -> crate::persistence::StoreStats {
+        self.store.stats()
+    }
+
+    /// Returns true while the store accepts writes.
+    pub fn is_healthy(&self) -> bool {
+        !self.store.has_failed()
+    }
+
+    fn check_ticket_count(&self, requested: usize) -> Result<(), EngineError> {
+        let max = self.limits.tickets_per_request_max;
+        if requested > max {
+            return Err(crate::domain::Rejection::TooManyTickets { requested, max }.into());
+        }
+        Ok(())
+    }
+}
+
+fn paginate<T>(items: Vec<T>, page: usize, page_length: usize) -> Page<T> {
+    let total = items.len();
+    let items = items
+        .into_iter()
+        .skip(page.saturating_mul(page_length))
+        .take(page_length)
+        .collect();
+    Page { items, total }
+}

@@ -1,0 +1,156 @@
+//! Start-up: rebuilding the engine from what the store holds.
+//!
+//! Order matters: every performance is rebuilt first (snapshot plus journal tail), then the
+//! coordinator from every hold and order record, which says how each prepared hold ends
+//! (sold when its order was committed, rolled back otherwise). Each actor carries out those
+//! resolutions as it starts, before it expires a lock or serves a request, so no basket is
+//! ever seen half sold and no prepared hold expires.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{Engine, TransactionView, random_u64};
+use crate::actor::clients::Role;
+use crate::actor::coordinator::Coordinator;
+use crate::actor::messages::HoldView;
+use crate::actor::performance_core::{Rebuilt, Settlement, rebuild};
+use crate::domain::{PerformanceId, SeatingPlan};
+use crate::persistence::{IdempotencyRecord, Recovered};
+
+/// What start-up found and did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RecoveryReport {
+    /// Performances now served.
+    pub performances: usize,
+    /// Performances halted because their stored history is damaged.
+    pub halted: usize,
+    /// Journal entries replayed after snapshots.
+    pub replayed: usize,
+    /// Performances restored from a snapshot.
+    pub from_snapshots: usize,
+    /// Orders loaded.
+    pub orders: usize,
+    /// Prepared holds sold because their order was committed before the stop.
+    pub rolled_forward: usize,
+    /// Prepared holds rolled back because their order was not.
+    pub rolled_back: usize,
+}
+
+impl Engine {
+    /// Rebuilds the engine from what the store holds: clients, every performance (newest
+    /// valid snapshot plus the journal after it; a damaged one is halted, never served cut
+    /// short), the coordinator (transaction index, orders, people) and idempotency answers.
+    /// Actors finish interrupted completions, then release locks that fell due while the
+    /// server was down, as they start.
+    pub fn recover(&self, recovered: Recovered) -> RecoveryReport {
+        let mut report = RecoveryReport::default();
+        for record in recovered.clients {
+            if let Some(role) = Role::parse(&record.role) {
+                self.clients
+                    .restore(record.id, record.name, role, record.key_digest);
+            }
+        }
+        let mut rebuilt_all: Vec<Rebuilt> = Vec::new();
+        for found in recovered.performances {
+            let id = found.record.info.id.clone();
+            self.events.insert(
+                found.record.info.event.id.clone(),
+                found.record.info.event.clone(),
+            );
+            let replayed = found.tail.len();
+            match rebuild(found) {
+                Ok(rebuilt) => {
+                    report.from_snapshots += usize::from(rebuilt.from_snapshot);
+                    report.replayed += replayed;
+                    rebuilt_all.push(rebuilt);
+                }
+                Err(reason) => {
+                    tracing::error!(performance = %id, %reason, "stored history cannot be served: this performance is halted");
+                    self.registry.halt(id, reason.to_string());
+                    report.halted += 1;
+                }
+            }
+        }
+        report.orders = recovered.orders.len();
+        let holds = rebuilt_all.iter().flat_map(|rebuilt| {
+            let id = &rebuilt.performance.info().id;
+            rebuilt
+                .performance
+                .holds()
+                .iter()
+                .map(move |hold| (id, hold.as_ref()))
+        });
+        let (coordinator, resolutions) = Coordinator::recover(holds, recovered.orders);
+        self.coordination().coordinator = coordinator;
+        let mut settlements: HashMap<PerformanceId, Vec<Settlement>> = HashMap::new();
+        for resolution in resolutions {
+            match resolution.order {
+                Some(_) => report.rolled_forward += 1,
+                None => report.rolled_back += 1,
+            }
+            settlements
+                .entry(resolution.performance)
+                .or_default()
+                .push(Settlement {
+                    transaction: resolution.transaction,
+                    sale: resolution.order.map(|number| (number, random_u64())),
+                });
+        }
+        let mut plans: HashMap<PerformanceId, Arc<SeatingPlan>> = HashMap::new();
+        for rebuilt in rebuilt_all {
+            let Rebuilt {
+                performance,
+                plan,
+                seq,
+                floor,
+                ..
+            } = rebuilt;
+            let id = performance.info().id.clone();
+            plans.insert(id.clone(), plan);
+            let settle = settlements.remove(&id).unwrap_or_default();
+            match self.registry.start(performance, seq, floor, settle) {
+                Ok(_) => report.performances += 1,
+                Err(error) => {
+                    tracing::error!(performance = %id, %error, "cannot start a recovered performance")
+                }
+            }
+        }
+        for record in recovered.idempotency {
+            self.restore_idempotency(record, &plans);
+        }
+        if report.rolled_forward + report.rolled_back > 0 {
+            tracing::info!(
+                rolled_forward = report.rolled_forward,
+                rolled_back = report.rolled_back,
+                "finished completions interrupted by the stop"
+            );
+        }
+        report
+    }
+
+    fn restore_idempotency(
+        &self,
+        record: IdempotencyRecord,
+        plans: &HashMap<PerformanceId, Arc<SeatingPlan>>,
+    ) {
+        let mut holds = Vec::with_capacity(record.holds.len());
+        for (performance, hold) in record.holds {
+            let (Some(plan), Ok(handle)) =
+                (plans.get(&performance), self.registry.get(&performance))
+            else {
+                return;
+            };
+            holds.push(HoldView {
+                performance: Arc::clone(handle.info()),
+                plan: Arc::clone(plan),
+                hold,
+            });
+        }
+        let answer = TransactionView {
+            id: record.transaction,
+            holds,
+        };
+        self.idempotency
+            .complete((record.client, record.key), record.fingerprint, answer);
+    }
+}

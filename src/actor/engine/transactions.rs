@@ -1,0 +1,488 @@
+//! Transactions: holding, checking out, completing (through the coordinator) and releasing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::orders::order_of;
+use super::{Engine, HoldRequest, IdempotencyKey, Order, TransactionView, random_u64};
+use crate::actor::coordinator::{Begin, Caller, Completion, Customer, HoldAction, Route, Step};
+use crate::actor::error::EngineError;
+use crate::actor::idempotency::{Claim, IdempotencyTable, Scope};
+use crate::actor::messages::{
+    ExtendHold, GetHold, HoldView, IdempotencyStub, PlaceHold, PrepareHold, ReleaseHold, SellHold,
+    UnprepareHold,
+};
+use crate::actor::registry::PerformanceHandle;
+use crate::domain::{HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId};
+use crate::persistence::{Batch, Record};
+
+/// Drops an idempotency claim unless its request completes.
+struct ClaimGuard<'a> {
+    table: &'a IdempotencyTable<TransactionView>,
+    scope: Option<Scope>,
+}
+
+impl ClaimGuard<'_> {
+    fn complete(mut self, fingerprint: [u8; 32], answer: TransactionView) {
+        if let Some(scope) = self.scope.take() {
+            self.table.complete(scope, fingerprint, answer);
+        }
+    }
+}
+
+impl Drop for ClaimGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(scope) = self.scope.take() {
+            self.table.abandon(&scope);
+        }
+    }
+}
+
+impl Engine {
+    /// Opens a transaction holding what `request` asks for.
+    ///
+    /// # Errors
+    /// `NotFound` for unknown performances or seats, the domain's rejections, `Mismatch` for
+    /// an idempotency key reused with another body, `InProgress` while the first request with
+    /// that key runs, `Overloaded` when a performance's bound is full.
+    pub async fn open_transaction(
+        &self,
+        caller: &Caller,
+        request: HoldRequest,
+        idempotency: Option<IdempotencyKey>,
+    ) -> Result<TransactionView, EngineError> {
+        let Some(idempotency) = idempotency else {
+            return self.hold(caller, request, None).await;
+        };
+        let scope = (caller.client.clone(), idempotency.key.clone());
+        match self
+            .idempotency
+            .claim(scope.clone(), idempotency.fingerprint)
+        {
+            Claim::Fresh => {}
+            Claim::Replay(answer) => return Ok(answer),
+            Claim::InProgress => return Err(EngineError::InProgress),
+            Claim::Mismatch => {
+                return Err(EngineError::Mismatch(
+                    "this Idempotency-Key was used with a different request body".into(),
+                ));
+            }
+        }
+        // A request abandoned mid-way (its connection dropped) must not leave the key claimed
+        // for ever: the guard drops the claim unless the answer is remembered.
+        let claim = ClaimGuard {
+            table: &self.idempotency,
+            scope: Some(scope),
+        };
+        let stub = IdempotencyStub {
+            client: caller.client.clone(),
+            key: idempotency.key.clone(),
+            fingerprint: idempotency.fingerprint,
+            earlier_holds: Vec::new(),
+        };
+        let answer = self.hold(caller, request, Some(stub)).await?;
+        claim.complete(idempotency.fingerprint, answer.clone());
+        Ok(answer)
+    }
+
+    /// Places the holds of a new transaction; the last one carries the idempotency record,
+    /// with the holds placed before it, so the answer is remembered in the same batch as the
+    /// hold that completes it.
+    async fn hold(
+        &self,
+        caller: &Caller,
+        request: HoldRequest,
+        idempotency: Option<IdempotencyStub>,
+    ) -> Result<TransactionView, EngineError> {
+        let groups = self.route_hold(request)?;
+        // After routing, so unknown performances (404) and shape errors (422) rank first.
+        if self.store.is_low_on_space() {
+            return Err(EngineError::LowOnSpace);
+        }
+        let count = groups.len();
+        let transaction = TransactionId(uuid::Uuid::now_v7().as_u128());
+        let mut holds: Vec<HoldView> = Vec::with_capacity(count);
+        for (index, (handle, selection)) in groups.into_iter().enumerate() {
+            let idempotency = idempotency
+                .clone()
+                .filter(|_| index + 1 == count)
+                .map(|mut stub| {
+                    stub.earlier_holds = holds
+                        .iter()
+                        .map(|h| (h.performance.id.clone(), h.hold.clone()))
+                        .collect();
+                    stub
+                });
+            let message = PlaceHold {
+                transaction,
+                owner: caller.client.clone(),
+                ip: caller.ip.clone(),
+                selection,
+                idempotency,
+            };
+            match handle.send(message).await {
+                Ok(view) => holds.push(view),
+                Err(error) => {
+                    self.undo_holds(transaction, &holds).await;
+                    return Err(error);
+                }
+            }
+        }
+        self.coordination().coordinator.open(
+            transaction,
+            Route {
+                owner: caller.client.clone(),
+                performances: holds.iter().map(|h| h.performance.id.clone()).collect(),
+            },
+        );
+        Ok(TransactionView {
+            id: transaction,
+            holds,
+        })
+    }
+
+    /// Resolves the performances a request touches, in id order, and what to hold at each.
+    fn route_hold(
+        &self,
+        request: HoldRequest,
+    ) -> Result<Vec<(PerformanceHandle, Selection)>, EngineError> {
+        match request {
+            HoldRequest::Tickets(tickets) => {
+                let mut groups: BTreeMap<PerformanceId, Vec<String>> = BTreeMap::new();
+                for ticket in tickets {
+                    groups
+                        .entry(ticket.performance)
+                        .or_default()
+                        .push(ticket.seat);
+                }
+                let handles = groups
+                    .into_iter()
+                    .map(|(id, seats)| Ok((self.registry.get(&id)?, Selection::Seats(seats))))
+                    .collect::<Result<Vec<_>, EngineError>>()?;
+                let count = handles
+                    .iter()
+                    .map(|(_, s)| match s {
+                        Selection::Seats(seats) => seats.len(),
+                        _ => 0,
+                    })
+                    .sum();
+                self.check_ticket_count(count)?;
+                Ok(handles)
+            }
+            HoldRequest::BestAvailable {
+                performance,
+                quantity,
+                price_band,
+                preferred,
+            } => {
+                let handle = self.registry.get(&performance)?;
+                self.check_ticket_count(preferred.len().max(quantity as usize))?;
+                let preferred = preferred
+                    .into_iter()
+                    .map(|ticket| {
+                        if ticket.performance == performance {
+                            Ok(ticket.seat)
+                        } else {
+                            Err(EngineError::Invalid(format!(
+                                "preferred ticket {ticket} is not at performance {performance}"
+                            )))
+                        }
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let selection = Selection::BestAvailable {
+                    quantity,
+                    price_band,
+                    preferred,
+                };
+                Ok(vec![(handle, selection)])
+            }
+            HoldRequest::GeneralAdmission {
+                performance,
+                places,
+            } => {
+                let handle = self.registry.get(&performance)?;
+                let total: u64 = places.iter().map(|(_, q)| u64::from(*q)).sum();
+                self.check_ticket_count(usize::try_from(total).unwrap_or(usize::MAX))?;
+                Ok(vec![(handle, Selection::GeneralAdmission(places))])
+            }
+        }
+    }
+
+    /// Releases holds placed for a transaction that could not be completed as a whole.
+    async fn undo_holds(&self, transaction: TransactionId, holds: &[HoldView]) {
+        for view in holds {
+            let outcome = match self.registry.get(&view.performance.id) {
+                Ok(handle) => handle
+                    .send_unbounded(ReleaseHold { transaction })
+                    .await
+                    .map(drop),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = outcome {
+                // The lock still expires by itself; log so the stray hold can be explained.
+                tracing::warn!(performance = %view.performance.id, %error, "undoing a partial hold failed");
+            }
+        }
+    }
+
+    /// Finds a transaction the caller may see.
+    fn route(&self, caller: &Caller, transaction: TransactionId) -> Result<Route, EngineError> {
+        self.coordination().coordinator.route(caller, transaction)
+    }
+
+    /// Sends one message per hold of the transaction, in performance order.
+    pub(super) async fn each_hold<M>(
+        &self,
+        route: &Route,
+        message: impl Fn() -> M,
+    ) -> Result<Vec<HoldView>, EngineError>
+    where
+        M: actix::Message<Result = crate::actor::messages::Reply<HoldView>> + Send + 'static,
+        crate::actor::PerformanceActor: actix::Handler<M>,
+    {
+        let mut holds = Vec::with_capacity(route.performances.len());
+        for id in &route.performances {
+            holds.push(self.registry.get(id)?.send(message()).await?);
+        }
+        Ok(holds)
+    }
+
+    /// Reads a transaction.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown transaction, `Forbidden` for another client's.
+    pub async fn transaction(
+        &self,
+        caller: &Caller,
+        transaction: TransactionId,
+    ) -> Result<TransactionView, EngineError> {
+        let route = self.route(caller, transaction)?;
+        let holds = self.each_hold(&route, || GetHold { transaction }).await?;
+        Ok(TransactionView {
+            id: transaction,
+            holds,
+        })
+    }
+
+    /// Checks that tickets a client repeated in its request are the transaction's.
+    async fn check_tickets(
+        &self,
+        caller: &Caller,
+        transaction: TransactionId,
+        tickets: Option<Vec<TicketId>>,
+    ) -> Result<(), EngineError> {
+        let Some(tickets) = tickets else {
+            return Ok(());
+        };
+        let mut given: Vec<String> = tickets.iter().map(ToString::to_string).collect();
+        given.sort();
+        let current = self.transaction(caller, transaction).await?;
+        if given != current.ticket_ids() {
+            return Err(EngineError::Mismatch(
+                "the tickets given do not match the transaction's tickets".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks a transaction out: every lock is reset to now + its performance's hold time.
+    ///
+    /// # Errors
+    /// `LockExpired` when a lock has expired (the rest are then released), `InvalidState`
+    /// for a completed or released transaction, `Mismatch` for tickets that are not its own.
+    pub async fn checkout(
+        &self,
+        caller: &Caller,
+        transaction: TransactionId,
+        tickets: Option<Vec<TicketId>>,
+    ) -> Result<TransactionView, EngineError> {
+        let route = self.route(caller, transaction)?;
+        self.check_tickets(caller, transaction, tickets).await?;
+        let holds = self.extend_all(&route, transaction).await?;
+        Ok(TransactionView {
+            id: transaction,
+            holds,
+        })
+    }
+
+    async fn extend_all(
+        &self,
+        route: &Route,
+        transaction: TransactionId,
+    ) -> Result<Vec<HoldView>, EngineError> {
+        match self.each_hold(route, || ExtendHold { transaction }).await {
+            Ok(holds) => Ok(holds),
+            Err(error) => {
+                if route.performances.len() > 1
+                    && matches!(error, EngineError::Rejected(Rejection::LockExpired))
+                {
+                    // One lock is gone, so the transaction cannot complete: free the rest now
+                    // rather than when they expire.
+                    let released = self.each_hold(route, || ReleaseHold { transaction }).await;
+                    if let Err(error) = released {
+                        tracing::warn!(%error, "releasing the rest of an expired transaction failed");
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Completes a transaction: its tickets are sold under one order, and the customer's
+    /// people record (when a customer is named) is created or updated. Completing again, or
+    /// at the same time, answers the same order.
+    ///
+    /// # Errors
+    /// As [`Engine::checkout`]; `Conflict` when the transaction was completed for another
+    /// customer.
+    pub async fn complete(
+        self: &Arc<Self>,
+        caller: &Caller,
+        transaction: TransactionId,
+        customer: Option<Customer>,
+        tickets: Option<Vec<TicketId>>,
+    ) -> Result<Order, EngineError> {
+        self.check_tickets(caller, transaction, tickets).await?;
+        loop {
+            let now = self.clock.now();
+            let joined = {
+                let mut coordination = self.coordination();
+                let begin = coordination.coordinator.begin_completion(
+                    caller,
+                    transaction,
+                    customer.clone(),
+                    now,
+                )?;
+                match begin {
+                    Begin::Done(order) => {
+                        drop(coordination);
+                        return self.order_view(order).await;
+                    }
+                    Begin::Join => coordination.runs.get(&transaction).cloned(),
+                    Begin::Run(run) => {
+                        let (done, waiting) = tokio::sync::watch::channel(());
+                        let mine = waiting.clone();
+                        coordination.runs.insert(transaction, waiting);
+                        drop(coordination);
+                        // The run goes on in a task of its own, so a client that disconnects
+                        // cannot stop a completion half-way.
+                        let engine = Arc::clone(self);
+                        let task = actix_rt::spawn(async move {
+                            let outcome = engine.run_completion(run).await;
+                            let mut coordination = engine.coordination();
+                            // A later run of the same transaction may have begun meanwhile.
+                            if coordination
+                                .runs
+                                .get(&transaction)
+                                .is_some_and(|running| running.same_channel(&mine))
+                            {
+                                coordination.runs.remove(&transaction);
+                            }
+                            drop(coordination);
+                            drop(done);
+                            outcome
+                        });
+                        return task.await.map_err(|_| EngineError::Unavailable)?;
+                    }
+                }
+            };
+            match joined {
+                // Wakes when the run's sender is dropped, as it ends; then ask again.
+                Some(mut waiting) => while waiting.changed().await.is_ok() {},
+                // The run belongs to no task of this process: it stalled after its commit
+                // and is resumed by the next request; yield and ask again.
+                None => actix_rt::task::yield_now().await,
+            }
+        }
+    }
+
+    /// Executes a completion's steps until it finishes.
+    async fn run_completion(&self, mut run: Completion) -> Result<Order, EngineError> {
+        let mut step = self.coordination().coordinator.step(&run);
+        let mut sold: Vec<HoldView> = Vec::new();
+        loop {
+            let outcome = match step {
+                Step::Finished(Ok(order)) => {
+                    let transaction = TransactionView {
+                        id: order.transaction,
+                        holds: sold,
+                    };
+                    return Ok(order_of(order, transaction));
+                }
+                Step::Finished(Err(error)) => return Err(error),
+                Step::Commit(order) => {
+                    self.write(Batch {
+                        records: vec![Record::Order(order)],
+                        ..Batch::default()
+                    })
+                    .await
+                }
+                Step::Perform {
+                    performance,
+                    action,
+                    bounded,
+                } => {
+                    let view = self
+                        .perform(&performance, run.transaction(), action, bounded)
+                        .await;
+                    view.map(|view| {
+                        if view.hold.state == HoldState::Sold {
+                            sold.push(view);
+                        }
+                    })
+                }
+            };
+            step = self.coordination().coordinator.advance(&mut run, outcome);
+        }
+    }
+
+    /// Carries out one coordinator step at a performance.
+    async fn perform(
+        &self,
+        performance: &PerformanceId,
+        transaction: TransactionId,
+        action: HoldAction,
+        bounded: bool,
+    ) -> Result<HoldView, EngineError> {
+        let handle = self.registry.get(performance)?;
+        macro_rules! send {
+            ($message:expr) => {
+                if bounded {
+                    handle.send($message).await
+                } else {
+                    handle.send_unbounded($message).await
+                }
+            };
+        }
+        match action {
+            HoldAction::Prepare => send!(PrepareHold { transaction }),
+            HoldAction::Unprepare => send!(UnprepareHold { transaction }),
+            HoldAction::Release => send!(ReleaseHold { transaction }),
+            HoldAction::Sell { number, order } => send!(SellHold {
+                transaction,
+                order_number: number,
+                order,
+                barcode_seed: random_u64(),
+            }),
+        }
+    }
+
+    /// Releases every lock of a transaction; a sale is never undone. Idempotent.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown transaction, `Forbidden` for another client's.
+    pub async fn release(
+        &self,
+        caller: &Caller,
+        transaction: TransactionId,
+    ) -> Result<TransactionView, EngineError> {
+        let route = self.route(caller, transaction)?;
+        let holds = self
+            .each_hold(&route, || ReleaseHold { transaction })
+            .await?;
+        Ok(TransactionView {
+            id: transaction,
+            holds,
+        })
+    }
+}
