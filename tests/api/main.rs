@@ -1,6 +1,7 @@
 //! The API tests: one binary against the real application on port 0 (see `helpers.rs`).
 
 mod catalogue;
+mod completions;
 mod errors;
 mod helpers;
 mod holds;

@@ -1,1 +1,188 @@
+use super::*;
 
+fn id(text: &str) -> PerformanceId {
+    PerformanceId::parse(text).expect("a valid id")
+}
+
+fn caller() -> Caller {
+    Caller {
+        client: ClientId::parse("shop").expect("a valid id"),
+        is_admin: false,
+        ip: "203.0.113.7".into(),
+    }
+}
+
+fn joe() -> Option<Customer> {
+    Some(Customer {
+        name: "Joe".into(),
+        email: "joe@example.com".into(),
+    })
+}
+
+fn coordinator_with(transaction: TransactionId, performances: &[&str]) -> Coordinator {
+    let mut coordinator = Coordinator::default();
+    coordinator.open(
+        transaction,
+        Route {
+            owner: caller().client,
+            performances: performances.iter().map(|p| id(p)).collect(),
+        },
+    );
+    coordinator
+}
+
+fn begin(coordinator: &mut Coordinator, transaction: TransactionId) -> Begin {
+    coordinator
+        .begin_completion(&caller(), transaction, joe(), Timestamp(1))
+        .expect("the transaction is the caller's")
+}
+
+fn action_at(step: &Step) -> (String, HoldAction) {
+    match step {
+        Step::Perform {
+            performance,
+            action,
+            ..
+        } => (performance.to_string(), action.clone()),
+        other => panic!("expected a step at a performance, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_second_complete_joins_the_first_and_then_finds_its_order() {
+    let transaction = TransactionId(7);
+    let mut coordinator = coordinator_with(transaction, &["p1"]);
+    let Begin::Run(mut run) = begin(&mut coordinator, transaction) else {
+        panic!("the first complete runs");
+    };
+    assert!(matches!(begin(&mut coordinator, transaction), Begin::Join));
+    let (_, action) = action_at(&coordinator.step(&run));
+    let HoldAction::Sell {
+        number,
+        order: Some(_),
+    } = action
+    else {
+        panic!("one performance sells with the order in the same batch");
+    };
+    let Step::Finished(Ok(order)) = coordinator.advance(&mut run, Ok(())) else {
+        panic!("the sale finishes the run");
+    };
+    assert_eq!(order.number, number);
+    let Begin::Done(again) = begin(&mut coordinator, transaction) else {
+        panic!("a later complete finds the order");
+    };
+    assert_eq!(again.number, number);
+    assert_eq!(
+        coordinator
+            .person("joe@example.com")
+            .map(|p| p.orders.clone()),
+        Some(vec![number])
+    );
+}
+
+#[test]
+fn several_performances_prepare_then_commit_then_sell() {
+    let transaction = TransactionId(8);
+    let mut coordinator = coordinator_with(transaction, &["p1", "p2"]);
+    let Begin::Run(mut run) = begin(&mut coordinator, transaction) else {
+        panic!("the first complete runs");
+    };
+    let first = coordinator.step(&run);
+    assert_eq!(action_at(&first), ("p1".into(), HoldAction::Prepare));
+    let second = coordinator.advance(&mut run, Ok(()));
+    assert_eq!(action_at(&second), ("p2".into(), HoldAction::Prepare));
+    let Step::Commit(order) = coordinator.advance(&mut run, Ok(())) else {
+        panic!("all prepared: the order is the commit record");
+    };
+    assert_eq!(order.number, OrderNumber(FIRST_ORDER_NUMBER));
+    assert!(
+        coordinator.order(order.number).is_none(),
+        "not before it is durable"
+    );
+    let sell = coordinator.advance(&mut run, Ok(()));
+    assert!(
+        coordinator.order(order.number).is_some(),
+        "known once committed"
+    );
+    assert!(matches!(
+        action_at(&sell),
+        (_, HoldAction::Sell { order: None, .. })
+    ));
+    let sell = coordinator.advance(&mut run, Ok(()));
+    assert_eq!(action_at(&sell).0, "p2");
+    assert!(matches!(
+        coordinator.advance(&mut run, Ok(())),
+        Step::Finished(Ok(_))
+    ));
+    assert!(!coordinator.is_completing(transaction));
+}
+
+#[test]
+fn an_expired_lock_rolls_back_the_prepared_holds_and_releases_the_basket() {
+    let transaction = TransactionId(9);
+    let mut coordinator = coordinator_with(transaction, &["p1", "p2"]);
+    let Begin::Run(mut run) = begin(&mut coordinator, transaction) else {
+        panic!("the first complete runs");
+    };
+    coordinator.advance(&mut run, Ok(()));
+    let expired = Err(EngineError::Rejected(Rejection::LockExpired));
+    let steps: Vec<(String, HoldAction)> =
+        std::iter::successors(Some(coordinator.advance(&mut run, expired)), |_| None)
+            .map(|step| action_at(&step))
+            .collect();
+    assert_eq!(steps, [("p1".into(), HoldAction::Unprepare)]);
+    assert_eq!(
+        action_at(&coordinator.advance(&mut run, Ok(()))),
+        ("p1".into(), HoldAction::Release)
+    );
+    assert_eq!(
+        action_at(&coordinator.advance(&mut run, Ok(()))),
+        ("p2".into(), HoldAction::Release)
+    );
+    let Step::Finished(Err(EngineError::Rejected(Rejection::LockExpired))) =
+        coordinator.advance(&mut run, Ok(()))
+    else {
+        panic!("the refusal is the run's answer");
+    };
+    assert!(!coordinator.is_completing(transaction));
+    assert!(coordinator.order_of(transaction).is_none());
+}
+
+#[test]
+fn completing_for_another_customer_is_a_conflict() {
+    let transaction = TransactionId(10);
+    let mut coordinator = coordinator_with(transaction, &["p1"]);
+    let Begin::Run(mut run) = begin(&mut coordinator, transaction) else {
+        panic!("the first complete runs");
+    };
+    let ann = Some(Customer {
+        name: "Ann".into(),
+        email: "ann@example.com".into(),
+    });
+    let during = coordinator.begin_completion(&caller(), transaction, ann.clone(), Timestamp(1));
+    assert!(matches!(during, Err(EngineError::Conflict(_))));
+    coordinator.advance(&mut run, Ok(()));
+    let after = coordinator.begin_completion(&caller(), transaction, ann, Timestamp(1));
+    assert!(matches!(after, Err(EngineError::Conflict(_))));
+}
+
+#[test]
+fn a_refused_single_sale_gives_its_number_back() {
+    let transaction = TransactionId(11);
+    let mut coordinator = coordinator_with(transaction, &["p1"]);
+    let Begin::Run(mut run) = begin(&mut coordinator, transaction) else {
+        panic!("the first complete runs");
+    };
+    let expired = Err(EngineError::Rejected(Rejection::LockExpired));
+    assert!(matches!(
+        coordinator.advance(&mut run, expired),
+        Step::Finished(Err(_))
+    ));
+    let Begin::Run(run) = begin(&mut coordinator, transaction) else {
+        panic!("a refused completion can be tried again");
+    };
+    let (_, HoldAction::Sell { number, .. }) = action_at(&coordinator.step(&run)) else {
+        panic!("a sale");
+    };
+    assert_eq!(number, OrderNumber(FIRST_ORDER_NUMBER));
+}

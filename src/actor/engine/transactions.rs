@@ -16,6 +16,17 @@ use crate::actor::registry::PerformanceHandle;
 use crate::domain::{HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId};
 use crate::persistence::{Batch, Record};
 
+/// What a request to complete does once the coordinator's lock is released.
+enum Next {
+    Answer(crate::persistence::OrderRecord),
+    Join(Option<tokio::sync::watch::Receiver<()>>),
+    Run(
+        Completion,
+        tokio::sync::watch::Sender<()>,
+        tokio::sync::watch::Receiver<()>,
+    ),
+}
+
 /// Drops an idempotency claim unless its request completes.
 struct ClaimGuard<'a> {
     table: &'a IdempotencyTable<TransactionView>,
@@ -345,7 +356,7 @@ impl Engine {
         self.check_tickets(caller, transaction, tickets).await?;
         loop {
             let now = self.clock.now();
-            let joined = {
+            let next = {
                 let mut coordination = self.coordination();
                 let begin = coordination.coordinator.begin_completion(
                     caller,
@@ -354,44 +365,43 @@ impl Engine {
                     now,
                 )?;
                 match begin {
-                    Begin::Done(order) => {
-                        drop(coordination);
-                        return self.order_view(order).await;
-                    }
-                    Begin::Join => coordination.runs.get(&transaction).cloned(),
+                    Begin::Done(order) => Next::Answer(order),
+                    Begin::Join => Next::Join(coordination.runs.get(&transaction).cloned()),
                     Begin::Run(run) => {
                         let (done, waiting) = tokio::sync::watch::channel(());
-                        let mine = waiting.clone();
-                        coordination.runs.insert(transaction, waiting);
-                        drop(coordination);
-                        // The run goes on in a task of its own, so a client that disconnects
-                        // cannot stop a completion half-way.
-                        let engine = Arc::clone(self);
-                        let task = actix_rt::spawn(async move {
-                            let outcome = engine.run_completion(run).await;
-                            let mut coordination = engine.coordination();
-                            // A later run of the same transaction may have begun meanwhile.
-                            if coordination
-                                .runs
-                                .get(&transaction)
-                                .is_some_and(|running| running.same_channel(&mine))
-                            {
-                                coordination.runs.remove(&transaction);
-                            }
-                            drop(coordination);
-                            drop(done);
-                            outcome
-                        });
-                        return task.await.map_err(|_| EngineError::Unavailable)?;
+                        coordination.runs.insert(transaction, waiting.clone());
+                        Next::Run(run, done, waiting)
                     }
                 }
             };
-            match joined {
+            match next {
+                Next::Answer(order) => return self.order_view(order).await,
+                Next::Run(run, done, mine) => {
+                    // The run goes on in a task of its own, so a client that disconnects
+                    // cannot stop a completion half-way.
+                    let engine = Arc::clone(self);
+                    let task = actix_rt::spawn(async move {
+                        let outcome = engine.run_completion(run).await;
+                        let mut coordination = engine.coordination();
+                        // A later run of the same transaction may have begun meanwhile.
+                        if coordination
+                            .runs
+                            .get(&transaction)
+                            .is_some_and(|running| running.same_channel(&mine))
+                        {
+                            coordination.runs.remove(&transaction);
+                        }
+                        drop(coordination);
+                        drop(done);
+                        outcome
+                    });
+                    return task.await.map_err(|_| EngineError::Unavailable)?;
+                }
                 // Wakes when the run's sender is dropped, as it ends; then ask again.
-                Some(mut waiting) => while waiting.changed().await.is_ok() {},
+                Next::Join(Some(mut waiting)) => while waiting.changed().await.is_ok() {},
                 // The run belongs to no task of this process: it stalled after its commit
                 // and is resumed by the next request; yield and ask again.
-                None => actix_rt::task::yield_now().await,
+                Next::Join(None) => actix_rt::task::yield_now().await,
             }
         }
     }

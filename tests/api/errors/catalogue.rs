@@ -246,8 +246,6 @@ fn shape_cases(fixture: &Fixture) -> Vec<Case> {
         Case::new("an empty object", 400, INVALID).request(hold("{}")),
         Case::new("best available without a quantity", 400, INVALID)
             .request(hold(r#"{"performance": "p1"}"#)),
-        Case::new("complete without a customer", 400, INVALID)
-            .request(fixture.update(r#"{"status": "complete"}"#)),
         Case::new("checkout with a customer", 400, INVALID).request(fixture.update(
             r#"{"status": "checkout", "customer": {"name": "Joe User", "email": "joe@example.com"}}"#,
         )),
