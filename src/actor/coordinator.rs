@@ -45,7 +45,15 @@ use super::error::EngineError;
 use crate::domain::{
     ClientId, Hold, HoldState, OrderNumber, PerformanceId, Rejection, Timestamp, TransactionId,
 };
-use crate::persistence::OrderRecord;
+use crate::persistence::{OrderRecord, TransactionRecord};
+
+/// A transaction's metadata: the client's own keys and values.
+pub type Metadata = BTreeMap<String, String>;
+
+/// The most keys a transaction's metadata may have.
+pub const METADATA_KEYS_MAX: usize = 32;
+/// The longest key or value of a transaction's metadata, in characters.
+pub const METADATA_TEXT_MAX: usize = 255;
 
 /// The first order number handed out.
 pub const FIRST_ORDER_NUMBER: u64 = 100_001;
@@ -201,6 +209,8 @@ pub struct Resolution {
 #[derive(Debug)]
 pub struct Coordinator {
     transactions: HashMap<TransactionId, Route>,
+    /// Transactions' metadata; most have none and no entry.
+    metadata: HashMap<TransactionId, Metadata>,
     orders: BTreeMap<OrderNumber, OrderRecord>,
     order_of: HashMap<TransactionId, OrderNumber>,
     completing: HashMap<TransactionId, Completing>,
@@ -212,6 +222,7 @@ impl Default for Coordinator {
     fn default() -> Self {
         Self {
             transactions: HashMap::new(),
+            metadata: HashMap::new(),
             orders: BTreeMap::new(),
             order_of: HashMap::new(),
             completing: HashMap::new(),
@@ -228,8 +239,16 @@ impl Coordinator {
     pub fn recover<'a>(
         holds: impl IntoIterator<Item = (&'a PerformanceId, &'a Hold)>,
         orders: Vec<OrderRecord>,
+        transactions: Vec<TransactionRecord>,
     ) -> (Self, Vec<Resolution>) {
         let mut coordinator = Self::default();
+        for record in transactions {
+            if !record.metadata.is_empty() {
+                coordinator
+                    .metadata
+                    .insert(record.transaction, record.metadata);
+            }
+        }
         let mut orders = orders;
         orders.sort_by_key(|order| order.number);
         for order in orders {
@@ -264,9 +283,54 @@ impl Coordinator {
         }
     }
 
-    /// Records a new transaction once its holds are durable.
-    pub fn open(&mut self, transaction: TransactionId, route: Route) {
+    /// Records a new transaction once its holds (and its metadata) are durable.
+    pub fn open(&mut self, transaction: TransactionId, route: Route, metadata: Metadata) {
         self.transactions.insert(transaction, route);
+        if !metadata.is_empty() {
+            self.metadata.insert(transaction, metadata);
+        }
+    }
+
+    /// Returns a transaction's metadata (empty when it has none).
+    pub fn metadata(&self, transaction: TransactionId) -> Metadata {
+        self.metadata.get(&transaction).cloned().unwrap_or_default()
+    }
+
+    /// Merges `changes` into a transaction's metadata (`None` removes a key) and returns the
+    /// record to write; applied at once, so changes sent one after the other merge in order.
+    ///
+    /// # Errors
+    /// `NotFound` and `Forbidden` as [`Coordinator::route`]; `Invalid` when the result would
+    /// have more than [`METADATA_KEYS_MAX`] keys.
+    pub fn merge_metadata(
+        &mut self,
+        caller: &Caller,
+        transaction: TransactionId,
+        changes: &BTreeMap<String, Option<String>>,
+    ) -> Result<TransactionRecord, EngineError> {
+        self.route(caller, transaction)?;
+        let mut merged = self.metadata(transaction);
+        for (key, value) in changes {
+            match value {
+                Some(value) => merged.insert(key.clone(), value.clone()),
+                None => merged.remove(key),
+            };
+        }
+        if merged.len() > METADATA_KEYS_MAX {
+            return Err(EngineError::Invalid(format!(
+                "metadata may have at most {METADATA_KEYS_MAX} keys; this change would leave {}",
+                merged.len()
+            )));
+        }
+        if merged.is_empty() {
+            self.metadata.remove(&transaction);
+        } else {
+            self.metadata.insert(transaction, merged.clone());
+        }
+        Ok(TransactionRecord {
+            transaction,
+            metadata: merged,
+        })
     }
 
     /// Finds a transaction the caller may see.

@@ -13,7 +13,7 @@ use crate::domain::{
     ClientId, Counts, Hold, OrderNumber, PerformanceId, PerformanceInfo, PoolCounts, SeatStatus,
     SeatingPlan, Selection, TransactionId,
 };
-use crate::persistence::OrderRecord;
+use crate::persistence::{OrderRecord, Record};
 
 /// An answer with the ticket its caller must wait on before acknowledging anything.
 pub type Reply<T> = Result<(T, DurableTicket), EngineError>;
@@ -153,6 +153,8 @@ pub struct PlaceHold {
     pub selection: Selection,
     /// The idempotency key to remember the answer under, in the same batch as the hold.
     pub idempotency: Option<IdempotencyStub>,
+    /// Other records to write in the same batch as the hold (a transaction's metadata).
+    pub records: Vec<Record>,
 }
 
 /// What a hold needs to write its request's idempotency record.

@@ -20,8 +20,8 @@ mod registry;
 pub use clients::{Client, ClientDirectory, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use coordinator::{
-    Begin, Caller, Completion, Coordinator, Customer, FIRST_ORDER_NUMBER, HoldAction, Person,
-    Resolution, Route, Step, customer_of,
+    Begin, Caller, Completion, Coordinator, Customer, FIRST_ORDER_NUMBER, HoldAction,
+    METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Person, Resolution, Route, Step, customer_of,
 };
 pub use engine::{
     Engine, HoldRequest, IdempotencyKey, Limits, Order, Page, RecoveryReport, TransactionView,

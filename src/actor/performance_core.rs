@@ -358,21 +358,20 @@ impl PerformanceCore {
         };
         let performance = self.info.id.clone();
         let idempotency = message.idempotency;
+        let mut records = message.records;
         self.hold_command_with(transaction, command, move |change| {
-            match (idempotency, change) {
-                (Some(stub), Change::HoldPlaced(hold)) => {
-                    let mut holds = stub.earlier_holds;
-                    holds.push((performance, hold.clone()));
-                    vec![Record::Idempotency(IdempotencyRecord {
-                        client: stub.client,
-                        key: stub.key,
-                        fingerprint: stub.fingerprint,
-                        transaction,
-                        holds,
-                    })]
-                }
-                _ => Vec::new(),
+            if let (Some(stub), Change::HoldPlaced(hold)) = (idempotency, change) {
+                let mut holds = stub.earlier_holds;
+                holds.push((performance, hold.clone()));
+                records.push(Record::Idempotency(IdempotencyRecord {
+                    client: stub.client,
+                    key: stub.key,
+                    fingerprint: stub.fingerprint,
+                    transaction,
+                    holds,
+                }));
             }
+            records
         })
     }
 

@@ -102,11 +102,11 @@ async fn setup(hold_seconds: u32) -> (Arc<MemoryStore>, ManualClock, Arc<Engine>
 async fn locks_that_fall_due_while_the_server_is_down_are_released_at_start_up() {
     let (store, clock, engine) = setup(60).await;
     let held = engine
-        .open_transaction(&caller(), tickets(&["S-A1", "S-A2"]), None)
+        .open_transaction(&caller(), tickets(&["S-A1", "S-A2"]), Metadata::new(), None)
         .await
         .unwrap();
     let kept = engine
-        .open_transaction(&caller(), tickets(&["S-B1"]), None)
+        .open_transaction(&caller(), tickets(&["S-B1"]), Metadata::new(), None)
         .await
         .unwrap();
     clock.advance_millis(30_000);
@@ -152,7 +152,12 @@ async fn sales_orders_people_and_idempotent_answers_survive_a_restart() {
         fingerprint: [3; 32],
     };
     let first = engine
-        .open_transaction(&caller(), tickets(&["S-A5", "S-A6"]), Some(key.clone()))
+        .open_transaction(
+            &caller(),
+            tickets(&["S-A5", "S-A6"]),
+            Metadata::new(),
+            Some(key.clone()),
+        )
         .await
         .unwrap();
     let customer = Customer {
@@ -173,7 +178,12 @@ async fn sales_orders_people_and_idempotent_answers_survive_a_restart() {
 
     let (_, engine) = restart(&store, &engine, &clock);
     let retry = engine
-        .open_transaction(&caller(), tickets(&["S-A5", "S-A6"]), Some(key))
+        .open_transaction(
+            &caller(),
+            tickets(&["S-A5", "S-A6"]),
+            Metadata::new(),
+            Some(key),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -202,7 +212,7 @@ async fn sales_orders_people_and_idempotent_answers_survive_a_restart() {
     assert_eq!((counts.sold, counts.held), (2, 0));
 
     let next = engine
-        .open_transaction(&caller(), tickets(&["S-A7"]), None)
+        .open_transaction(&caller(), tickets(&["S-A7"]), Metadata::new(), None)
         .await
         .unwrap();
     let customer = Customer {
@@ -259,7 +269,7 @@ async fn a_write_the_store_refuses_is_never_acknowledged() {
     let (store, _clock, engine) = setup(180).await;
     store.fail();
     let refused = engine
-        .open_transaction(&caller(), tickets(&["S-A1"]), None)
+        .open_transaction(&caller(), tickets(&["S-A1"]), Metadata::new(), None)
         .await;
     assert!(
         matches!(refused, Err(EngineError::Storage(_))),
@@ -272,7 +282,7 @@ async fn a_write_the_store_refuses_is_never_acknowledged() {
 async fn a_damaged_journal_halts_its_performance_and_names_it() {
     let (store, clock, engine) = setup(180).await;
     engine
-        .open_transaction(&caller(), tickets(&["S-A1"]), None)
+        .open_transaction(&caller(), tickets(&["S-A1"]), Metadata::new(), None)
         .await
         .unwrap();
     store.tamper(|map| {

@@ -20,6 +20,10 @@ pub enum Selection {
     },
     /// General-admission places: (pool code, quantity) pairs.
     GeneralAdmission(Vec<(String, u32)>),
+    /// Several of the forms above at once, all or nothing (a basket's items at one
+    /// performance). Each is decided as a request of its own, with its own rules, against the
+    /// seats the items before it took; the hold is their union.
+    Items(Vec<Selection>),
 }
 
 /// A requested change to one performance.

@@ -77,6 +77,22 @@ pub enum SeatRequestStatus {
 }
 
 impl SeatRequestStatus {
+    /// Returns the weaker of two outcomes (got none < got some < got all < not requested),
+    /// which is what a request of several items reports.
+    pub fn weakest(self, other: Self) -> Self {
+        let rank = |status| match status {
+            Self::GotNone => 0,
+            Self::GotSome => 1,
+            Self::GotAll => 2,
+            Self::NotRequested => 3,
+        };
+        if rank(other) < rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     /// Returns the contract's name of the status.
     pub fn as_str(self) -> &'static str {
         match self {

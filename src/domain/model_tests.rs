@@ -739,6 +739,9 @@ impl Runner {
                 self.expect_places(requests)?,
                 SeatRequestStatus::NotRequested,
             ),
+            // The model judges one form per hold; items are checked by `domain::tests` and
+            // the simulation, which places them.
+            Selection::Items(_) => unreachable!("the generator makes no items"),
         };
         Ok(Expected::Hold {
             transaction,

@@ -523,6 +523,7 @@ impl Performance {
                 self.select_places(requests)?,
                 SeatRequestStatus::NotRequested,
             ),
+            Selection::Items(items) => self.select_items(transaction, owner, ip, items, now)?,
         };
         Ok(Hold {
             transaction,
@@ -536,6 +537,43 @@ impl Performance {
             seat_request_status,
             sale: None,
         })
+    }
+
+    /// Several items at once: each decided on a scratch copy that already holds the items
+    /// before it, so no seat is given twice and each item's rules see what the others took.
+    /// The copy costs a clone of the inventory, paid only by requests of several items.
+    fn select_items(
+        &self,
+        transaction: TransactionId,
+        owner: &ClientId,
+        ip: &str,
+        items: &[Selection],
+        now: Timestamp,
+    ) -> Result<(Vec<u32>, Vec<PoolPlaces>, SeatRequestStatus), Rejection> {
+        if items.is_empty() || items.iter().any(|item| matches!(item, Selection::Items(_))) {
+            return Err(Rejection::EmptyOrNestedItems);
+        }
+        let mut scratch = self.clone();
+        let mut seats = Vec::new();
+        let mut places: Vec<PoolPlaces> = Vec::new();
+        let mut status = SeatRequestStatus::NotRequested;
+        for (index, item) in items.iter().enumerate() {
+            // A scratch transaction per item; the copy is dropped, so the ids never leak.
+            let part = TransactionId(transaction.0 ^ (index as u128 + 1) << 100);
+            let hold = scratch.decide_place_hold(part, owner, ip, item, now)?;
+            seats.extend_from_slice(&hold.seats);
+            for place in &hold.places {
+                match places.iter_mut().find(|p| p.pool == place.pool) {
+                    Some(existing) => existing.quantity += place.quantity,
+                    None => places.push(*place),
+                }
+            }
+            status = status.weakest(hold.seat_request_status);
+            scratch.apply(&Change::HoldPlaced(hold));
+        }
+        seats.sort_unstable();
+        places.sort_by_key(|place| place.pool);
+        Ok((seats, places, status))
     }
 
     /// Resolves seat ids to seat indexes, refusing unknown and repeated ones.

@@ -44,6 +44,9 @@ pub enum Rejection {
         /// The repeated ticket id.
         ticket: String,
     },
+    /// A request of several items named none, or nested them.
+    #[error("items must list at least one item, and an item cannot list items")]
+    EmptyOrNestedItems,
     /// More tickets in one request than allowed.
     #[error("{requested} tickets requested; at most {max} are allowed in one request")]
     TooManyTickets {
@@ -133,7 +136,7 @@ impl Rejection {
             | Self::UnknownPriceBand { .. }
             | Self::UnknownPool { .. }
             | Self::UnknownTransaction => "not_found",
-            Self::DuplicateTicket { .. } => "invalid_request",
+            Self::DuplicateTicket { .. } | Self::EmptyOrNestedItems => "invalid_request",
             Self::TooManyTickets { .. }
             | Self::QuantityNotAllowed { .. }
             | Self::NotContiguous { .. }

@@ -1815,3 +1815,48 @@ fn free_runs_keeps_to_the_requested_price_band() {
     assert_eq!(performance.free_runs(None, Some(2)), vec![(1, 6..12)]);
     assert_eq!(performance.free_runs(None, Some(1)), vec![]);
 }
+
+#[test]
+fn items_at_one_performance_hold_their_union_and_each_keeps_its_own_rules() {
+    let mut performance = performance(&[&[(1, 10)], &[(1, 10)]], relaxed());
+    let items = Selection::Items(vec![
+        seats(&["S-A1", "S-A2"]),
+        best(2, None, &[]),
+        places(&[("GA", 1)]),
+        places(&[("GA", 2)]),
+    ]);
+    accept(&mut performance, &place(1, items), NOW);
+    let hold = performance.hold(transaction(1)).expect("held");
+    assert_eq!(hold.seats.len(), 4, "two picked and two best, none twice");
+    assert!(hold.seats.contains(&seat(&performance, "S-A1")));
+    assert_eq!(hold.places.len(), 1, "places of one pool are merged");
+    assert_eq!(hold.places[0].quantity, 3);
+    assert_eq!(performance.counts().held, 4);
+    assert_eq!(hold.seat_request_status, SeatRequestStatus::NotRequested);
+}
+
+#[test]
+fn items_are_all_or_nothing_and_report_the_weakest_preference() {
+    let mut performance = performance(&[&[(1, 10)]], relaxed());
+    accept(&mut performance, &place(1, seats(&["S-A5"])), NOW);
+    let taken = Selection::Items(vec![seats(&["S-A1"]), seats(&["S-A5"])]);
+    assert!(matches!(
+        refuse(&mut performance, &place(2, taken), NOW),
+        Rejection::SeatUnavailable { .. }
+    ));
+    let preferring = Selection::Items(vec![best(1, None, &["S-A9"]), best(1, None, &["S-A5"])]);
+    accept(&mut performance, &place(3, preferring), NOW);
+    let hold = performance.hold(transaction(3)).expect("held");
+    assert_eq!(
+        hold.seat_request_status,
+        SeatRequestStatus::GotNone.weakest(SeatRequestStatus::GotAll)
+    );
+    assert!(matches!(
+        refuse(
+            &mut performance,
+            &place(4, Selection::Items(Vec::new())),
+            NOW
+        ),
+        Rejection::EmptyOrNestedItems
+    ));
+}

@@ -15,8 +15,8 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::error::ApiError;
 use crate::actor::{
-    AvailabilityView, Customer, HoldRequest, HoldView, Order, PerformanceView, Person, Role,
-    SeatMapView, TransactionView,
+    AvailabilityView, Customer, HoldRequest, HoldView, METADATA_KEYS_MAX, METADATA_TEXT_MAX,
+    Metadata, Order, PerformanceView, Person, Role, SeatMapView, TransactionView,
 };
 use crate::domain::{
     Amount, BlockSpec, ClientId, Counts, Currency, EventId, EventInfo, HoldState, PerformanceId,
@@ -447,14 +447,30 @@ impl CreatePerformance {
     }
 }
 
-/// `POST /transactions`: one of three forms.
+/// `POST /transactions`: one of three forms, or a basket of them (`items`), each with
+/// optional `metadata`.
 ///
-/// Its OpenAPI schema is `oneOf` the three forms ([`CreateTransactionSeats`],
-/// [`CreateTransactionBestAvailable`], [`CreateTransactionGeneralAdmission`]) rather than this
-/// flat struct, because [`HoldRequest::try_from`] accepts exactly those combinations of fields.
+/// Its OpenAPI schema is `oneOf` the four forms ([`CreateTransactionSeats`],
+/// [`CreateTransactionBestAvailable`], [`CreateTransactionGeneralAdmission`],
+/// [`CreateTransactionItems`]) rather than this flat struct, because
+/// [`CreateTransaction::into_parts`] accepts exactly those combinations of fields.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTransaction {
+    tickets: Option<Vec<String>>,
+    performance: Option<String>,
+    quantity: Option<u32>,
+    price_band: Option<String>,
+    preferred: Option<Vec<String>>,
+    general_admission: Option<UniqueKeys<u32>>,
+    items: Option<Vec<CreateTransactionItem>>,
+    metadata: Option<UniqueKeys<String>>,
+}
+
+/// One item of a basket: one of the three forms, without items or metadata of its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTransactionItem {
     tickets: Option<Vec<String>>,
     performance: Option<String>,
     quantity: Option<u32>,
@@ -467,7 +483,8 @@ impl PartialSchema for CreateTransaction {
     fn schema() -> RefOr<Schema> {
         OneOfBuilder::new()
             .description(Some(
-                "One of three forms: specific seats, best available, or general admission. \
+                "One of three forms (specific seats, best available, general admission), or a \
+                 basket of them in `items`, at one or several performances, all or nothing. \
                  Any other combination of fields is refused with 400 `invalid_request`.",
             ))
             .item(Ref::from_schema_name(CreateTransactionSeats::name()))
@@ -475,6 +492,7 @@ impl PartialSchema for CreateTransaction {
             .item(Ref::from_schema_name(
                 CreateTransactionGeneralAdmission::name(),
             ))
+            .item(Ref::from_schema_name(CreateTransactionItems::name()))
             .into()
     }
 }
@@ -494,19 +512,115 @@ impl ToSchema for CreateTransaction {
                 CreateTransactionGeneralAdmission::name().into_owned(),
                 CreateTransactionGeneralAdmission::schema(),
             ),
+            (
+                CreateTransactionItems::name().into_owned(),
+                CreateTransactionItems::schema(),
+            ),
+            (
+                CreateTransactionItemForm::name().into_owned(),
+                CreateTransactionItemForm::schema(),
+            ),
+            (ItemSeats::name().into_owned(), ItemSeats::schema()),
+            (
+                ItemBestAvailable::name().into_owned(),
+                ItemBestAvailable::schema(),
+            ),
+            (
+                ItemGeneralAdmission::name().into_owned(),
+                ItemGeneralAdmission::schema(),
+            ),
         ]);
     }
 }
 
-impl TryFrom<CreateTransaction> for HoldRequest {
+impl CreateTransaction {
+    /// Splits the body into what to hold and the metadata.
+    ///
+    /// # Errors
+    /// `invalid_request` for an unknown body form, bad ticket ids or bad metadata.
+    pub fn into_parts(self) -> Result<(HoldRequest, Metadata), ApiError> {
+        let metadata = parse_metadata(self.metadata)?;
+        let request = match self.items {
+            Some(items) => {
+                let only_items = self.tickets.is_none()
+                    && self.performance.is_none()
+                    && self.quantity.is_none()
+                    && self.price_band.is_none()
+                    && self.preferred.is_none()
+                    && self.general_admission.is_none();
+                if !only_items {
+                    return Err(ApiError::invalid_request(
+                        "items cannot be combined with the fields of a single form",
+                    ));
+                }
+                if items.is_empty() {
+                    return Err(ApiError::invalid_request(
+                        "items must list at least one item",
+                    ));
+                }
+                HoldRequest::Items(
+                    items
+                        .into_iter()
+                        .map(HoldRequest::try_from)
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            None => HoldRequest::try_from(CreateTransactionItem {
+                tickets: self.tickets,
+                performance: self.performance,
+                quantity: self.quantity,
+                price_band: self.price_band,
+                preferred: self.preferred,
+                general_admission: self.general_admission,
+            })?,
+        };
+        Ok((request, metadata))
+    }
+}
+
+/// Checks metadata: at most 32 keys, keys of 1 to 255 and values of at most 255 characters.
+fn parse_metadata(metadata: Option<UniqueKeys<String>>) -> Result<Metadata, ApiError> {
+    let Some(UniqueKeys(metadata)) = metadata else {
+        return Ok(Metadata::new());
+    };
+    check_metadata(metadata.iter().map(|(key, value)| (key, Some(value))))?;
+    Ok(metadata)
+}
+
+/// The limits every metadata key and value is checked against, on creation and on `PATCH`.
+pub(crate) fn check_metadata<'a>(
+    entries: impl ExactSizeIterator<Item = (&'a String, Option<&'a String>)>,
+) -> Result<(), ApiError> {
+    if entries.len() > METADATA_KEYS_MAX {
+        return Err(ApiError::invalid_request(format!(
+            "metadata may have at most {METADATA_KEYS_MAX} keys"
+        )));
+    }
+    for (key, value) in entries {
+        let length = key.chars().count();
+        if length == 0 || length > METADATA_TEXT_MAX {
+            return Err(ApiError::invalid_request(format!(
+                "metadata keys must be 1 to {METADATA_TEXT_MAX} characters"
+            )));
+        }
+        if value.is_some_and(|value| value.chars().count() > METADATA_TEXT_MAX) {
+            return Err(ApiError::invalid_request(format!(
+                "metadata value of {key:.40} is over {METADATA_TEXT_MAX} characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl TryFrom<CreateTransactionItem> for HoldRequest {
     type Error = ApiError;
 
-    fn try_from(body: CreateTransaction) -> Result<Self, ApiError> {
+    fn try_from(body: CreateTransactionItem) -> Result<Self, ApiError> {
         let performance = |text: &str| {
             PerformanceId::parse(text).map_err(|error| ApiError::invalid_request(error.to_string()))
         };
         match body {
-            CreateTransaction {
+            CreateTransactionItem {
                 tickets: Some(tickets),
                 performance: None,
                 quantity: None,
@@ -521,7 +635,7 @@ impl TryFrom<CreateTransaction> for HoldRequest {
                 }
                 Ok(Self::Tickets(parse_tickets("tickets", &tickets)?))
             }
-            CreateTransaction {
+            CreateTransactionItem {
                 tickets: None,
                 performance: Some(id),
                 quantity: Some(quantity),
@@ -534,7 +648,7 @@ impl TryFrom<CreateTransaction> for HoldRequest {
                 price_band,
                 preferred: parse_tickets("preferred", &preferred.unwrap_or_default())?,
             }),
-            CreateTransaction {
+            CreateTransactionItem {
                 tickets: None,
                 performance: Some(id),
                 quantity: None,
@@ -1378,6 +1492,9 @@ pub struct TransactionDto {
     #[schema(value_type = String, examples("100045"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     order_number: Option<String>,
+    /// The client's metadata, on `GET /transactions/{id}` (`{}` when there is none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<BTreeMap<String, String>>,
 }
 
 impl TransactionDto {
@@ -1396,12 +1513,15 @@ impl TransactionDto {
             lock_expires: format_time(view.lock_expires()),
             seat_request_status: view
                 .holds
-                .first()
-                .map_or("not_requested", |h| h.hold.seat_request_status.as_str()),
+                .iter()
+                .map(|h| h.hold.seat_request_status)
+                .reduce(crate::domain::SeatRequestStatus::weakest)
+                .map_or("not_requested", crate::domain::SeatRequestStatus::as_str),
             state: None,
             locked_by: None,
             locked_ip: None,
             order_number: None,
+            metadata: None,
         }
     }
 
@@ -1417,6 +1537,7 @@ impl TransactionDto {
                 .and_then(|h| h.sale.as_ref())
                 .filter(|_| state == HoldState::Sold)
                 .map(|sale| sale.order_number.to_string()),
+            metadata: Some(view.metadata.clone()),
             ..Self::brief(view)
         }
     }
@@ -1460,6 +1581,8 @@ pub struct OrderDto {
     general_admission: Vec<PlacesDto>,
     /// One total per currency.
     totals: Vec<TotalDto>,
+    /// The transaction's metadata (`{}` when there is none).
+    metadata: BTreeMap<String, String>,
 }
 
 impl From<&Order> for OrderDto {
@@ -1497,6 +1620,7 @@ impl From<&Order> for OrderDto {
             }),
             tickets,
             general_admission: places,
+            metadata: order.transaction.metadata.clone(),
             totals: totals
                 .into_iter()
                 .map(|(currency, amount)| TotalDto {
@@ -1659,6 +1783,10 @@ pub(crate) struct CreateTransactionSeats {
     /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
     #[schema(min_items = 1)]
     tickets: Vec<String>,
+    /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
+    /// 255), shown on the transaction and its order.
+    #[schema(schema_with = metadata_schema)]
+    metadata: Option<BTreeMap<String, String>>,
 }
 
 /// `POST /transactions`, best available: the engine picks the best seats that satisfy the
@@ -1682,6 +1810,10 @@ pub(crate) struct CreateTransactionBestAvailable {
     price_band: Option<String>,
     /// Ticket ids to try first, each at most once.
     preferred: Option<Vec<String>>,
+    /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
+    /// 255), shown on the transaction and its order.
+    #[schema(schema_with = metadata_schema)]
+    metadata: Option<BTreeMap<String, String>>,
 }
 
 /// `POST /transactions`, general admission: places per pool code.
@@ -1697,6 +1829,128 @@ pub(crate) struct CreateTransactionGeneralAdmission {
     performance: String,
     /// Places wanted, by pool code; at least one pool.
     general_admission: BTreeMap<String, u32>,
+    /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
+    /// 255), shown on the transaction and its order.
+    #[schema(schema_with = metadata_schema)]
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// A basket item, specific seats: all or nothing.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"tickets": ["revue-1:STALLS-A3", "revue-1:STALLS-A4"]})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransactionItem` parses this form"
+)]
+pub(crate) struct ItemSeats {
+    /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
+    #[schema(min_items = 1)]
+    tickets: Vec<String>,
+}
+
+/// A basket item, best available: the engine picks the best seats that satisfy the
+/// performance's rules (lowest row first, then closest to the centre, in one block), trying
+/// `preferred` first.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "performance": "revue-1", "quantity": 2, "price_band": "A", "preferred": ["revue-1:STALLS-D7"]
+})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransactionItem` parses this form"
+)]
+pub(crate) struct ItemBestAvailable {
+    /// The performance id.
+    performance: String,
+    /// How many seats; must be one of the performance's `valid_quantities`.
+    quantity: u32,
+    /// Only seats of this price band.
+    price_band: Option<String>,
+    /// Ticket ids to try first, each at most once.
+    preferred: Option<Vec<String>>,
+}
+
+/// A basket item, general admission: places per pool code.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"performance": "revue-1", "general_admission": {"STANDING": 2}})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransactionItem` parses this form"
+)]
+pub(crate) struct ItemGeneralAdmission {
+    /// The performance id.
+    performance: String,
+    /// Places wanted, by pool code; at least one pool.
+    general_admission: BTreeMap<String, u32>,
+}
+
+/// `POST /transactions`, a basket: items of the three forms, at one or several performances,
+/// all or nothing. Items at one performance become one hold there; each is judged by the
+/// performance's rules as a request of its own. `seat_request_status` is the weakest over the
+/// items.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "items": [
+        {"tickets": ["revue-1:STALLS-A3"]},
+        {"performance": "revue-1", "general_admission": {"STANDING": 2}},
+        {"performance": "revue-2", "quantity": 2}
+    ],
+    "metadata": {"basket": "b-1029"}
+})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransaction` parses this form"
+)]
+pub(crate) struct CreateTransactionItems {
+    /// The items; at least one.
+    #[schema(min_items = 1)]
+    items: Vec<CreateTransactionItemForm>,
+    /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
+    /// 255), shown on the transaction and its order.
+    #[schema(schema_with = metadata_schema)]
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// The schema of a transaction's metadata: at most 32 keys of 1 to 255 characters, string
+/// values of at most 255.
+fn metadata_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let text = |min: usize| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(min))
+            .max_length(Some(METADATA_TEXT_MAX))
+    };
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "The client's own keys and values (at most 32; keys 1 to 255 characters, values \
+             strings of at most 255), shown on the transaction and its order.",
+        ))
+        .max_properties(Some(METADATA_KEYS_MAX))
+        .property_names(Some(text(1)))
+        .additional_properties(Some(text(0)))
+        .build()
+}
+
+/// One item of a basket: one of the three forms.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransactionItem` parses this form"
+)]
+pub(crate) enum CreateTransactionItemForm {
+    /// Specific seats.
+    Seats(ItemSeats),
+    /// Best available.
+    BestAvailable(ItemBestAvailable),
+    /// General admission.
+    GeneralAdmission(ItemGeneralAdmission),
 }
 
 /// The answer of `POST /transactions/{id}`: the transaction after `checkout`, the order after

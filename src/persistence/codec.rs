@@ -40,6 +40,8 @@ pub enum Kind {
     SnapshotManifest = 6,
     /// A chunk of a snapshot.
     SnapshotChunk = 7,
+    /// A transaction's metadata.
+    Transaction = 8,
 }
 
 impl Kind {
@@ -52,6 +54,7 @@ impl Kind {
             5 => Self::Idempotency,
             6 => Self::SnapshotManifest,
             7 => Self::SnapshotChunk,
+            8 => Self::Transaction,
             _ => return None,
         })
     }

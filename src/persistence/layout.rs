@@ -9,6 +9,7 @@
 //! | `k/` | client id | a [`ClientRecord`] |
 //! | `o/` | order number | an [`OrderRecord`] |
 //! | `i/` | client ‖ 0 ‖ key | an [`IdempotencyRecord`] |
+//! | `t/` | transaction id (16 bytes, big-endian) | a [`TransactionRecord`] |
 //! | `m/` | performance ‖ 0 ‖ seq | a [`Snapshot`] covering entries up to seq |
 //! | `x/` | key ‖ chunk | a chunk of a large value stored at key |
 //!
@@ -24,6 +25,7 @@ use super::codec::{self, Header, Kind};
 use super::error::StorageError;
 use super::records::{
     ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot,
+    TransactionRecord,
 };
 use super::{Batch, Entry, Recovered, RecoveredPerformance};
 use crate::domain::{Change, PerformanceId, Timestamp};
@@ -42,6 +44,7 @@ const CLIENTS: &[u8] = b"k/";
 const ORDERS: &[u8] = b"o/";
 const IDEMPOTENCY: &[u8] = b"i/";
 const SNAPSHOTS: &[u8] = b"m/";
+const TRANSACTIONS: &[u8] = b"t/";
 const CHUNKS: &[u8] = b"x/";
 
 /// Writes to apply atomically.
@@ -229,6 +232,10 @@ fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageErro
             ),
             codec::encode(&header(Kind::Idempotency, "", 0, Timestamp(0)), record)?,
         ),
+        Record::Transaction(record) => (
+            prefixed(TRANSACTIONS, &[&record.transaction.0.to_be_bytes()]),
+            codec::encode(&header(Kind::Transaction, "", 0, Timestamp(0)), record)?,
+        ),
     };
     put_value(batch, key, bytes)
 }
@@ -371,6 +378,7 @@ pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
         clients: decode_all::<ClientRecord>(kv, CLIENTS)?,
         orders: decode_all::<OrderRecord>(kv, ORDERS)?,
         idempotency: decode_all::<IdempotencyRecord>(kv, IDEMPOTENCY)?,
+        transactions: decode_all::<TransactionRecord>(kv, TRANSACTIONS)?,
     })
 }
 

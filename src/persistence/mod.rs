@@ -43,6 +43,7 @@ pub use faults::JournalFaults;
 pub use memory_store::MemoryStore;
 pub use records::{
     ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot,
+    TransactionRecord,
 };
 pub use sled_store::{Durability, FailureHook, SledStore, StoreConfig};
 
@@ -125,6 +126,8 @@ pub struct Recovered {
     pub orders: Vec<OrderRecord>,
     /// Every remembered idempotency answer.
     pub idempotency: Vec<IdempotencyRecord>,
+    /// Every transaction's metadata.
+    pub transactions: Vec<TransactionRecord>,
 }
 
 /// Counters of a store's work, for metrics and for tests that check syncing.

@@ -2,6 +2,8 @@
 //! orders, idempotency answers and snapshots. Each is written in the same atomic batch as the
 //! entry it belongs with, so a sale, its order and its idempotency answer land together.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
@@ -66,6 +68,16 @@ pub struct IdempotencyRecord {
     pub holds: Vec<(PerformanceId, Hold)>,
 }
 
+/// What a transaction carries besides its holds: the client's metadata. Written with the
+/// transaction's last hold, and again whole when it changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionRecord {
+    /// The transaction.
+    pub transaction: TransactionId,
+    /// The client's keys and values.
+    pub metadata: BTreeMap<String, String>,
+}
+
 /// Anything but a journal entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
@@ -77,6 +89,8 @@ pub enum Record {
     Order(OrderRecord),
     /// An idempotency answer.
     Idempotency(IdempotencyRecord),
+    /// A transaction's metadata.
+    Transaction(TransactionRecord),
 }
 
 /// A snapshot of one performance's inventory after entry `seq`.

@@ -33,6 +33,8 @@ pub struct Known {
     pub uncertain: bool,
     /// Releases and completions sent and not yet answered.
     pub in_flight: u32,
+    /// The metadata it was opened with.
+    pub metadata: crate::actor::Metadata,
 }
 
 impl Known {

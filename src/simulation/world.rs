@@ -17,8 +17,8 @@ use super::journal::{DurableLog, SimJournal};
 use super::{Failure, Rng, Stats};
 use crate::actor::{
     Begin, Caller, Claim, Completion, Coordinator, Customer, EngineClock, EngineError, HoldAction,
-    IdempotencyStub, IdempotencyTable, ManualClock, PerformanceCore, Route, Scope, Settlement,
-    Step, rebuild,
+    IdempotencyStub, IdempotencyTable, ManualClock, Metadata, PerformanceCore, Route, Scope,
+    Settlement, Step, rebuild,
 };
 use crate::actor::{DurableTicket, HoldView, Reply, messages as msg};
 use crate::domain::test::plan_spec;
@@ -30,7 +30,7 @@ use crate::domain::{
 use crate::metrics::Metrics;
 use crate::persistence::{
     Batch, Durable, MemoryStore, OrderRecord, PerformanceRecord, Record, RecoveredPerformance,
-    Store,
+    Store, TransactionRecord,
 };
 
 /// 2026-11-01T00:00:00Z, the simulated wall clock's start.
@@ -118,6 +118,8 @@ enum SelectionKey {
     Seats(Vec<String>),
     Best(u32),
     Places(u32),
+    /// Several items at one performance, decided as one hold.
+    Items(Vec<SelectionKey>),
 }
 
 impl SelectionKey {
@@ -130,6 +132,7 @@ impl SelectionKey {
                 preferred: Vec::new(),
             },
             Self::Places(quantity) => Selection::GeneralAdmission(vec![("GA".into(), *quantity)]),
+            Self::Items(items) => Selection::Items(items.iter().map(Self::selection).collect()),
         }
     }
 }
@@ -498,6 +501,15 @@ impl World {
     }
 
     fn choose_selection(&mut self, performance: usize) -> SelectionKey {
+        if self.rng.chance(10) {
+            let first = self.choose_single(performance);
+            let second = self.choose_single(performance);
+            return SelectionKey::Items(vec![first, second]);
+        }
+        self.choose_single(performance)
+    }
+
+    fn choose_single(&mut self, performance: usize) -> SelectionKey {
         match self.rng.below(10) {
             0..5 => {
                 let plan = self.node.cores[performance].performance().plan();
@@ -736,12 +748,22 @@ impl World {
             } else {
                 None
             };
+            let metadata = metadata_of(request);
+            let records = if position + 1 == parts.len() && !metadata.is_empty() {
+                vec![Record::Transaction(TransactionRecord {
+                    transaction,
+                    metadata,
+                })]
+            } else {
+                Vec::new()
+            };
             let reply = self.node.cores[*performance].place_hold(msg::PlaceHold {
                 transaction,
                 owner: owner.clone(),
                 ip: "203.0.113.7".into(),
                 selection: selection.selection(),
                 idempotency,
+                records,
             });
             match reply {
                 Ok((view, ticket)) => placed.push((*performance, view, ticket)),
@@ -771,6 +793,7 @@ impl World {
                     .map(|(_, view, _)| view.performance.id.clone())
                     .collect(),
             },
+            metadata_of(request),
         );
         let answer = Answer::Transaction(
             placed
@@ -1008,6 +1031,7 @@ impl World {
         self.stats.acknowledged += 1;
         match (request, answer) {
             (Request::Hold { .. }, Answer::Transaction(holds)) => {
+                let metadata = metadata_of(request);
                 let Some(first) = holds.first() else {
                     return Err(Failure::new("a hold was acknowledged with no holds"));
                 };
@@ -1027,6 +1051,7 @@ impl World {
                         told: Told::Held,
                         uncertain: false,
                         in_flight: 0,
+                        metadata,
                     });
             }
             (Request::Extend { transaction }, Answer::Transaction(holds)) => {
@@ -1124,10 +1149,22 @@ impl World {
             && known.told == Told::Held
             && known.is_settled()
         {
-            let now = self.node.cores[0].now();
+            // The performance that refused judged by its own clock, which never runs back.
+            let now = known
+                .holds
+                .iter()
+                .map(|(performance, _)| self.node.cores[*performance].now())
+                .max()
+                .unwrap_or_default();
             if now < known.expires_at {
+                let holds: Vec<_> = self
+                    .node
+                    .cores
+                    .iter()
+                    .map(|core| core.performance().hold(*transaction).cloned())
+                    .collect();
                 return Err(Failure::new(format!(
-                    "{transaction:?} was refused as expired at {now:?}, before its lock's time {:?}",
+                    "{transaction:?} was refused as expired at {now:?}, before its lock's time {:?}: {request:?} {holds:?}",
                     known.expires_at
                 )));
             }
@@ -1287,6 +1324,15 @@ impl World {
                 }
             }
         }
+        for (transaction, known) in &self.known {
+            let metadata = self.node.coordinator.metadata(*transaction);
+            if metadata != known.metadata {
+                return Err(Failure::new(format!(
+                    "{transaction:?} was opened with metadata {:?}, recovered {metadata:?}",
+                    known.metadata
+                )));
+            }
+        }
         for core in &self.node.cores {
             if let Some(hold) = core
                 .performance()
@@ -1434,6 +1480,14 @@ fn settled_all(
         .then(|| failure.take().map_or(Ok(()), Err))
 }
 
+/// The metadata a hold request carries: keyed holds name their key, as a shop's basket id.
+fn metadata_of(request: &Request) -> Metadata {
+    match request {
+        Request::Hold { key: Some(key), .. } => Metadata::from([("basket".into(), key.clone())]),
+        _ => Metadata::new(),
+    }
+}
+
 /// The index of a simulated performance (`p0`, `p1`).
 fn index_of(performance: &PerformanceId) -> Result<usize, EngineError> {
     performance
@@ -1534,7 +1588,7 @@ fn start(
                 .iter()
                 .map(move |hold| (id, hold.as_ref()))
         });
-        Coordinator::recover(holds, recovered.orders)
+        Coordinator::recover(holds, recovered.orders, recovered.transactions)
     };
     for resolution in resolutions {
         let index = index_of(&resolution.performance).map_err(|e| Failure::new(e.to_string()))?;

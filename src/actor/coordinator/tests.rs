@@ -27,6 +27,7 @@ fn coordinator_with(transaction: TransactionId, performances: &[&str]) -> Coordi
             owner: caller().client,
             performances: performances.iter().map(|p| id(p)).collect(),
         },
+        Metadata::new(),
     );
     coordinator
 }

@@ -36,7 +36,7 @@ use dashmap::DashMap;
 
 use super::clients::ClientDirectory;
 use super::clock::Clock;
-use super::coordinator::{Coordinator, Customer};
+use super::coordinator::{Coordinator, Customer, Metadata};
 use super::error::EngineError;
 use super::idempotency::IdempotencyTable;
 use super::messages::HoldView;
@@ -81,6 +81,9 @@ pub enum HoldRequest {
         /// Pool codes and quantities.
         places: Vec<(String, u32)>,
     },
+    /// A basket: several of the forms above, at one or several performances, all or
+    /// nothing. Items at the same performance become one hold there.
+    Items(Vec<HoldRequest>),
 }
 
 /// An idempotency key with the fingerprint of the request body it came with.
@@ -99,6 +102,8 @@ pub struct TransactionView {
     pub id: TransactionId,
     /// Its holds.
     pub holds: Vec<HoldView>,
+    /// The client's metadata.
+    pub metadata: Metadata,
 }
 
 impl TransactionView {

@@ -80,7 +80,8 @@ impl Engine {
                 .iter()
                 .map(move |hold| (id, hold.as_ref()))
         });
-        let (coordinator, resolutions) = Coordinator::recover(holds, recovered.orders);
+        let (coordinator, resolutions) =
+            Coordinator::recover(holds, recovered.orders, recovered.transactions);
         self.coordination().coordinator = coordinator;
         let mut settlements: HashMap<PerformanceId, Vec<Settlement>> = HashMap::new();
         for resolution in resolutions {
@@ -149,6 +150,7 @@ impl Engine {
         let answer = TransactionView {
             id: record.transaction,
             holds,
+            metadata: self.coordination().coordinator.metadata(record.transaction),
         };
         self.idempotency
             .complete((record.client, record.key), record.fingerprint, answer);

@@ -1,11 +1,13 @@
 //! Transactions: holding, checking out, completing (through the coordinator) and releasing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use super::orders::order_of;
 use super::{Engine, HoldRequest, IdempotencyKey, Order, TransactionView, random_u64};
-use crate::actor::coordinator::{Begin, Caller, Completion, Customer, HoldAction, Route, Step};
+use crate::actor::coordinator::{
+    Begin, Caller, Completion, Customer, HoldAction, Metadata, Route, Step,
+};
 use crate::actor::error::EngineError;
 use crate::actor::idempotency::{Claim, IdempotencyTable, Scope};
 use crate::actor::messages::{
@@ -14,7 +16,7 @@ use crate::actor::messages::{
 };
 use crate::actor::registry::PerformanceHandle;
 use crate::domain::{HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId};
-use crate::persistence::{Batch, Record};
+use crate::persistence::{Batch, Record, TransactionRecord};
 
 /// What a request to complete does once the coordinator's lock is released.
 enum Next {
@@ -60,10 +62,11 @@ impl Engine {
         &self,
         caller: &Caller,
         request: HoldRequest,
+        metadata: Metadata,
         idempotency: Option<IdempotencyKey>,
     ) -> Result<TransactionView, EngineError> {
         let Some(idempotency) = idempotency else {
-            return self.hold(caller, request, None).await;
+            return self.hold(caller, request, metadata, None).await;
         };
         let scope = (caller.client.clone(), idempotency.key.clone());
         match self
@@ -91,18 +94,19 @@ impl Engine {
             fingerprint: idempotency.fingerprint,
             earlier_holds: Vec::new(),
         };
-        let answer = self.hold(caller, request, Some(stub)).await?;
+        let answer = self.hold(caller, request, metadata, Some(stub)).await?;
         claim.complete(idempotency.fingerprint, answer.clone());
         Ok(answer)
     }
 
     /// Places the holds of a new transaction; the last one carries the idempotency record,
-    /// with the holds placed before it, so the answer is remembered in the same batch as the
-    /// hold that completes it.
+    /// with the holds placed before it, and the metadata, so the answer is remembered in the
+    /// same batch as the hold that completes it.
     async fn hold(
         &self,
         caller: &Caller,
         request: HoldRequest,
+        metadata: Metadata,
         idempotency: Option<IdempotencyStub>,
     ) -> Result<TransactionView, EngineError> {
         let groups = self.route_hold(request)?;
@@ -124,12 +128,21 @@ impl Engine {
                         .collect();
                     stub
                 });
+            let records = if index + 1 == count && !metadata.is_empty() {
+                vec![Record::Transaction(TransactionRecord {
+                    transaction,
+                    metadata: metadata.clone(),
+                })]
+            } else {
+                Vec::new()
+            };
             let message = PlaceHold {
                 transaction,
                 owner: caller.client.clone(),
                 ip: caller.ip.clone(),
                 selection,
                 idempotency,
+                records,
             };
             match handle.send(message).await {
                 Ok(view) => holds.push(view),
@@ -145,10 +158,12 @@ impl Engine {
                 owner: caller.client.clone(),
                 performances: holds.iter().map(|h| h.performance.id.clone()).collect(),
             },
+            metadata.clone(),
         );
         Ok(TransactionView {
             id: transaction,
             holds,
+            metadata,
         })
     }
 
@@ -157,66 +172,96 @@ impl Engine {
         &self,
         request: HoldRequest,
     ) -> Result<Vec<(PerformanceHandle, Selection)>, EngineError> {
-        match request {
-            HoldRequest::Tickets(tickets) => {
-                let mut groups: BTreeMap<PerformanceId, Vec<String>> = BTreeMap::new();
-                for ticket in tickets {
-                    groups
-                        .entry(ticket.performance)
-                        .or_default()
-                        .push(ticket.seat);
-                }
-                let handles = groups
-                    .into_iter()
-                    .map(|(id, seats)| Ok((self.registry.get(&id)?, Selection::Seats(seats))))
-                    .collect::<Result<Vec<_>, EngineError>>()?;
-                let count = handles
-                    .iter()
-                    .map(|(_, s)| match s {
-                        Selection::Seats(seats) => seats.len(),
-                        _ => 0,
-                    })
-                    .sum();
-                self.check_ticket_count(count)?;
-                Ok(handles)
+        let items = match request {
+            HoldRequest::Items(items) if items.is_empty() => {
+                return Err(Rejection::EmptyOrNestedItems.into());
             }
-            HoldRequest::BestAvailable {
-                performance,
-                quantity,
-                price_band,
-                preferred,
-            } => {
-                let handle = self.registry.get(&performance)?;
-                self.check_ticket_count(preferred.len().max(quantity as usize))?;
-                let preferred = preferred
-                    .into_iter()
-                    .map(|ticket| {
-                        if ticket.performance == performance {
-                            Ok(ticket.seat)
-                        } else {
-                            Err(EngineError::Invalid(format!(
-                                "preferred ticket {ticket} is not at performance {performance}"
-                            )))
+            HoldRequest::Items(items) => items,
+            single => vec![single],
+        };
+        let mut groups: BTreeMap<PerformanceId, Vec<Selection>> = BTreeMap::new();
+        let mut count = 0_usize;
+        let mut named: HashSet<TicketId> = HashSet::new();
+        for item in items {
+            match item {
+                HoldRequest::Tickets(tickets) => {
+                    count = count.saturating_add(tickets.len());
+                    let mut by_performance: BTreeMap<PerformanceId, Vec<String>> = BTreeMap::new();
+                    for ticket in tickets {
+                        if !named.insert(ticket.clone()) {
+                            return Err(Rejection::DuplicateTicket {
+                                ticket: ticket.to_string(),
+                            }
+                            .into());
                         }
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                let selection = Selection::BestAvailable {
+                        by_performance
+                            .entry(ticket.performance)
+                            .or_default()
+                            .push(ticket.seat);
+                    }
+                    for (performance, seats) in by_performance {
+                        groups
+                            .entry(performance)
+                            .or_default()
+                            .push(Selection::Seats(seats));
+                    }
+                }
+                HoldRequest::BestAvailable {
+                    performance,
                     quantity,
                     price_band,
                     preferred,
-                };
-                Ok(vec![(handle, selection)])
-            }
-            HoldRequest::GeneralAdmission {
-                performance,
-                places,
-            } => {
-                let handle = self.registry.get(&performance)?;
-                let total: u64 = places.iter().map(|(_, q)| u64::from(*q)).sum();
-                self.check_ticket_count(usize::try_from(total).unwrap_or(usize::MAX))?;
-                Ok(vec![(handle, Selection::GeneralAdmission(places))])
+                } => {
+                    count = count.saturating_add(preferred.len().max(quantity as usize));
+                    let preferred = preferred
+                        .into_iter()
+                        .map(|ticket| {
+                            if ticket.performance == performance {
+                                Ok(ticket.seat)
+                            } else {
+                                Err(EngineError::Invalid(format!(
+                                    "preferred ticket {ticket} is not at performance {performance}"
+                                )))
+                            }
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    groups
+                        .entry(performance)
+                        .or_default()
+                        .push(Selection::BestAvailable {
+                            quantity,
+                            price_band,
+                            preferred,
+                        });
+                }
+                HoldRequest::GeneralAdmission {
+                    performance,
+                    places,
+                } => {
+                    let total: u64 = places.iter().map(|(_, q)| u64::from(*q)).sum();
+                    count = count.saturating_add(usize::try_from(total).unwrap_or(usize::MAX));
+                    groups
+                        .entry(performance)
+                        .or_default()
+                        .push(Selection::GeneralAdmission(places));
+                }
+                HoldRequest::Items(_) => return Err(Rejection::EmptyOrNestedItems.into()),
             }
         }
+        let routed = groups
+            .into_iter()
+            .map(|(performance, mut selections)| {
+                let handle = self.registry.get(&performance)?;
+                let selection = if selections.len() == 1 {
+                    selections.remove(0)
+                } else {
+                    Selection::Items(selections)
+                };
+                Ok((handle, selection))
+            })
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        self.check_ticket_count(count)?;
+        Ok(routed)
     }
 
     /// Releases holds placed for a transaction that could not be completed as a whole.
@@ -233,6 +278,15 @@ impl Engine {
                 // The lock still expires by itself; log so the stray hold can be explained.
                 tracing::warn!(performance = %view.performance.id, %error, "undoing a partial hold failed");
             }
+        }
+    }
+
+    /// A transaction's holds with its metadata.
+    pub(super) fn view(&self, transaction: TransactionId, holds: Vec<HoldView>) -> TransactionView {
+        TransactionView {
+            id: transaction,
+            holds,
+            metadata: self.coordination().coordinator.metadata(transaction),
         }
     }
 
@@ -269,10 +323,7 @@ impl Engine {
     ) -> Result<TransactionView, EngineError> {
         let route = self.route(caller, transaction)?;
         let holds = self.each_hold(&route, || GetHold { transaction }).await?;
-        Ok(TransactionView {
-            id: transaction,
-            holds,
-        })
+        Ok(self.view(transaction, holds))
     }
 
     /// Checks that tickets a client repeated in its request are the transaction's.
@@ -310,10 +361,7 @@ impl Engine {
         let route = self.route(caller, transaction)?;
         self.check_tickets(caller, transaction, tickets).await?;
         let holds = self.extend_all(&route, transaction).await?;
-        Ok(TransactionView {
-            id: transaction,
-            holds,
-        })
+        Ok(self.view(transaction, holds))
     }
 
     async fn extend_all(
@@ -413,10 +461,7 @@ impl Engine {
         loop {
             let outcome = match step {
                 Step::Finished(Ok(order)) => {
-                    let transaction = TransactionView {
-                        id: order.transaction,
-                        holds: sold,
-                    };
+                    let transaction = self.view(order.transaction, sold);
                     return Ok(order_of(order, transaction));
                 }
                 Step::Finished(Err(error)) => return Err(error),
@@ -490,9 +535,6 @@ impl Engine {
         let holds = self
             .each_hold(&route, || ReleaseHold { transaction })
             .await?;
-        Ok(TransactionView {
-            id: transaction,
-            holds,
-        })
+        Ok(self.view(transaction, holds))
     }
 }

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::json;
-use crate::actor::{HoldRequest, Role};
+use crate::actor::Role;
 use crate::domain::TransactionId;
 use crate::http::app::AppState;
 use crate::http::dto::{
@@ -83,17 +83,17 @@ pub async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<CreateTransaction> = body.json(&request)?;
-    let hold = parsed.map(HoldRequest::try_from).transpose()?;
+    let hold = parsed.map(CreateTransaction::into_parts).transpose()?;
     let idempotency = idempotency_key(&request, &body)?;
     let caller = caller(&request, &state, Role::Sales)?;
 
     body.check_size()?;
-    let Some(hold) = hold else {
+    let Some((hold, metadata)) = hold else {
         return Err(ApiError::invalid_request("missing body"));
     };
     let view = state
         .engine
-        .open_transaction(&caller, hold, idempotency)
+        .open_transaction(&caller, hold, metadata, idempotency)
         .await?;
     Ok(json(StatusCode::CREATED, &TransactionDto::brief(&view)))
 }
