@@ -99,7 +99,8 @@ impl Metrics {
             Change::HoldExtended { .. }
             | Change::HoldbacksChanged { .. }
             | Change::HoldPrepared { .. }
-            | Change::HoldUnprepared { .. } => {}
+            | Change::HoldUnprepared { .. }
+            | Change::HoldModified { .. } => {}
         }
     }
 

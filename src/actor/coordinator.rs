@@ -39,7 +39,7 @@
 //! - The transaction index, orders and people are rebuilt at start-up from holds and order
 //!   records; they are held in memory in full.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::error::EngineError;
 use crate::domain::{
@@ -214,6 +214,8 @@ pub struct Coordinator {
     orders: BTreeMap<OrderNumber, OrderRecord>,
     order_of: HashMap<TransactionId, OrderNumber>,
     completing: HashMap<TransactionId, Completing>,
+    /// Transactions a change is running for.
+    modifying: HashSet<TransactionId>,
     people: HashMap<String, Person>,
     next_order: u64,
 }
@@ -226,6 +228,7 @@ impl Default for Coordinator {
             orders: BTreeMap::new(),
             order_of: HashMap::new(),
             completing: HashMap::new(),
+            modifying: HashSet::new(),
             people: HashMap::new(),
             next_order: FIRST_ORDER_NUMBER,
         }
@@ -296,41 +299,13 @@ impl Coordinator {
         self.metadata.get(&transaction).cloned().unwrap_or_default()
     }
 
-    /// Merges `changes` into a transaction's metadata (`None` removes a key) and returns the
-    /// record to write; applied at once, so changes sent one after the other merge in order.
-    ///
-    /// # Errors
-    /// `NotFound` and `Forbidden` as [`Coordinator::route`]; `Invalid` when the result would
-    /// have more than [`METADATA_KEYS_MAX`] keys.
-    pub fn merge_metadata(
-        &mut self,
-        caller: &Caller,
-        transaction: TransactionId,
-        changes: &BTreeMap<String, Option<String>>,
-    ) -> Result<TransactionRecord, EngineError> {
-        self.route(caller, transaction)?;
-        let mut merged = self.metadata(transaction);
-        for (key, value) in changes {
-            match value {
-                Some(value) => merged.insert(key.clone(), value.clone()),
-                None => merged.remove(key),
-            };
-        }
-        if merged.len() > METADATA_KEYS_MAX {
-            return Err(EngineError::Invalid(format!(
-                "metadata may have at most {METADATA_KEYS_MAX} keys; this change would leave {}",
-                merged.len()
-            )));
-        }
-        if merged.is_empty() {
-            self.metadata.remove(&transaction);
+    /// Sets a transaction's metadata once its record is durable.
+    fn set_metadata(&mut self, record: TransactionRecord) {
+        if record.metadata.is_empty() {
+            self.metadata.remove(&record.transaction);
         } else {
-            self.metadata.insert(transaction, merged.clone());
+            self.metadata.insert(record.transaction, record.metadata);
         }
-        Ok(TransactionRecord {
-            transaction,
-            metadata: merged,
-        })
     }
 
     /// Finds a transaction the caller may see.
@@ -387,6 +362,11 @@ impl Coordinator {
         now: Timestamp,
     ) -> Result<Begin, EngineError> {
         let route = self.route(caller, transaction)?;
+        if self.modifying.contains(&transaction) {
+            return Err(EngineError::Conflict(
+                "this transaction is being changed by another request".into(),
+            ));
+        }
         if let Some(completing) = self.completing.get_mut(&transaction) {
             if completing.customer != customer {
                 return Err(other_customer());
@@ -633,6 +613,10 @@ fn other_customer() -> EngineError {
         "this transaction is completed (or being completed) for another customer".into(),
     )
 }
+
+mod modification;
+
+pub use modification::{Before, ChangeStep, Modification, Planned, plan_parts};
 
 #[cfg(test)]
 mod tests;

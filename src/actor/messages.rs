@@ -10,8 +10,8 @@ use tokio::sync::oneshot;
 
 use super::error::EngineError;
 use crate::domain::{
-    ClientId, Counts, Hold, OrderNumber, PerformanceId, PerformanceInfo, PoolCounts, SeatStatus,
-    SeatingPlan, Selection, TransactionId,
+    ClientId, Counts, Hold, OrderNumber, PerformanceId, PerformanceInfo, PoolCounts, PoolPlaces,
+    SeatStatus, SeatingPlan, Selection, TransactionId,
 };
 use crate::persistence::{OrderRecord, Record};
 
@@ -201,6 +201,41 @@ pub struct SellHold {
 pub struct PrepareHold {
     /// The transaction.
     pub transaction: TransactionId,
+}
+
+/// Change a live hold: add, give up, or both; answers the hold as it was and as it is.
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<ModifiedHold>")]
+pub struct ModifyHold {
+    /// The transaction.
+    pub transaction: TransactionId,
+    /// What to add.
+    pub add: Vec<Selection>,
+    /// Seat ids to give up.
+    pub remove_seats: Vec<String>,
+    /// Places to give up: (pool code, quantity).
+    pub remove_places: Vec<(String, u32)>,
+}
+
+/// A hold before and after a change, so the change can be undone.
+#[derive(Clone, Debug)]
+pub struct ModifiedHold {
+    /// The hold as it was.
+    pub before: Hold,
+    /// The hold as it is now.
+    pub after: HoldView,
+}
+
+/// Put a live hold back to these seats and places (undoing a change).
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<HoldView>")]
+pub struct RestoreHold {
+    /// The transaction.
+    pub transaction: TransactionId,
+    /// Seat indexes, ascending.
+    pub seats: Vec<u32>,
+    /// Places by pool, ascending.
+    pub places: Vec<PoolPlaces>,
 }
 
 /// Roll a prepared hold back to a checked-out lock (its completion did not commit).

@@ -20,11 +20,13 @@ mod registry;
 pub use clients::{Client, ClientDirectory, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use coordinator::{
-    Begin, Caller, Completion, Coordinator, Customer, FIRST_ORDER_NUMBER, HoldAction,
-    METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Person, Resolution, Route, Step, customer_of,
+    Before, Begin, Caller, ChangeStep, Completion, Coordinator, Customer, FIRST_ORDER_NUMBER,
+    HoldAction, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification, Person, Planned,
+    Resolution, Route, Step, customer_of,
 };
 pub use engine::{
-    Engine, HoldRequest, IdempotencyKey, Limits, Order, Page, RecoveryReport, TransactionView,
+    Engine, HoldRequest, IdempotencyKey, Limits, Order, Page, RecoveryReport, TransactionChange,
+    TransactionView,
 };
 pub use error::EngineError;
 pub use idempotency::{Claim, IdempotencyTable, Scope};

@@ -13,8 +13,8 @@ use actix::{Actor, AsyncContext, Context, Handler};
 use super::clock::EngineClock;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
-    GetSeatMap, HoldView, PerformanceView, PlaceHold, PrepareHold, ReleaseHold, Reply, SeatMapView,
-    SellHold, UnprepareHold,
+    GetSeatMap, HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold,
+    ReleaseHold, Reply, RestoreHold, SeatMapView, SellHold, UnprepareHold,
 };
 use super::performance_core::{PerformanceCore, Settlement};
 use crate::domain::Performance;
@@ -110,6 +110,22 @@ impl Handler<SellHold> for PerformanceActor {
 
     fn handle(&mut self, message: SellHold, _: &mut Context<Self>) -> Self::Result {
         self.core.sell_hold(message)
+    }
+}
+
+impl Handler<ModifyHold> for PerformanceActor {
+    type Result = Reply<ModifiedHold>;
+
+    fn handle(&mut self, message: ModifyHold, _: &mut Context<Self>) -> Self::Result {
+        self.core.modify_hold(message)
+    }
+}
+
+impl Handler<RestoreHold> for PerformanceActor {
+    type Result = Reply<HoldView>;
+
+    fn handle(&mut self, message: RestoreHold, _: &mut Context<Self>) -> Self::Result {
+        self.core.restore_hold(message)
     }
 }
 

@@ -19,8 +19,8 @@ use super::clock::EngineClock;
 use super::error::EngineError;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, HoldView,
-    PerformanceView, PlaceHold, PrepareHold, ReleaseHold, Reply, SeatMapView, SellHold,
-    UnprepareHold, Watermark,
+    ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold, ReleaseHold, Reply,
+    RestoreHold, SeatMapView, SellHold, UnprepareHold, Watermark,
 };
 use crate::domain::{
     Change, Command, OrderNumber, Performance, PerformanceInfo, Rejection, SeatingPlan, Timestamp,
@@ -413,6 +413,33 @@ impl PerformanceCore {
     pub fn release_hold(&mut self, message: ReleaseHold) -> Reply<HoldView> {
         let transaction = message.transaction;
         self.hold_command(transaction, Command::ReleaseHold { transaction })
+    }
+
+    /// Changes a live hold; answers it as it was (to undo the change) and as it is.
+    pub fn modify_hold(&mut self, message: ModifyHold) -> Reply<ModifiedHold> {
+        let transaction = message.transaction;
+        let Some(before) = self.performance.hold(transaction).cloned() else {
+            return self.reply(0, Err(Rejection::UnknownTransaction.into()));
+        };
+        let command = Command::ModifyHold {
+            transaction,
+            add: message.add,
+            remove_seats: message.remove_seats,
+            remove_places: message.remove_places,
+        };
+        self.hold_command(transaction, command)
+            .map(|(after, ticket)| (ModifiedHold { before, after }, ticket))
+    }
+
+    /// Puts a live hold back to the seats and places it had.
+    pub fn restore_hold(&mut self, message: RestoreHold) -> Reply<HoldView> {
+        let transaction = message.transaction;
+        let command = Command::RestoreHold {
+            transaction,
+            seats: message.seats,
+            places: message.places,
+        };
+        self.hold_command(transaction, command)
     }
 
     /// Reads a hold.

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::hold::{Hold, Sale};
+use super::hold::{Hold, PoolPlaces, Sale};
 use super::ids::{Timestamp, TransactionId};
 
 /// An accepted change to one performance's inventory.
@@ -55,6 +55,15 @@ pub enum Change {
         /// The transaction.
         transaction: TransactionId,
     },
+    /// A live hold now has these seats and places (its expiry is kept).
+    HoldModified {
+        /// The transaction.
+        transaction: TransactionId,
+        /// Its seat indexes, ascending.
+        seats: Vec<u32>,
+        /// Its places by pool, ascending.
+        places: Vec<PoolPlaces>,
+    },
 }
 
 impl Change {
@@ -69,6 +78,7 @@ impl Change {
             Self::HoldbacksChanged { .. } => "holdbacks_changed",
             Self::HoldPrepared { .. } => "hold_prepared",
             Self::HoldUnprepared { .. } => "hold_unprepared",
+            Self::HoldModified { .. } => "hold_modified",
         }
     }
 }

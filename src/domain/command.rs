@@ -1,6 +1,7 @@
 //! Commands: requested changes to one performance's inventory, decided by
 //! [`Performance::decide`](super::Performance::decide).
 
+use super::hold::PoolPlaces;
 use super::ids::{ClientId, OrderNumber, TransactionId};
 
 /// What to hold.
@@ -65,6 +66,28 @@ pub enum Command {
     UnprepareHold {
         /// The transaction.
         transaction: TransactionId,
+    },
+    /// Change a live hold: add seats or places, give some up, or both (a move). All or
+    /// nothing; the rules are judged on the result; the lock's expiry is kept.
+    ModifyHold {
+        /// The transaction.
+        transaction: TransactionId,
+        /// What to add, each decided as a request form of its own.
+        add: Vec<Selection>,
+        /// Seat ids to give up; each must be in the hold.
+        remove_seats: Vec<String>,
+        /// Places to give up: (pool code, quantity).
+        remove_places: Vec<(String, u32)>,
+    },
+    /// Put a live hold back to these seats and places, without judging rules (the
+    /// coordinator undoing a change that could not be made at every performance).
+    RestoreHold {
+        /// The transaction.
+        transaction: TransactionId,
+        /// Seat indexes, ascending.
+        seats: Vec<u32>,
+        /// Places by pool, ascending.
+        places: Vec<PoolPlaces>,
     },
     /// Release the hold's locks; a sale is never undone.
     ReleaseHold {

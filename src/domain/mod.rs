@@ -31,6 +31,7 @@ mod change;
 mod command;
 mod hold;
 mod ids;
+mod modify;
 mod money;
 mod performance;
 mod rejection;

@@ -704,6 +704,10 @@ impl Runner {
             Command::ChangeHoldbacks { withhold, release } => self
                 .expect_holdbacks(withhold, release)
                 .unwrap_or_else(|expected| expected),
+            // Changes to a hold are checked by `domain::modify`'s tests and the simulation.
+            Command::ModifyHold { .. } | Command::RestoreHold { .. } => {
+                unreachable!("the generator makes no changes to a hold")
+            }
         }
     }
 
@@ -1184,6 +1188,9 @@ impl Runner {
                     prop_assert!(hold.state.is_expiring() && hold.expires_at <= now);
                     self.model_end(*transaction, HoldState::Expired);
                 }
+            }
+            Change::HoldModified { .. } => {
+                unreachable!("the generator makes no changes to a hold")
             }
             Change::HoldPrepared { transaction } => {
                 let hold = self.model.holds.get_mut(transaction).expect("a known hold");

@@ -280,6 +280,18 @@ impl Performance {
         performance
     }
 
+    /// Returns a copy judged by no rule, for deciding part of a change whose result is
+    /// judged as a whole.
+    pub(super) fn without_rules(&self) -> Self {
+        let mut copy = self.clone();
+        copy.info.rules = Rules {
+            contiguous_seats_only: false,
+            no_single_seat_gaps: false,
+            valid_quantities: (1..=QUANTITY_MAX).collect(),
+        };
+        copy
+    }
+
     /// Returns the performance's description.
     pub fn info(&self) -> &PerformanceInfo {
         &self.info
@@ -465,11 +477,24 @@ impl Performance {
             Command::ChangeHoldbacks { withhold, release } => {
                 self.decide_holdbacks(withhold, release)
             }
+            Command::ModifyHold {
+                transaction,
+                add,
+                remove_seats,
+                remove_places,
+            } => self
+                .decide_modify(*transaction, add, remove_seats, remove_places, now)
+                .map(Some),
+            Command::RestoreHold {
+                transaction,
+                seats,
+                places,
+            } => self.decide_restore(*transaction, seats, places),
         }
     }
 
     /// Returns the hold if it is live at `now`.
-    fn live_hold(
+    pub(super) fn live_hold(
         &self,
         transaction: TransactionId,
         now: Timestamp,
@@ -486,7 +511,7 @@ impl Performance {
         }
     }
 
-    fn decide_place_hold(
+    pub(super) fn decide_place_hold(
         &self,
         transaction: TransactionId,
         owner: &ClientId,
@@ -645,7 +670,7 @@ impl Performance {
     }
 
     /// True when sorted `seats` are consecutive seats of one block.
-    fn is_one_run(&self, seats: &[u32]) -> bool {
+    pub(super) fn is_one_run(&self, seats: &[u32]) -> bool {
         let Some(&first) = seats.first() else {
             return true;
         };
@@ -810,6 +835,11 @@ impl Performance {
                 debug_assert!(removed, "a live lock has an expiry");
                 hold.state = HoldState::Prepared;
             }
+            Change::HoldModified {
+                transaction,
+                seats,
+                places,
+            } => self.apply_modified(*transaction, seats, places),
             Change::HoldUnprepared { transaction } => {
                 let slot = self.slot(*transaction);
                 let hold = Arc::make_mut(&mut self.holds[slot as usize]);
@@ -849,6 +879,36 @@ impl Performance {
             "a transaction holds once per performance"
         );
         self.holds.push(Arc::new(hold.clone()));
+    }
+
+    /// Sets a live hold's seats and places: seats it gave up are free, seats it gained are
+    /// held by it, and the pools' counters follow.
+    fn apply_modified(&mut self, transaction: TransactionId, seats: &[u32], places: &[PoolPlaces]) {
+        let slot = self.slot(transaction);
+        let hold = Arc::clone(&self.holds[slot as usize]);
+        assert!(hold.state.is_expiring(), "only a live lock is modified");
+        for &seat in &hold.seats {
+            if seats.binary_search(&seat).is_err() {
+                debug_assert_eq!(self.seats[seat as usize], SeatStatus::Held(slot));
+                self.set_seat(seat, SeatStatus::Free);
+            }
+        }
+        for &seat in seats {
+            if hold.seats.binary_search(&seat).is_err() {
+                debug_assert_eq!(self.seats[seat as usize], SeatStatus::Free);
+                self.set_seat(seat, SeatStatus::Held(slot));
+            }
+        }
+        for place in &hold.places {
+            self.pools[usize::from(place.pool)].held -= place.quantity;
+        }
+        for place in places {
+            self.pools[usize::from(place.pool)].held += place.quantity;
+            debug_assert!(self.pool_available_checked(place.pool));
+        }
+        let hold = Arc::make_mut(&mut self.holds[slot as usize]);
+        hold.seats = seats.to_vec();
+        hold.places = places.to_vec();
     }
 
     fn pool_available_checked(&self, pool: u16) -> bool {

@@ -44,6 +44,20 @@ pub enum Rejection {
         /// The repeated ticket id.
         ticket: String,
     },
+    /// A change names a ticket its transaction does not hold.
+    #[error("{ticket} is not held by this transaction")]
+    NotInTransaction {
+        /// The ticket.
+        ticket: String,
+    },
+    /// A change gives up more places of a pool than its transaction holds there.
+    #[error("this transaction does not hold {quantity} places of {code}")]
+    PlacesNotInTransaction {
+        /// The pool.
+        code: String,
+        /// How many were to be given up.
+        quantity: u32,
+    },
     /// A request of several items named none, or nested them.
     #[error("items must list at least one item, and an item cannot list items")]
     EmptyOrNestedItems,
@@ -140,7 +154,9 @@ impl Rejection {
             Self::TooManyTickets { .. }
             | Self::QuantityNotAllowed { .. }
             | Self::NotContiguous { .. }
-            | Self::SingleSeatGap { .. } => "rule_violation",
+            | Self::SingleSeatGap { .. }
+            | Self::NotInTransaction { .. }
+            | Self::PlacesNotInTransaction { .. } => "rule_violation",
             Self::SeatUnavailable { .. } => "seat_unavailable",
             Self::InsufficientAvailability { .. } => "insufficient_availability",
             Self::LockExpired => "lock_expired",
@@ -153,7 +169,8 @@ impl Rejection {
         match self {
             Self::UnknownSeat { ticket }
             | Self::DuplicateTicket { ticket }
-            | Self::SingleSeatGap { ticket } => vec![ticket.clone()],
+            | Self::SingleSeatGap { ticket }
+            | Self::NotInTransaction { ticket } => vec![ticket.clone()],
             Self::NotContiguous { tickets } => tickets.clone(),
             Self::SeatUnavailable { seats } => seats.iter().map(|(t, _)| t.clone()).collect(),
             _ => Vec::new(),

@@ -343,9 +343,10 @@ fn routes(config: &mut web::ServiceConfig) {
         )
         .service(resource("/transactions", "POST").route(web::post().to(transactions::create)))
         .service(
-            resource("/transactions/{id}", "GET, POST, DELETE")
+            resource("/transactions/{id}", "GET, POST, PATCH, DELETE")
                 .route(web::get().to(transactions::get))
                 .route(web::post().to(transactions::update))
+                .route(web::patch().to(transactions::change))
                 .route(web::delete().to(transactions::release)),
         )
         .service(resource("/orders/{number}", "GET").route(web::get().to(orders::order)))

@@ -82,7 +82,7 @@ fn parse_ticket(text: &str) -> Result<TicketId, ApiError> {
 }
 
 /// Parses ticket ids, refusing repeats.
-fn parse_tickets(field: &str, texts: &[String]) -> Result<Vec<TicketId>, ApiError> {
+pub(crate) fn parse_tickets(field: &str, texts: &[String]) -> Result<Vec<TicketId>, ApiError> {
     let tickets = texts
         .iter()
         .map(|t| parse_ticket(t))
@@ -107,6 +107,13 @@ fn parse_tickets(field: &str, texts: &[String]) -> Result<Vec<TicketId>, ApiErro
 /// fields need no such help: serde's derive already refuses a field given twice.
 #[derive(Debug)]
 pub struct UniqueKeys<V>(BTreeMap<String, V>);
+
+impl<V> UniqueKeys<V> {
+    /// Returns the map.
+    pub fn into_inner(self) -> BTreeMap<String, V> {
+        self.0
+    }
+}
 
 impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueKeys<V> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -83,6 +83,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         transactions::create,
         transactions::get,
         transactions::update,
+        transactions::change,
         transactions::release,
         orders::order,
         orders::person,
@@ -94,7 +95,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         (name = "catalogue", description = "Events and performances with their seating plans."),
         (name = "availability", description = "Free seats, for search pages and seat-selection \
             widgets."),
-        (name = "transactions", description = "Hold, check out, complete, release."),
+        (name = "transactions", description = "Hold, change, check out, complete, release."),
         (name = "orders", description = "Orders and people records."),
         (name = "operations", description = "Clients, holdbacks, health, metrics and this \
             description."),
@@ -381,6 +382,7 @@ mod tests {
             ("/transactions", "post"),
             ("/transactions/{id}", "get"),
             ("/transactions/{id}", "post"),
+            ("/transactions/{id}", "patch"),
             ("/transactions/{id}", "delete"),
             ("/orders/{number}", "get"),
             ("/people", "get"),
@@ -522,7 +524,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 18);
+        assert_eq!(page.matches("<tr><td>").count(), 19);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

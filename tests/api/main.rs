@@ -2,6 +2,7 @@
 
 mod baskets;
 mod catalogue;
+mod changes;
 mod completions;
 mod errors;
 mod helpers;

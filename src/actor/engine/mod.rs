@@ -17,7 +17,8 @@
 //! ([`Engine::recover`]).
 //!
 //! The parts: `catalogue` (events and performances), `clients`, `recovery`, `transactions`
-//! (holds, checkouts, completions, releases), `orders` (orders and people).
+//! (holds, checkouts, completions, releases), `changes` (`PATCH`: adding, giving up, moving,
+//! metadata), `orders` (orders and people).
 //!
 //! # Caveats
 //! - A hold over several performances that is refused at the second leaves a place-and-release
@@ -25,6 +26,7 @@
 //! - Finished transactions stay in their actors' memory and snapshots.
 
 mod catalogue;
+mod changes;
 mod clients;
 mod orders;
 mod recovery;
@@ -47,6 +49,7 @@ use crate::domain::{
 };
 use crate::persistence::{Batch, Store};
 
+pub use changes::TransactionChange;
 pub use recovery::RecoveryReport;
 
 /// Limits the engine enforces on every request.

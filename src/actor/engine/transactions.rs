@@ -168,7 +168,7 @@ impl Engine {
     }
 
     /// Resolves the performances a request touches, in id order, and what to hold at each.
-    fn route_hold(
+    pub(super) fn route_hold(
         &self,
         request: HoldRequest,
     ) -> Result<Vec<(PerformanceHandle, Selection)>, EngineError> {
@@ -291,7 +291,11 @@ impl Engine {
     }
 
     /// Finds a transaction the caller may see.
-    fn route(&self, caller: &Caller, transaction: TransactionId) -> Result<Route, EngineError> {
+    pub(super) fn route(
+        &self,
+        caller: &Caller,
+        transaction: TransactionId,
+    ) -> Result<Route, EngineError> {
         self.coordination().coordinator.route(caller, transaction)
     }
 

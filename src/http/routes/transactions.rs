@@ -4,9 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::json;
-use crate::actor::Role;
+use crate::actor::{Role, TransactionChange};
 use crate::domain::TransactionId;
 use crate::http::app::AppState;
+use crate::http::change_dto::ChangeTransaction;
 use crate::http::dto::{
     CreateTransaction, OrderAnswer, TransactionDto, TransactionStep, TransactionUpdate,
     UpdateTransaction, UpdateTransactionAnswer,
@@ -223,6 +224,83 @@ pub async fn update(
             Ok(json(StatusCode::OK, &OrderAnswer::from(&order)))
         }
     }
+}
+
+/// Changes a held or checked-out transaction, all or nothing: add items, give up tickets or
+/// places, move (both in one change), merge metadata.
+///
+/// Additions are decided like new holds; the performance's rules are judged on the result at
+/// each performance it touches. `lock_expires` is not changed. The change is made at the
+/// performances that only gain tickets first and at the one that gives some up last (one
+/// change gives up tickets at one performance at most), so a refusal undoes the rest.
+#[utoipa::path(
+    patch,
+    path = "/transactions/{id}",
+    tag = "transactions",
+    operation_id = "change_transaction",
+    params(("id" = String, Path, description = "The transaction id.",
+        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11")),
+    request_body(content = ChangeTransaction, examples(
+        ("move" = (summary = "Move a seat", value = json!({
+            "remove": ["revue-1:STALLS-A3"], "add": [{"tickets": ["revue-1:STALLS-A5"]}]
+        }))),
+        ("add_places" = (summary = "Add standing places", value = json!({
+            "add": [{"performance": "revue-1", "general_admission": {"STANDING": 2}}]
+        }))),
+        ("metadata" = (summary = "Merge metadata", value = json!({
+            "metadata": {"note": "gift", "promo": null}
+        }))),
+    )),
+    responses(
+        (status = 200, description = "The transaction after the change (as on `GET`).",
+            body = TransactionDto),
+        (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
+            fields, nothing to change, malformed or repeated ticket ids, bad metadata.",
+            body = ErrorBody),
+        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: another client's transaction.",
+            body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown transaction, performance, seat, \
+            price band or pool.", body = ErrorBody),
+        (status = 408, description = "`request_timeout`: the body did not arrive within the \
+            configured time; the connection is closed.", body = ErrorBody),
+        (status = 409, description = "`invalid_state` (the transaction is complete or \
+            released, or another request is completing or changing it), `seat_unavailable` or \
+            `insufficient_availability` for an addition.", body = ErrorBody),
+        (status = 410, description = "`lock_expired`: the transaction's lock passed.",
+            body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over the configured \
+            limit.", body = ErrorBody),
+        (status = 422, description = "`rule_violation`: the result breaks a rule (quantity, \
+            contiguity, a single-seat gap), a removed ticket or place is not the \
+            transaction's, tickets are given up at two performances, or too many tickets.",
+            body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
+            `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security(("api_key" = [])),
+)]
+pub async fn change(
+    request: HttpRequest,
+    path: web::Path<String>,
+    body: Body,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let parsed: Option<ChangeTransaction> = body.json(&request)?;
+    let change = parsed.map(TransactionChange::try_from).transpose()?;
+    let caller = caller(&request, &state, Role::Sales)?;
+    body.check_size()?;
+    let Some(change) = change else {
+        return Err(ApiError::invalid_request("missing body"));
+    };
+    let view = state
+        .engine
+        .change_transaction(&caller, transaction_id(&path)?, change)
+        .await?;
+    Ok(json(StatusCode::OK, &TransactionDto::full(&view)))
 }
 
 /// Releases every lock of a transaction; idempotent.

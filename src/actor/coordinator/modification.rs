@@ -1,0 +1,353 @@
+//! Changing a transaction (`PATCH /transactions/{id}`) across its performances, all or
+//! nothing.
+//!
+//! Each performance's part of a change is one atomic command at its actor (a `ModifyHold`, or
+//! a `PlaceHold` where the transaction gains a performance), which answers the hold as it was.
+//! The parts run in an order that makes undoing always possible: first the performances that
+//! only gain tickets, then the one performance (at most) that gives some up. If a part is
+//! refused, the parts already made are undone in reverse by putting each hold back as it was
+//! (`RestoreHold`, past the admission bound); since those parts only gained tickets, putting
+//! them back only frees seats and never needs one somebody else took meanwhile. The metadata,
+//! last, is written once every part stands.
+//!
+//! # Caveats
+//! - A change that gives up tickets at two performances is refused (422): undoing the first
+//!   after the second failed would need seats that may have been taken in between.
+//! - A performance the transaction gains stays in its route even when the change is undone:
+//!   its hold there is put back to nothing and ends with the others.
+
+use super::{Caller, Coordinator, EngineError, METADATA_KEYS_MAX, Metadata};
+use std::collections::BTreeMap;
+
+use crate::domain::{PerformanceId, PoolPlaces, Rejection, Selection, TicketId, TransactionId};
+use crate::persistence::TransactionRecord;
+
+/// One performance's part of a change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Planned {
+    /// Change the transaction's hold there.
+    Modify {
+        /// What to add.
+        add: Vec<Selection>,
+        /// Seat ids to give up.
+        remove_seats: Vec<String>,
+        /// Places to give up: (pool code, quantity).
+        remove_places: Vec<(String, u32)>,
+    },
+    /// Place a first hold there.
+    Place {
+        /// What to hold.
+        selection: Selection,
+    },
+}
+
+impl Planned {
+    fn gives_up(&self) -> bool {
+        match self {
+            Self::Modify {
+                remove_seats,
+                remove_places,
+                ..
+            } => !remove_seats.is_empty() || !remove_places.is_empty(),
+            Self::Place { .. } => false,
+        }
+    }
+}
+
+/// A hold as it was before a part was made: what undoing puts back.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Before {
+    /// Its seat indexes, ascending.
+    pub seats: Vec<u32>,
+    /// Its places by pool, ascending.
+    pub places: Vec<PoolPlaces>,
+}
+
+/// The next thing a change needs done.
+#[derive(Debug)]
+pub enum ChangeStep {
+    /// Make `planned` at `performance` and report the hold as it was (`Before::default()` for
+    /// a first hold), through the admission bound.
+    Apply {
+        /// The performance.
+        performance: PerformanceId,
+        /// The part.
+        planned: Planned,
+    },
+    /// Put the hold at `performance` back as it was, past the admission bound.
+    Restore {
+        /// The performance.
+        performance: PerformanceId,
+        /// What to put back.
+        before: Before,
+    },
+    /// Write the transaction's merged metadata and report when durable.
+    Write(TransactionRecord),
+    /// The change is over.
+    Finished(Result<(), EngineError>),
+}
+
+#[derive(Debug)]
+enum Phase {
+    Applying,
+    Writing,
+    Undoing(Option<EngineError>),
+    Finished,
+}
+
+/// One change in flight, driven step by step by whoever executes its [`ChangeStep`]s.
+#[derive(Debug)]
+pub struct Modification {
+    transaction: TransactionId,
+    parts: Vec<(PerformanceId, Planned)>,
+    next: usize,
+    made: Vec<(PerformanceId, Before)>,
+    metadata: Option<TransactionRecord>,
+    phase: Phase,
+}
+
+impl Modification {
+    /// Returns the transaction being changed.
+    pub fn transaction(&self) -> TransactionId {
+        self.transaction
+    }
+
+    /// Returns true when the change touches no hold (metadata only).
+    pub fn is_metadata_only(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+/// Splits a change into one part per performance, in id order: a `Modify` where the
+/// transaction holds (`held_at`), a `Place` where it gains a performance.
+///
+/// # Errors
+/// `NotInTransaction` (422) for tickets or places given up at a performance the transaction
+/// does not hold at.
+pub fn plan_parts(
+    held_at: &[PerformanceId],
+    mut adds: BTreeMap<PerformanceId, Vec<Selection>>,
+    remove: Vec<TicketId>,
+    remove_places: Vec<(PerformanceId, String, u32)>,
+) -> Result<Vec<(PerformanceId, Planned)>, EngineError> {
+    let mut seats: BTreeMap<PerformanceId, Vec<String>> = BTreeMap::new();
+    for ticket in remove {
+        if !held_at.contains(&ticket.performance) {
+            return Err(Rejection::NotInTransaction {
+                ticket: ticket.to_string(),
+            }
+            .into());
+        }
+        seats
+            .entry(ticket.performance)
+            .or_default()
+            .push(ticket.seat);
+    }
+    let mut places: BTreeMap<PerformanceId, Vec<(String, u32)>> = BTreeMap::new();
+    for (performance, code, quantity) in remove_places {
+        if !held_at.contains(&performance) {
+            return Err(Rejection::PlacesNotInTransaction { code, quantity }.into());
+        }
+        places
+            .entry(performance)
+            .or_default()
+            .push((code, quantity));
+    }
+    let mut touched: Vec<PerformanceId> = adds
+        .keys()
+        .chain(seats.keys())
+        .chain(places.keys())
+        .cloned()
+        .collect();
+    touched.sort();
+    touched.dedup();
+    Ok(touched
+        .into_iter()
+        .map(|performance| {
+            let add = adds.remove(&performance).unwrap_or_default();
+            let part = if held_at.contains(&performance) {
+                Planned::Modify {
+                    add,
+                    remove_seats: seats.remove(&performance).unwrap_or_default(),
+                    remove_places: places.remove(&performance).unwrap_or_default(),
+                }
+            } else {
+                let selection = match <[Selection; 1]>::try_from(add) {
+                    Ok([single]) => single,
+                    Err(many) => Selection::Items(many),
+                };
+                Planned::Place { selection }
+            };
+            (performance, part)
+        })
+        .collect())
+}
+
+impl Coordinator {
+    /// Begins a change of `transaction`: `parts` by performance (in any order), and metadata
+    /// `changes` (`None` removes a key).
+    ///
+    /// # Errors
+    /// `NotFound` and `Forbidden` as [`Coordinator::route`]; `Conflict` while the transaction
+    /// is being completed or changed; `RuleViolation` for parts giving up tickets at more than
+    /// one performance; `Invalid` for metadata that would have too many keys.
+    pub fn begin_modification(
+        &mut self,
+        caller: &Caller,
+        transaction: TransactionId,
+        mut parts: Vec<(PerformanceId, Planned)>,
+        changes: &BTreeMap<String, Option<String>>,
+    ) -> Result<Modification, EngineError> {
+        self.route(caller, transaction)?;
+        if self.completing.contains_key(&transaction) || self.modifying.contains(&transaction) {
+            return Err(EngineError::Conflict(
+                "this transaction is being completed or changed by another request".into(),
+            ));
+        }
+        if parts.iter().filter(|(_, part)| part.gives_up()).count() > 1 {
+            return Err(EngineError::RuleViolation(
+                "one change may give up tickets at one performance only".into(),
+            ));
+        }
+        // Gains first, then the part that gives up: undoing gains only frees seats.
+        parts.sort_by_key(|(performance, part)| (part.gives_up(), performance.clone()));
+        let metadata = if changes.is_empty() {
+            None
+        } else {
+            Some(TransactionRecord {
+                transaction,
+                metadata: self.merged_metadata(transaction, changes)?,
+            })
+        };
+        self.modifying.insert(transaction);
+        Ok(Modification {
+            transaction,
+            parts,
+            next: 0,
+            made: Vec::new(),
+            metadata,
+            phase: Phase::Applying,
+        })
+    }
+
+    fn merged_metadata(
+        &self,
+        transaction: TransactionId,
+        changes: &BTreeMap<String, Option<String>>,
+    ) -> Result<Metadata, EngineError> {
+        let mut merged = self.metadata(transaction);
+        for (key, value) in changes {
+            match value {
+                Some(value) => merged.insert(key.clone(), value.clone()),
+                None => merged.remove(key),
+            };
+        }
+        if merged.len() > METADATA_KEYS_MAX {
+            return Err(EngineError::Invalid(format!(
+                "metadata may have at most {METADATA_KEYS_MAX} keys; this change would leave {}",
+                merged.len()
+            )));
+        }
+        Ok(merged)
+    }
+
+    /// Returns what `change` needs done next.
+    pub fn change_step(&self, change: &Modification) -> ChangeStep {
+        match &change.phase {
+            Phase::Applying => match change.parts.get(change.next) {
+                Some((performance, planned)) => ChangeStep::Apply {
+                    performance: performance.clone(),
+                    planned: planned.clone(),
+                },
+                None => match &change.metadata {
+                    Some(record) => ChangeStep::Write(record.clone()),
+                    None => ChangeStep::Finished(Ok(())),
+                },
+            },
+            Phase::Writing => match &change.metadata {
+                Some(record) => ChangeStep::Write(record.clone()),
+                None => ChangeStep::Finished(Ok(())),
+            },
+            Phase::Undoing(_) => match change.made.last() {
+                Some((performance, before)) => ChangeStep::Restore {
+                    performance: performance.clone(),
+                    before: before.clone(),
+                },
+                None => ChangeStep::Finished(Err(EngineError::Unavailable)),
+            },
+            Phase::Finished => ChangeStep::Finished(Err(EngineError::Unavailable)),
+        }
+    }
+
+    /// Takes the outcome of the step [`Coordinator::change_step`] returned (for an `Apply`,
+    /// the hold as it was) and returns the next one; [`ChangeStep::Finished`] ends the change.
+    pub fn advance_change(
+        &mut self,
+        change: &mut Modification,
+        outcome: Result<Before, EngineError>,
+    ) -> ChangeStep {
+        let phase = std::mem::replace(&mut change.phase, Phase::Finished);
+        change.phase = match (phase, outcome) {
+            (Phase::Applying, Ok(before)) => {
+                if let Some((performance, planned)) = change.parts.get(change.next) {
+                    if matches!(planned, Planned::Place { .. })
+                        && let Some(route) = self.transactions.get_mut(&change.transaction)
+                        && let Err(at) = route.performances.binary_search(performance)
+                    {
+                        route.performances.insert(at, performance.clone());
+                    }
+                    change.made.push((performance.clone(), before));
+                }
+                change.next += 1;
+                if change.next < change.parts.len() {
+                    Phase::Applying
+                } else if change.metadata.is_some() {
+                    Phase::Writing
+                } else {
+                    return self.end_change(change, Ok(()));
+                }
+            }
+            (Phase::Applying, Err(error)) if change.made.is_empty() => {
+                return self.end_change(change, Err(error));
+            }
+            (Phase::Applying, Err(error)) => Phase::Undoing(Some(error)),
+            (Phase::Writing, Ok(_)) => {
+                if let Some(record) = change.metadata.take() {
+                    self.set_metadata(record);
+                }
+                return self.end_change(change, Ok(()));
+            }
+            (Phase::Writing, Err(error)) => return self.end_change(change, Err(error)),
+            (Phase::Undoing(error), outcome) => {
+                if let Err(failure) = outcome {
+                    // Refused only when the hold ended meanwhile or a write failed; either
+                    // way nothing more can be put back there.
+                    tracing::warn!(%failure, "undoing part of a failed change failed");
+                }
+                change.made.pop();
+                if change.made.is_empty() {
+                    let error = error.unwrap_or(EngineError::Unavailable);
+                    return self.end_change(change, Err(error));
+                }
+                Phase::Undoing(error)
+            }
+            (Phase::Finished, _) => return ChangeStep::Finished(Err(EngineError::Unavailable)),
+        };
+        self.change_step(change)
+    }
+
+    fn end_change(
+        &mut self,
+        change: &mut Modification,
+        outcome: Result<(), EngineError>,
+    ) -> ChangeStep {
+        change.phase = Phase::Finished;
+        self.modifying.remove(&change.transaction);
+        ChangeStep::Finished(outcome)
+    }
+
+    /// Returns true while a change of `transaction` has begun and not finished.
+    pub fn is_changing(&self, transaction: TransactionId) -> bool {
+        self.modifying.contains(&transaction)
+    }
+}

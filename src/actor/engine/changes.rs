@@ -1,0 +1,184 @@
+//! Changing a transaction (`PATCH /transactions/{id}`): adding items, giving up tickets or
+//! places, moving, and merging metadata, all or nothing, through the coordinator's
+//! [`Modification`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{Engine, HoldRequest, TransactionView};
+use crate::actor::coordinator::{Before, Caller, ChangeStep, Modification, Planned, plan_parts};
+use crate::actor::error::EngineError;
+use crate::actor::messages::{ModifyHold, PlaceHold, RestoreHold};
+use crate::domain::{HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId};
+use crate::persistence::{Batch, Record};
+
+/// What a `PATCH` asks for; every part optional.
+#[derive(Clone, Debug, Default)]
+pub struct TransactionChange {
+    /// Items to add, in any of the three forms, at any performance.
+    pub add: Vec<HoldRequest>,
+    /// Tickets to give up.
+    pub remove: Vec<TicketId>,
+    /// Places to give up: (performance, pool code, quantity).
+    pub remove_general_admission: Vec<(PerformanceId, String, u32)>,
+    /// Metadata to merge; `None` removes the key.
+    pub metadata: BTreeMap<String, Option<String>>,
+}
+
+impl Engine {
+    /// Changes a held or checked-out transaction, all or nothing; its lock is not extended.
+    ///
+    /// # Errors
+    /// `NotFound`/`Forbidden` for the transaction; `InvalidState` (409) for a complete or
+    /// released one and `LockExpired` (410) for one past its lock; `Conflict` while another
+    /// request completes or changes it; the domain's rejections for the parts.
+    pub async fn change_transaction(
+        self: &Arc<Self>,
+        caller: &Caller,
+        transaction: TransactionId,
+        change: TransactionChange,
+    ) -> Result<TransactionView, EngineError> {
+        let route = self.route(caller, transaction)?;
+        let parts = self.plan_change(
+            &route.performances,
+            change.add,
+            change.remove,
+            change.remove_general_admission,
+        )?;
+        let current = self.transaction(caller, transaction).await?;
+        check_changeable(&current, self.clock.now())?;
+        let run = self.coordination().coordinator.begin_modification(
+            caller,
+            transaction,
+            parts,
+            &change.metadata,
+        )?;
+        let engine = Arc::clone(self);
+        let owner = route.owner;
+        let ip = caller.ip.clone();
+        // In a task of its own, so a client that disconnects cannot leave it half made.
+        let task = actix_rt::spawn(async move { engine.run_change(run, owner, ip).await });
+        task.await.map_err(|_| EngineError::Unavailable)??;
+        self.transaction(caller, transaction).await
+    }
+
+    /// Splits a change into one part per performance.
+    fn plan_change(
+        &self,
+        held_at: &[PerformanceId],
+        add: Vec<HoldRequest>,
+        remove: Vec<TicketId>,
+        remove_places: Vec<(PerformanceId, String, u32)>,
+    ) -> Result<Vec<(PerformanceId, Planned)>, EngineError> {
+        let mut adds: BTreeMap<PerformanceId, Vec<Selection>> = BTreeMap::new();
+        if !add.is_empty() {
+            for (handle, selection) in self.route_hold(HoldRequest::Items(add))? {
+                let items = match selection {
+                    Selection::Items(items) => items,
+                    single => vec![single],
+                };
+                adds.insert(handle.info().id.clone(), items);
+            }
+        }
+        self.check_ticket_count(remove.len())?;
+        plan_parts(held_at, adds, remove, remove_places)
+    }
+
+    /// Executes a change's steps until it finishes.
+    async fn run_change(
+        &self,
+        mut change: Modification,
+        owner: crate::domain::ClientId,
+        ip: String,
+    ) -> Result<(), EngineError> {
+        let transaction = change.transaction();
+        let mut step = self.coordination().coordinator.change_step(&change);
+        loop {
+            let outcome = match step {
+                ChangeStep::Finished(result) => return result,
+                ChangeStep::Write(record) => self
+                    .write(Batch {
+                        records: vec![Record::Transaction(record)],
+                        ..Batch::default()
+                    })
+                    .await
+                    .map(|()| Before::default()),
+                ChangeStep::Apply {
+                    performance,
+                    planned,
+                } => {
+                    let handle = self.registry.get(&performance);
+                    match (handle, planned) {
+                        (Err(error), _) => Err(error),
+                        (
+                            Ok(handle),
+                            Planned::Modify {
+                                add,
+                                remove_seats,
+                                remove_places,
+                            },
+                        ) => handle
+                            .send(ModifyHold {
+                                transaction,
+                                add,
+                                remove_seats,
+                                remove_places,
+                            })
+                            .await
+                            .map(|modified| Before {
+                                seats: modified.before.seats,
+                                places: modified.before.places,
+                            }),
+                        (Ok(handle), Planned::Place { selection }) => handle
+                            .send(PlaceHold {
+                                transaction,
+                                owner: owner.clone(),
+                                ip: ip.clone(),
+                                selection,
+                                idempotency: None,
+                                records: Vec::new(),
+                            })
+                            .await
+                            .map(|_| Before::default()),
+                    }
+                }
+                ChangeStep::Restore {
+                    performance,
+                    before,
+                } => match self.registry.get(&performance) {
+                    Ok(handle) => handle
+                        .send_unbounded(RestoreHold {
+                            transaction,
+                            seats: before.seats,
+                            places: before.places,
+                        })
+                        .await
+                        .map(|_| Before::default()),
+                    Err(error) => Err(error),
+                },
+            };
+            step = self
+                .coordination()
+                .coordinator
+                .advance_change(&mut change, outcome);
+        }
+    }
+}
+
+/// A transaction can change while it is held or checked out and its lock has not passed.
+fn check_changeable(
+    current: &TransactionView,
+    now: crate::domain::Timestamp,
+) -> Result<(), EngineError> {
+    match current.state() {
+        HoldState::Held | HoldState::CheckedOut if now < current.lock_expires() => Ok(()),
+        HoldState::Held | HoldState::CheckedOut | HoldState::Expired => {
+            Err(Rejection::LockExpired.into())
+        }
+        state => Err(Rejection::InvalidState {
+            state,
+            action: "change",
+        }
+        .into()),
+    }
+}

@@ -1,0 +1,101 @@
+//! The body of `PATCH /transactions/{id}`: items to add, tickets and places to give up, and
+//! metadata to merge. Judged on its own (400 for anything malformed) before the transaction
+//! is looked at.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::dto::{CreateTransactionItem, CreateTransactionItemForm, UniqueKeys, check_metadata};
+use super::error::ApiError;
+use crate::actor::{HoldRequest, TransactionChange};
+use crate::domain::PerformanceId;
+
+/// `PATCH /transactions/{id}`: every field optional, at least one given. A move is a
+/// `remove` and an `add` in one change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "add": [{"tickets": ["revue-1:STALLS-A5"]}],
+    "remove": ["revue-1:STALLS-A3"],
+    "metadata": {"note": "moved to the aisle", "promo": null}
+})))]
+pub struct ChangeTransaction {
+    /// Items to add, in any of the three forms, at the transaction's performances or new ones.
+    #[schema(value_type = Option<Vec<CreateTransactionItemForm>>)]
+    add: Option<Vec<CreateTransactionItem>>,
+    /// Ticket ids to give up; each must be the transaction's.
+    #[schema(examples("revue-1:STALLS-A3"))]
+    remove: Option<Vec<String>>,
+    /// Places to give up.
+    remove_general_admission: Option<Vec<RemovePlaces>>,
+    /// Keys to set, or to remove with `null`; merged into the transaction's metadata (at most
+    /// 32 keys after the merge; keys 1 to 255 characters, values at most 255).
+    #[schema(value_type = Option<BTreeMap<String, Option<String>>>)]
+    metadata: Option<UniqueKeys<Option<String>>>,
+}
+
+/// Places of one pool to give up.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemovePlaces {
+    /// The performance id.
+    #[schema(examples("revue-1"))]
+    performance: String,
+    /// The pool code.
+    #[schema(examples("STANDING"))]
+    code: String,
+    /// How many places; at least 1.
+    #[schema(minimum = 1, examples(1))]
+    quantity: u32,
+}
+
+impl TryFrom<ChangeTransaction> for TransactionChange {
+    type Error = ApiError;
+
+    fn try_from(body: ChangeTransaction) -> Result<Self, ApiError> {
+        let add = body
+            .add
+            .unwrap_or_default()
+            .into_iter()
+            .map(HoldRequest::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let remove = super::dto::parse_tickets("remove", &body.remove.unwrap_or_default())?;
+        let remove_general_admission = body
+            .remove_general_admission
+            .unwrap_or_default()
+            .into_iter()
+            .map(|places| {
+                if places.quantity == 0 {
+                    return Err(ApiError::invalid_request(
+                        "remove_general_admission quantities must be at least 1",
+                    ));
+                }
+                let performance = PerformanceId::parse(&places.performance)
+                    .map_err(|error| ApiError::invalid_request(error.to_string()))?;
+                Ok((performance, places.code, places.quantity))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let metadata: BTreeMap<String, Option<String>> = body
+            .metadata
+            .map(UniqueKeys::into_inner)
+            .unwrap_or_default();
+        check_metadata(metadata.iter().map(|(key, value)| (key, value.as_ref())))?;
+        if add.is_empty()
+            && remove.is_empty()
+            && remove_general_admission.is_empty()
+            && metadata.is_empty()
+        {
+            return Err(ApiError::invalid_request(
+                "nothing to change: give add, remove, remove_general_admission or metadata",
+            ));
+        }
+        Ok(Self {
+            add,
+            remove,
+            remove_general_admission,
+            metadata,
+        })
+    }
+}

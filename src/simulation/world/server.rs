@@ -1,0 +1,436 @@
+//! The server side of a seeded run: serving each request as the engine does, driving the
+//! coordinator's completions step by step, and settling answers once they are durable.
+
+use super::*;
+
+impl World {
+    // ---- The server ----
+
+    /// Serves one request as the engine does: answers at once when refused, after the
+    /// journal reports it durable otherwise.
+    pub(super) fn serve(&mut self, envelope: Envelope) -> Result<(), Failure> {
+        let Envelope {
+            id,
+            client,
+            request,
+        } = envelope;
+        let caller = Caller {
+            client: self.clients[client].id.clone(),
+            is_admin: false,
+            ip: "203.0.113.7".into(),
+        };
+        let served = match &request {
+            Request::Hold { parts, key } => {
+                self.serve_hold(&caller.client, parts, key.as_deref(), &request)?
+            }
+            Request::Extend { transaction } => self.each_hold(&caller, *transaction, |core| {
+                core.extend_hold(msg::ExtendHold {
+                    transaction: *transaction,
+                })
+            }),
+            Request::Complete {
+                transaction,
+                customer,
+            } => {
+                let envelope = Envelope {
+                    id,
+                    client,
+                    request: request.clone(),
+                };
+                match self.serve_complete(&caller, *transaction, *customer, envelope) {
+                    Some(served) => served,
+                    None => return Ok(()),
+                }
+            }
+            Request::Release { transaction } => self.each_hold(&caller, *transaction, |core| {
+                core.release_hold(msg::ReleaseHold {
+                    transaction: *transaction,
+                })
+            }),
+            Request::Read { transaction } => self.each_hold(&caller, *transaction, |core| {
+                core.get_hold(msg::GetHold {
+                    transaction: *transaction,
+                })
+            }),
+            Request::Holdbacks {
+                performance,
+                withhold,
+                release,
+            } => self.node.cores[*performance]
+                .change_holdbacks(msg::ChangeHoldbacks {
+                    withhold: withhold.clone(),
+                    release: release.clone(),
+                })
+                .map(|(view, ticket)| {
+                    (
+                        Answer::Inventory {
+                            version: view.version,
+                        },
+                        vec![ticket],
+                        AfterDurable::Nothing,
+                    )
+                }),
+        };
+        self.answer(id, client, served);
+        Ok(())
+    }
+
+    pub(super) fn answer(&mut self, id: u64, client: usize, served: Served) {
+        match served {
+            Ok((answer, tickets, then)) => self.awaiting.push(Awaiting {
+                id,
+                client,
+                answer,
+                tickets,
+                failure: None,
+                then,
+            }),
+            Err(error) => self.outbox.push(Response {
+                id,
+                client,
+                outcome: Err(error),
+            }),
+        }
+    }
+
+    /// Sends one command per hold of a transaction, in performance order, as the engine's
+    /// `each_hold`: the route comes from the coordinator's index.
+    pub(super) fn each_hold(
+        &mut self,
+        caller: &Caller,
+        transaction: TransactionId,
+        mut command: impl FnMut(&mut PerformanceCore) -> Reply<HoldView>,
+    ) -> Served {
+        let route = self.node.coordinator.route(caller, transaction)?;
+        let mut answers = Vec::new();
+        let mut tickets = Vec::new();
+        for performance in &route.performances {
+            let index = index_of(performance)?;
+            let (view, ticket) = command(&mut self.node.cores[index])?;
+            answers.push(HoldAnswer::of(index, &view.hold));
+            tickets.push(ticket);
+        }
+        Ok((Answer::Transaction(answers), tickets, AfterDurable::Nothing))
+    }
+
+    pub(super) fn serve_hold(
+        &mut self,
+        owner: &ClientId,
+        parts: &[(usize, SelectionKey)],
+        key: Option<&str>,
+        request: &Request,
+    ) -> Result<Served, Failure> {
+        let transaction = TransactionId(u128::from(self.rng.next_u64()) << 32 | 1);
+        let fingerprint = fingerprint(request);
+        let mut stub = match key {
+            None => None,
+            Some(key) => {
+                let scope: Scope = (owner.clone(), key.to_owned());
+                match self.node.idempotency.claim(scope.clone(), fingerprint) {
+                    Claim::Fresh => {}
+                    Claim::Replay(answer) => {
+                        self.stats.replays += 1;
+                        self.check_replay(&answer)?;
+                        // As the engine's: a remembered answer was durable before it was remembered,
+                        // so it leaves at once, without touching the performance.
+                        let durable = msg::Watermark::new(0).ticket(0);
+                        return Ok(Ok((answer, vec![durable], AfterDurable::Nothing)));
+                    }
+                    Claim::InProgress => return Ok(Err(EngineError::InProgress)),
+                    Claim::Mismatch => return Ok(Err(EngineError::Mismatch("key reused".into()))),
+                }
+                Some(IdempotencyStub {
+                    client: owner.clone(),
+                    key: key.to_owned(),
+                    fingerprint,
+                    earlier_holds: Vec::new(),
+                })
+            }
+        };
+        let scope = stub
+            .as_ref()
+            .map(|stub| (stub.client.clone(), stub.key.clone()));
+        // As the engine's `hold`: performance by performance; the last carries the idempotency
+        // record with the holds before it; a refusal releases what was placed.
+        let mut placed: Vec<(usize, HoldView, DurableTicket)> = Vec::new();
+        let mut refusal = None;
+        for (position, (performance, selection)) in parts.iter().enumerate() {
+            let idempotency = if position + 1 == parts.len() {
+                stub.take().map(|mut stub| {
+                    stub.earlier_holds = placed
+                        .iter()
+                        .map(|(_, view, _)| (view.performance.id.clone(), view.hold.clone()))
+                        .collect();
+                    stub
+                })
+            } else {
+                None
+            };
+            let metadata = metadata_of(request);
+            let records = if position + 1 == parts.len() && !metadata.is_empty() {
+                vec![Record::Transaction(TransactionRecord {
+                    transaction,
+                    metadata,
+                })]
+            } else {
+                Vec::new()
+            };
+            let reply = self.node.cores[*performance].place_hold(msg::PlaceHold {
+                transaction,
+                owner: owner.clone(),
+                ip: "203.0.113.7".into(),
+                selection: selection.selection(),
+                idempotency,
+                records,
+            });
+            match reply {
+                Ok((view, ticket)) => placed.push((*performance, view, ticket)),
+                Err(error) => {
+                    refusal = Some(error);
+                    break;
+                }
+            }
+        }
+        if let Some(error) = refusal {
+            for (performance, _, _) in &placed {
+                let undone =
+                    self.node.cores[*performance].release_hold(msg::ReleaseHold { transaction });
+                drop(undone);
+            }
+            if let Some(scope) = scope {
+                self.node.idempotency.abandon(&scope);
+            }
+            return Ok(Err(error));
+        }
+        self.node.coordinator.open(
+            transaction,
+            Route {
+                owner: owner.clone(),
+                performances: placed
+                    .iter()
+                    .map(|(_, view, _)| view.performance.id.clone())
+                    .collect(),
+            },
+            metadata_of(request),
+        );
+        let answer = Answer::Transaction(
+            placed
+                .iter()
+                .map(|(performance, view, _)| HoldAnswer::of(*performance, &view.hold))
+                .collect(),
+        );
+        let tickets = placed.into_iter().map(|(_, _, ticket)| ticket).collect();
+        Ok(Ok(match scope {
+            Some(scope) => {
+                self.opened_under
+                    .entry(scope.clone())
+                    .or_default()
+                    .push((transaction, parts.len()));
+                (
+                    answer,
+                    tickets,
+                    AfterDurable::Remember { scope, fingerprint },
+                )
+            }
+            None => (answer, tickets, AfterDurable::Nothing),
+        }))
+    }
+
+    /// Asks the coordinator how a completion proceeds; `None` when the request joined a run
+    /// in flight (it is served again once the run ends) or began one (the run answers it).
+    pub(super) fn serve_complete(
+        &mut self,
+        caller: &Caller,
+        transaction: TransactionId,
+        customer: u8,
+        envelope: Envelope,
+    ) -> Option<Served> {
+        let customer = (customer > 0).then(|| Customer {
+            name: format!("Customer {customer}"),
+            email: format!("{}-{customer}@example.com", caller.client),
+        });
+        let now = self.node.cores[0].now();
+        let begin = self
+            .node
+            .coordinator
+            .begin_completion(caller, transaction, customer, now);
+        match begin {
+            Err(error) => Some(Err(error)),
+            Ok(Begin::Done(order)) => Some(self.order_answer(caller, &order)),
+            Ok(Begin::Join) => {
+                self.node.joined.push(envelope);
+                None
+            }
+            Ok(Begin::Run(run)) => {
+                let step = self.node.coordinator.step(&run);
+                self.node.runs.push(Run {
+                    run,
+                    step: Some(step),
+                    pending: None,
+                    callers: vec![(envelope.id, envelope.client)],
+                    sold: Vec::new(),
+                });
+                None
+            }
+        }
+    }
+
+    /// An order's answer: its holds as the performances hold them, once durable.
+    pub(super) fn order_answer(&mut self, caller: &Caller, order: &OrderRecord) -> Served {
+        let number = order.number;
+        let (answer, tickets, then) = self.each_hold(caller, order.transaction, |core| {
+            core.get_hold(msg::GetHold {
+                transaction: order.transaction,
+            })
+        })?;
+        let Answer::Transaction(holds) = answer else {
+            return Err(EngineError::Unavailable);
+        };
+        Ok((Answer::Order { number, holds }, tickets, then))
+    }
+
+    /// Carries out the next step of a completion in flight whose last step is settled.
+    pub(super) fn drive_run(&mut self) {
+        let ready: Vec<usize> = (0..self.node.runs.len())
+            .filter(|&index| self.node.runs[index].step.is_some())
+            .collect();
+        if ready.is_empty() {
+            return;
+        }
+        let index = ready[self.rng.below(ready.len())];
+        let Some(step) = self.node.runs[index].step.take() else {
+            return;
+        };
+        self.note(("drive", index, format!("{step:?}")));
+        let transaction = self.node.runs[index].run.transaction();
+        let pending = match step {
+            Step::Finished(outcome) => {
+                self.finish_run(index, outcome);
+                return;
+            }
+            Step::Commit(order) => Ok(Pending::Commit(self.node.journal.write(Batch {
+                records: vec![Record::Order(order)],
+                ..Batch::default()
+            }))),
+            Step::Perform {
+                performance,
+                action,
+                ..
+            } => self.perform(&performance, transaction, action),
+        };
+        match pending {
+            Ok(pending) => self.node.runs[index].pending = Some(pending),
+            Err(error) => {
+                let run = &mut self.node.runs[index];
+                run.step = Some(self.node.coordinator.advance(&mut run.run, Err(error)));
+            }
+        }
+    }
+
+    /// Carries out one coordinator step at a performance, as the engine's `perform`.
+    pub(super) fn perform(
+        &mut self,
+        performance: &PerformanceId,
+        transaction: TransactionId,
+        action: HoldAction,
+    ) -> Result<Pending, EngineError> {
+        let core = &mut self.node.cores[index_of(performance)?];
+        let (view, ticket) = match action {
+            HoldAction::Prepare => core.prepare_hold(msg::PrepareHold { transaction }),
+            HoldAction::Unprepare => core.unprepare_hold(msg::UnprepareHold { transaction }),
+            HoldAction::Release => core.release_hold(msg::ReleaseHold { transaction }),
+            HoldAction::Sell { number, order } => core.sell_hold(msg::SellHold {
+                transaction,
+                order_number: number,
+                order,
+                barcode_seed: self.rng.next_u64(),
+            }),
+        }?;
+        Ok(Pending::Hold(ticket, view))
+    }
+
+    /// Answers everyone waiting on a finished run, and serves again the completes that
+    /// joined it.
+    pub(super) fn finish_run(&mut self, index: usize, outcome: Result<OrderRecord, EngineError>) {
+        let run = self.node.runs.swap_remove(index);
+        let outcome = outcome.map(|order| Answer::Order {
+            number: order.number,
+            holds: run
+                .sold
+                .iter()
+                .map(|view| {
+                    let performance = index_of(&view.performance.id).unwrap_or(usize::MAX);
+                    HoldAnswer::of(performance, &view.hold)
+                })
+                .collect(),
+        });
+        for (id, client) in run.callers {
+            let outcome = match &outcome {
+                Ok(answer) => Ok(answer.clone()),
+                Err(error) => Err(replicate(error)),
+            };
+            self.outbox.push(Response {
+                id,
+                client,
+                outcome,
+            });
+        }
+        self.network.append(&mut self.node.joined);
+    }
+
+    /// Moves every answer whose changes are durable (or failed) to the way back, and every
+    /// completion whose step settled to its next step.
+    pub(super) fn settle(&mut self) {
+        let mut index = 0;
+        while index < self.awaiting.len() {
+            let waiting = &mut self.awaiting[index];
+            let Some(outcome) = settled_all(&mut waiting.tickets, &mut waiting.failure) else {
+                index += 1;
+                continue;
+            };
+            let awaiting = self.awaiting.swap_remove(index);
+            let outcome = match outcome {
+                Ok(()) => {
+                    if let AfterDurable::Remember { scope, fingerprint } = awaiting.then {
+                        self.node
+                            .idempotency
+                            .complete(scope, fingerprint, awaiting.answer.clone());
+                    }
+                    Ok(awaiting.answer)
+                }
+                Err(error) => {
+                    if let AfterDurable::Remember { scope, .. } = &awaiting.then {
+                        self.node.idempotency.abandon(scope);
+                    }
+                    Err(error)
+                }
+            };
+            self.outbox.push(Response {
+                id: awaiting.id,
+                client: awaiting.client,
+                outcome,
+            });
+        }
+        for run in &mut self.node.runs {
+            let outcome = match &mut run.pending {
+                None => continue,
+                Some(Pending::Hold(ticket, _)) => ticket.settled(),
+                Some(Pending::Commit(durable)) => match durable.try_recv() {
+                    Ok(written) => Some(written.map_err(EngineError::from)),
+                    Err(tokio::sync::oneshot::error::TryRecvError::Empty) => None,
+                    Err(_) => Some(Err(EngineError::Unavailable)),
+                },
+            };
+            let Some(outcome) = outcome else {
+                continue;
+            };
+            if let (Ok(()), Some(Pending::Hold(_, view))) = (&outcome, run.pending.take())
+                && view.hold.state == HoldState::Sold
+            {
+                run.sold.push(view);
+            }
+            run.pending = None;
+            run.step = Some(self.node.coordinator.advance(&mut run.run, outcome));
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! What clients were told, and the model of it: updated only from acknowledged answers.
+
+use super::*;
+
+impl World {
+    // ---- What clients were told ----
+
+    pub(super) fn told(
+        &mut self,
+        client: usize,
+        request: &Request,
+        outcome: Result<Answer, EngineError>,
+    ) -> Result<(), Failure> {
+        let answer = match outcome {
+            Ok(answer) => answer,
+            Err(error) => return self.told_refusal(request, &error),
+        };
+        self.stats.acknowledged += 1;
+        match (request, answer) {
+            (Request::Hold { .. }, Answer::Transaction(holds)) => {
+                let metadata = metadata_of(request);
+                let Some(first) = holds.first() else {
+                    return Err(Failure::new("a hold was acknowledged with no holds"));
+                };
+                self.known
+                    .entry(first.transaction)
+                    .or_insert_with(|| Known {
+                        holds: holds
+                            .iter()
+                            .map(|hold| (hold.performance, hold.seats.clone()))
+                            .collect(),
+                        client,
+                        expires_at: holds
+                            .iter()
+                            .map(|hold| hold.expires_at)
+                            .min()
+                            .unwrap_or_default(),
+                        told: Told::Held,
+                        uncertain: false,
+                        in_flight: 0,
+                        metadata,
+                    });
+            }
+            (Request::Extend { transaction }, Answer::Transaction(holds)) => {
+                if let Some(known) = self.known.get_mut(transaction)
+                    && holds.iter().all(|hold| hold.state.is_locking())
+                    && let Some(expires_at) = holds.iter().map(|hold| hold.expires_at).min()
+                {
+                    known.expires_at = known.expires_at.max(expires_at);
+                }
+            }
+            (Request::Complete { transaction, .. }, Answer::Order { number, holds }) => {
+                self.told_order(*transaction, number, &holds)?;
+            }
+            (Request::Release { transaction }, Answer::Transaction(holds)) => {
+                if let Some(known) = self.known.get_mut(transaction)
+                    && known.told == Told::Held
+                {
+                    known.told = match holds.first().and_then(|hold| hold.order) {
+                        Some(order) => Told::Sold(order),
+                        None => Told::Released,
+                    };
+                    known.uncertain = false;
+                }
+            }
+            (Request::Read { .. } | Request::Holdbacks { .. }, _) => {}
+            (request, answer) => {
+                return Err(Failure::new(format!(
+                    "{request:?} was answered with {answer:?}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// One transaction, one order: a second number for it, or a number told for two
+    /// transactions, breaks the promise.
+    pub(super) fn told_order(
+        &mut self,
+        transaction: TransactionId,
+        number: OrderNumber,
+        holds: &[HoldAnswer],
+    ) -> Result<(), Failure> {
+        if holds.is_empty()
+            || holds
+                .iter()
+                .any(|hold| hold.state != HoldState::Sold || hold.order != Some(number))
+        {
+            return Err(Failure::new(format!(
+                "order {number} of {transaction:?} was acknowledged with holds {holds:?}"
+            )));
+        }
+        if let Some(other) = self.orders_told.insert(number, transaction)
+            && other != transaction
+        {
+            return Err(Failure::new(format!(
+                "order {number} was acknowledged for {other:?} and {transaction:?}"
+            )));
+        }
+        if let Some(earlier) = self.order_told_for.insert(transaction, number)
+            && earlier != number
+        {
+            return Err(Failure::new(format!(
+                "{transaction:?} was acknowledged as order {earlier} and as order {number}"
+            )));
+        }
+        self.stats.sold += 1;
+        if holds.len() > 1 {
+            self.stats.baskets_sold += 1;
+        }
+        if let Some(known) = self.known.get_mut(&transaction) {
+            known.told = Told::Sold(number);
+            known.uncertain = false;
+        }
+        Ok(())
+    }
+
+    pub(super) fn told_refusal(&mut self, request: &Request, error: &EngineError) -> Result<(), Failure> {
+        let deterministic = matches!(
+            error,
+            EngineError::Rejected(_)
+                | EngineError::InProgress
+                | EngineError::Mismatch(_)
+                | EngineError::Conflict(_)
+        );
+        if !deterministic {
+            // The journal failed: the change may or may not be on disk.
+            self.answer_lost(request);
+            return Ok(());
+        }
+        if let (
+            Request::Extend { transaction } | Request::Complete { transaction, .. },
+            EngineError::Rejected(Rejection::LockExpired),
+        ) = (request, error)
+            && let Some(known) = self.known.get(transaction)
+            && known.told == Told::Held
+            && known.is_settled()
+        {
+            // The performance that refused judged by its own clock, which never runs back.
+            let now = known
+                .holds
+                .iter()
+                .map(|(performance, _)| self.node.cores[*performance].now())
+                .max()
+                .unwrap_or_default();
+            if now < known.expires_at {
+                let holds: Vec<_> = self
+                    .node
+                    .cores
+                    .iter()
+                    .map(|core| core.performance().hold(*transaction).cloned())
+                    .collect();
+                return Err(Failure::new(format!(
+                    "{transaction:?} was refused as expired at {now:?}, before its lock's time {:?}: {request:?} {holds:?}",
+                    known.expires_at
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn check_replay(&mut self, answer: &Answer) -> Result<(), Failure> {
+        let Answer::Transaction(holds) = answer else {
+            return Ok(());
+        };
+        for answer in holds {
+            let core = &self.node.cores[answer.performance];
+            match core.performance().hold(answer.transaction) {
+                Some(hold) if hold.seats == answer.seats && hold.places == answer.places => {}
+                other => {
+                    return Err(Failure::new(format!(
+                        "a replayed answer names {:?}, but the performance holds {other:?}",
+                        answer.transaction
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
