@@ -258,6 +258,7 @@ fn pair_commands(plan: &SeatingPlan) -> Vec<Command> {
                 owner: owner(),
                 ip: "203.0.113.7".into(),
                 selection: Selection::Seats(ids),
+                lock_until: None,
             });
         }
     }
@@ -351,6 +352,7 @@ fn best_available_command(quantity: u32) -> Command {
             price_band: None,
             preferred: Vec::new(),
         },
+        lock_until: None,
     }
 }
 

@@ -616,7 +616,7 @@ fn other_customer() -> EngineError {
 
 mod modification;
 
-pub use modification::{Before, ChangeStep, Modification, Planned, plan_parts};
+pub use modification::{Before, ChangeStep, Modification, Planned, check_changeable, plan_parts};
 
 #[cfg(test)]
 mod tests;

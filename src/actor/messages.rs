@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 use super::error::EngineError;
 use crate::domain::{
     ClientId, Counts, Hold, OrderNumber, PerformanceId, PerformanceInfo, PoolCounts, PoolPlaces,
-    SeatStatus, SeatingPlan, Selection, TransactionId,
+    SeatStatus, SeatingPlan, Selection, Timestamp, TransactionId,
 };
 use crate::persistence::{OrderRecord, Record};
 
@@ -155,6 +155,9 @@ pub struct PlaceHold {
     pub idempotency: Option<IdempotencyStub>,
     /// Other records to write in the same batch as the hold (a transaction's metadata).
     pub records: Vec<Record>,
+    /// When the lock ends, instead of now plus the hold time (a transaction gaining a
+    /// performance keeps its lock).
+    pub lock_until: Option<Timestamp>,
 }
 
 /// What a hold needs to write its request's idempotency record.

@@ -22,7 +22,7 @@ pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use coordinator::{
     Before, Begin, Caller, ChangeStep, Completion, Coordinator, Customer, FIRST_ORDER_NUMBER,
     HoldAction, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification, Person, Planned,
-    Resolution, Route, Step, customer_of,
+    Resolution, Route, Step, check_changeable, customer_of, plan_parts,
 };
 pub use engine::{
     Engine, HoldRequest, IdempotencyKey, Limits, Order, Page, RecoveryReport, TransactionChange,

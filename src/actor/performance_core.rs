@@ -355,6 +355,7 @@ impl PerformanceCore {
             owner: message.owner,
             ip: message.ip,
             selection: message.selection,
+            lock_until: message.lock_until,
         };
         let performance = self.info.id.clone();
         let idempotency = message.idempotency;

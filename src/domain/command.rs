@@ -2,7 +2,7 @@
 //! [`Performance::decide`](super::Performance::decide).
 
 use super::hold::PoolPlaces;
-use super::ids::{ClientId, OrderNumber, TransactionId};
+use super::ids::{ClientId, OrderNumber, Timestamp, TransactionId};
 
 /// What to hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +40,9 @@ pub enum Command {
         ip: String,
         /// What to hold.
         selection: Selection,
+        /// When the lock ends, instead of now plus the hold time: a transaction gaining a
+        /// performance keeps the lock it has. Must be later than now.
+        lock_until: Option<Timestamp>,
     },
     /// Check out: reset the lock to now + the performance's hold time.
     ExtendHold {

@@ -47,6 +47,31 @@ impl HoldState {
         matches!(self, Self::Held | Self::CheckedOut | Self::Prepared)
     }
 
+    /// Returns the state of a transaction whose holds are in `states`: complete when all are
+    /// sold; otherwise expired, then released, when any is; otherwise checked out when any is
+    /// checked out or prepared; otherwise held.
+    pub fn summed(states: impl IntoIterator<Item = Self>) -> Self {
+        let (mut all_sold, mut expired, mut released, mut checked_out) =
+            (true, false, false, false);
+        for state in states {
+            all_sold &= state == Self::Sold;
+            expired |= state == Self::Expired;
+            released |= state == Self::Released;
+            checked_out |= matches!(state, Self::CheckedOut | Self::Prepared);
+        }
+        if all_sold {
+            Self::Sold
+        } else if expired {
+            Self::Expired
+        } else if released {
+            Self::Released
+        } else if checked_out {
+            Self::CheckedOut
+        } else {
+            Self::Held
+        }
+    }
+
     /// Returns true while the lock can run out (a prepared hold cannot).
     pub fn is_expiring(self) -> bool {
         matches!(self, Self::Held | Self::CheckedOut)

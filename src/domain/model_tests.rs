@@ -529,6 +529,7 @@ impl Runner {
             owner: ClientId::parse("client").unwrap(),
             ip: "198.51.100.7".into(),
             selection,
+            lock_until: None,
         }
     }
 

@@ -392,9 +392,17 @@ impl Performance {
                 owner,
                 ip,
                 selection,
-            } => self
-                .decide_place_hold(*transaction, owner, ip, selection, now)
-                .map(|hold| Some(Change::HoldPlaced(hold))),
+                lock_until,
+            } => {
+                let mut hold = self.decide_place_hold(*transaction, owner, ip, selection, now)?;
+                if let Some(until) = lock_until {
+                    if *until <= now {
+                        return Err(Rejection::LockExpired);
+                    }
+                    hold.expires_at = *until;
+                }
+                Ok(Some(Change::HoldPlaced(hold)))
+            }
             Command::ExtendHold { transaction } => {
                 let hold = self.live_hold(*transaction, now, "check out")?;
                 if hold.state == HoldState::Prepared {

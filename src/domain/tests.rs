@@ -71,6 +71,7 @@ fn place(number: u128, selection: Selection) -> Command {
         owner: ClientId::parse("box-office").unwrap(),
         ip: "192.0.2.1".into(),
         selection,
+        lock_until: None,
     }
 }
 

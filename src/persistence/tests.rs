@@ -66,6 +66,7 @@ fn history(id: &str, spec: &PlanSpec, holds: u32, size: u32) -> (Performance, Ve
                 owner,
                 ip: "127.0.0.1".into(),
                 selection,
+                lock_until: None,
             },
             &mut entries,
         );
@@ -685,7 +686,7 @@ proptest! {
                 Step::Hold { quantity } => {
                     let transaction = TransactionId(index as u128);
                     placed.push(transaction);
-                    Some(Command::PlaceHold { transaction, owner: ClientId::parse("c").unwrap(), ip: String::new(), selection: Selection::BestAvailable { quantity: *quantity, price_band: None, preferred: Vec::new() } })
+                    Some(Command::PlaceHold { transaction, owner: ClientId::parse("c").unwrap(), ip: String::new(), selection: Selection::BestAvailable { quantity: *quantity, price_band: None, preferred: Vec::new() }, lock_until: None })
                 }
                 Step::Sell { back } => pick(*back).map(|transaction| Command::SellHold { transaction, order_number: crate::domain::OrderNumber(index as u64), barcode_seed: index as u64 }),
                 Step::Release { back } => pick(*back).map(|transaction| Command::ReleaseHold { transaction }),

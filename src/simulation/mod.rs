@@ -99,6 +99,8 @@ pub struct Stats {
     pub sold: u64,
     /// Sales over two performances acknowledged.
     pub baskets_sold: u64,
+    /// Changes (`PATCH`) acknowledged.
+    pub changes: u64,
     /// Process crashes.
     pub crashes: u64,
     /// Graceful restarts.
@@ -123,6 +125,7 @@ impl Stats {
         self.acknowledged += other.acknowledged;
         self.sold += other.sold;
         self.baskets_sold += other.baskets_sold;
+        self.changes += other.changes;
         self.crashes += other.crashes;
         self.graceful += other.graceful;
         self.io_errors += other.io_errors;
@@ -181,6 +184,7 @@ fn every_seed_keeps_every_promise() {
         for (what, count) in [
             ("acknowledged sales", total.sold),
             ("acknowledged basket sales", total.baskets_sold),
+            ("acknowledged changes", total.changes),
             ("crashes", total.crashes),
             ("graceful restarts", total.graceful),
             ("restarts after an I/O error", total.restarts_after_failure),

@@ -19,7 +19,9 @@
 use super::{Caller, Coordinator, EngineError, METADATA_KEYS_MAX, Metadata};
 use std::collections::BTreeMap;
 
-use crate::domain::{PerformanceId, PoolPlaces, Rejection, Selection, TicketId, TransactionId};
+use crate::domain::{
+    HoldState, PerformanceId, PoolPlaces, Rejection, Selection, TicketId, Timestamp, TransactionId,
+};
 use crate::persistence::TransactionRecord;
 
 /// One performance's part of a change.
@@ -34,10 +36,12 @@ pub enum Planned {
         /// Places to give up: (pool code, quantity).
         remove_places: Vec<(String, u32)>,
     },
-    /// Place a first hold there.
+    /// Place a first hold there, locked until the transaction's lock ends.
     Place {
         /// What to hold.
         selection: Selection,
+        /// The transaction's `lock_expires`, kept by the change.
+        lock_until: Timestamp,
     },
 }
 
@@ -118,14 +122,38 @@ impl Modification {
     }
 }
 
+/// A transaction can change while it is held or checked out and its lock has not passed:
+/// else 409 `invalid_state` (complete, released) or 410 `lock_expired`.
+///
+/// # Errors
+/// As said.
+pub fn check_changeable(
+    state: HoldState,
+    lock_expires: Timestamp,
+    now: Timestamp,
+) -> Result<(), EngineError> {
+    match state {
+        HoldState::Held | HoldState::CheckedOut if now < lock_expires => Ok(()),
+        HoldState::Held | HoldState::CheckedOut | HoldState::Expired => {
+            Err(Rejection::LockExpired.into())
+        }
+        state => Err(Rejection::InvalidState {
+            state,
+            action: "change",
+        }
+        .into()),
+    }
+}
+
 /// Splits a change into one part per performance, in id order: a `Modify` where the
-/// transaction holds (`held_at`), a `Place` where it gains a performance.
+/// transaction holds (`held_at`), a `Place` locked until `lock_until` where it gains one.
 ///
 /// # Errors
 /// `NotInTransaction` (422) for tickets or places given up at a performance the transaction
 /// does not hold at.
 pub fn plan_parts(
     held_at: &[PerformanceId],
+    lock_until: Timestamp,
     mut adds: BTreeMap<PerformanceId, Vec<Selection>>,
     remove: Vec<TicketId>,
     remove_places: Vec<(PerformanceId, String, u32)>,
@@ -176,7 +204,10 @@ pub fn plan_parts(
                     Ok([single]) => single,
                     Err(many) => Selection::Items(many),
                 };
-                Planned::Place { selection }
+                Planned::Place {
+                    selection,
+                    lock_until,
+                }
             };
             (performance, part)
         })

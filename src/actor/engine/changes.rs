@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{Engine, HoldRequest, TransactionView};
-use crate::actor::coordinator::{Before, Caller, ChangeStep, Modification, Planned, plan_parts};
+use crate::actor::coordinator::{
+    Before, Caller, ChangeStep, Modification, Planned, check_changeable, plan_parts,
+};
 use crate::actor::error::EngineError;
 use crate::actor::messages::{ModifyHold, PlaceHold, RestoreHold};
-use crate::domain::{HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId};
+use crate::domain::{PerformanceId, Selection, TicketId, TransactionId};
 use crate::persistence::{Batch, Record};
 
 /// What a `PATCH` asks for; every part optional.
@@ -39,14 +41,15 @@ impl Engine {
         change: TransactionChange,
     ) -> Result<TransactionView, EngineError> {
         let route = self.route(caller, transaction)?;
+        let current = self.transaction(caller, transaction).await?;
         let parts = self.plan_change(
             &route.performances,
+            current.lock_expires(),
             change.add,
             change.remove,
             change.remove_general_admission,
         )?;
-        let current = self.transaction(caller, transaction).await?;
-        check_changeable(&current, self.clock.now())?;
+        check_changeable(current.state(), current.lock_expires(), self.clock.now())?;
         let run = self.coordination().coordinator.begin_modification(
             caller,
             transaction,
@@ -66,6 +69,7 @@ impl Engine {
     fn plan_change(
         &self,
         held_at: &[PerformanceId],
+        lock_until: crate::domain::Timestamp,
         add: Vec<HoldRequest>,
         remove: Vec<TicketId>,
         remove_places: Vec<(PerformanceId, String, u32)>,
@@ -81,7 +85,7 @@ impl Engine {
             }
         }
         self.check_ticket_count(remove.len())?;
-        plan_parts(held_at, adds, remove, remove_places)
+        plan_parts(held_at, lock_until, adds, remove, remove_places)
     }
 
     /// Executes a change's steps until it finishes.
@@ -129,7 +133,13 @@ impl Engine {
                                 seats: modified.before.seats,
                                 places: modified.before.places,
                             }),
-                        (Ok(handle), Planned::Place { selection }) => handle
+                        (
+                            Ok(handle),
+                            Planned::Place {
+                                selection,
+                                lock_until,
+                            },
+                        ) => handle
                             .send(PlaceHold {
                                 transaction,
                                 owner: owner.clone(),
@@ -137,6 +147,7 @@ impl Engine {
                                 selection,
                                 idempotency: None,
                                 records: Vec::new(),
+                                lock_until: Some(lock_until),
                             })
                             .await
                             .map(|_| Before::default()),
@@ -162,23 +173,5 @@ impl Engine {
                 .coordinator
                 .advance_change(&mut change, outcome);
         }
-    }
-}
-
-/// A transaction can change while it is held or checked out and its lock has not passed.
-fn check_changeable(
-    current: &TransactionView,
-    now: crate::domain::Timestamp,
-) -> Result<(), EngineError> {
-    match current.state() {
-        HoldState::Held | HoldState::CheckedOut if now < current.lock_expires() => Ok(()),
-        HoldState::Held | HoldState::CheckedOut | HoldState::Expired => {
-            Err(Rejection::LockExpired.into())
-        }
-        state => Err(Rejection::InvalidState {
-            state,
-            action: "change",
-        }
-        .into()),
     }
 }

@@ -112,19 +112,7 @@ pub struct TransactionView {
 impl TransactionView {
     /// Returns the transaction's state, summed over its holds.
     pub fn state(&self) -> HoldState {
-        let states: Vec<HoldState> = self.holds.iter().map(|h| h.hold.state).collect();
-        let any = |state| states.contains(&state);
-        if states.iter().all(|&s| s == HoldState::Sold) {
-            HoldState::Sold
-        } else if any(HoldState::Expired) {
-            HoldState::Expired
-        } else if any(HoldState::Released) {
-            HoldState::Released
-        } else if any(HoldState::CheckedOut) || any(HoldState::Prepared) {
-            HoldState::CheckedOut
-        } else {
-            HoldState::Held
-        }
+        HoldState::summed(self.holds.iter().map(|view| view.hold.state))
     }
 
     /// Returns when the earliest lock of the transaction ends.

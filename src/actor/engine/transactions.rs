@@ -143,6 +143,7 @@ impl Engine {
                 selection,
                 idempotency,
                 records,
+                lock_until: None,
             };
             match handle.send(message).await {
                 Ok(view) => holds.push(view),

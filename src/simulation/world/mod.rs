@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use super::checks::{Known, Told, check_inventory, check_known};
 use super::journal::{DurableLog, SimJournal};
 use super::{Failure, Rng, Stats};
+use crate::actor::{Before, ChangeStep, Modification, Planned, check_changeable, plan_parts};
 use crate::actor::{
     Begin, Caller, Claim, Completion, Coordinator, Customer, EngineClock, EngineError, HoldAction,
     IdempotencyStub, IdempotencyTable, ManualClock, Metadata, PerformanceCore, Route, Scope,
@@ -24,8 +25,8 @@ use crate::actor::{DurableTicket, HoldView, Reply, messages as msg};
 use crate::domain::test::plan_spec;
 use crate::domain::{
     ClientId, EventId, EventInfo, Hold, HoldState, OrderNumber, Performance, PerformanceId,
-    PerformanceInfo, PoolPlaces, Rejection, Rules, SeatStatus, SeatingPlan, Selection, Timestamp,
-    TransactionId,
+    PerformanceInfo, PoolPlaces, Rejection, Rules, SeatStatus, SeatingPlan, Selection, TicketId,
+    Timestamp, TransactionId,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -33,6 +34,7 @@ use crate::persistence::{
     Store, TransactionRecord,
 };
 
+mod changes;
 mod server;
 mod told;
 
@@ -108,6 +110,13 @@ enum Request {
     Read {
         transaction: TransactionId,
     },
+    /// A `PATCH`: items to add (performance, selection) and seats to give up
+    /// (performance, seat id).
+    Change {
+        transaction: TransactionId,
+        add: Vec<(usize, SelectionKey)>,
+        remove: Vec<(usize, String)>,
+    },
     Holdbacks {
         performance: usize,
         withhold: Vec<String>,
@@ -171,6 +180,17 @@ enum Pending {
     Commit(Durable),
 }
 
+/// A change in flight, driven by the coordinator's steps.
+struct ChangeRun {
+    change: Modification,
+    step: Option<ChangeStep>,
+    pending: Option<(Pending, Before)>,
+    /// The request that began it.
+    caller: (u64, usize),
+    /// Who asked, to read the transaction for the answer.
+    by: Caller,
+}
+
 /// A completion in flight, driven by the coordinator's steps.
 struct Run {
     run: Completion,
@@ -209,6 +229,8 @@ struct Node {
     coordinator: Coordinator,
     /// Completions in flight.
     runs: Vec<Run>,
+    /// Changes in flight.
+    changes: Vec<ChangeRun>,
     /// Completes that joined a run in flight; they are served again once it ends.
     joined: Vec<Envelope>,
 }
@@ -346,7 +368,13 @@ impl World {
         match roll {
             0..300 => self.client_acts(),
             300..480 => self.deliver_request()?,
-            480..550 => self.drive_run(),
+            480..550 => {
+                if self.rng.chance(50) {
+                    self.drive_run();
+                } else {
+                    self.drive_change();
+                }
+            }
             550..700 => {
                 let count = 1 + self.rng.below(self.node.journal.pending().max(1));
                 self.note(("flush", count));
@@ -438,9 +466,9 @@ impl World {
     /// The transaction a release or completion touches.
     fn known_mut(&mut self, request: &Request) -> Option<&mut Known> {
         match request {
-            Request::Release { transaction } | Request::Complete { transaction, .. } => {
-                self.known.get_mut(transaction)
-            }
+            Request::Release { transaction }
+            | Request::Complete { transaction, .. }
+            | Request::Change { transaction, .. } => self.known.get_mut(transaction),
             _ => None,
         }
     }
@@ -470,14 +498,15 @@ impl World {
         if !mine.is_empty() && self.rng.chance(60) {
             let transaction = mine[self.rng.below(mine.len())];
             return match self.rng.below(10) {
-                0..3 => Request::Extend { transaction },
-                3..7 => Request::Complete {
+                0..2 => Request::Extend { transaction },
+                2..6 => Request::Complete {
                     transaction,
                     // A client names the same customer every time, but now and then another
                     // (a bug in a shop), which must be refused, not sold twice.
                     customer: if self.rng.chance(3) { 2 } else { 1 },
                 },
-                7..9 => Request::Release { transaction },
+                6..8 => Request::Release { transaction },
+                8 => self.choose_change(transaction),
                 _ => Request::Read { transaction },
             };
         }
@@ -501,6 +530,39 @@ impl World {
             None
         };
         Request::Hold { parts, key }
+    }
+
+    /// A change: add something somewhere, give up one known seat, or both (a move).
+    fn choose_change(&mut self, transaction: TransactionId) -> Request {
+        let mut add = Vec::new();
+        let mut remove = Vec::new();
+        let roll = self.rng.below(3);
+        if roll != 1 {
+            let performance = self.rng.below(PERFORMANCES);
+            let selection = self.choose_single(performance);
+            add.push((performance, selection));
+        }
+        if roll != 0
+            && let Some(known) = self.known.get(&transaction)
+        {
+            let seats: Vec<(usize, u32)> = known
+                .holds
+                .iter()
+                .flat_map(|(performance, seats)| {
+                    seats.iter().map(move |seat| (*performance, *seat))
+                })
+                .collect();
+            if !seats.is_empty() {
+                let (performance, seat) = seats[self.rng.below(seats.len())];
+                let plan = self.node.cores[performance].performance().plan();
+                remove.push((performance, plan.seat_id(seat)));
+            }
+        }
+        Request::Change {
+            transaction,
+            add,
+            remove,
+        }
     }
 
     fn choose_selection(&mut self, performance: usize) -> SelectionKey {
@@ -789,7 +851,20 @@ impl World {
                 }
             }
             for (transaction, known) in &self.known {
-                for (_, seats) in known.holds.iter().filter(|(at, _)| *at == index) {
+                let mut told_here = known.holds.iter().filter(|(at, _)| *at == index).peekable();
+                if told_here.peek().is_none()
+                    && known.told == Told::Held
+                    && known.is_settled()
+                    && let Some(hold) = performance.hold(*transaction)
+                    && hold.state.is_locking()
+                    && !(hold.seats.is_empty() && hold.places.is_empty())
+                {
+                    return Err(Failure::new(format!(
+                        "{transaction:?} holds {hold:?} at performance {index}, where no \
+                         acknowledged answer put it"
+                    )));
+                }
+                for (_, seats) in told_here {
                     check_known(performance, now, *transaction, seats, known)?;
                 }
             }
@@ -1005,6 +1080,7 @@ fn start(
         idempotency,
         coordinator,
         runs: Vec::new(),
+        changes: Vec::new(),
         joined: Vec::new(),
     })
 }

@@ -47,6 +47,14 @@ impl World {
                     transaction: *transaction,
                 })
             }),
+            Request::Change {
+                transaction,
+                add,
+                remove,
+            } => match self.serve_change(&caller, *transaction, add, remove, id, client) {
+                Some(served) => served,
+                None => return Ok(()),
+            },
             Request::Read { transaction } => self.each_hold(&caller, *transaction, |core| {
                 core.get_hold(msg::GetHold {
                     transaction: *transaction,
@@ -182,6 +190,7 @@ impl World {
                 selection: selection.selection(),
                 idempotency,
                 records,
+                lock_until: None,
             });
             match reply {
                 Ok((view, ticket)) => placed.push((*performance, view, ticket)),
@@ -381,6 +390,7 @@ impl World {
     /// Moves every answer whose changes are durable (or failed) to the way back, and every
     /// completion whose step settled to its next step.
     pub(super) fn settle(&mut self) {
+        self.settle_changes();
         let mut index = 0;
         while index < self.awaiting.len() {
             let waiting = &mut self.awaiting[index];

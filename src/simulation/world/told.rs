@@ -63,6 +63,17 @@ impl World {
                     known.uncertain = false;
                 }
             }
+            (Request::Change { transaction, .. }, Answer::Transaction(holds)) => {
+                self.stats.changes += 1;
+                if let Some(known) = self.known.get_mut(transaction)
+                    && known.told == Told::Held
+                {
+                    known.holds = holds
+                        .iter()
+                        .map(|hold| (hold.performance, hold.seats.clone()))
+                        .collect();
+                }
+            }
             (Request::Read { .. } | Request::Holdbacks { .. }, _) => {}
             (request, answer) => {
                 return Err(Failure::new(format!(
@@ -111,11 +122,21 @@ impl World {
         if let Some(known) = self.known.get_mut(&transaction) {
             known.told = Told::Sold(number);
             known.uncertain = false;
+            // What was sold is what the order says (a change whose answer was lost may have
+            // moved seats before).
+            known.holds = holds
+                .iter()
+                .map(|hold| (hold.performance, hold.seats.clone()))
+                .collect();
         }
         Ok(())
     }
 
-    pub(super) fn told_refusal(&mut self, request: &Request, error: &EngineError) -> Result<(), Failure> {
+    pub(super) fn told_refusal(
+        &mut self,
+        request: &Request,
+        error: &EngineError,
+    ) -> Result<(), Failure> {
         let deterministic = matches!(
             error,
             EngineError::Rejected(_)
