@@ -168,4 +168,6 @@ pub trait Store: Send + Sync + 'static {
 }
 
 #[cfg(test)]
+mod format_tests;
+#[cfg(test)]
 mod tests;

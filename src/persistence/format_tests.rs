@@ -1,0 +1,267 @@
+//! The on-disk format across versions: a committed fixture of every record kind per format
+//! version (`tests/fixtures/format-v*.kv`, the whole key space of a small data directory)
+//! must load with today's code and mean what it meant when it was written.
+//!
+//! When the format changes, bump `FORMAT_VERSION`, teach the decoder the old layout (see
+//! `legacy`), and write the new version's fixture with
+//! `cargo test --lib format_tests::write_the_current_fixture -- --ignored`; never edit or
+//! delete an older fixture.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::*;
+use crate::domain::test::plan_spec;
+use crate::domain::{
+    ClientId, Command, EventId, EventInfo, HoldState, OrderNumber, Performance, PerformanceId,
+    PerformanceInfo, Rules, SeatStatus, SeatingPlan, Selection, Timestamp, TransactionId,
+};
+
+const AT: Timestamp = Timestamp(1_793_491_200_000);
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn info() -> PerformanceInfo {
+    PerformanceInfo {
+        id: PerformanceId::parse("fixture").expect("a valid id"),
+        event: EventInfo {
+            id: EventId::parse("show").expect("a valid id"),
+            name: "The Show".into(),
+            venue: "The Hall".into(),
+            city: "Leeds".into(),
+        },
+        starts_at: Timestamp(AT.0 + 86_400_000),
+        hold_seconds: 180,
+        rules: Rules {
+            contiguous_seats_only: true,
+            no_single_seat_gaps: false,
+            valid_quantities: vec![1, 2, 3, 4],
+        },
+    }
+}
+
+/// A small data directory holding every record kind and change kind: a client, a
+/// performance, holds placed (seats and places), extended, sold (with its order and an
+/// idempotency answer), released and expired, holdbacks, and a snapshot with entries after it.
+fn sample_store() -> MemoryStore {
+    let store = MemoryStore::new();
+    let owner = ClientId::parse("shop").expect("a valid id");
+    let spec = plan_spec(&[&[(1, 6)], &[(1, 6)]]);
+    let record = PerformanceRecord {
+        info: info(),
+        plan: spec.clone(),
+    };
+    let mut performance =
+        Performance::new(info(), SeatingPlan::build(spec, usize::MAX).expect("a plan"));
+    let id = performance.info().id.clone();
+    let write = |batch: Batch| drop(store.write(batch));
+    write(Batch {
+        records: vec![
+            Record::Client(ClientRecord {
+                id: owner.clone(),
+                name: "Shop".into(),
+                role: "sales".into(),
+                key_digest: [7; 32],
+            }),
+            Record::Performance(record),
+        ],
+        ..Batch::default()
+    });
+    let mut seq = 0;
+    let mut run = |performance: &mut Performance, command: Command, at: Timestamp| {
+        let change = performance
+            .decide(&command, at)
+            .expect("the sample's commands are accepted")
+            .expect("and change something");
+        performance.apply(&change);
+        seq += 1;
+        Entry { seq, at, change }
+    };
+    let place = |transaction: u128, selection: Selection| Command::PlaceHold {
+        transaction: TransactionId(transaction),
+        owner: owner.clone(),
+        ip: "203.0.113.7".into(),
+        selection,
+        lock_until: None,
+    };
+    let seats = |ids: &[&str]| Selection::Seats(ids.iter().map(|s| (*s).to_owned()).collect());
+    let mut entries = vec![
+        run(&mut performance, place(1, seats(&["S-A1", "S-A2"])), AT),
+        run(
+            &mut performance,
+            place(2, Selection::GeneralAdmission(vec![("GA".into(), 2)])),
+            AT,
+        ),
+        run(
+            &mut performance,
+            Command::ExtendHold {
+                transaction: TransactionId(1),
+            },
+            Timestamp(AT.0 + 1_000),
+        ),
+        run(
+            &mut performance,
+            Command::SellHold {
+                transaction: TransactionId(1),
+                order_number: OrderNumber(100_001),
+                barcode_seed: 42,
+            },
+            Timestamp(AT.0 + 2_000),
+        ),
+    ];
+    let sold = performance
+        .hold(TransactionId(1))
+        .cloned()
+        .expect("the sold hold");
+    let order = OrderRecord {
+        number: OrderNumber(100_001),
+        transaction: TransactionId(1),
+        performances: vec![id.clone()],
+        client: owner.clone(),
+        customer_name: "Joe User".into(),
+        customer_email: "joe@example.com".into(),
+        created_at: Timestamp(AT.0 + 2_000),
+    };
+    let idempotency = IdempotencyRecord {
+        client: owner.clone(),
+        key: "key-1".into(),
+        fingerprint: [9; 32],
+        transaction: TransactionId(1),
+        holds: vec![(id.clone(), sold)],
+    };
+    write(Batch {
+        entries: entries.drain(..).map(|entry| (id.clone(), entry)).collect(),
+        records: vec![Record::Order(order), Record::Idempotency(idempotency)],
+        ..Batch::default()
+    });
+    write(Batch {
+        snapshot: Some(Snapshot {
+            performance: id.clone(),
+            seq: 4,
+            at: Timestamp(AT.0 + 2_000),
+            state: performance.state(),
+        }),
+        ..Batch::default()
+    });
+    let after = vec![
+        run(&mut performance, place(3, seats(&["S-B1"])), Timestamp(AT.0 + 3_000)),
+        run(
+            &mut performance,
+            Command::ReleaseHold {
+                transaction: TransactionId(3),
+            },
+            Timestamp(AT.0 + 4_000),
+        ),
+        run(
+            &mut performance,
+            Command::ExpireHolds,
+            Timestamp(AT.0 + 400_000),
+        ),
+        run(
+            &mut performance,
+            Command::ChangeHoldbacks {
+                withhold: vec!["S-B6".into()],
+                release: Vec::new(),
+            },
+            Timestamp(AT.0 + 401_000),
+        ),
+    ];
+    write(Batch {
+        entries: after.into_iter().map(|entry| (id.clone(), entry)).collect(),
+        ..Batch::default()
+    });
+    store
+}
+
+fn dump(store: &MemoryStore) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    store.tamper(|map| {
+        for (key, value) in map.iter() {
+            for part in [key, value] {
+                bytes.extend_from_slice(&(part.len() as u32).to_be_bytes());
+                bytes.extend_from_slice(part);
+            }
+        }
+    });
+    bytes
+}
+
+fn undump(bytes: &[u8]) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    fn next(bytes: &[u8], at: &mut usize) -> Vec<u8> {
+        let length =
+            u32::from_be_bytes(bytes[*at..*at + 4].try_into().expect("4 bytes")) as usize;
+        let part = bytes[*at + 4..*at + 4 + length].to_vec();
+        *at += 4 + length;
+        part
+    }
+    let mut map = BTreeMap::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let key = next(bytes, &mut at);
+        let value = next(bytes, &mut at);
+        map.insert(key, value);
+    }
+    map
+}
+
+#[test]
+#[ignore = "writes the fixture of the current format version; run once per version"]
+fn write_the_current_fixture() {
+    let path = fixtures().join(format!("format-v{FORMAT_VERSION}.kv"));
+    std::fs::create_dir_all(fixtures()).expect("the fixtures folder");
+    std::fs::write(&path, dump(&sample_store())).expect("the fixture is written");
+}
+
+#[test]
+fn every_committed_fixture_loads_and_means_what_it_meant() {
+    let mut versions = Vec::new();
+    for entry in std::fs::read_dir(fixtures()).expect("tests/fixtures exists") {
+        let path = entry.expect("a directory entry").path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(version) = name
+            .strip_prefix("format-v")
+            .and_then(|rest| rest.strip_suffix(".kv"))
+        else {
+            continue;
+        };
+        versions.push(version.to_owned());
+        let store = MemoryStore::new();
+        let map = undump(&std::fs::read(&path).expect("the fixture reads"));
+        store.tamper(|stored| *stored = map);
+        let recovered = store
+            .load()
+            .unwrap_or_else(|error| panic!("format v{version} loads: {error}"));
+        assert_eq!(recovered.clients.len(), 1, "v{version}");
+        assert_eq!(recovered.orders.len(), 1, "v{version}");
+        assert_eq!(recovered.orders[0].customer_email, "joe@example.com");
+        assert_eq!(recovered.idempotency.len(), 1, "v{version}");
+        assert_eq!(recovered.idempotency[0].holds[0].1.seats, [0, 1]);
+        let found = recovered.performances.into_iter().next().expect("one");
+        assert!(found.snapshot.is_some(), "v{version} has a snapshot");
+        assert_eq!(found.tail.len(), 4, "v{version}: four entries after it");
+        let rebuilt = crate::actor::rebuild(found).expect("it rebuilds");
+        let performance = rebuilt.performance;
+        assert_eq!(performance.info().rules.valid_quantities, [1, 2, 3, 4]);
+        let hold = |n| performance.hold(TransactionId(n)).expect("a hold").state;
+        assert_eq!(
+            [hold(1), hold(2), hold(3)],
+            [HoldState::Sold, HoldState::Expired, HoldState::Released]
+        );
+        let sold = performance.hold(TransactionId(1)).expect("sold");
+        assert_eq!(sold.sale.as_ref().map(|s| s.barcodes.len()), Some(2));
+        assert!(matches!(performance.seat_status(0), SeatStatus::Sold(_)));
+        assert_eq!(performance.seat_status(11), SeatStatus::Withheld);
+        let counts = performance.counts();
+        assert_eq!((counts.sold, counts.held, counts.withheld), (2, 0, 1));
+        assert_eq!(performance.pool_counts()[0].held, 0);
+        assert_eq!(rebuilt.seq, 8);
+    }
+    assert!(
+        versions.iter().any(|v| v == "1"),
+        "the fixture of format v1 is committed: {versions:?}"
+    );
+}
