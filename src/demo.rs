@@ -90,6 +90,7 @@ pub async fn load(engine: &Engine, now: Timestamp) -> Result<(), EngineError> {
                 contiguous_seats_only: true,
                 no_single_seat_gaps: true,
                 valid_quantities: (1..=8).collect(),
+                ..Rules::default()
             },
         };
         engine.create_performance(info, plan()?).await?;

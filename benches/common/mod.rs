@@ -61,6 +61,7 @@ pub fn info() -> PerformanceInfo {
             contiguous_seats_only: true,
             no_single_seat_gaps: true,
             valid_quantities: (1..=10).collect(),
+            ..Rules::default()
         },
     }
 }
@@ -77,6 +78,7 @@ pub fn hold(transaction: TransactionId, seats: Vec<u32>) -> Hold {
         state: HoldState::Held,
         seat_request_status: SeatRequestStatus::NotRequested,
         sale: None,
+        renewals: 0,
     }
 }
 

@@ -66,6 +66,7 @@ fn info(hold_seconds: u32) -> PerformanceInfo {
             contiguous_seats_only: false,
             no_single_seat_gaps: false,
             valid_quantities: vec![1, 2, 3, 4],
+            ..Rules::default()
         },
     }
 }

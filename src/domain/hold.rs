@@ -161,6 +161,8 @@ pub struct Hold {
     pub seat_request_status: SeatRequestStatus,
     /// The order that bought the hold, once sold.
     pub sale: Option<Sale>,
+    /// How many times it was checked out.
+    pub renewals: u32,
 }
 
 impl Hold {

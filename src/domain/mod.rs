@@ -46,8 +46,9 @@ pub use ids::{
 };
 pub use money::{Amount, Currency, InvalidMoney};
 pub use performance::{
-    Counts, EventInfo, HOLD_SECONDS_MAX, Performance, PerformanceInfo, PerformanceState,
-    PoolCounts, QUANTITY_MAX, Rules, SeatStatus,
+    Counts, EventInfo, HOLD_SECONDS_MAX, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
+    MAX_RENEWALS_MAX, Performance, PerformanceInfo, PerformanceState, PoolCounts, QUANTITY_MAX,
+    Rules, SeatStatus,
 };
 pub use rejection::{Rejection, Unavailability};
 pub use seat_map::{

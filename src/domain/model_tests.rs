@@ -314,6 +314,8 @@ fn rules_of(shape: &Shape) -> Rules {
         contiguous_seats_only: shape.contiguous_seats_only,
         no_single_seat_gaps: shape.no_single_seat_gaps,
         valid_quantities: shape.valid_quantities.clone(),
+        max_hold_seconds: crate::domain::HOLD_SECONDS_MAX,
+        max_renewals: crate::domain::MAX_RENEWALS_MAX,
     }
 }
 

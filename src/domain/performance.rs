@@ -48,6 +48,30 @@ pub struct Rules {
     pub no_single_seat_gaps: bool,
     /// The numbers of seats (or places) one request may hold; sorted, without repeats.
     pub valid_quantities: Vec<u32>,
+    /// No lock lasts past its hold's creation plus this, however often it is checked out.
+    pub max_hold_seconds: u32,
+    /// How many checkouts one hold may have; the one past it is refused.
+    pub max_renewals: u32,
+}
+
+/// The default of [`Rules::max_hold_seconds`]: half an hour.
+pub const MAX_HOLD_SECONDS_DEFAULT: u32 = 1_800;
+/// The default of [`Rules::max_renewals`].
+pub const MAX_RENEWALS_DEFAULT: u32 = 5;
+/// The most checkouts a performance may allow one hold.
+pub const MAX_RENEWALS_MAX: u32 = 1_000;
+
+impl Default for Rules {
+    /// No seat rule, every quantity from 1 to 10, and the default hold caps.
+    fn default() -> Self {
+        Self {
+            contiguous_seats_only: false,
+            no_single_seat_gaps: false,
+            valid_quantities: (1..=10).collect(),
+            max_hold_seconds: MAX_HOLD_SECONDS_DEFAULT,
+            max_renewals: MAX_RENEWALS_DEFAULT,
+        }
+    }
 }
 
 /// What a performance is, apart from its seats.
@@ -86,6 +110,16 @@ impl PerformanceInfo {
         {
             return Err(InvalidPlan::BadRule(format!(
                 "valid_quantities must list numbers from 1 to {QUANTITY_MAX}"
+            )));
+        }
+        if self.rules.max_hold_seconds == 0 || self.rules.max_hold_seconds > HOLD_SECONDS_MAX {
+            return Err(InvalidPlan::BadRule(format!(
+                "max_hold_seconds must be from 1 to {HOLD_SECONDS_MAX}"
+            )));
+        }
+        if self.rules.max_renewals > MAX_RENEWALS_MAX {
+            return Err(InvalidPlan::BadRule(format!(
+                "max_renewals must be from 0 to {MAX_RENEWALS_MAX}"
             )));
         }
         Ok(self)
@@ -285,11 +319,20 @@ impl Performance {
     pub(super) fn without_rules(&self) -> Self {
         let mut copy = self.clone();
         copy.info.rules = Rules {
-            contiguous_seats_only: false,
-            no_single_seat_gaps: false,
             valid_quantities: (1..=QUANTITY_MAX).collect(),
+            ..self.info.rules.clone()
         };
+        copy.info.rules.contiguous_seats_only = false;
+        copy.info.rules.no_single_seat_gaps = false;
         copy
+    }
+
+    /// When a lock taken or renewed at `now` ends: a hold time from now, but never past the
+    /// hold's creation plus `max_hold_seconds`.
+    pub(super) fn lock_end(&self, created_at: Timestamp, now: Timestamp) -> Timestamp {
+        let rules = &self.info.rules;
+        now.plus_seconds(self.info.hold_seconds)
+            .min(created_at.plus_seconds(rules.max_hold_seconds))
     }
 
     /// Returns the performance's description.
@@ -411,9 +454,15 @@ impl Performance {
                         action: "check out",
                     });
                 }
+                let rules = &self.info.rules;
+                if hold.renewals >= rules.max_renewals {
+                    return Err(Rejection::TooManyRenewals {
+                        max: rules.max_renewals,
+                    });
+                }
                 Ok(Some(Change::HoldExtended {
                     transaction: hold.transaction,
-                    expires_at: now.plus_seconds(self.info.hold_seconds),
+                    expires_at: self.lock_end(hold.created_at, now),
                 }))
             }
             Command::SellHold {
@@ -565,10 +614,11 @@ impl Performance {
             seats,
             places,
             created_at: now,
-            expires_at: now.plus_seconds(self.info.hold_seconds),
+            expires_at: self.lock_end(now, now),
             state: HoldState::Held,
             seat_request_status,
             sale: None,
+            renewals: 0,
         })
     }
 
@@ -813,6 +863,7 @@ impl Performance {
                 debug_assert!(removed, "an extended hold was live");
                 hold.expires_at = *expires_at;
                 hold.state = HoldState::CheckedOut;
+                hold.renewals += 1;
                 self.expiries.insert((*expires_at, slot));
             }
             Change::HoldSold { transaction, sale } => {

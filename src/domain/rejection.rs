@@ -58,6 +58,12 @@ pub enum Rejection {
         /// How many were to be given up.
         quantity: u32,
     },
+    /// A checkout past the performance's `max_renewals`.
+    #[error("this hold was checked out the most times allowed ({max}); complete or release it")]
+    TooManyRenewals {
+        /// The performance's `max_renewals`.
+        max: u32,
+    },
     /// A request of several items named none, or nested them.
     #[error("items must list at least one item, and an item cannot list items")]
     EmptyOrNestedItems,
@@ -156,7 +162,8 @@ impl Rejection {
             | Self::NotContiguous { .. }
             | Self::SingleSeatGap { .. }
             | Self::NotInTransaction { .. }
-            | Self::PlacesNotInTransaction { .. } => "rule_violation",
+            | Self::PlacesNotInTransaction { .. }
+            | Self::TooManyRenewals { .. } => "rule_violation",
             Self::SeatUnavailable { .. } => "seat_unavailable",
             Self::InsufficientAvailability { .. } => "insufficient_availability",
             Self::LockExpired => "lock_expired",

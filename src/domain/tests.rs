@@ -21,6 +21,8 @@ fn rules(contiguous_seats_only: bool, no_single_seat_gaps: bool, quantities: &[u
         contiguous_seats_only,
         no_single_seat_gaps,
         valid_quantities: quantities.to_vec(),
+        max_hold_seconds: HOLD_SECONDS_MAX,
+        max_renewals: crate::domain::MAX_RENEWALS_MAX,
     }
 }
 

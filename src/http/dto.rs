@@ -19,9 +19,9 @@ use crate::actor::{
     Metadata, Order, PerformanceView, Person, Role, SeatMapView, TransactionView,
 };
 use crate::domain::{
-    Amount, BlockSpec, ClientId, Counts, Currency, EventId, EventInfo, HoldState, PerformanceId,
-    PerformanceInfo, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId,
-    Timestamp,
+    Amount, BlockSpec, ClientId, Counts, Currency, EventId, EventInfo, HoldState,
+    MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, PerformanceId, PerformanceInfo, PlanSpec,
+    PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId, Timestamp,
 };
 
 /// Renders engine time as RFC 3339 in UTC with `Z`.
@@ -245,6 +245,13 @@ pub struct RulesBody {
     /// 1 to 10 when omitted.
     #[schema(min_items = 1, minimum = 1, maximum = 100)]
     valid_quantities: Option<Vec<u32>>,
+    /// No lock lasts past its hold's creation plus this many seconds, however often it is
+    /// checked out; 1800 when omitted.
+    #[schema(minimum = 1, maximum = 86_400, default = 1800)]
+    max_hold_seconds: Option<u32>,
+    /// How many checkouts one hold may have (the one past it is 422); 5 when omitted.
+    #[schema(minimum = 0, maximum = 1000, default = 5)]
+    max_renewals: Option<u32>,
 }
 
 /// A price band of `POST /performances`.
@@ -398,6 +405,11 @@ impl CreatePerformance {
                     .rules
                     .valid_quantities
                     .unwrap_or_else(|| DEFAULT_VALID_QUANTITIES.to_vec()),
+                max_hold_seconds: self
+                    .rules
+                    .max_hold_seconds
+                    .unwrap_or(MAX_HOLD_SECONDS_DEFAULT),
+                max_renewals: self.rules.max_renewals.unwrap_or(MAX_RENEWALS_DEFAULT),
             },
         };
         let price_bands = self
@@ -976,6 +988,22 @@ struct RulesDto {
     no_single_seat_gaps: bool,
     /// How many seats, or general-admission places, one request may hold.
     valid_quantities: Vec<u32>,
+    /// No lock lasts past its hold's creation plus this many seconds.
+    max_hold_seconds: u32,
+    /// How many checkouts one hold may have.
+    max_renewals: u32,
+}
+
+impl From<&Rules> for RulesDto {
+    fn from(rules: &Rules) -> Self {
+        Self {
+            contiguous_seats_only: rules.contiguous_seats_only,
+            no_single_seat_gaps: rules.no_single_seat_gaps,
+            valid_quantities: rules.valid_quantities.clone(),
+            max_hold_seconds: rules.max_hold_seconds,
+            max_renewals: rules.max_renewals,
+        }
+    }
 }
 
 /// A performance in listings.
@@ -1000,11 +1028,7 @@ impl From<&PerformanceInfo> for PerformanceSummary {
             event: EventDto::from(&info.event),
             starts_at: format_time(info.starts_at),
             hold_seconds: info.hold_seconds,
-            rules: RulesDto {
-                contiguous_seats_only: info.rules.contiguous_seats_only,
-                no_single_seat_gaps: info.rules.no_single_seat_gaps,
-                valid_quantities: info.rules.valid_quantities.clone(),
-            },
+            rules: RulesDto::from(&info.rules),
         }
     }
 }

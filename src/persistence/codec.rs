@@ -17,8 +17,9 @@ use super::error::StorageError;
 use crate::domain::Timestamp;
 
 const MAGIC: [u8; 4] = *b"HFRC";
-/// The version of the envelope and of every payload's bincode layout.
-pub const FORMAT_VERSION: u16 = 1;
+/// The version of the envelope and of every payload's bincode layout. Records of every
+/// version from 1 to this one are read (see `legacy` for what changed in each).
+pub const FORMAT_VERSION: u16 = 2;
 const HEADER_FIXED: usize = 4 + 2 + 1 + 1;
 const TRAILER: usize = 4;
 
@@ -126,12 +127,50 @@ fn array<const N: usize>(slice: &[u8]) -> [u8; N] {
     array
 }
 
-/// Decodes an envelope, checking magic, version, checksum and length; `key` names the record
-/// in errors.
+/// Decodes an envelope whose payload layout is the same in every format version (clients,
+/// orders, transactions, manifests, chunks), checking magic, version, checksum and length;
+/// `key` names the record in errors. Payloads whose layout changed are read with
+/// [`decode_evolving`].
 ///
 /// # Errors
 /// [`StorageError::Corrupt`] for any mismatch; never panics on bad input.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], key: &str) -> Result<(Header, T), StorageError> {
+    let (header, _, body) = open(bytes, key)?;
+    Ok((header, payload(body, key)?))
+}
+
+/// Decodes an envelope whose payload layout changed in format 2: a version-1 record is read
+/// in its old layout `Old` and converted.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_evolving<T, Old>(bytes: &[u8], key: &str) -> Result<(Header, T), StorageError>
+where
+    T: DeserializeOwned,
+    Old: DeserializeOwned + Into<T>,
+{
+    let (header, version, body) = open(bytes, key)?;
+    let value = if version == FORMAT_VERSION {
+        payload(body, key)?
+    } else {
+        payload::<Old>(body, key)?.into()
+    };
+    Ok((header, value))
+}
+
+fn payload<T: DeserializeOwned>(body: &[u8], key: &str) -> Result<T, StorageError> {
+    let (payload, read) =
+        bincode::serde::decode_from_slice(body, bincode_config()).map_err(|error| {
+            StorageError::corrupt(key, &format!("payload does not decode: {error}"))
+        })?;
+    if read != body.len() {
+        return Err(StorageError::corrupt(key, "payload has trailing bytes"));
+    }
+    Ok(payload)
+}
+
+/// Checks an envelope and returns its header, its format version and its payload bytes.
+fn open<'a>(bytes: &'a [u8], key: &str) -> Result<(Header, u16, &'a [u8]), StorageError> {
     if bytes.len() < HEADER_FIXED + TRAILER {
         return Err(StorageError::corrupt(key, "record is truncated"));
     }
@@ -144,7 +183,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], key: &str) -> Result<(Header, T
         return Err(StorageError::corrupt(key, "bad magic"));
     }
     let version = u16::from_be_bytes(array(take(content, &mut at, 2, key)?));
-    if version != FORMAT_VERSION {
+    if version == 0 || version > FORMAT_VERSION {
         return Err(StorageError::corrupt(
             key,
             &format!("unknown format version {version}"),
@@ -166,20 +205,13 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], key: &str) -> Result<(Header, T
             "trailing bytes after the payload",
         ));
     }
-    let (payload, read) =
-        bincode::serde::decode_from_slice(body, bincode_config()).map_err(|error| {
-            StorageError::corrupt(key, &format!("payload does not decode: {error}"))
-        })?;
-    if read != body.len() {
-        return Err(StorageError::corrupt(key, "payload has trailing bytes"));
-    }
     let header = Header {
         kind,
         performance,
         seq,
         at: Timestamp(time),
     };
-    Ok((header, payload))
+    Ok((header, version, body))
 }
 
 /// The journal key of entry `seq` of `performance`.

@@ -38,6 +38,7 @@ fn info() -> PerformanceInfo {
             contiguous_seats_only: true,
             no_single_seat_gaps: false,
             valid_quantities: vec![1, 2, 3, 4],
+            ..Rules::default()
         },
     }
 }
@@ -53,8 +54,10 @@ fn sample_store() -> MemoryStore {
         info: info(),
         plan: spec.clone(),
     };
-    let mut performance =
-        Performance::new(info(), SeatingPlan::build(spec, usize::MAX).expect("a plan"));
+    let mut performance = Performance::new(
+        info(),
+        SeatingPlan::build(spec, usize::MAX).expect("a plan"),
+    );
     let id = performance.info().id.clone();
     let write = |batch: Batch| drop(store.write(batch));
     write(Batch {
@@ -146,7 +149,11 @@ fn sample_store() -> MemoryStore {
         ..Batch::default()
     });
     let after = vec![
-        run(&mut performance, place(3, seats(&["S-B1"])), Timestamp(AT.0 + 3_000)),
+        run(
+            &mut performance,
+            place(3, seats(&["S-B1"])),
+            Timestamp(AT.0 + 3_000),
+        ),
         run(
             &mut performance,
             Command::ReleaseHold {
@@ -190,8 +197,7 @@ fn dump(store: &MemoryStore) -> Vec<u8> {
 
 fn undump(bytes: &[u8]) -> BTreeMap<Vec<u8>, Vec<u8>> {
     fn next(bytes: &[u8], at: &mut usize) -> Vec<u8> {
-        let length =
-            u32::from_be_bytes(bytes[*at..*at + 4].try_into().expect("4 bytes")) as usize;
+        let length = u32::from_be_bytes(bytes[*at..*at + 4].try_into().expect("4 bytes")) as usize;
         let part = bytes[*at + 4..*at + 4 + length].to_vec();
         *at += 4 + length;
         part

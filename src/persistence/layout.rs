@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{self, Header, Kind};
 use super::error::StorageError;
+use super::legacy::{ChangeV1, IdempotencyRecordV1, PerformanceRecordV1, SnapshotV1};
 use super::records::{
     ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot,
     TransactionRecord,
@@ -288,7 +289,7 @@ pub fn encode_batch_with(
         let id = performance.as_str();
         let bytes = codec::encode(&header(Kind::Entry, id, entry.seq, entry.at), &entry.change)?;
         debug_assert!(
-            codec::decode::<Change>(&bytes, "").is_ok(),
+            codec::decode_evolving::<Change, ChangeV1>(&bytes, "").is_ok(),
             "a record decodes before it is written"
         );
         put_value(
@@ -345,7 +346,12 @@ fn write_snapshot(
     Ok(())
 }
 
-fn decode_all<T: DeserializeOwned>(kv: &dyn ReadKv, prefix: &[u8]) -> Result<Vec<T>, StorageError> {
+/// Decodes every record under `prefix`; a version-1 record in layout `Old` is converted.
+fn decode_all<T, Old>(kv: &dyn ReadKv, prefix: &[u8]) -> Result<Vec<T>, StorageError>
+where
+    T: DeserializeOwned,
+    Old: DeserializeOwned + Into<T>,
+{
     let mut found = Vec::new();
     let mut keys = Vec::new();
     kv.scan(prefix, &mut |key, value| {
@@ -354,7 +360,7 @@ fn decode_all<T: DeserializeOwned>(kv: &dyn ReadKv, prefix: &[u8]) -> Result<Vec
     })?;
     for (key, value) in keys {
         let value = read_value(kv, &key, value)?;
-        let (_, record) = codec::decode(&value, &printable(&key))?;
+        let (_, record) = codec::decode_evolving::<T, Old>(&value, &printable(&key))?;
         found.push(record);
     }
     Ok(found)
@@ -368,17 +374,17 @@ fn decode_all<T: DeserializeOwned>(kv: &dyn ReadKv, prefix: &[u8]) -> Result<Vec
 /// When a client, order or idempotency record, or a performance definition, is damaged, or
 /// the store cannot be read: the engine must not serve from a partial open.
 pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
-    let records: Vec<PerformanceRecord> = decode_all(kv, PERFORMANCES)?;
+    let records = decode_all::<PerformanceRecord, PerformanceRecordV1>(kv, PERFORMANCES)?;
     let mut performances = Vec::with_capacity(records.len());
     for record in records {
         performances.push(load_performance(kv, record)?);
     }
     Ok(Recovered {
         performances,
-        clients: decode_all::<ClientRecord>(kv, CLIENTS)?,
-        orders: decode_all::<OrderRecord>(kv, ORDERS)?,
-        idempotency: decode_all::<IdempotencyRecord>(kv, IDEMPOTENCY)?,
-        transactions: decode_all::<TransactionRecord>(kv, TRANSACTIONS)?,
+        clients: decode_all::<ClientRecord, ClientRecord>(kv, CLIENTS)?,
+        orders: decode_all::<OrderRecord, OrderRecord>(kv, ORDERS)?,
+        idempotency: decode_all::<IdempotencyRecord, IdempotencyRecordV1>(kv, IDEMPOTENCY)?,
+        transactions: decode_all::<TransactionRecord, TransactionRecord>(kv, TRANSACTIONS)?,
     })
 }
 
@@ -395,7 +401,9 @@ fn load_performance(
     let mut snapshot: Option<Snapshot> = None;
     for (key, value) in generations.into_iter().rev() {
         let decoded = read_value(kv, &key, value)
-            .and_then(|value| codec::decode::<Snapshot>(&value, &printable(&key)))
+            .and_then(|value| {
+                codec::decode_evolving::<Snapshot, SnapshotV1>(&value, &printable(&key))
+            })
             .and_then(|(_, s)| {
                 if s.performance == id {
                     Ok(s)
@@ -448,7 +456,8 @@ fn load_tail(
             ));
         }
         let (head, change): (Header, Change) =
-            codec::decode(value, "").map_err(|error| named(error, key))?;
+            codec::decode_evolving::<Change, ChangeV1>(value, "")
+                .map_err(|error| named(error, key))?;
         if head.kind != Kind::Entry || head.seq != seq || head.performance != id.as_str() {
             return Err(StorageError::corrupt(
                 &printable(key),

@@ -27,6 +27,7 @@ mod codec;
 mod error;
 mod faults;
 pub mod layout;
+mod legacy;
 mod memory_store;
 mod records;
 mod sled_store;
@@ -36,7 +37,8 @@ use tokio::sync::oneshot;
 use crate::domain::{Change, PerformanceId, Timestamp};
 
 pub use codec::{
-    FORMAT_VERSION, Header, Kind, decode, encode, entry_key, entry_prefix, seq_of_key,
+    FORMAT_VERSION, Header, Kind, decode, decode_evolving, encode, entry_key, entry_prefix,
+    seq_of_key,
 };
 pub use error::StorageError;
 pub use faults::JournalFaults;

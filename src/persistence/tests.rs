@@ -31,6 +31,7 @@ fn info(id: &str) -> PerformanceInfo {
             contiguous_seats_only: false,
             no_single_seat_gaps: false,
             valid_quantities: (1..=10).collect(),
+            ..Rules::default()
         },
     }
 }

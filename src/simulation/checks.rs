@@ -151,7 +151,7 @@ pub fn check_known(
                     && hold.sale.as_ref().map(|sale| sale.order_number) == Some(order) => {}
             other => {
                 return Err(Failure::new(format!(
-                    "{transaction:?} was sold as order {order}, but reads {other:?}"
+                    "{transaction:?} was sold as order {order}, but reads {other:?}; told {seats:?} of {known:?}"
                 )));
             }
         },

@@ -84,7 +84,8 @@ async fn creating_a_performance_answers_201_with_the_whole_performance() {
             "event": {"id": "jersey-boys", "name": "Jersey Boys", "venue": "Piccadilly Theatre", "city": "London"},
             "starts_at": "2026-12-04T19:30:00Z",
             "hold_seconds": 180,
-            "rules": {"contiguous_seats_only": true, "no_single_seat_gaps": true, "valid_quantities": [1, 2, 3, 4, 5, 6]},
+            "rules": {"contiguous_seats_only": true, "no_single_seat_gaps": true, "valid_quantities": [1, 2, 3, 4, 5, 6],
+                      "max_hold_seconds": 1800, "max_renewals": 5},
             "price_bands": [
                 {"code": "A", "price": "65.00", "currency": "GBP",
                  "counts": {"available": 30, "held": 0, "sold": 0, "withheld": 0}},
@@ -318,7 +319,10 @@ async fn an_events_performances_are_filtered_by_start_and_paged() {
     assert_eq!(first["starts_at"], "2026-12-04T19:30:00Z");
     assert_eq!(first["event"]["id"], "jersey-boys");
     assert_eq!(first["hold_seconds"], 180);
-    assert_eq!(first["rules"], free_rules());
+    let mut rules = free_rules();
+    rules["max_hold_seconds"] = json!(1800);
+    rules["max_renewals"] = json!(5);
+    assert_eq!(first["rules"], rules, "the rules given, and the default hold caps");
 
     let cases: [(&str, &[&str]); 5] = [
         ("from=2026-12-05T00:00:00Z", &["jb-1205", "jb-1206"]),

@@ -6,6 +6,7 @@ mod changes;
 mod completions;
 mod errors;
 mod helpers;
+mod hold_caps;
 mod holds;
 mod openapi;
 mod overload;

@@ -147,12 +147,15 @@ pub fn check_changeable(
 
 /// Splits a change into one part per performance, in id order: a `Modify` where the
 /// transaction holds (`held_at`), a `Place` locked until `lock_until` where it gains one.
+/// A change that would leave the transaction holding nothing (`held_count` seats and places
+/// now) is refused: it is a release.
 ///
 /// # Errors
 /// `NotInTransaction` (422) for tickets or places given up at a performance the transaction
 /// does not hold at.
 pub fn plan_parts(
     held_at: &[PerformanceId],
+    held_count: u64,
     lock_until: Timestamp,
     mut adds: BTreeMap<PerformanceId, Vec<Selection>>,
     remove: Vec<TicketId>,
@@ -180,6 +183,17 @@ pub fn plan_parts(
             .entry(performance)
             .or_default()
             .push((code, quantity));
+    }
+    let given_up = seats.values().map(Vec::len).sum::<usize>() as u64
+        + places
+            .values()
+            .flatten()
+            .map(|(_, quantity)| u64::from(*quantity))
+            .sum::<u64>();
+    if adds.is_empty() && given_up > 0 && given_up >= held_count {
+        return Err(EngineError::RuleViolation(
+            "a change cannot give up every ticket of a transaction; release it instead".into(),
+        ));
     }
     let mut touched: Vec<PerformanceId> = adds
         .keys()

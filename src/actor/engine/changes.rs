@@ -42,8 +42,22 @@ impl Engine {
     ) -> Result<TransactionView, EngineError> {
         let route = self.route(caller, transaction)?;
         let current = self.transaction(caller, transaction).await?;
+        let held_count = current
+            .holds
+            .iter()
+            .map(|view| {
+                view.hold.seats.len() as u64
+                    + view
+                        .hold
+                        .places
+                        .iter()
+                        .map(|p| u64::from(p.quantity))
+                        .sum::<u64>()
+            })
+            .sum();
         let parts = self.plan_change(
             &route.performances,
+            held_count,
             current.lock_expires(),
             change.add,
             change.remove,
@@ -69,6 +83,7 @@ impl Engine {
     fn plan_change(
         &self,
         held_at: &[PerformanceId],
+        held_count: u64,
         lock_until: crate::domain::Timestamp,
         add: Vec<HoldRequest>,
         remove: Vec<TicketId>,
@@ -85,7 +100,7 @@ impl Engine {
             }
         }
         self.check_ticket_count(remove.len())?;
-        plan_parts(held_at, lock_until, adds, remove, remove_places)
+        plan_parts(held_at, held_count, lock_until, adds, remove, remove_places)
     }
 
     /// Executes a change's steps until it finishes.

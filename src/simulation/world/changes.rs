@@ -67,7 +67,25 @@ impl World {
             .map(|hold| hold.expires_at)
             .min()
             .unwrap_or_default();
-        let parts = plan_parts(&route.performances, lock, adds, remove, Vec::new())?;
+        let held_count = holds
+            .iter()
+            .map(|hold| {
+                hold.seats.len() as u64
+                    + hold
+                        .places
+                        .iter()
+                        .map(|p| u64::from(p.quantity))
+                        .sum::<u64>()
+            })
+            .sum();
+        let parts = plan_parts(
+            &route.performances,
+            held_count,
+            lock,
+            adds,
+            remove,
+            Vec::new(),
+        )?;
         let now = self.node.cores[0].now();
         check_changeable(
             HoldState::summed(holds.iter().map(|hold| hold.state)),

@@ -285,6 +285,8 @@ impl World {
             } else {
                 vec![2, 4]
             },
+            max_hold_seconds: [10, 60, 1_800, 86_400][rng.below(4)],
+            max_renewals: [0, 1, 5, 1_000][rng.below(4)],
         };
         let definitions: Vec<PerformanceRecord> = (0..PERFORMANCES)
             .map(|index| definition(index, hold_seconds, rules.clone()))

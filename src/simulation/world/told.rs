@@ -16,6 +16,7 @@ impl World {
             Err(error) => return self.told_refusal(request, &error),
         };
         self.stats.acknowledged += 1;
+
         match (request, answer) {
             (Request::Hold { .. }, Answer::Transaction(holds)) => {
                 let metadata = metadata_of(request);
@@ -57,7 +58,14 @@ impl World {
                     && known.told == Told::Held
                 {
                     known.told = match holds.first().and_then(|hold| hold.order) {
-                        Some(order) => Told::Sold(order),
+                        Some(order) => {
+                            // Sold before the release: what was sold is what this says.
+                            known.holds = holds
+                                .iter()
+                                .map(|hold| (hold.performance, hold.seats.clone()))
+                                .collect();
+                            Told::Sold(order)
+                        }
                         None => Told::Released,
                     };
                     known.uncertain = false;

@@ -1,0 +1,229 @@
+//! The payload layouts of older format versions, and how each becomes today's type.
+//!
+//! bincode numbers fields and variants by position, so a field added to a stored type changes
+//! the layout: the envelope's format version says which layout a record has, and the decoder
+//! ([`codec::decode_evolving`](super::codec::decode_evolving)) reads an older one into the
+//! type here, then converts it. Only the types whose layout changed have an old twin; types
+//! that merely contain one (an idempotency answer holds holds) have one too.
+//!
+//! The rule for changing the format: add fields at the end of a struct and variants at the end
+//! of an enum, bump `FORMAT_VERSION`, copy the previous layout here as `...V{n}` with a `From`
+//! into today's type (filling the new fields with what old data meant), and commit the new
+//! version's fixture (`format_tests`). Never change an old twin.
+//!
+//! Version 1 (until the baskets work): `Rules` had no hold caps (`max_hold_seconds`,
+//! `max_renewals`) and `Hold` no `renewals`; version 2 adds them. Old holds count as never
+//! checked out and old performances take the default caps.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::records::{IdempotencyRecord, PerformanceRecord, Snapshot};
+use crate::domain::{
+    Change, ClientId, EventInfo, Hold, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
+    PerformanceId, PerformanceInfo, PerformanceState, PlanSpec, PoolPlaces, Rules, Sale,
+    SeatRequestStatus, Timestamp, TransactionId,
+};
+
+/// `Hold` in format 1: without `renewals`.
+#[derive(Deserialize)]
+pub struct HoldV1 {
+    transaction: TransactionId,
+    owner: ClientId,
+    ip: String,
+    seats: Vec<u32>,
+    places: Vec<PoolPlaces>,
+    created_at: Timestamp,
+    expires_at: Timestamp,
+    state: HoldState,
+    seat_request_status: SeatRequestStatus,
+    sale: Option<Sale>,
+}
+
+impl From<HoldV1> for Hold {
+    fn from(old: HoldV1) -> Self {
+        Self {
+            transaction: old.transaction,
+            owner: old.owner,
+            ip: old.ip,
+            seats: old.seats,
+            places: old.places,
+            created_at: old.created_at,
+            expires_at: old.expires_at,
+            state: old.state,
+            seat_request_status: old.seat_request_status,
+            sale: old.sale,
+            renewals: 0,
+        }
+    }
+}
+
+/// `Change` in format 1: the six kinds of then, a placed hold in its old layout.
+#[derive(Deserialize)]
+pub enum ChangeV1 {
+    /// See [`Change::HoldPlaced`].
+    HoldPlaced(HoldV1),
+    /// See [`Change::HoldExtended`].
+    HoldExtended {
+        /// The transaction.
+        transaction: TransactionId,
+        /// The new end of the lock.
+        expires_at: Timestamp,
+    },
+    /// See [`Change::HoldSold`].
+    HoldSold {
+        /// The transaction.
+        transaction: TransactionId,
+        /// The order and barcodes.
+        sale: Sale,
+    },
+    /// See [`Change::HoldReleased`].
+    HoldReleased {
+        /// The transaction.
+        transaction: TransactionId,
+    },
+    /// See [`Change::HoldsExpired`].
+    HoldsExpired {
+        /// The transactions.
+        transactions: Vec<TransactionId>,
+    },
+    /// See [`Change::HoldbacksChanged`].
+    HoldbacksChanged {
+        /// Withheld seats.
+        withheld: Vec<u32>,
+        /// Seats back on sale.
+        returned: Vec<u32>,
+    },
+}
+
+impl From<ChangeV1> for Change {
+    fn from(old: ChangeV1) -> Self {
+        match old {
+            ChangeV1::HoldPlaced(hold) => Self::HoldPlaced(hold.into()),
+            ChangeV1::HoldExtended {
+                transaction,
+                expires_at,
+            } => Self::HoldExtended {
+                transaction,
+                expires_at,
+            },
+            ChangeV1::HoldSold { transaction, sale } => Self::HoldSold { transaction, sale },
+            ChangeV1::HoldReleased { transaction } => Self::HoldReleased { transaction },
+            ChangeV1::HoldsExpired { transactions } => Self::HoldsExpired { transactions },
+            ChangeV1::HoldbacksChanged { withheld, returned } => {
+                Self::HoldbacksChanged { withheld, returned }
+            }
+        }
+    }
+}
+
+/// `Rules` in format 1: without the hold caps.
+#[derive(Deserialize)]
+struct RulesV1 {
+    contiguous_seats_only: bool,
+    no_single_seat_gaps: bool,
+    valid_quantities: Vec<u32>,
+}
+
+/// `PerformanceInfo` in format 1.
+#[derive(Deserialize)]
+struct PerformanceInfoV1 {
+    id: PerformanceId,
+    event: EventInfo,
+    starts_at: Timestamp,
+    hold_seconds: u32,
+    rules: RulesV1,
+}
+
+/// `PerformanceRecord` in format 1.
+#[derive(Deserialize)]
+pub struct PerformanceRecordV1 {
+    info: PerformanceInfoV1,
+    plan: PlanSpec,
+}
+
+impl From<PerformanceRecordV1> for PerformanceRecord {
+    fn from(old: PerformanceRecordV1) -> Self {
+        let info = old.info;
+        Self {
+            info: PerformanceInfo {
+                id: info.id,
+                event: info.event,
+                starts_at: info.starts_at,
+                hold_seconds: info.hold_seconds,
+                rules: Rules {
+                    contiguous_seats_only: info.rules.contiguous_seats_only,
+                    no_single_seat_gaps: info.rules.no_single_seat_gaps,
+                    valid_quantities: info.rules.valid_quantities,
+                    max_hold_seconds: MAX_HOLD_SECONDS_DEFAULT,
+                    max_renewals: MAX_RENEWALS_DEFAULT,
+                },
+            },
+            plan: old.plan,
+        }
+    }
+}
+
+/// `IdempotencyRecord` in format 1: its holds in their old layout.
+#[derive(Deserialize)]
+pub struct IdempotencyRecordV1 {
+    client: ClientId,
+    key: String,
+    fingerprint: [u8; 32],
+    transaction: TransactionId,
+    holds: Vec<(PerformanceId, HoldV1)>,
+}
+
+impl From<IdempotencyRecordV1> for IdempotencyRecord {
+    fn from(old: IdempotencyRecordV1) -> Self {
+        Self {
+            client: old.client,
+            key: old.key,
+            fingerprint: old.fingerprint,
+            transaction: old.transaction,
+            holds: old
+                .holds
+                .into_iter()
+                .map(|(performance, hold)| (performance, hold.into()))
+                .collect(),
+        }
+    }
+}
+
+/// `PerformanceState` in format 1.
+#[derive(Deserialize)]
+struct PerformanceStateV1 {
+    holds: Vec<HoldV1>,
+    withheld: Vec<u32>,
+    version: u64,
+}
+
+/// `Snapshot` in format 1: its holds in their old layout.
+#[derive(Deserialize)]
+pub struct SnapshotV1 {
+    performance: PerformanceId,
+    seq: u64,
+    at: Timestamp,
+    state: PerformanceStateV1,
+}
+
+impl From<SnapshotV1> for Snapshot {
+    fn from(old: SnapshotV1) -> Self {
+        Self {
+            performance: old.performance,
+            seq: old.seq,
+            at: old.at,
+            state: PerformanceState {
+                holds: old
+                    .state
+                    .holds
+                    .into_iter()
+                    .map(|hold| Arc::new(hold.into()))
+                    .collect(),
+                withheld: old.state.withheld,
+                version: old.state.version,
+            },
+        }
+    }
+}
