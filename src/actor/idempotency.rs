@@ -88,6 +88,38 @@ impl<A: Clone> IdempotencyTable<A> {
     }
 }
 
+/// Drops an idempotency claim unless its request completes: a request abandoned mid-way (its
+/// connection dropped, its future dropped) must not leave its key claimed for ever.
+pub struct ClaimGuard<'a, A: Clone> {
+    table: &'a IdempotencyTable<A>,
+    scope: Option<Scope>,
+}
+
+impl<'a, A: Clone> ClaimGuard<'a, A> {
+    /// Guards the claim of `scope` in `table`.
+    pub fn new(table: &'a IdempotencyTable<A>, scope: Scope) -> Self {
+        Self {
+            table,
+            scope: Some(scope),
+        }
+    }
+
+    /// Remembers the answer; the claim is no longer dropped.
+    pub fn complete(mut self, fingerprint: [u8; 32], answer: A) {
+        if let Some(scope) = self.scope.take() {
+            self.table.complete(scope, fingerprint, answer);
+        }
+    }
+}
+
+impl<A: Clone> Drop for ClaimGuard<'_, A> {
+    fn drop(&mut self) {
+        if let Some(scope) = self.scope.take() {
+            self.table.abandon(&scope);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

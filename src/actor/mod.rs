@@ -25,11 +25,11 @@ pub use coordinator::{
     Resolution, Route, Step, check_changeable, customer_of, plan_parts,
 };
 pub use engine::{
-    Engine, HoldRequest, IdempotencyKey, Limits, Order, Page, RecoveryReport, TransactionChange,
-    TransactionView,
+    ANSWER_RETENTION_MILLIS, Engine, HoldRequest, IdempotencyKey, Limits, Order, Page,
+    RecoveryReport, StoredAnswer, TransactionChange, TransactionView,
 };
 pub use error::EngineError;
-pub use idempotency::{Claim, IdempotencyTable, Scope};
+pub use idempotency::{Claim, ClaimGuard, IdempotencyTable, Scope};
 pub use messages::{
     AvailabilityView, DurableTicket, HoldView, IdempotencyStub, PerformanceView, Reply, SeatMapView,
 };

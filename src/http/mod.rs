@@ -10,6 +10,7 @@ mod change_dto;
 mod dto;
 mod error;
 mod openapi;
+mod remembered;
 mod request;
 mod routes;
 

@@ -240,6 +240,20 @@ pub fn idempotency_key(
     request: &HttpRequest,
     body: &Body,
 ) -> Result<Option<IdempotencyKey>, ApiError> {
+    keyed(request, body.fingerprint())
+}
+
+/// Reads the `Idempotency-Key` header of a request without a body.
+///
+/// # Errors
+/// As [`idempotency_key`].
+pub fn idempotency_key_without_body(
+    request: &HttpRequest,
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    keyed(request, Sha256::digest(b"").into())
+}
+
+fn keyed(request: &HttpRequest, fingerprint: [u8; 32]) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(value) = request.headers().get("idempotency-key") else {
         return Ok(None);
     };
@@ -252,6 +266,6 @@ pub fn idempotency_key(
     }
     Ok(Some(IdempotencyKey {
         key: String::from_utf8_lossy(key).into_owned(),
-        fingerprint: body.fingerprint(),
+        fingerprint,
     }))
 }

@@ -43,6 +43,8 @@ pub enum Kind {
     SnapshotChunk = 7,
     /// A transaction's metadata.
     Transaction = 8,
+    /// A remembered answer to a keyed write.
+    Answer = 9,
 }
 
 impl Kind {
@@ -56,6 +58,7 @@ impl Kind {
             6 => Self::SnapshotManifest,
             7 => Self::SnapshotChunk,
             8 => Self::Transaction,
+            9 => Self::Answer,
             _ => return None,
         })
     }

@@ -10,6 +10,7 @@
 //! | `o/` | order number | an [`OrderRecord`] |
 //! | `i/` | client ‖ 0 ‖ key | an [`IdempotencyRecord`] |
 //! | `t/` | transaction id (16 bytes, big-endian) | a [`TransactionRecord`] |
+//! | `a/` | client ‖ 0 ‖ key | an [`AnswerRecord`] |
 //! | `m/` | performance ‖ 0 ‖ seq | a [`Snapshot`] covering entries up to seq |
 //! | `x/` | key ‖ chunk | a chunk of a large value stored at key |
 //!
@@ -25,8 +26,8 @@ use super::codec::{self, Header, Kind};
 use super::error::StorageError;
 use super::legacy::{ChangeV1, IdempotencyRecordV1, PerformanceRecordV1, SnapshotV1};
 use super::records::{
-    ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot,
-    TransactionRecord,
+    AnswerRecord, ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record,
+    Snapshot, TransactionRecord,
 };
 use super::{Batch, Entry, Recovered, RecoveredPerformance};
 use crate::domain::{Change, PerformanceId, Timestamp};
@@ -46,6 +47,7 @@ const ORDERS: &[u8] = b"o/";
 const IDEMPOTENCY: &[u8] = b"i/";
 const SNAPSHOTS: &[u8] = b"m/";
 const TRANSACTIONS: &[u8] = b"t/";
+const ANSWERS: &[u8] = b"a/";
 const CHUNKS: &[u8] = b"x/";
 
 /// Writes to apply atomically.
@@ -237,6 +239,17 @@ fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageErro
             prefixed(TRANSACTIONS, &[&record.transaction.0.to_be_bytes()]),
             codec::encode(&header(Kind::Transaction, "", 0, Timestamp(0)), record)?,
         ),
+        Record::Answer(record) => (
+            prefixed(
+                ANSWERS,
+                &[
+                    record.client.as_str().as_bytes(),
+                    &[0],
+                    record.key.as_bytes(),
+                ],
+            ),
+            codec::encode(&header(Kind::Answer, "", 0, record.at), record)?,
+        ),
     };
     put_value(batch, key, bytes)
 }
@@ -385,6 +398,7 @@ pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
         orders: decode_all::<OrderRecord, OrderRecord>(kv, ORDERS)?,
         idempotency: decode_all::<IdempotencyRecord, IdempotencyRecordV1>(kv, IDEMPOTENCY)?,
         transactions: decode_all::<TransactionRecord, TransactionRecord>(kv, TRANSACTIONS)?,
+        answers: decode_all::<AnswerRecord, AnswerRecord>(kv, ANSWERS)?,
     })
 }
 

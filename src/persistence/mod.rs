@@ -44,8 +44,8 @@ pub use error::StorageError;
 pub use faults::JournalFaults;
 pub use memory_store::MemoryStore;
 pub use records::{
-    ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot,
-    TransactionRecord,
+    AnswerRecord, ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record,
+    Snapshot, TransactionRecord,
 };
 pub use sled_store::{Durability, FailureHook, SledStore, StoreConfig};
 
@@ -130,6 +130,8 @@ pub struct Recovered {
     pub idempotency: Vec<IdempotencyRecord>,
     /// Every transaction's metadata.
     pub transactions: Vec<TransactionRecord>,
+    /// Every remembered answer to a keyed write.
+    pub answers: Vec<AnswerRecord>,
 }
 
 /// Counters of a store's work, for metrics and for tests that check syncing.

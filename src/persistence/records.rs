@@ -78,6 +78,24 @@ pub struct TransactionRecord {
     pub metadata: BTreeMap<String, String>,
 }
 
+/// The first answer to a write other than a hold that came with an `Idempotency-Key`, as
+/// sent (a secret it showed, such as a new API key, left out).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerRecord {
+    /// The client the key belongs to.
+    pub client: ClientId,
+    /// The key.
+    pub key: String,
+    /// A digest of the method, path and canonical body of the request.
+    pub fingerprint: [u8; 32],
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// The answer's body.
+    pub body: Vec<u8>,
+    /// When it was answered; answers are kept for a retention period from then.
+    pub at: Timestamp,
+}
+
 /// Anything but a journal entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
@@ -91,6 +109,8 @@ pub enum Record {
     Idempotency(IdempotencyRecord),
     /// A transaction's metadata.
     Transaction(TransactionRecord),
+    /// A remembered answer to a keyed write.
+    Answer(AnswerRecord),
 }
 
 /// A snapshot of one performance's inventory after entry `seq`.

@@ -322,7 +322,10 @@ async fn an_events_performances_are_filtered_by_start_and_paged() {
     let mut rules = free_rules();
     rules["max_hold_seconds"] = json!(1800);
     rules["max_renewals"] = json!(5);
-    assert_eq!(first["rules"], rules, "the rules given, and the default hold caps");
+    assert_eq!(
+        first["rules"], rules,
+        "the rules given, and the default hold caps"
+    );
 
     let cases: [(&str, &[&str]); 5] = [
         ("from=2026-12-05T00:00:00Z", &["jb-1205", "jb-1206"]),

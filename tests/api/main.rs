@@ -8,6 +8,7 @@ mod errors;
 mod helpers;
 mod hold_caps;
 mod holds;
+mod idempotent_writes;
 mod openapi;
 mod overload;
 mod snapshots;

@@ -47,7 +47,7 @@ use crate::domain::{
     ClientId, EventId, EventInfo, HoldState, OrderNumber, PerformanceId, TicketId, Timestamp,
     TransactionId,
 };
-use crate::persistence::{Batch, Store};
+use crate::persistence::{AnswerRecord, Batch, Record, Store};
 
 pub use changes::TransactionChange;
 pub use recovery::RecoveryReport;
@@ -155,6 +155,18 @@ pub struct Order {
     pub created_at: Timestamp,
 }
 
+/// The first answer to a keyed write, as the HTTP front sent it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAnswer {
+    /// Its HTTP status.
+    pub status: u16,
+    /// Its body.
+    pub body: Arc<Vec<u8>>,
+}
+
+/// How long a keyed write's answer is remembered: a retry later than this runs afresh.
+pub const ANSWER_RETENTION_MILLIS: i64 = 24 * 3_600_000;
+
 /// A page of a listing.
 #[derive(Clone, Debug)]
 pub struct Page<T> {
@@ -181,6 +193,8 @@ pub struct Engine {
     /// Held only for synchronous steps, never across an await.
     coordination: Mutex<Coordination>,
     idempotency: IdempotencyTable<TransactionView>,
+    /// Remembered answers to keyed writes other than holds.
+    answers: IdempotencyTable<StoredAnswer>,
     /// Serializes performance creation, so an id is checked, stored and started as one step.
     creating: tokio::sync::Mutex<()>,
     clock: Arc<dyn Clock>,
@@ -213,6 +227,7 @@ impl Engine {
             events: DashMap::new(),
             coordination: Mutex::new(Coordination::default()),
             idempotency: IdempotencyTable::default(),
+            answers: IdempotencyTable::default(),
             clock,
             limits,
         }
@@ -244,6 +259,37 @@ impl Engine {
             .await
             .map_err(|_| EngineError::Unavailable)??;
         Ok(())
+    }
+
+    /// Returns the remembered answers to keyed writes other than holds.
+    pub fn answers(&self) -> &IdempotencyTable<StoredAnswer> {
+        &self.answers
+    }
+
+    /// Makes a keyed write's first answer durable, so a retry after a crash gets it too.
+    ///
+    /// # Errors
+    /// `Storage` or `Unavailable` when the store fails.
+    pub async fn remember_answer(
+        &self,
+        client: ClientId,
+        key: String,
+        fingerprint: [u8; 32],
+        answer: &StoredAnswer,
+    ) -> Result<(), EngineError> {
+        let record = AnswerRecord {
+            client,
+            key,
+            fingerprint,
+            status: answer.status,
+            body: answer.body.as_ref().clone(),
+            at: self.clock.now(),
+        };
+        self.write(Batch {
+            records: vec![Record::Answer(record)],
+            ..Batch::default()
+        })
+        .await
     }
 
     /// Returns the store's counters.

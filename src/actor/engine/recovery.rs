@@ -119,6 +119,21 @@ impl Engine {
         for record in recovered.idempotency {
             self.restore_idempotency(record, &plans);
         }
+        let oldest = self
+            .clock
+            .now()
+            .0
+            .saturating_sub(super::ANSWER_RETENTION_MILLIS);
+        for record in recovered.answers {
+            if record.at.0 >= oldest {
+                let answer = super::StoredAnswer {
+                    status: record.status,
+                    body: Arc::new(record.body),
+                };
+                self.answers
+                    .complete((record.client, record.key), record.fingerprint, answer);
+            }
+        }
         if report.rolled_forward + report.rolled_back > 0 {
             tracing::info!(
                 rolled_forward = report.rolled_forward,

@@ -9,7 +9,7 @@ use crate::actor::coordinator::{
     Begin, Caller, Completion, Customer, HoldAction, Metadata, Route, Step,
 };
 use crate::actor::error::EngineError;
-use crate::actor::idempotency::{Claim, IdempotencyTable, Scope};
+use crate::actor::idempotency::{Claim, ClaimGuard};
 use crate::actor::messages::{
     ExtendHold, GetHold, HoldView, IdempotencyStub, PlaceHold, PrepareHold, ReleaseHold, SellHold,
     UnprepareHold,
@@ -27,28 +27,6 @@ enum Next {
         tokio::sync::watch::Sender<()>,
         tokio::sync::watch::Receiver<()>,
     ),
-}
-
-/// Drops an idempotency claim unless its request completes.
-struct ClaimGuard<'a> {
-    table: &'a IdempotencyTable<TransactionView>,
-    scope: Option<Scope>,
-}
-
-impl ClaimGuard<'_> {
-    fn complete(mut self, fingerprint: [u8; 32], answer: TransactionView) {
-        if let Some(scope) = self.scope.take() {
-            self.table.complete(scope, fingerprint, answer);
-        }
-    }
-}
-
-impl Drop for ClaimGuard<'_> {
-    fn drop(&mut self) {
-        if let Some(scope) = self.scope.take() {
-            self.table.abandon(&scope);
-        }
-    }
 }
 
 impl Engine {
@@ -84,10 +62,7 @@ impl Engine {
         }
         // A request abandoned mid-way (its connection dropped) must not leave the key claimed
         // for ever: the guard drops the claim unless the answer is remembered.
-        let claim = ClaimGuard {
-            table: &self.idempotency,
-            scope: Some(scope),
-        };
+        let claim = ClaimGuard::new(&self.idempotency, scope);
         let stub = IdempotencyStub {
             client: caller.client.clone(),
             key: idempotency.key.clone(),

@@ -13,7 +13,8 @@ use crate::http::dto::{
     SeatMapDto, parse_time,
 };
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::request::{Body, caller, reader};
+use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
+use crate::http::request::{Body, caller, idempotency_key, reader};
 
 const PAGE_LENGTH_DEFAULT: usize = 50;
 const PAGE_LENGTH_MAX: usize = 500;
@@ -43,6 +44,7 @@ pub(crate) fn performance_id(text: &str) -> Result<PerformanceId, ApiError> {
     path = "/performances",
     tag = "catalogue",
     operation_id = "create_performance",
+    params(IdempotencyKeyHeader),
     request_body = CreatePerformance,
     responses(
         (status = 201, description = "The performance, created.", body = PerformanceDto),
@@ -82,13 +84,18 @@ pub async fn create_performance(
             parsed.into_parts(generated, state.config.default_hold_seconds)
         })
         .transpose()?;
-    caller(&request, &state, Role::Admin)?;
+    let key = idempotency_key(&request, &body)?;
+    let admin = caller(&request, &state, Role::Admin)?;
     body.check_size()?;
     let Some((info, spec)) = parts else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    let view = state.engine.create_performance(info, spec).await?;
-    Ok(json(StatusCode::CREATED, &PerformanceDto::from(&view)))
+    let engine = &state.engine;
+    remembered(&request, &state, &admin.client, key, move || async move {
+        let view = engine.create_performance(info, spec).await?;
+        written(StatusCode::CREATED, &PerformanceDto::from(&view))
+    })
+    .await
 }
 
 /// Reads a performance with its plan and counts.
@@ -207,7 +214,7 @@ pub async fn seats(
     path = "/performances/{id}/holdbacks",
     tag = "operations",
     operation_id = "change_holdbacks",
-    params(("id" = String, Path, description = "The performance id.", example = "revue-1")),
+    params(("id" = String, Path, description = "The performance id.", example = "revue-1"), IdempotencyKeyHeader),
     request_body = Holdbacks,
     responses(
         (status = 200, description = "The performance after the change.", body = PerformanceDto),
@@ -244,18 +251,20 @@ pub async fn holdbacks(
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<Holdbacks> = body.json(&request)?;
     let tickets = parsed.map(Holdbacks::into_tickets).transpose()?;
-    caller(&request, &state, Role::Admin)?;
+    let key = idempotency_key(&request, &body)?;
+    let admin = caller(&request, &state, Role::Admin)?;
     let id = performance_id(&path)?;
     state.engine.registry().get(&id)?;
     body.check_size()?;
     let Some((withhold, release)) = tickets else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    let view = state
-        .engine
-        .change_holdbacks(&id, withhold, release)
-        .await?;
-    Ok(json(StatusCode::OK, &PerformanceDto::from(&view)))
+    let engine = &state.engine;
+    remembered(&request, &state, &admin.client, key, move || async move {
+        let view = engine.change_holdbacks(&id, withhold, release).await?;
+        written(StatusCode::OK, &PerformanceDto::from(&view))
+    })
+    .await
 }
 
 /// Lists events, matching `q` case-insensitively on name, venue and city.

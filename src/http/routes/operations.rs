@@ -4,13 +4,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::json;
 use crate::actor::Role;
 use crate::http::app::AppState;
 use crate::http::dto::{ClientCreated, CreateClient, Health, NewClient};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::openapi;
-use crate::http::request::{Body, caller};
+use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
+use crate::http::request::{Body, caller, idempotency_key};
 
 /// Answers 200 while serving.
 ///
@@ -62,6 +62,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     path = "/clients",
     tag = "operations",
     operation_id = "create_client",
+    params(IdempotencyKeyHeader),
     request_body = CreateClient,
     responses(
         (status = 201, description = "The client with its key; the key is shown only here.",
@@ -94,21 +95,31 @@ pub async fn create_client(
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<CreateClient> = body.json(&request)?;
     let new_client = parsed.map(NewClient::try_from).transpose()?;
-    caller(&request, &state, Role::Admin)?;
+    let idempotency = idempotency_key(&request, &body)?;
+    let admin = caller(&request, &state, Role::Admin)?;
     body.check_size()?;
     let Some(NewClient { id, name, role }) = new_client else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    let (client, key) = state.engine.create_client(id, name, role).await?;
-    Ok(json(
-        StatusCode::CREATED,
-        &ClientCreated {
-            id: client.id.to_string(),
-            name: client.name,
-            role: client.role.as_str(),
-            key,
+    let engine = &state.engine;
+    remembered(
+        &request,
+        &state,
+        &admin.client,
+        idempotency,
+        move || async move {
+            let (client, key) = engine.create_client(id, name, role).await?;
+            let created = ClientCreated {
+                id: client.id.to_string(),
+                name: client.name,
+                role: client.role.as_str(),
+                key,
+            };
+            // A retry gets the client without its key, which is shown only once.
+            Ok(written(StatusCode::CREATED, &created)?.hiding("key"))
         },
-    ))
+    )
+    .await
 }
 
 /// Serves the OpenAPI 3.1 description of this API.

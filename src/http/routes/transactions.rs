@@ -13,7 +13,8 @@ use crate::http::dto::{
     UpdateTransaction, UpdateTransactionAnswer,
 };
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::request::{Body, caller, idempotency_key};
+use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
+use crate::http::request::{Body, caller, idempotency_key, idempotency_key_without_body};
 
 fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
     uuid::Uuid::parse_str(text)
@@ -150,7 +151,7 @@ pub async fn get(
     tag = "transactions",
     operation_id = "update_transaction",
     params(("id" = String, Path, description = "The transaction id.",
-        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11")),
+        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11"), IdempotencyKeyHeader),
     request_body(content = UpdateTransaction, examples(
         ("checkout" = (summary = "Check out", value = json!({"status": "checkout"}))),
         ("complete" = (summary = "Complete", value = json!({
@@ -196,6 +197,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<UpdateTransaction> = body.json(&request)?;
     let update = parsed.map(TransactionUpdate::try_from).transpose()?;
+    let key = idempotency_key(&request, &body)?;
     let caller = caller(&request, &state, Role::Sales)?;
     let id = transaction_id(&path)?;
     body.check_size()?;
@@ -211,19 +213,23 @@ pub async fn update(
             "the id in the body does not match the transaction",
         ));
     }
-    match update.step {
-        TransactionStep::Checkout => {
-            let view = state.engine.checkout(&caller, id, update.tickets).await?;
-            Ok(json(StatusCode::OK, &TransactionDto::brief(&view)))
+    let engine = &state.engine;
+    let client = caller.client.clone();
+    remembered(&request, &state, &client, key, move || async move {
+        match update.step {
+            TransactionStep::Checkout => {
+                let view = engine.checkout(&caller, id, update.tickets).await?;
+                written(StatusCode::OK, &TransactionDto::brief(&view))
+            }
+            TransactionStep::Complete(customer) => {
+                let order = engine
+                    .complete(&caller, id, customer, update.tickets)
+                    .await?;
+                written(StatusCode::OK, &OrderAnswer::from(&order))
+            }
         }
-        TransactionStep::Complete(customer) => {
-            let order = state
-                .engine
-                .complete(&caller, id, customer, update.tickets)
-                .await?;
-            Ok(json(StatusCode::OK, &OrderAnswer::from(&order)))
-        }
-    }
+    })
+    .await
 }
 
 /// Changes a held or checked-out transaction, all or nothing: add items, give up tickets or
@@ -239,7 +245,7 @@ pub async fn update(
     tag = "transactions",
     operation_id = "change_transaction",
     params(("id" = String, Path, description = "The transaction id.",
-        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11")),
+        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11"), IdempotencyKeyHeader),
     request_body(content = ChangeTransaction, examples(
         ("move" = (summary = "Move a seat", value = json!({
             "remove": ["revue-1:STALLS-A3"], "add": [{"tickets": ["revue-1:STALLS-A5"]}]
@@ -291,16 +297,20 @@ pub async fn change(
 ) -> Result<HttpResponse, ApiError> {
     let parsed: Option<ChangeTransaction> = body.json(&request)?;
     let change = parsed.map(TransactionChange::try_from).transpose()?;
+    let key = idempotency_key(&request, &body)?;
     let caller = caller(&request, &state, Role::Sales)?;
+    let id = transaction_id(&path)?;
     body.check_size()?;
     let Some(change) = change else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    let view = state
-        .engine
-        .change_transaction(&caller, transaction_id(&path)?, change)
-        .await?;
-    Ok(json(StatusCode::OK, &TransactionDto::full(&view)))
+    let engine = &state.engine;
+    let client = caller.client.clone();
+    remembered(&request, &state, &client, key, move || async move {
+        let view = engine.change_transaction(&caller, id, change).await?;
+        written(StatusCode::OK, &TransactionDto::full(&view))
+    })
+    .await
 }
 
 /// Releases every lock of a transaction; idempotent.
@@ -312,7 +322,7 @@ pub async fn change(
     tag = "transactions",
     operation_id = "release_transaction",
     params(("id" = String, Path, description = "The transaction id.",
-        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11")),
+        example = "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "The transaction after the release, with its `state`.",
             body = TransactionDto),
@@ -333,10 +343,14 @@ pub async fn release(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key_without_body(&request)?;
     let caller = caller(&request, &state, Role::Sales)?;
-    let view = state
-        .engine
-        .release(&caller, transaction_id(&path)?)
-        .await?;
-    Ok(json(StatusCode::OK, &TransactionDto::full(&view)))
+    let id = transaction_id(&path)?;
+    let engine = &state.engine;
+    let client = caller.client.clone();
+    remembered(&request, &state, &client, key, move || async move {
+        let view = engine.release(&caller, id).await?;
+        written(StatusCode::OK, &TransactionDto::full(&view))
+    })
+    .await
 }
