@@ -43,7 +43,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::error::EngineError;
 use crate::domain::{
-    ClientId, Hold, HoldState, OrderNumber, PerformanceId, Rejection, Timestamp, TransactionId,
+    ClientId, Customer, Hold, HoldState, OrderNumber, PerformanceId, Person, Rejection, Timestamp,
+    TransactionId,
 };
 use crate::persistence::{OrderRecord, TransactionRecord};
 
@@ -67,30 +68,6 @@ pub struct Caller {
     pub is_admin: bool,
     /// The caller's IP address.
     pub ip: String,
-}
-
-/// The buyer named at completion.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Customer {
-    /// The customer's name.
-    pub name: String,
-    /// The customer's email address, lower-cased; it keys the people record.
-    pub email: String,
-}
-
-/// A customer's people record, keyed by email.
-#[derive(Clone, Debug)]
-pub struct Person {
-    /// The email address, lower-cased.
-    pub email: String,
-    /// The latest name given.
-    pub name: String,
-    /// Every order of the customer, oldest first.
-    pub orders: Vec<OrderNumber>,
-    /// When the record was created.
-    pub created_at: Timestamp,
-    /// When it last changed.
-    pub updated_at: Timestamp,
 }
 
 /// Who owns a transaction and where it holds.
@@ -395,7 +372,7 @@ impl Coordinator {
         }
         let (name, email) = customer
             .as_ref()
-            .map(|c| (c.name.clone(), c.email.clone()))
+            .map(|c| (c.name().to_owned(), c.email().to_owned()))
             .unwrap_or_default();
         let single = route.performances.len() == 1;
         let order = OrderRecord {
@@ -602,10 +579,8 @@ impl Coordinator {
 
 /// The customer an order was completed for.
 pub fn customer_of(order: &OrderRecord) -> Option<Customer> {
-    (!order.customer_email.is_empty()).then(|| Customer {
-        name: order.customer_name.clone(),
-        email: order.customer_email.clone(),
-    })
+    // Stored customers were checked when their order was made.
+    Customer::parse(&order.customer_name, &order.customer_email).ok()
 }
 
 fn other_customer() -> EngineError {

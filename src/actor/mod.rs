@@ -20,9 +20,9 @@ mod registry;
 pub use clients::{Client, ClientDirectory, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use coordinator::{
-    Before, Begin, Caller, ChangeStep, Completion, Coordinator, Customer, FIRST_ORDER_NUMBER,
-    HoldAction, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification, Person, Planned,
-    Resolution, Route, Step, check_changeable, customer_of, plan_parts,
+    Before, Begin, Caller, ChangeStep, Completion, Coordinator, FIRST_ORDER_NUMBER, HoldAction,
+    METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification, Planned, Resolution, Route, Step,
+    check_changeable, customer_of, plan_parts,
 };
 pub use engine::{
     ANSWER_RETENTION_MILLIS, Engine, HoldRequest, IdempotencyKey, Limits, Order, Page,

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::*;
 use crate::domain::test::plan_spec;
 use crate::domain::{
-    ClientId, EventId, EventInfo, HoldState, PerformanceId, PerformanceInfo, Rules, TicketId,
-    Timestamp,
+    ClientId, Customer, EventId, EventInfo, HoldState, PerformanceId, PerformanceInfo, Rules,
+    TicketId, Timestamp,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{MemoryStore, Store};
@@ -161,10 +161,7 @@ async fn sales_orders_people_and_idempotent_answers_survive_a_restart() {
         )
         .await
         .unwrap();
-    let customer = Customer {
-        name: "Joe User".into(),
-        email: "joe@example.com".into(),
-    };
+    let customer = Customer::parse("Joe User", "joe@example.com").expect("a valid customer");
     let order = engine
         .complete(&caller(), first.id, Some(customer), None)
         .await
@@ -193,7 +190,7 @@ async fn sales_orders_people_and_idempotent_answers_survive_a_restart() {
     );
     assert_eq!(retry.holds[0].hold.seats, first.holds[0].hold.seats);
     let reread = engine.order(&caller(), order.number).await.unwrap();
-    assert_eq!(reread.customer.unwrap().email, "joe@example.com");
+    assert_eq!(reread.customer.unwrap().email(), "joe@example.com");
     assert_eq!(
         reread.transaction.holds[0]
             .hold
@@ -216,10 +213,7 @@ async fn sales_orders_people_and_idempotent_answers_survive_a_restart() {
         .open_transaction(&caller(), tickets(&["S-A7"]), Metadata::new(), None)
         .await
         .unwrap();
-    let customer = Customer {
-        name: "Ann".into(),
-        email: "ann@example.com".into(),
-    };
+    let customer = Customer::parse("Ann", "ann@example.com").expect("a valid customer");
     let second = engine
         .complete(&caller(), next.id, Some(customer), None)
         .await

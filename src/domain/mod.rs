@@ -29,16 +29,20 @@
 mod best_available;
 mod change;
 mod command;
+mod customer;
 mod hold;
 mod ids;
 mod modify;
 mod money;
 mod performance;
+mod pricing;
 mod rejection;
 mod seat_map;
+mod text;
 
 pub use change::Change;
 pub use command::{Command, Selection};
+pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
 pub use hold::{Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus};
 pub use ids::{
     ClientId, EventId, ID_LENGTH_MAX, InvalidId, OrderNumber, PerformanceId, TicketId, Timestamp,
@@ -50,11 +54,13 @@ pub use performance::{
     MAX_RENEWALS_MAX, Performance, PerformanceInfo, PerformanceState, PoolCounts, QUANTITY_MAX,
     Rules, SeatStatus,
 };
+pub use pricing::add_totals;
 pub use rejection::{Rejection, Unavailability};
 pub use seat_map::{
     BlockSpec, InvalidPlan, PlanSpec, PoolSpec, PriceBand, RowSpec, SEATS_PER_PLAN_MAX,
     SeatLocation, SeatingPlan, SectionSpec,
 };
+pub use text::is_plain_text;
 
 #[cfg(test)]
 pub(crate) use seat_map::test;

@@ -15,13 +15,14 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::error::ApiError;
 use crate::actor::{
-    AvailabilityView, Customer, HoldRequest, HoldView, METADATA_KEYS_MAX, METADATA_TEXT_MAX,
-    Metadata, Order, PerformanceView, Person, Role, SeatMapView, TransactionView,
+    AvailabilityView, HoldRequest, HoldView, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Order,
+    PerformanceView, Role, SeatMapView, TransactionView,
 };
 use crate::domain::{
-    Amount, BlockSpec, ClientId, Counts, Currency, EventId, EventInfo, HoldState,
-    MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, PerformanceId, PerformanceInfo, PlanSpec,
-    PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId, Timestamp,
+    Amount, BlockSpec, ClientId, Counts, Currency, Customer, EventId, EventInfo, HoldState,
+    MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, PerformanceId, PerformanceInfo, Person,
+    PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId, Timestamp, add_totals,
+    is_plain_text,
 };
 
 /// Renders engine time as RFC 3339 in UTC with `Z`.
@@ -43,38 +44,6 @@ pub fn parse_time(field: &str, text: &str) -> Result<Timestamp, ApiError> {
                 "{field} must be an RFC 3339 time, e.g. 2026-12-04T19:30:00Z"
             ))
         })
-}
-
-/// Returns true when `text` is fit to store and show as a name: no control characters, and
-/// none of the invisible formatting characters that make one text pass for another. A
-/// zero-width space hides inside a name ("Joe\u{200b} User" is not "Joe User" but looks it),
-/// and a bidirectional override reverses what follows ("shop\u{202e}gnp.exe" shows as
-/// "shopexe.png") on every screen and printed ticket that shows it.
-///
-/// Joiners (U+200C, U+200D) and the directional marks (U+200E, U+200F, U+061C) stay allowed:
-/// Persian, Indic scripts and emoji need the joiners, and a mark only nudges the neutral
-/// characters beside it, where an override or isolate reorders whole runs (the set rustc's
-/// `text_direction_codepoint_in_literal` lint refuses).
-fn is_plain_text(text: &str) -> bool {
-    !text
-        .chars()
-        .any(|c| c.is_control() || is_invisible_format(c))
-}
-
-/// The invisible formatting characters [`is_plain_text`] refuses.
-fn is_invisible_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}' // soft hyphen
-            | '\u{180E}' // Mongolian vowel separator
-            | '\u{200B}' // zero-width space
-            | '\u{202A}'..='\u{202E}' // bidirectional embeddings and overrides
-            | '\u{2060}'..='\u{2064}' // word joiner and invisible operators
-            | '\u{2066}'..='\u{2069}' // bidirectional isolates
-            | '\u{206A}'..='\u{206F}' // deprecated format characters
-            | '\u{FEFF}' // zero-width no-break space (a byte order mark)
-            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation
-    )
 }
 
 fn parse_ticket(text: &str) -> Result<TicketId, ApiError> {
@@ -710,32 +679,8 @@ impl TryFrom<CustomerBody> for Customer {
     type Error = ApiError;
 
     fn try_from(body: CustomerBody) -> Result<Self, ApiError> {
-        let name = body.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || !is_plain_text(name) {
-            return Err(ApiError::invalid_request(
-                "customer.name must be 1 to 200 characters without control or invisible formatting characters",
-            ));
-        }
-        let email = body.email.trim().to_lowercase();
-        let valid_email = email.len() <= 254
-            && is_plain_text(&email)
-            && !email.chars().any(char::is_whitespace)
-            && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains('@')
-            });
-        if !valid_email {
-            return Err(ApiError::invalid_request(
-                "customer.email must be an email address",
-            ));
-        }
-        Ok(Self {
-            name: name.to_owned(),
-            email,
-        })
+        Customer::parse(&body.name, &body.email)
+            .map_err(|error| ApiError::invalid_request(error.to_string()))
     }
 }
 
@@ -1623,31 +1568,15 @@ impl From<&Order> for OrderDto {
         let mut totals: BTreeMap<Currency, Amount> = BTreeMap::new();
         for view in &order.transaction.holds {
             render_hold(view, true, &mut tickets, &mut places);
-            for &seat in &view.hold.seats {
-                let band = view.plan.locate(seat).price_band;
-                let total = totals
-                    .entry(band.currency)
-                    .or_insert(Amount::zero(band.price.scale));
-                *total = *total + band.price;
-            }
-            for place in &view.hold.places {
-                let pool = &view.plan.pools()[usize::from(place.pool)];
-                let band = &view.plan.price_bands()[usize::from(pool.price_band)];
-                let total = totals
-                    .entry(band.currency)
-                    .or_insert(Amount::zero(band.price.scale));
-                for _ in 0..place.quantity {
-                    *total = *total + band.price;
-                }
-            }
+            add_totals(&mut totals, view.hold.totals(&view.plan));
         }
         Self {
             number: order.number.to_string(),
             transaction_id: uuid::Uuid::from_u128(order.transaction.id.0).to_string(),
             created_at: format_time(order.created_at),
             customer: order.customer.as_ref().map(|customer| CustomerDto {
-                name: customer.name.clone(),
-                email: customer.email.clone(),
+                name: customer.name().to_owned(),
+                email: customer.email().to_owned(),
             }),
             tickets,
             general_admission: places,

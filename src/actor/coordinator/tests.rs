@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::Customer;
 
 fn id(text: &str) -> PerformanceId {
     PerformanceId::parse(text).expect("a valid id")
@@ -13,10 +14,7 @@ fn caller() -> Caller {
 }
 
 fn joe() -> Option<Customer> {
-    Some(Customer {
-        name: "Joe".into(),
-        email: "joe@example.com".into(),
-    })
+    Some(Customer::parse("Joe", "joe@example.com").expect("a valid customer"))
 }
 
 fn coordinator_with(transaction: TransactionId, performances: &[&str]) -> Coordinator {
@@ -156,10 +154,7 @@ fn completing_for_another_customer_is_a_conflict() {
     let Begin::Run(mut run) = begin(&mut coordinator, transaction) else {
         panic!("the first complete runs");
     };
-    let ann = Some(Customer {
-        name: "Ann".into(),
-        email: "ann@example.com".into(),
-    });
+    let ann = Some(Customer::parse("Ann", "ann@example.com").expect("a valid customer"));
     let during = coordinator.begin_completion(&caller(), transaction, ann.clone(), Timestamp(1));
     assert!(matches!(during, Err(EngineError::Conflict(_))));
     coordinator.advance(&mut run, Ok(()));

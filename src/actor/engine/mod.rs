@@ -38,11 +38,12 @@ use dashmap::DashMap;
 
 use super::clients::ClientDirectory;
 use super::clock::Clock;
-use super::coordinator::{Coordinator, Customer, Metadata};
+use super::coordinator::{Coordinator, Metadata};
 use super::error::EngineError;
 use super::idempotency::IdempotencyTable;
 use super::messages::HoldView;
 use super::registry::Registry;
+use crate::domain::Customer;
 use crate::domain::{
     ClientId, EventId, EventInfo, HoldState, OrderNumber, PerformanceId, TicketId, Timestamp,
     TransactionId,

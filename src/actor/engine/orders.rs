@@ -1,10 +1,11 @@
 //! Orders and people, as the coordinator keeps them.
 
 use super::{Engine, Order, TransactionView};
-use crate::actor::coordinator::{Caller, Person, Route, customer_of};
+use crate::actor::coordinator::{Caller, Route, customer_of};
 use crate::actor::error::EngineError;
 use crate::actor::messages::GetHold;
 use crate::domain::OrderNumber;
+use crate::domain::Person;
 use crate::persistence::OrderRecord;
 
 impl Engine {

@@ -5,9 +5,7 @@ use std::sync::Arc;
 
 use super::orders::order_of;
 use super::{Engine, HoldRequest, IdempotencyKey, Order, TransactionView, random_u64};
-use crate::actor::coordinator::{
-    Begin, Caller, Completion, Customer, HoldAction, Metadata, Route, Step,
-};
+use crate::actor::coordinator::{Begin, Caller, Completion, HoldAction, Metadata, Route, Step};
 use crate::actor::error::EngineError;
 use crate::actor::idempotency::{Claim, ClaimGuard};
 use crate::actor::messages::{
@@ -15,7 +13,9 @@ use crate::actor::messages::{
     UnprepareHold,
 };
 use crate::actor::registry::PerformanceHandle;
-use crate::domain::{HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId};
+use crate::domain::{
+    Customer, HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId,
+};
 use crate::persistence::{Batch, Record, TransactionRecord};
 
 /// What a request to complete does once the coordinator's lock is released.

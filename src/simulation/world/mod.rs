@@ -17,16 +17,16 @@ use super::journal::{DurableLog, SimJournal};
 use super::{Failure, Rng, Stats};
 use crate::actor::{Before, ChangeStep, Modification, Planned, check_changeable, plan_parts};
 use crate::actor::{
-    Begin, Caller, Claim, Completion, Coordinator, Customer, EngineClock, EngineError, HoldAction,
+    Begin, Caller, Claim, Completion, Coordinator, EngineClock, EngineError, HoldAction,
     IdempotencyStub, IdempotencyTable, ManualClock, Metadata, PerformanceCore, Route, Scope,
     Settlement, Step, rebuild,
 };
 use crate::actor::{DurableTicket, HoldView, Reply, messages as msg};
 use crate::domain::test::plan_spec;
 use crate::domain::{
-    ClientId, EventId, EventInfo, Hold, HoldState, OrderNumber, Performance, PerformanceId,
-    PerformanceInfo, PoolPlaces, Rejection, Rules, SeatStatus, SeatingPlan, Selection, TicketId,
-    Timestamp, TransactionId,
+    ClientId, Customer, EventId, EventInfo, Hold, HoldState, OrderNumber, Performance,
+    PerformanceId, PerformanceInfo, PoolPlaces, Rejection, Rules, SeatStatus, SeatingPlan,
+    Selection, TicketId, Timestamp, TransactionId,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{

@@ -254,9 +254,12 @@ impl World {
         customer: u8,
         envelope: Envelope,
     ) -> Option<Served> {
-        let customer = (customer > 0).then(|| Customer {
-            name: format!("Customer {customer}"),
-            email: format!("{}-{customer}@example.com", caller.client),
+        let customer = (customer > 0).then(|| {
+            Customer::parse(
+                &format!("Customer {customer}"),
+                &format!("{}-{customer}@example.com", caller.client),
+            )
+            .expect("a valid customer")
         });
         let now = self.node.cores[0].now();
         let begin = self
