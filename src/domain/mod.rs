@@ -38,6 +38,7 @@ mod performance;
 mod pricing;
 mod rejection;
 mod seat_map;
+mod selection;
 mod text;
 
 pub use change::Change;

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::change::Change;
-use super::command::{Command, Selection};
-use super::hold::{Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus};
-use super::ids::{ClientId, EventId, PerformanceId, Timestamp, TransactionId};
-use super::rejection::{Rejection, Unavailability};
+use super::command::Command;
+use super::hold::{Hold, HoldState, PoolPlaces, Sale};
+use super::ids::{EventId, PerformanceId, Timestamp, TransactionId};
+use super::rejection::Rejection;
 use super::seat_map::{InvalidPlan, SeatingPlan};
 
 /// The longest lock a performance may configure: one day.
@@ -205,18 +205,18 @@ pub struct PerformanceState {
 /// One performance's inventory.
 #[derive(Clone, Debug)]
 pub struct Performance {
-    info: PerformanceInfo,
-    plan: Arc<SeatingPlan>,
-    seats: Vec<SeatStatus>,
+    pub(super) info: PerformanceInfo,
+    pub(super) plan: Arc<SeatingPlan>,
+    pub(super) seats: Vec<SeatStatus>,
     /// Holds by slot; a slot is never reused, so seat statuses can name it. Shared with
     /// snapshots in flight, and copied on write.
-    holds: Vec<Arc<Hold>>,
-    slots: HashMap<TransactionId, u32>,
-    expiries: BTreeSet<(Timestamp, u32)>,
-    block_free: Vec<u32>,
-    band_counts: Vec<Counts>,
-    pools: Vec<PoolCounts>,
-    version: u64,
+    pub(super) holds: Vec<Arc<Hold>>,
+    pub(super) slots: HashMap<TransactionId, u32>,
+    pub(super) expiries: BTreeSet<(Timestamp, u32)>,
+    pub(super) block_free: Vec<u32>,
+    pub(super) band_counts: Vec<Counts>,
+    pub(super) pools: Vec<PoolCounts>,
+    pub(super) version: u64,
 }
 
 impl PartialEq for Performance {
@@ -566,282 +566,6 @@ impl Performance {
             state if state.is_locking() => Err(Rejection::LockExpired),
             state => Err(Rejection::InvalidState { state, action }),
         }
-    }
-
-    pub(super) fn decide_place_hold(
-        &self,
-        transaction: TransactionId,
-        owner: &ClientId,
-        ip: &str,
-        selection: &Selection,
-        now: Timestamp,
-    ) -> Result<Hold, Rejection> {
-        if now >= self.info.starts_at {
-            return Err(Rejection::PerformanceStarted);
-        }
-        if let Some(existing) = self.hold(transaction) {
-            return Err(Rejection::InvalidState {
-                state: existing.state,
-                action: "open again",
-            });
-        }
-        let (seats, places, seat_request_status) = match selection {
-            Selection::Seats(ids) => (
-                self.select_seats(ids)?,
-                Vec::new(),
-                SeatRequestStatus::NotRequested,
-            ),
-            Selection::BestAvailable {
-                quantity,
-                price_band,
-                preferred,
-            } => {
-                let (seats, status) =
-                    self.select_best(*quantity, price_band.as_deref(), preferred)?;
-                (seats, Vec::new(), status)
-            }
-            Selection::GeneralAdmission(requests) => (
-                Vec::new(),
-                self.select_places(requests)?,
-                SeatRequestStatus::NotRequested,
-            ),
-            Selection::Items(items) => self.select_items(transaction, owner, ip, items, now)?,
-        };
-        Ok(Hold {
-            transaction,
-            owner: owner.clone(),
-            ip: ip.to_owned(),
-            seats,
-            places,
-            created_at: now,
-            expires_at: self.lock_end(now, now),
-            state: HoldState::Held,
-            seat_request_status,
-            sale: None,
-            renewals: 0,
-        })
-    }
-
-    /// Several items at once: each decided on a scratch copy that already holds the items
-    /// before it, so no seat is given twice and each item's rules see what the others took.
-    /// The copy costs a clone of the inventory, paid only by requests of several items.
-    fn select_items(
-        &self,
-        transaction: TransactionId,
-        owner: &ClientId,
-        ip: &str,
-        items: &[Selection],
-        now: Timestamp,
-    ) -> Result<(Vec<u32>, Vec<PoolPlaces>, SeatRequestStatus), Rejection> {
-        if items.is_empty() || items.iter().any(|item| matches!(item, Selection::Items(_))) {
-            return Err(Rejection::EmptyOrNestedItems);
-        }
-        let mut scratch = self.clone();
-        let mut seats = Vec::new();
-        let mut places: Vec<PoolPlaces> = Vec::new();
-        let mut status = SeatRequestStatus::NotRequested;
-        for (index, item) in items.iter().enumerate() {
-            // A scratch transaction per item; the copy is dropped, so the ids never leak.
-            let part = TransactionId(transaction.0 ^ (index as u128 + 1) << 100);
-            let hold = scratch.decide_place_hold(part, owner, ip, item, now)?;
-            seats.extend_from_slice(&hold.seats);
-            for place in &hold.places {
-                match places.iter_mut().find(|p| p.pool == place.pool) {
-                    Some(existing) => existing.quantity += place.quantity,
-                    None => places.push(*place),
-                }
-            }
-            status = status.weakest(hold.seat_request_status);
-            scratch.apply(&Change::HoldPlaced(hold));
-        }
-        seats.sort_unstable();
-        places.sort_by_key(|place| place.pool);
-        Ok((seats, places, status))
-    }
-
-    /// Resolves seat ids to seat indexes, refusing unknown and repeated ones.
-    pub(super) fn resolve_seats(&self, ids: &[String]) -> Result<Vec<u32>, Rejection> {
-        let mut seats = Vec::with_capacity(ids.len());
-        for id in ids {
-            let seat = self
-                .plan
-                .find_seat(id)
-                .ok_or_else(|| Rejection::UnknownSeat {
-                    ticket: format!("{}:{id}", self.info.id),
-                })?;
-            seats.push(seat);
-        }
-        let mut sorted = seats.clone();
-        sorted.sort_unstable();
-        if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
-            return Err(Rejection::DuplicateTicket {
-                ticket: self.ticket_id(pair[0]),
-            });
-        }
-        Ok(sorted)
-    }
-
-    pub(super) fn check_quantity(&self, quantity: u64) -> Result<(), Rejection> {
-        let allowed = &self.info.rules.valid_quantities;
-        if u32::try_from(quantity).is_ok_and(|q| allowed.binary_search(&q).is_ok()) {
-            Ok(())
-        } else {
-            Err(Rejection::QuantityNotAllowed {
-                requested: quantity,
-                allowed: allowed.clone(),
-            })
-        }
-    }
-
-    /// Specific seats: 404 unknown → 422 quantity and contiguity → 409 taken → 422 gap.
-    fn select_seats(&self, ids: &[String]) -> Result<Vec<u32>, Rejection> {
-        let seats = self.resolve_seats(ids)?;
-        self.check_quantity(seats.len() as u64)?;
-        if self.info.rules.contiguous_seats_only && !self.is_one_run(&seats) {
-            return Err(Rejection::NotContiguous {
-                tickets: seats.iter().map(|&s| self.ticket_id(s)).collect(),
-            });
-        }
-        let taken: Vec<(String, Unavailability)> = seats
-            .iter()
-            .filter_map(|&seat| {
-                let why = match self.seats[seat as usize] {
-                    SeatStatus::Free => return None,
-                    SeatStatus::Held(_) => Unavailability::Held,
-                    SeatStatus::Sold(_) => Unavailability::Sold,
-                    SeatStatus::Withheld => Unavailability::Withheld,
-                };
-                Some((self.ticket_id(seat), why))
-            })
-            .collect();
-        if !taken.is_empty() {
-            return Err(Rejection::SeatUnavailable { seats: taken });
-        }
-        if self.info.rules.no_single_seat_gaps
-            && let Some(lone) = self.lone_seat_after(&seats)
-        {
-            return Err(Rejection::SingleSeatGap {
-                ticket: self.ticket_id(lone),
-            });
-        }
-        Ok(seats)
-    }
-
-    /// True when sorted `seats` are consecutive seats of one block.
-    pub(super) fn is_one_run(&self, seats: &[u32]) -> bool {
-        let Some(&first) = seats.first() else {
-            return true;
-        };
-        let block = self.plan.block_of(first);
-        seats
-            .iter()
-            .enumerate()
-            .all(|(i, &seat)| seat == first + i as u32 && self.plan.block_of(seat) == block)
-    }
-
-    /// Returns a free seat that taking sorted `taken` would leave alone: free, next to a
-    /// newly taken seat, and with a taken seat or a block end on its other side.
-    pub(super) fn lone_seat_after(&self, taken: &[u32]) -> Option<u32> {
-        let is_taken = |seat: u32| {
-            self.seats[seat as usize] != SeatStatus::Free || taken.binary_search(&seat).is_ok()
-        };
-        for &seat in taken {
-            let block = &self.plan.block(seat).seats;
-            let left = (seat > block.start).then(|| seat - 1);
-            let right = (seat + 1 < block.end).then_some(seat + 1);
-            for neighbour in [left, right].into_iter().flatten() {
-                if is_taken(neighbour) {
-                    continue;
-                }
-                let beyond = if neighbour < seat {
-                    (neighbour > block.start).then(|| neighbour - 1)
-                } else {
-                    (neighbour + 1 < block.end).then_some(neighbour + 1)
-                };
-                if beyond.is_none_or(is_taken) {
-                    return Some(neighbour);
-                }
-            }
-        }
-        None
-    }
-
-    fn select_places(&self, requests: &[(String, u32)]) -> Result<Vec<PoolPlaces>, Rejection> {
-        let mut places: Vec<PoolPlaces> = Vec::with_capacity(requests.len());
-        for (code, quantity) in requests {
-            let pool = self
-                .plan
-                .pool_index(code)
-                .ok_or_else(|| Rejection::UnknownPool { code: code.clone() })?;
-            places.push(PoolPlaces {
-                pool,
-                quantity: *quantity,
-            });
-        }
-        let total: u64 = places.iter().map(|p| u64::from(p.quantity)).sum();
-        if places.iter().any(|p| p.quantity == 0) {
-            return Err(Rejection::QuantityNotAllowed {
-                requested: 0,
-                allowed: self.info.rules.valid_quantities.clone(),
-            });
-        }
-        self.check_quantity(total)?;
-        // A pool named twice counts once, with the quantities added, so its capacity holds.
-        places.sort_by_key(|p| p.pool);
-        places.dedup_by(|later, earlier| {
-            let same = later.pool == earlier.pool;
-            if same {
-                earlier.quantity = earlier.quantity.saturating_add(later.quantity);
-            }
-            same
-        });
-        for place in &places {
-            let available = self.pool_available(place.pool);
-            if place.quantity > available {
-                return Err(Rejection::InsufficientAvailability {
-                    requested: place.quantity,
-                    available,
-                    what: "places",
-                });
-            }
-        }
-        Ok(places)
-    }
-
-    fn decide_holdbacks(
-        &self,
-        withhold: &[String],
-        release: &[String],
-    ) -> Result<Option<Change>, Rejection> {
-        let withhold = self.resolve_seats(withhold)?;
-        let release = self.resolve_seats(release)?;
-        if let Some(&seat) = withhold.iter().find(|s| release.binary_search(s).is_ok()) {
-            return Err(Rejection::DuplicateTicket {
-                ticket: self.ticket_id(seat),
-            });
-        }
-        let mut conflicts = Vec::new();
-        let mut pick = |seats: &[u32], wanted: SeatStatus, done: SeatStatus| -> Vec<u32> {
-            let mut picked = Vec::new();
-            for &seat in seats {
-                match self.seats[seat as usize] {
-                    status if status == wanted => picked.push(seat),
-                    status if status == done => {}
-                    SeatStatus::Sold(_) => {
-                        conflicts.push((self.ticket_id(seat), Unavailability::Sold))
-                    }
-                    _ => conflicts.push((self.ticket_id(seat), Unavailability::Held)),
-                }
-            }
-            picked
-        };
-        let withheld = pick(&withhold, SeatStatus::Free, SeatStatus::Withheld);
-        let returned = pick(&release, SeatStatus::Withheld, SeatStatus::Free);
-        if !conflicts.is_empty() {
-            return Err(Rejection::SeatUnavailable { seats: conflicts });
-        }
-        let changes = !(withheld.is_empty() && returned.is_empty());
-        Ok(changes.then_some(Change::HoldbacksChanged { withheld, returned }))
     }
 
     /// Applies an accepted change. Cannot fail; replaying the same changes from the same

@@ -1,0 +1,124 @@
+//! What simulated clients ask for: holds (single, baskets over both performances, items at
+//! one), checkouts, completions (now and then naming another customer), releases, reads,
+//! changes (add, give up, move) and holdbacks.
+
+use super::*;
+
+impl World {
+    pub(super) fn choose_request(&mut self, client: usize) -> Request {
+        let mine: Vec<TransactionId> = self
+            .known
+            .iter()
+            .filter(|(_, known)| known.client == client && known.told == Told::Held)
+            .map(|(transaction, _)| *transaction)
+            .collect();
+        if !mine.is_empty() && self.rng.chance(60) {
+            let transaction = mine[self.rng.below(mine.len())];
+            return match self.rng.below(10) {
+                0..2 => Request::Extend { transaction },
+                2..6 => Request::Complete {
+                    transaction,
+                    // A client names the same customer every time, but now and then another
+                    // (a bug in a shop), which must be refused, not sold twice.
+                    customer: if self.rng.chance(3) { 2 } else { 1 },
+                },
+                6..8 => Request::Release { transaction },
+                8 => self.choose_change(transaction),
+                _ => Request::Read { transaction },
+            };
+        }
+        let performance = self.rng.below(PERFORMANCES);
+        if client == 0 && self.rng.chance(5) {
+            return self.holdbacks(performance);
+        }
+        let mut parts = vec![(performance, self.choose_selection(performance))];
+        if self.rng.chance(25) {
+            // A basket: seats or places at the other performance too, in performance order.
+            let other = 1 - performance;
+            let selection = self.choose_selection(other);
+            parts.push((other, selection));
+            parts.sort_by_key(|(index, _)| *index);
+        }
+        let key = if self.rng.chance(50) {
+            let record = &mut self.clients[client];
+            record.keys += 1;
+            Some(format!("key-{}", record.keys))
+        } else {
+            None
+        };
+        Request::Hold { parts, key }
+    }
+
+    /// A change: add something somewhere, give up one known seat, or both (a move).
+    fn choose_change(&mut self, transaction: TransactionId) -> Request {
+        let mut add = Vec::new();
+        let mut remove = Vec::new();
+        let roll = self.rng.below(3);
+        if roll != 1 {
+            let performance = self.rng.below(PERFORMANCES);
+            let selection = self.choose_single(performance);
+            add.push((performance, selection));
+        }
+        if roll != 0
+            && let Some(known) = self.known.get(&transaction)
+        {
+            let seats: Vec<(usize, u32)> = known
+                .holds
+                .iter()
+                .flat_map(|(performance, seats)| {
+                    seats.iter().map(move |seat| (*performance, *seat))
+                })
+                .collect();
+            if !seats.is_empty() {
+                let (performance, seat) = seats[self.rng.below(seats.len())];
+                let plan = self.node.cores[performance].performance().plan();
+                remove.push((performance, plan.seat_id(seat)));
+            }
+        }
+        Request::Change {
+            transaction,
+            add,
+            remove,
+        }
+    }
+
+    fn choose_selection(&mut self, performance: usize) -> SelectionKey {
+        if self.rng.chance(10) {
+            let first = self.choose_single(performance);
+            let second = self.choose_single(performance);
+            return SelectionKey::Items(vec![first, second]);
+        }
+        self.choose_single(performance)
+    }
+
+    fn choose_single(&mut self, performance: usize) -> SelectionKey {
+        match self.rng.below(10) {
+            0..5 => {
+                let plan = self.node.cores[performance].performance().plan();
+                let blocks = plan.blocks();
+                let block = &blocks[self.rng.below(blocks.len())];
+                let length = 1 + self.rng.below(3) as u32;
+                let first = block.seats.start + self.rng.below(block.seats.len()) as u32;
+                let last = (first + length).min(block.seats.end);
+                SelectionKey::Seats((first..last).map(|seat| plan.seat_id(seat)).collect())
+            }
+            5..8 => SelectionKey::Best(1 + self.rng.below(4) as u32),
+            _ => SelectionKey::Places(1 + self.rng.below(3) as u32),
+        }
+    }
+
+    fn holdbacks(&mut self, performance: usize) -> Request {
+        let inventory = self.node.cores[performance].performance();
+        let seat = self.rng.below(inventory.plan().seat_count() as usize) as u32;
+        let id = inventory.plan().seat_id(seat);
+        let (withhold, release) = match inventory.seat_status(seat) {
+            SeatStatus::Withheld => (Vec::new(), vec![id]),
+            _ => (vec![id], Vec::new()),
+        };
+        Request::Holdbacks {
+            performance,
+            withhold,
+            release,
+        }
+    }
+}
