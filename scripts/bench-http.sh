@@ -7,6 +7,7 @@
 #
 #   scripts/bench-http.sh                      # fsync and none, 16/64/256 connections, 10 s
 #   MODES=fsync CONNECTIONS="64" DURATION=5 scripts/bench-http.sh
+#   BIN=/elsewhere/holdfast OUT=target/bench-other scripts/bench-http.sh   # another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODES=${MODES:-"fsync none"}
@@ -14,8 +15,10 @@ CONNECTIONS=${CONNECTIONS:-"16 64 256"}
 DURATION=${DURATION:-10}
 PORT=${PORT:-18181}
 KEY=bench-admin-key-0123456789
-cargo build --release --quiet
-BIN=target/release/holdfast
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/holdfast
+fi
 OUT=${OUT:-target/bench-http}
 mkdir -p "$OUT"
 for mode in $MODES; do

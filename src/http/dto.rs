@@ -887,7 +887,9 @@ pub struct ClientCreated {
     /// The role.
     #[schema(value_type = ClientRole)]
     pub role: &'static str,
-    /// The API key, for the `X-API-Key` header; shown only in this answer.
+    /// The API key, for the `X-API-Key` header; shown only in this answer (a retry with the
+    /// same `Idempotency-Key` answers the client without it).
+    #[schema(required = false)]
     pub key: String,
 }
 

@@ -61,7 +61,8 @@ pub(crate) fn performance_id(text: &str) -> Result<PerformanceId, ApiError> {
             body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over the configured \
             limit.", body = ErrorBody),
-        (status = 422, description = "`rule_violation`: the plan has more seats than allowed.",
+        (status = 422, description = "`rule_violation`: the plan has more seats than allowed, \
+            or the `Idempotency-Key` was used with another request.",
             body = ErrorBody),
         (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
             `unavailable`.", body = ErrorBody,
@@ -235,7 +236,7 @@ pub async fn seats(
         (status = 413, description = "`payload_too_large`: the body is over the configured \
             limit.", body = ErrorBody),
         (status = 422, description = "`rule_violation`: more tickets than one request may \
-            name.", body = ErrorBody),
+            name, or the `Idempotency-Key` was used with another request.", body = ErrorBody),
         (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
             `unavailable`.", body = ErrorBody,
             headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \

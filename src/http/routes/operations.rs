@@ -79,10 +79,13 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         (status = 408, description = "`request_timeout`: the body did not arrive within the \
             configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
             closed.", body = ErrorBody),
-        (status = 409, description = "`already_exists`: the client id is taken.",
+        (status = 409, description = "`already_exists`: the client id is taken; \
+            `invalid_state`: a request with this `Idempotency-Key` is still in progress.",
             body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over the configured \
             limit.", body = ErrorBody),
+        (status = 422, description = "`rule_violation`: the `Idempotency-Key` was used with \
+            another request.", body = ErrorBody),
         (status = 503, description = "`unavailable`: the server cannot record the client \
             right now.", body = ErrorBody),
     ),

@@ -326,11 +326,18 @@ pub async fn change(
     responses(
         (status = 200, description = "The transaction after the release, with its `state`.",
             body = TransactionDto),
+        (status = 400, description = "`invalid_request`: a bad `Idempotency-Key`.",
+            body = ErrorBody),
         (status = 401, description = "`unauthorized`: a missing or unknown API key.",
             body = ErrorBody),
         (status = 403, description = "`forbidden`: another client's transaction (only its \
             client, or an admin, may read or change it).", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
+        (status = 409, description = "`invalid_state`: a request with this \
+            `Idempotency-Key` is still in progress, or a completion of the transaction is under \
+            way.", body = ErrorBody),
+        (status = 422, description = "`rule_violation`: the `Idempotency-Key` was used with \
+            another request.", body = ErrorBody),
         (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
             `unavailable`.", body = ErrorBody,
             headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
