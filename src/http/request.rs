@@ -240,7 +240,8 @@ pub fn idempotency_key(
     request: &HttpRequest,
     body: &Body,
 ) -> Result<Option<IdempotencyKey>, ApiError> {
-    keyed(request, body.fingerprint())
+    // The fingerprint costs a parse of the body: only a keyed request pays it.
+    keyed(request, || body.fingerprint())
 }
 
 /// Reads the `Idempotency-Key` header of a request without a body.
@@ -250,10 +251,13 @@ pub fn idempotency_key(
 pub fn idempotency_key_without_body(
     request: &HttpRequest,
 ) -> Result<Option<IdempotencyKey>, ApiError> {
-    keyed(request, Sha256::digest(b"").into())
+    keyed(request, || Sha256::digest(b"").into())
 }
 
-fn keyed(request: &HttpRequest, fingerprint: [u8; 32]) -> Result<Option<IdempotencyKey>, ApiError> {
+fn keyed(
+    request: &HttpRequest,
+    fingerprint: impl FnOnce() -> [u8; 32],
+) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(value) = request.headers().get("idempotency-key") else {
         return Ok(None);
     };
@@ -266,6 +270,6 @@ fn keyed(request: &HttpRequest, fingerprint: [u8; 32]) -> Result<Option<Idempote
     }
     Ok(Some(IdempotencyKey {
         key: String::from_utf8_lossy(key).into_owned(),
-        fingerprint,
+        fingerprint: fingerprint(),
     }))
 }
