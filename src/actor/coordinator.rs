@@ -46,7 +46,7 @@ use crate::domain::{
     ClientId, Customer, Hold, HoldState, OrderNumber, PerformanceId, Person, Rejection, Timestamp,
     TransactionId,
 };
-use crate::persistence::{OrderRecord, TransactionRecord};
+use crate::persistence::{BasketRecord, OrderRecord, TransactionRecord};
 
 /// A transaction's metadata: the client's own keys and values.
 pub type Metadata = BTreeMap<String, String>;
@@ -171,15 +171,26 @@ struct Completing {
     running: bool,
 }
 
-/// A prepared hold that recovery must finish.
+/// A hold that recovery must finish, because a stop interrupted what it was part of.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolution {
     /// The performance.
     pub performance: PerformanceId,
     /// The transaction.
     pub transaction: TransactionId,
-    /// `Some(order)`: sell it as that order; `None`: roll it back.
-    pub order: Option<OrderNumber>,
+    /// How it ends.
+    pub ending: Ending,
+}
+
+/// How recovery ends an interrupted hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// A prepared hold whose order was committed: sell it as that order.
+    Sell(OrderNumber),
+    /// A prepared hold whose order was not: roll it back.
+    RollBack,
+    /// A hold of a basket placed only in part: release it.
+    Release,
 }
 
 /// Transactions, orders and people, and the completions in flight.
@@ -220,6 +231,7 @@ impl Coordinator {
         holds: impl IntoIterator<Item = (&'a PerformanceId, &'a Hold)>,
         orders: Vec<OrderRecord>,
         transactions: Vec<TransactionRecord>,
+        baskets: Vec<BasketRecord>,
     ) -> (Self, Vec<Resolution>) {
         let mut coordinator = Self::default();
         for record in transactions {
@@ -235,14 +247,45 @@ impl Coordinator {
             coordinator.remember_order(order);
         }
         let mut resolutions = Vec::new();
+        let mut live: HashSet<(TransactionId, PerformanceId)> = HashSet::new();
         for (performance, hold) in holds {
             coordinator.register_hold(performance, hold);
+            if hold.state.is_expiring() {
+                live.insert((hold.transaction, performance.clone()));
+            }
             if hold.state == HoldState::Prepared {
+                let ending = match coordinator.order_of.get(&hold.transaction) {
+                    Some(&order) => Ending::Sell(order),
+                    None => Ending::RollBack,
+                };
                 resolutions.push(Resolution {
                     performance: performance.clone(),
                     transaction: hold.transaction,
-                    order: coordinator.order_of.get(&hold.transaction).copied(),
+                    ending,
                 });
+            }
+        }
+        for basket in baskets {
+            let Some(route) = coordinator.transactions.get(&basket.transaction) else {
+                continue;
+            };
+            let placed = basket
+                .performances
+                .iter()
+                .filter(|performance| route.performances.contains(performance))
+                .count();
+            if placed == basket.performances.len() {
+                continue;
+            }
+            // A stop cut its placement short: nobody was told of it, so release what stands.
+            for performance in &basket.performances {
+                if live.contains(&(basket.transaction, performance.clone())) {
+                    resolutions.push(Resolution {
+                        performance: performance.clone(),
+                        transaction: basket.transaction,
+                        ending: Ending::Release,
+                    });
+                }
             }
         }
         resolutions

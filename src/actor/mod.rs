@@ -20,9 +20,9 @@ mod registry;
 pub use clients::{Client, ClientDirectory, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use coordinator::{
-    Before, Begin, Caller, ChangeStep, Completion, Coordinator, FIRST_ORDER_NUMBER, HoldAction,
-    METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification, Planned, Resolution, Route, Step,
-    check_changeable, customer_of, plan_parts,
+    Before, Begin, Caller, ChangeStep, Completion, Coordinator, Ending, FIRST_ORDER_NUMBER,
+    HoldAction, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification, Planned, Resolution,
+    Route, Step, check_changeable, customer_of, plan_parts,
 };
 pub use engine::{
     ANSWER_RETENTION_MILLIS, Engine, HoldRequest, IdempotencyKey, Limits, Order, Page,
@@ -34,7 +34,9 @@ pub use messages::{
     AvailabilityView, DurableTicket, HoldView, IdempotencyStub, PerformanceView, Reply, SeatMapView,
 };
 pub use performance_actor::{PerformanceActor, SnapshotPolicy};
-pub use performance_core::{PerformanceCore, Rebuilt, Settlement, Unservable, rebuild};
+pub use performance_core::{
+    PerformanceCore, Rebuilt, SettleAction, Settlement, Unservable, rebuild,
+};
 pub use registry::{PerformanceHandle, Registry};
 
 #[cfg(test)]

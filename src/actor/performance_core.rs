@@ -61,14 +61,29 @@ pub struct Rebuilt {
     pub from_snapshot: bool,
 }
 
-/// How recovery ends one prepared hold: sold as this order with these barcodes' seed, or
-/// rolled back.
+/// How recovery ends a hold that a stop interrupted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settlement {
     /// The transaction.
     pub transaction: TransactionId,
-    /// `Some((order, barcode seed))` to sell, `None` to roll back.
-    pub sale: Option<(OrderNumber, u64)>,
+    /// What to do with its hold.
+    pub action: SettleAction,
+}
+
+/// What recovery does with an interrupted hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettleAction {
+    /// A prepared hold whose order was committed: sell it.
+    Sell {
+        /// The order.
+        order: OrderNumber,
+        /// Randomness for the barcodes.
+        barcode_seed: u64,
+    },
+    /// A prepared hold whose order was not: roll it back to a checked-out lock.
+    RollBack,
+    /// A hold of a basket that was never placed in full: release it.
+    Release,
 }
 
 /// Why a stored performance cannot be served.
@@ -176,13 +191,17 @@ impl PerformanceCore {
         let now = self.clock.now();
         for settlement in settlements {
             let transaction = settlement.transaction;
-            let command = match settlement.sale {
-                Some((order_number, barcode_seed)) => Command::SellHold {
+            let command = match settlement.action {
+                SettleAction::Sell {
+                    order,
+                    barcode_seed,
+                } => Command::SellHold {
                     transaction,
-                    order_number,
+                    order_number: order,
                     barcode_seed,
                 },
-                None => Command::UnprepareHold { transaction },
+                SettleAction::RollBack => Command::UnprepareHold { transaction },
+                SettleAction::Release => Command::ReleaseHold { transaction },
             };
             match self.performance.decide(&command, now) {
                 Ok(Some(change)) => self.record(change, now, Vec::new()),

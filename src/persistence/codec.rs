@@ -45,6 +45,8 @@ pub enum Kind {
     Transaction = 8,
     /// A remembered answer to a keyed write.
     Answer = 9,
+    /// A basket's intent.
+    Basket = 10,
 }
 
 impl Kind {
@@ -59,6 +61,7 @@ impl Kind {
             7 => Self::SnapshotChunk,
             8 => Self::Transaction,
             9 => Self::Answer,
+            10 => Self::Basket,
             _ => return None,
         })
     }

@@ -11,6 +11,7 @@
 //! | `i/` | client ‖ 0 ‖ key | an [`IdempotencyRecord`] |
 //! | `t/` | transaction id (16 bytes, big-endian) | a [`TransactionRecord`] |
 //! | `a/` | client ‖ 0 ‖ key | an [`AnswerRecord`] |
+//! | `b/` | transaction id (16 bytes, big-endian) | a [`BasketRecord`] |
 //! | `m/` | performance ‖ 0 ‖ seq | a [`Snapshot`] covering entries up to seq |
 //! | `x/` | key ‖ chunk | a chunk of a large value stored at key |
 //!
@@ -26,8 +27,8 @@ use super::codec::{self, Header, Kind};
 use super::error::StorageError;
 use super::legacy::{ChangeV1, IdempotencyRecordV1, PerformanceRecordV1, SnapshotV1};
 use super::records::{
-    AnswerRecord, ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record,
-    Snapshot, TransactionRecord,
+    AnswerRecord, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord,
+    Record, Snapshot, TransactionRecord,
 };
 use super::{Batch, Entry, Recovered, RecoveredPerformance};
 use crate::domain::{Change, PerformanceId, Timestamp};
@@ -48,6 +49,7 @@ const IDEMPOTENCY: &[u8] = b"i/";
 const SNAPSHOTS: &[u8] = b"m/";
 const TRANSACTIONS: &[u8] = b"t/";
 const ANSWERS: &[u8] = b"a/";
+const BASKETS: &[u8] = b"b/";
 const CHUNKS: &[u8] = b"x/";
 
 /// Writes to apply atomically.
@@ -239,6 +241,10 @@ fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageErro
             prefixed(TRANSACTIONS, &[&record.transaction.0.to_be_bytes()]),
             codec::encode(&header(Kind::Transaction, "", 0, Timestamp(0)), record)?,
         ),
+        Record::Basket(record) => (
+            prefixed(BASKETS, &[&record.transaction.0.to_be_bytes()]),
+            codec::encode(&header(Kind::Basket, "", 0, Timestamp(0)), record)?,
+        ),
         Record::Answer(record) => (
             prefixed(
                 ANSWERS,
@@ -399,6 +405,7 @@ pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
         idempotency: decode_all::<IdempotencyRecord, IdempotencyRecordV1>(kv, IDEMPOTENCY)?,
         transactions: decode_all::<TransactionRecord, TransactionRecord>(kv, TRANSACTIONS)?,
         answers: decode_all::<AnswerRecord, AnswerRecord>(kv, ANSWERS)?,
+        baskets: decode_all::<BasketRecord, BasketRecord>(kv, BASKETS)?,
     })
 }
 

@@ -44,8 +44,8 @@ pub use error::StorageError;
 pub use faults::JournalFaults;
 pub use memory_store::MemoryStore;
 pub use records::{
-    AnswerRecord, ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord, Record,
-    Snapshot, TransactionRecord,
+    AnswerRecord, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord,
+    Record, Snapshot, TransactionRecord,
 };
 pub use sled_store::{Durability, FailureHook, SledStore, StoreConfig};
 
@@ -132,6 +132,8 @@ pub struct Recovered {
     pub transactions: Vec<TransactionRecord>,
     /// Every remembered answer to a keyed write.
     pub answers: Vec<AnswerRecord>,
+    /// Every basket's intent.
+    pub baskets: Vec<BasketRecord>,
 }
 
 /// Counters of a store's work, for metrics and for tests that check syncing.

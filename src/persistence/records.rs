@@ -96,6 +96,16 @@ pub struct AnswerRecord {
     pub at: Timestamp,
 }
 
+/// A basket's intent, written before its first hold: the performances it is to hold at. A
+/// crash between two placements leaves a hold at some of them only; recovery releases it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasketRecord {
+    /// The transaction.
+    pub transaction: TransactionId,
+    /// The performances of its first placement, in id order.
+    pub performances: Vec<PerformanceId>,
+}
+
 /// Anything but a journal entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
@@ -111,6 +121,8 @@ pub enum Record {
     Transaction(TransactionRecord),
     /// A remembered answer to a keyed write.
     Answer(AnswerRecord),
+    /// A basket's intent.
+    Basket(BasketRecord),
 }
 
 /// A snapshot of one performance's inventory after entry `seq`.

@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use super::{Engine, TransactionView, random_u64};
 use crate::actor::clients::Role;
-use crate::actor::coordinator::Coordinator;
+use crate::actor::coordinator::{Coordinator, Ending};
 use crate::actor::messages::HoldView;
-use crate::actor::performance_core::{Rebuilt, Settlement, rebuild};
+use crate::actor::performance_core::{Rebuilt, SettleAction, Settlement, rebuild};
 use crate::domain::{PerformanceId, SeatingPlan};
 use crate::persistence::{IdempotencyRecord, Recovered};
 
@@ -32,7 +32,8 @@ pub struct RecoveryReport {
     pub orders: usize,
     /// Prepared holds sold because their order was committed before the stop.
     pub rolled_forward: usize,
-    /// Prepared holds rolled back because their order was not.
+    /// Prepared holds rolled back because their order was not, and holds of baskets placed
+    /// only in part, released.
     pub rolled_back: usize,
 }
 
@@ -80,21 +81,38 @@ impl Engine {
                 .iter()
                 .map(move |hold| (id, hold.as_ref()))
         });
-        let (coordinator, resolutions) =
-            Coordinator::recover(holds, recovered.orders, recovered.transactions);
+        let (coordinator, resolutions) = Coordinator::recover(
+            holds,
+            recovered.orders,
+            recovered.transactions,
+            recovered.baskets,
+        );
         self.coordination().coordinator = coordinator;
         let mut settlements: HashMap<PerformanceId, Vec<Settlement>> = HashMap::new();
         for resolution in resolutions {
-            match resolution.order {
-                Some(_) => report.rolled_forward += 1,
-                None => report.rolled_back += 1,
-            }
+            let action = match resolution.ending {
+                Ending::Sell(order) => {
+                    report.rolled_forward += 1;
+                    SettleAction::Sell {
+                        order,
+                        barcode_seed: random_u64(),
+                    }
+                }
+                Ending::RollBack => {
+                    report.rolled_back += 1;
+                    SettleAction::RollBack
+                }
+                Ending::Release => {
+                    report.rolled_back += 1;
+                    SettleAction::Release
+                }
+            };
             settlements
                 .entry(resolution.performance)
                 .or_default()
                 .push(Settlement {
                     transaction: resolution.transaction,
-                    sale: resolution.order.map(|number| (number, random_u64())),
+                    action,
                 });
         }
         let mut plans: HashMap<PerformanceId, Arc<SeatingPlan>> = HashMap::new();

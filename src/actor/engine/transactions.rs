@@ -16,7 +16,7 @@ use crate::actor::registry::PerformanceHandle;
 use crate::domain::{
     Customer, HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId,
 };
-use crate::persistence::{Batch, Record, TransactionRecord};
+use crate::persistence::{BasketRecord, Batch, Record, TransactionRecord};
 
 /// What a request to complete does once the coordinator's lock is released.
 enum Next {
@@ -91,6 +91,18 @@ impl Engine {
         }
         let count = groups.len();
         let transaction = TransactionId(uuid::Uuid::now_v7().as_u128());
+        if count > 1 {
+            // The basket's intent goes first: batches become durable in the order written, so
+            // any hold of it that is durable has its intent durable too, and recovery releases
+            // a basket a stop cut short. Nothing waits on it here.
+            drop(self.store.write(Batch {
+                records: vec![Record::Basket(BasketRecord {
+                    transaction,
+                    performances: groups.iter().map(|(h, _)| h.info().id.clone()).collect(),
+                })],
+                ..Batch::default()
+            }));
+        }
         let mut holds: Vec<HoldView> = Vec::with_capacity(count);
         for (index, (handle, selection)) in groups.into_iter().enumerate() {
             let idempotency = idempotency

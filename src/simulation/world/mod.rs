@@ -15,11 +15,12 @@ use sha2::{Digest, Sha256};
 use super::checks::{Known, Told, check_inventory, check_known};
 use super::journal::{DurableLog, SimJournal};
 use super::{Failure, Rng, Stats};
+use crate::actor::Ending;
 use crate::actor::{Before, ChangeStep, Modification, Planned, check_changeable, plan_parts};
 use crate::actor::{
     Begin, Caller, Claim, Completion, Coordinator, EngineClock, EngineError, HoldAction,
     IdempotencyStub, IdempotencyTable, ManualClock, Metadata, PerformanceCore, Route, Scope,
-    Settlement, Step, rebuild,
+    SettleAction, Settlement, Step, rebuild,
 };
 use crate::actor::{DurableTicket, HoldView, Reply, messages as msg};
 use crate::domain::test::plan_spec;
@@ -30,8 +31,8 @@ use crate::domain::{
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
-    Batch, Durable, MemoryStore, OrderRecord, PerformanceRecord, Record, RecoveredPerformance,
-    Store, TransactionRecord,
+    BasketRecord, Batch, Durable, MemoryStore, OrderRecord, PerformanceRecord, Record,
+    RecoveredPerformance, Store, TransactionRecord,
 };
 
 mod changes;
@@ -261,6 +262,9 @@ pub struct World {
     /// Every transaction the server opened under each idempotency key (the simulation's
     /// observation, not the engine's state).
     opened_under: BTreeMap<Scope, Vec<(TransactionId, usize)>>,
+    /// Every basket the server began to place, with its number of performances (the
+    /// simulation's observation).
+    baskets_begun: BTreeMap<TransactionId, usize>,
     next_id: u64,
     trace: DefaultHasher,
     stats: Stats,
@@ -334,6 +338,7 @@ impl World {
             orders_told: BTreeMap::new(),
             order_told_for: BTreeMap::new(),
             opened_under: BTreeMap::new(),
+            baskets_begun: BTreeMap::new(),
             next_id: 1,
             trace: DefaultHasher::new(),
             stats: Stats::default(),
@@ -728,14 +733,27 @@ fn start(
                 .iter()
                 .map(move |hold| (id, hold.as_ref()))
         });
-        Coordinator::recover(holds, recovered.orders, recovered.transactions)
+        Coordinator::recover(
+            holds,
+            recovered.orders,
+            recovered.transactions,
+            recovered.baskets,
+        )
     };
     for resolution in resolutions {
         let index = index_of(&resolution.performance).map_err(|e| Failure::new(e.to_string()))?;
         let seed = (resolution.transaction.0 as u64) ^ 0x5EED;
+        let action = match resolution.ending {
+            Ending::Sell(order) => SettleAction::Sell {
+                order,
+                barcode_seed: seed,
+            },
+            Ending::RollBack => SettleAction::RollBack,
+            Ending::Release => SettleAction::Release,
+        };
         cores[index].settle(vec![Settlement {
             transaction: resolution.transaction,
-            sale: resolution.order.map(|number| (number, seed)),
+            action,
         }]);
     }
     for core in &mut cores {

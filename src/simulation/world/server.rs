@@ -160,6 +160,24 @@ impl World {
             .map(|stub| (stub.client.clone(), stub.key.clone()));
         // As the engine's `hold`: performance by performance; the last carries the idempotency
         // record with the holds before it; a refusal releases what was placed.
+        if parts.len() > 1 {
+            self.baskets_begun.insert(transaction, parts.len());
+            // As the engine: the basket's intent first, not waited for.
+            let performances = parts
+                .iter()
+                .map(|(performance, _)| {
+                    PerformanceId::parse(&format!("p{performance}"))
+                        .map_err(|error| Failure::new(error.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            drop(self.node.journal.write(Batch {
+                records: vec![Record::Basket(BasketRecord {
+                    transaction,
+                    performances,
+                })],
+                ..Batch::default()
+            }));
+        }
         let mut placed: Vec<(usize, HoldView, DurableTicket)> = Vec::new();
         let mut refusal = None;
         for (position, (performance, selection)) in parts.iter().enumerate() {
