@@ -1,10 +1,14 @@
-//! Seeded deterministic simulation of the engine: the performance cores the server runs, over
-//! a journal seam whose flushes, losses and I/O errors a seed decides, with a manual clock.
+//! Seeded deterministic simulation of the engine: the performance cores and the coordinator
+//! the server runs, over a journal seam whose flushes, losses and I/O errors a seed decides,
+//! with a manual clock.
 //!
 //! Each seed builds a world of two small performances (so clients fight over the same seats),
-//! 2 to 8 clients, and random rules, hold times and snapshot intervals, then runs a few hundred
-//! steps chosen by the seed: clients send holds (half of them with an idempotency key),
-//! checkouts, completions, releases and reads; the network delivers requests in any order and
+//! 2 to 8 clients, and random rules, hold times, hold caps and snapshot intervals, then runs a
+//! few hundred steps chosen by the seed: clients send holds (half of them with an idempotency
+//! key, a quarter of them baskets over both performances, some with several items at one),
+//! checkouts, completions (now and then naming another customer), changes (add, give up,
+//! move), releases and reads; the coordinator's completions and changes run one step at a
+//! time, interleaved with everything else; the network delivers requests in any order and
 //! sometimes twice; answers leave only once the journal reports their changes durable, and
 //! reach clients in any order; clients give up on answers and retry keyed holds with the same
 //! key; the wall clock creeps, jumps forwards and jumps backwards; the journal flushes some of
@@ -14,13 +18,16 @@
 //! After every step and every restart it checks the promises:
 //! - no seat is in two live holds or sales, seat statuses agree with the holds, and the counts
 //!   (seats, price bands, general-admission pools) add up;
-//! - every acknowledged sale stands, with its order number, and every acknowledged order is
-//!   recovered; no order number is acknowledged for two transactions;
-//! - an acknowledged lock stands until its time (unless a release or completion of it may have
-//!   happened), and no lock outlives its time by more than a second;
-//! - an acknowledged release stands;
+//! - one order per transaction and one transaction per order; every acknowledged order is
+//!   recovered with all its tickets sold under it; no basket is half sold outside a completion
+//!   in flight, and none is held at only part of its performances after recovery; no hold stays
+//!   prepared after recovery or without a completion in flight;
+//! - an acknowledged lock stands until its time (unless a release, completion or change of it
+//!   may have happened), no lock outlives its time by more than a second, and a transaction
+//!   holds nothing where no acknowledged answer put it;
+//! - an acknowledged release stands; metadata survives recovery;
 //! - an idempotency key never opens two transactions that both stand, and a replayed answer
-//!   matches the hold;
+//!   names a transaction that was placed;
 //! - recovery is deterministic, snapshot + tail equals a full replay of the durable journal,
 //!   and a restart that lost nothing changes nothing.
 //!
@@ -32,8 +39,12 @@
 //! seed. A failing seed prints itself, the step and the broken promise, and replays
 //! identically.
 //!
-//! Left to other tiers: the HTTP layer, authentication and the multi-performance coordinator
-//! (`tests/api/`), sled itself (`persistence::tests`, `tests/crash.rs`).
+//! Left to other tiers: the HTTP layer and authentication (`tests/api/`), sled itself
+//! (`persistence::tests`, `tests/crash.rs`).
+//!
+//! # Caveats
+//! - The engine's placement of a basket (performance by performance, undone on a refusal) is
+//!   repeated here rather than shared: it is a loop over the same core calls, but a copy.
 
 mod checks;
 mod journal;
