@@ -7,16 +7,7 @@ use crate::helpers::*;
 
 /// An app with `p1` and `p2` (rows A and B, seats 1-10 each, and the pool `STANDING`).
 async fn setup() -> TestApp {
-    let app = spawn_app().await;
-    for id in ["p1", "p2"] {
-        app.create_performance(&performance_body(
-            id,
-            &[&[(1, 10)], &[(1, 10)]],
-            free_rules(),
-        ))
-        .await;
-    }
-    app
+    spawn_app_with_performances(&["p1", "p2"], free_rules()).await
 }
 
 fn pools(body: &Value) -> Vec<(String, String, u64)> {

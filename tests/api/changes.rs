@@ -8,16 +8,7 @@ use crate::helpers::*;
 
 /// An app with `p1` and `p2` (rows A and B, seats 1-10 each, and the pool `STANDING`).
 async fn setup(rules: Value) -> TestApp {
-    let app = spawn_app().await;
-    for id in ["p1", "p2"] {
-        app.create_performance(&performance_body(
-            id,
-            &[&[(1, 10)], &[(1, 10)]],
-            rules.clone(),
-        ))
-        .await;
-    }
-    app
+    spawn_app_with_performances(&["p1", "p2"], rules).await
 }
 
 async fn patch(app: &TestApp, key: &str, transaction: &str, body: &Value) -> Answer {

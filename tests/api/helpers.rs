@@ -139,6 +139,21 @@ async fn start(
 /// A performance body: one section `STALLS` with rows of the given blocks, in band `A`
 /// (65.00 GBP), band `B` (45.00 GBP) for a 10-place `STANDING` pool, starting a month after
 /// [`START`].
+/// Starts the application with performances `ids`, each of rows A and B (seats 1-10) and the
+/// pool `STANDING`, under `rules`.
+pub async fn spawn_app_with_performances(ids: &[&str], rules: Value) -> TestApp {
+    let app = spawn_app().await;
+    for id in ids {
+        app.create_performance(&performance_body(
+            id,
+            &[&[(1, 10)], &[(1, 10)]],
+            rules.clone(),
+        ))
+        .await;
+    }
+    app
+}
+
 pub fn performance_body(id: &str, rows: &[&[(u32, u32)]], rules: Value) -> Value {
     let letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let rows: Vec<Value> = rows
