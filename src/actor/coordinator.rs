@@ -633,8 +633,10 @@ fn other_customer() -> EngineError {
 }
 
 mod modification;
+mod placement;
 
 pub use modification::{Before, ChangeStep, Modification, Planned, check_changeable, plan_parts};
+pub use placement::{PlaceStep, Placement};
 
 #[cfg(test)]
 mod tests;

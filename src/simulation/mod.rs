@@ -42,9 +42,9 @@
 //! Left to other tiers: the HTTP layer and authentication (`tests/api/`), sled itself
 //! (`persistence::tests`, `tests/crash.rs`).
 //!
-//! # Caveats
-//! - The engine's placement of a basket (performance by performance, undone on a refusal) is
-//!   repeated here rather than shared: it is a loop over the same core calls, but a copy.
+//! The engine's async shell is not run here: its loops that execute the coordinator's steps
+//! (placements, completions, changes) are mirrored by this world's, each step the same call
+//! on the same core.
 
 mod checks;
 mod journal;

@@ -3,12 +3,11 @@
 //!
 //! A transaction is one hold at each performance it touches. Almost every transaction touches
 //! one performance, and then its actor alone decides its holds; the coordinator only records
-//! who owns it. A transaction over several performances is held performance by performance in
-//! id order; if one refuses, the holds already placed are released (past the admission bound)
-//! before the refusal is returned, so the request changes no seat. Completions follow the
-//! coordinator's commit protocol (see its module): the engine executes the steps it asks for
-//! in a task of their own, so a client that disconnects mid-way cannot leave a basket half
-//! sold, and every concurrent or repeated completion answers the one order.
+//! who owns it. Placing a basket, completing and changing a transaction follow the
+//! coordinator's step machines (`Placement`, `Completion`, `Modification`): the engine
+//! executes the steps they ask for, completions and changes in a task of their own, so a
+//! client that disconnects mid-way cannot leave a basket half sold or half changed, and every
+//! concurrent or repeated completion answers the one order.
 //!
 //! Everything the engine acknowledges is durable first: a performance's definition and a
 //! client before their 201, an idempotency answer in the same batch as its hold, an order in
@@ -23,6 +22,8 @@
 //! # Caveats
 //! - A hold over several performances that is refused at the second leaves a place-and-release
 //!   pair in the first's journal; nobody but the caller ever saw it held.
+//! - A placement runs in the request's own future: a client that disconnects between two
+//!   placements leaves the first hold to expire (a crash there is undone at start-up).
 //! - Finished transactions stay in their actors' memory and snapshots.
 
 mod catalogue;

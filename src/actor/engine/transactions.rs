@@ -5,18 +5,20 @@ use std::sync::Arc;
 
 use super::orders::order_of;
 use super::{Engine, HoldRequest, IdempotencyKey, Order, TransactionView, random_u64};
-use crate::actor::coordinator::{Begin, Caller, Completion, HoldAction, Metadata, Route, Step};
+use crate::actor::coordinator::{
+    Begin, Caller, Completion, HoldAction, Metadata, PlaceStep, Placement, Route, Step,
+};
 use crate::actor::error::EngineError;
 use crate::actor::idempotency::{Claim, ClaimGuard};
 use crate::actor::messages::{
-    ExtendHold, GetHold, HoldView, IdempotencyStub, PlaceHold, PrepareHold, ReleaseHold, SellHold,
+    ExtendHold, GetHold, HoldView, IdempotencyStub, PrepareHold, ReleaseHold, SellHold,
     UnprepareHold,
 };
 use crate::actor::registry::PerformanceHandle;
 use crate::domain::{
     Customer, HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId,
 };
-use crate::persistence::{BasketRecord, Batch, Record, TransactionRecord};
+use crate::persistence::{Batch, Record};
 
 /// What a request to complete does once the coordinator's lock is released.
 enum Next {
@@ -89,56 +91,66 @@ impl Engine {
         if self.store.is_low_on_space() {
             return Err(EngineError::LowOnSpace);
         }
-        let count = groups.len();
         let transaction = TransactionId(uuid::Uuid::now_v7().as_u128());
-        if count > 1 {
-            // The basket's intent goes first: batches become durable in the order written, so
-            // any hold of it that is durable has its intent durable too, and recovery releases
-            // a basket a stop cut short. Nothing waits on it here.
-            drop(self.store.write(Batch {
-                records: vec![Record::Basket(BasketRecord {
-                    transaction,
-                    performances: groups.iter().map(|(h, _)| h.info().id.clone()).collect(),
-                })],
-                ..Batch::default()
-            }));
-        }
-        let mut holds: Vec<HoldView> = Vec::with_capacity(count);
-        for (index, (handle, selection)) in groups.into_iter().enumerate() {
-            let idempotency = idempotency
-                .clone()
-                .filter(|_| index + 1 == count)
-                .map(|mut stub| {
-                    stub.earlier_holds = holds
-                        .iter()
-                        .map(|h| (h.performance.id.clone(), h.hold.clone()))
-                        .collect();
-                    stub
-                });
-            let records = if index + 1 == count && !metadata.is_empty() {
-                vec![Record::Transaction(TransactionRecord {
-                    transaction,
-                    metadata: metadata.clone(),
-                })]
-            } else {
-                Vec::new()
-            };
-            let message = PlaceHold {
-                transaction,
-                owner: caller.client.clone(),
-                ip: caller.ip.clone(),
-                selection,
-                idempotency,
-                records,
-                lock_until: None,
-            };
-            match handle.send(message).await {
-                Ok(view) => holds.push(view),
-                Err(error) => {
-                    self.undo_holds(transaction, &holds).await;
-                    return Err(error);
+        let (handles, parts): (Vec<PerformanceHandle>, Vec<(PerformanceId, Selection)>) = groups
+            .into_iter()
+            .map(|(handle, selection)| {
+                let performance = handle.info().id.clone();
+                (handle, (performance, selection))
+            })
+            .unzip();
+        let handle_of = |performance: &PerformanceId| {
+            handles
+                .iter()
+                .find(|handle| handle.info().id == *performance)
+                .ok_or(EngineError::Unavailable)
+        };
+        let mut placement = Placement::new(
+            transaction,
+            caller.client.clone(),
+            caller.ip.clone(),
+            parts,
+            idempotency,
+            metadata.clone(),
+        );
+        let mut holds: Vec<HoldView> = Vec::with_capacity(handles.len());
+        let mut step = placement.step();
+        loop {
+            let outcome = match step {
+                PlaceStep::Finished(Ok(())) => break,
+                PlaceStep::Finished(Err(error)) => return Err(error),
+                PlaceStep::Intent(record) => {
+                    // Not waited for: the journal keeps its order (see `Placement`).
+                    drop(self.store.write(Batch {
+                        records: vec![Record::Basket(record)],
+                        ..Batch::default()
+                    }));
+                    Ok(None)
                 }
-            }
+                PlaceStep::Place {
+                    performance,
+                    message,
+                } => match handle_of(&performance) {
+                    Ok(handle) => handle.send(*message).await.map(|view| {
+                        let hold = view.hold.clone();
+                        holds.push(view);
+                        Some(hold)
+                    }),
+                    Err(error) => Err(error),
+                },
+                PlaceStep::Release { performance } => {
+                    let released = match handle_of(&performance) {
+                        Ok(handle) => handle
+                            .send_unbounded(ReleaseHold { transaction })
+                            .await
+                            .map(|_| None),
+                        Err(error) => Err(error),
+                    };
+                    holds.retain(|view| view.performance.id != performance);
+                    released
+                }
+            };
+            step = placement.advance(outcome);
         }
         self.coordination().coordinator.open(
             transaction,
@@ -250,23 +262,6 @@ impl Engine {
             .collect::<Result<Vec<_>, EngineError>>()?;
         self.check_ticket_count(count)?;
         Ok(routed)
-    }
-
-    /// Releases holds placed for a transaction that could not be completed as a whole.
-    async fn undo_holds(&self, transaction: TransactionId, holds: &[HoldView]) {
-        for view in holds {
-            let outcome = match self.registry.get(&view.performance.id) {
-                Ok(handle) => handle
-                    .send_unbounded(ReleaseHold { transaction })
-                    .await
-                    .map(drop),
-                Err(error) => Err(error),
-            };
-            if let Err(error) = outcome {
-                // The lock still expires by itself; log so the stray hold can be explained.
-                tracing::warn!(performance = %view.performance.id, %error, "undoing a partial hold failed");
-            }
-        }
     }
 
     /// A transaction's holds with its metadata.

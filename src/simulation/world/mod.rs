@@ -16,7 +16,9 @@ use super::checks::{Known, Told, check_inventory, check_known};
 use super::journal::{DurableLog, SimJournal};
 use super::{Failure, Rng, Stats};
 use crate::actor::Ending;
-use crate::actor::{Before, ChangeStep, Modification, Planned, check_changeable, plan_parts};
+use crate::actor::{
+    Before, ChangeStep, Modification, PlaceStep, Placement, Planned, check_changeable, plan_parts,
+};
 use crate::actor::{
     Begin, Caller, Claim, Completion, Coordinator, EngineClock, EngineError, HoldAction,
     IdempotencyStub, IdempotencyTable, ManualClock, Metadata, PerformanceCore, Route, Scope,
@@ -31,8 +33,8 @@ use crate::domain::{
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
-    BasketRecord, Batch, Durable, MemoryStore, OrderRecord, PerformanceRecord, Record,
-    RecoveredPerformance, Store, TransactionRecord,
+    Batch, Durable, MemoryStore, OrderRecord, PerformanceRecord, Record, RecoveredPerformance,
+    Store,
 };
 
 mod changes;

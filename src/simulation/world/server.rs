@@ -158,72 +158,58 @@ impl World {
         let scope = stub
             .as_ref()
             .map(|stub| (stub.client.clone(), stub.key.clone()));
-        // As the engine's `hold`: performance by performance; the last carries the idempotency
-        // record with the holds before it; a refusal releases what was placed.
         if parts.len() > 1 {
             self.baskets_begun.insert(transaction, parts.len());
-            // As the engine: the basket's intent first, not waited for.
-            let performances = parts
-                .iter()
-                .map(|(performance, _)| {
-                    PerformanceId::parse(&format!("p{performance}"))
-                        .map_err(|error| Failure::new(error.to_string()))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            drop(self.node.journal.write(Batch {
-                records: vec![Record::Basket(BasketRecord {
-                    transaction,
-                    performances,
-                })],
-                ..Batch::default()
-            }));
         }
+        // As the engine's `hold`: the coordinator's `Placement` says what to do, step by step.
+        let parts_by_id = parts
+            .iter()
+            .map(|(performance, selection)| {
+                PerformanceId::parse(&format!("p{performance}"))
+                    .map(|id| (id, selection.selection()))
+                    .map_err(|error| Failure::new(error.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut placement = Placement::new(
+            transaction,
+            owner.clone(),
+            "203.0.113.7".into(),
+            parts_by_id,
+            stub.take(),
+            metadata_of(request),
+        );
         let mut placed: Vec<(usize, HoldView, DurableTicket)> = Vec::new();
-        let mut refusal = None;
-        for (position, (performance, selection)) in parts.iter().enumerate() {
-            let idempotency = if position + 1 == parts.len() {
-                stub.take().map(|mut stub| {
-                    stub.earlier_holds = placed
-                        .iter()
-                        .map(|(_, view, _)| (view.performance.id.clone(), view.hold.clone()))
-                        .collect();
-                    stub
-                })
-            } else {
-                None
-            };
-            let metadata = metadata_of(request);
-            let records = if position + 1 == parts.len() && !metadata.is_empty() {
-                vec![Record::Transaction(TransactionRecord {
-                    transaction,
-                    metadata,
-                })]
-            } else {
-                Vec::new()
-            };
-            let reply = self.node.cores[*performance].place_hold(msg::PlaceHold {
-                transaction,
-                owner: owner.clone(),
-                ip: "203.0.113.7".into(),
-                selection: selection.selection(),
-                idempotency,
-                records,
-                lock_until: None,
-            });
-            match reply {
-                Ok((view, ticket)) => placed.push((*performance, view, ticket)),
-                Err(error) => {
-                    refusal = Some(error);
-                    break;
+        let mut step = placement.step();
+        let refusal = loop {
+            let outcome = match step {
+                PlaceStep::Finished(Ok(())) => break None,
+                PlaceStep::Finished(Err(error)) => break Some(error),
+                PlaceStep::Intent(record) => {
+                    drop(self.node.journal.write(Batch {
+                        records: vec![Record::Basket(record)],
+                        ..Batch::default()
+                    }));
+                    Ok(None)
                 }
-            }
-        }
+                PlaceStep::Place {
+                    performance,
+                    message,
+                } => index_of(&performance).and_then(|index| {
+                    let (view, ticket) = self.node.cores[index].place_hold(*message)?;
+                    let hold = view.hold.clone();
+                    placed.push((index, view, ticket));
+                    Ok(Some(hold))
+                }),
+                PlaceStep::Release { performance } => index_of(&performance).and_then(|index| {
+                    placed.retain(|(at, _, _)| *at != index);
+                    self.node.cores[index]
+                        .release_hold(msg::ReleaseHold { transaction })
+                        .map(|_| None)
+                }),
+            };
+            step = placement.advance(outcome);
+        };
         if let Some(error) = refusal {
-            for (performance, _, _) in &placed {
-                let undone =
-                    self.node.cores[*performance].release_hold(msg::ReleaseHold { transaction });
-                drop(undone);
-            }
             if let Some(scope) = scope {
                 self.node.idempotency.abandon(&scope);
             }
