@@ -354,11 +354,6 @@ impl Coordinator {
         self.orders.get(&number)
     }
 
-    /// Returns every committed order, by number.
-    pub fn orders(&self) -> impl Iterator<Item = &OrderRecord> {
-        self.orders.values()
-    }
-
     /// Returns the people record of `email` (lower-cased).
     pub fn person(&self, email: &str) -> Option<&Person> {
         self.people.get(email)

@@ -165,7 +165,17 @@ pub struct Hold {
     pub renewals: u32,
 }
 
+/// Returns how many places `places` hold in all.
+pub fn place_count(places: &[PoolPlaces]) -> u64 {
+    places.iter().map(|place| u64::from(place.quantity)).sum()
+}
+
 impl Hold {
+    /// Returns how many tickets the hold has: its seats and its places.
+    pub fn ticket_count(&self) -> u64 {
+        self.seats.len() as u64 + place_count(&self.places)
+    }
+
     /// Returns true when the hold locks its seats at `now`.
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.state == HoldState::Prepared || (self.state.is_expiring() && now < self.expires_at)

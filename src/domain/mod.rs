@@ -44,7 +44,7 @@ mod text;
 pub use change::Change;
 pub use command::{Command, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
-pub use hold::{Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus};
+pub use hold::{Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus, place_count};
 pub use ids::{
     ClientId, EventId, ID_LENGTH_MAX, InvalidId, OrderNumber, PerformanceId, TicketId, Timestamp,
     TransactionId,

@@ -15,7 +15,7 @@
 
 use super::change::Change;
 use super::command::Selection;
-use super::hold::{HoldState, PoolPlaces};
+use super::hold::{HoldState, PoolPlaces, place_count};
 use super::ids::{ClientId, Timestamp, TransactionId};
 use super::performance::{Performance, SeatStatus};
 use super::rejection::Rejection;
@@ -128,9 +128,9 @@ impl Performance {
         if !seats.is_empty() {
             self.check_quantity(seats.len() as u64)?;
         }
-        let place_count: u64 = places.iter().map(|p| u64::from(p.quantity)).sum();
-        if place_count > 0 {
-            self.check_quantity(place_count)?;
+        let places = place_count(places);
+        if places > 0 {
+            self.check_quantity(places)?;
         }
         let rules = &self.info().rules;
         if rules.contiguous_seats_only && !self.is_one_run(seats) {

@@ -474,12 +474,7 @@ impl Performance {
                     return Ok(None);
                 }
                 let hold = self.live_hold(*transaction, now, "complete")?;
-                let count = hold.seats.len()
-                    + hold
-                        .places
-                        .iter()
-                        .map(|p| p.quantity as usize)
-                        .sum::<usize>();
+                let count = usize::try_from(hold.ticket_count()).unwrap_or(usize::MAX);
                 Ok(Some(Change::HoldSold {
                     transaction: *transaction,
                     sale: Sale {

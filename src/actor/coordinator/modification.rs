@@ -390,9 +390,4 @@ impl Coordinator {
         self.modifying.remove(&change.transaction);
         ChangeStep::Finished(outcome)
     }
-
-    /// Returns true while a change of `transaction` has begun and not finished.
-    pub fn is_changing(&self, transaction: TransactionId) -> bool {
-        self.modifying.contains(&transaction)
-    }
 }

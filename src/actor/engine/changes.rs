@@ -10,7 +10,7 @@ use crate::actor::coordinator::{
     Before, Caller, ChangeStep, Modification, Planned, check_changeable, plan_parts,
 };
 use crate::actor::error::EngineError;
-use crate::actor::messages::{ModifyHold, PlaceHold, RestoreHold};
+use crate::actor::messages::{GetHold, ModifyHold, PlaceHold, RestoreHold};
 use crate::domain::{PerformanceId, Selection, TicketId, TransactionId};
 use crate::persistence::{Batch, Record};
 
@@ -41,19 +41,12 @@ impl Engine {
         change: TransactionChange,
     ) -> Result<TransactionView, EngineError> {
         let route = self.route(caller, transaction)?;
-        let current = self.transaction(caller, transaction).await?;
+        let holds = self.each_hold(&route, || GetHold { transaction }).await?;
+        let current = self.view(transaction, holds);
         let held_count = current
             .holds
             .iter()
-            .map(|view| {
-                view.hold.seats.len() as u64
-                    + view
-                        .hold
-                        .places
-                        .iter()
-                        .map(|p| u64::from(p.quantity))
-                        .sum::<u64>()
-            })
+            .map(|view| view.hold.ticket_count())
             .sum();
         let parts = self.plan_change(
             &route.performances,

@@ -69,14 +69,7 @@ impl World {
             .unwrap_or_default();
         let held_count = holds
             .iter()
-            .map(|hold| {
-                hold.seats.len() as u64
-                    + hold
-                        .places
-                        .iter()
-                        .map(|p| u64::from(p.quantity))
-                        .sum::<u64>()
-            })
+            .map(|hold| hold.seats.len() as u64 + place_count(&hold.places))
             .sum();
         let parts = plan_parts(
             &route.performances,

@@ -29,7 +29,7 @@ use crate::domain::test::plan_spec;
 use crate::domain::{
     ClientId, Customer, EventId, EventInfo, Hold, HoldState, OrderNumber, Performance,
     PerformanceId, PerformanceInfo, PoolPlaces, Rejection, Rules, SeatStatus, SeatingPlan,
-    Selection, TicketId, Timestamp, TransactionId,
+    Selection, TicketId, Timestamp, TransactionId, place_count,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
