@@ -107,3 +107,20 @@ pub enum Command {
         release: Vec<String>,
     },
 }
+
+impl Command {
+    /// Returns the transaction the command is about, if it is about one.
+    pub fn transaction(&self) -> Option<TransactionId> {
+        match self {
+            Self::PlaceHold { transaction, .. }
+            | Self::ExtendHold { transaction }
+            | Self::SellHold { transaction, .. }
+            | Self::ReleaseHold { transaction }
+            | Self::PrepareHold { transaction }
+            | Self::UnprepareHold { transaction }
+            | Self::ModifyHold { transaction, .. }
+            | Self::RestoreHold { transaction, .. } => Some(*transaction),
+            Self::ExpireHolds | Self::ChangeHoldbacks { .. } => None,
+        }
+    }
+}

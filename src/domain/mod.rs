@@ -21,8 +21,8 @@
 //! - Time is an argument. A lock is live while `now < expires_at`; the caller must expire due
 //!   holds (`Command::ExpireHolds`) before deciding other commands at the same `now`, or a
 //!   seat of an overdue hold still reads as held (safe, never a double sale, but unhelpful).
-//! - Holds are kept after they end, so a transaction stays readable; the slab grows with the
-//!   number of transactions a performance has seen.
+//! - A hold that ends unsold stays in the inventory until [`Performance::compact`] takes it
+//!   out; whoever owns the performance must archive it there and then, or lose it.
 //! - Best available keeps to one block; where adjacency is not demanded, only exactly the
 //!   preferred seats are taken apart from each other.
 
@@ -30,6 +30,7 @@ mod best_available;
 mod change;
 mod command;
 mod customer;
+mod ended;
 mod hold;
 mod ids;
 mod modify;
@@ -44,6 +45,7 @@ mod text;
 pub use change::Change;
 pub use command::{Command, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
+pub use ended::decide_ended;
 pub use hold::{Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus, place_count};
 pub use ids::{
     ClientId, EventId, ID_LENGTH_MAX, InvalidId, OrderNumber, PerformanceId, TicketId, Timestamp,

@@ -17,6 +17,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -102,6 +103,8 @@ enum Op {
         release: Vec<u16>,
     },
     Expire,
+    /// Ended holds leave the inventory; commands about them are decided by `decide_ended`.
+    Compact,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -174,6 +177,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (prop::collection::vec(seat_pick(), 0..=3), prop::collection::vec(seat_pick(), 0..=3))
             .prop_map(|(withhold, release)| Op::Holdbacks { withhold, release }),
         1 => Just(Op::Expire),
+        1 => Just(Op::Compact),
     ]
 }
 
@@ -450,6 +454,8 @@ struct Runner {
     changes: Vec<Change>,
     placed: Vec<TransactionId>,
     next_transaction: u128,
+    /// Holds compaction took out, as the store archives them.
+    archive: HashMap<TransactionId, Arc<Hold>>,
 }
 
 impl Runner {
@@ -472,6 +478,7 @@ impl Runner {
             changes: Vec::new(),
             placed: Vec::new(),
             next_transaction: 1,
+            archive: HashMap::new(),
         }
     }
 
@@ -503,8 +510,43 @@ impl Runner {
                 prop_assert!(hold.is_live(self.now), "a due hold survived expiry");
             }
         }
+        if matches!(op, Op::Compact) {
+            return self.compact();
+        }
         let command = self.command(op);
         self.run(&command)
+    }
+
+    /// Takes the ended holds out, as a snapshot does: the inventory must not change.
+    fn compact(&mut self) -> Check {
+        let before = self.performance.clone();
+        for hold in self.performance.compact() {
+            prop_assert!(
+                hold.state.is_ended(),
+                "compaction took a {:?} hold",
+                hold.state
+            );
+            self.archive.insert(hold.transaction, hold);
+        }
+        prop_assert!(
+            self.performance == before,
+            "compaction changed the inventory"
+        );
+        self.check_invariants()
+    }
+
+    /// Decides `command` as the performance's owner does: a transaction the inventory no
+    /// longer has is looked up in the archive.
+    fn decide(&self, command: &Command) -> Result<Option<Change>, Rejection> {
+        match self.performance.decide(command, self.now) {
+            Err(Rejection::UnknownTransaction) => {
+                match command.transaction().and_then(|t| self.archive.get(&t)) {
+                    Some(hold) => decide_ended(hold, command),
+                    None => Err(Rejection::UnknownTransaction),
+                }
+            }
+            outcome => outcome,
+        }
     }
 
     /// Picks a transaction that has a hold, or now and then one that has none.
@@ -522,10 +564,13 @@ impl Runner {
     }
 
     fn place(&mut self, reuse: Option<u8>, selection: Selection) -> Command {
+        // The coordinator never places again for a transaction whose hold was archived.
         let transaction = match reuse {
-            Some(pick) if !self.placed.is_empty() => self.pick_transaction(pick),
-            _ => self.new_transaction(),
-        };
+            Some(pick) if !self.placed.is_empty() => Some(self.pick_transaction(pick)),
+            _ => None,
+        }
+        .filter(|transaction| !self.archive.contains_key(transaction))
+        .unwrap_or_else(|| self.new_transaction());
         Command::PlaceHold {
             transaction,
             owner: ClientId::parse("client").unwrap(),
@@ -608,7 +653,8 @@ impl Runner {
                 withhold: ids(withhold),
                 release: ids(release),
             },
-            Op::Expire => Command::ExpireHolds,
+            // `step` compacts without a command.
+            Op::Expire | Op::Compact => Command::ExpireHolds,
             Op::Prepare { pick } => Command::PrepareHold {
                 transaction: self.pick_transaction(*pick),
             },
@@ -623,7 +669,7 @@ impl Runner {
     fn run(&mut self, command: &Command) -> Check {
         let expected = self.expect(command);
         let before = self.performance.clone();
-        let outcome = self.performance.decide(command, self.now);
+        let outcome = self.decide(command);
         self.compare(command, &expected, &outcome)?;
         match outcome {
             Ok(Some(change)) => {
@@ -1338,7 +1384,14 @@ impl Runner {
 
     fn check_holds(&self) -> Check {
         let performance = &self.performance;
-        prop_assert_eq!(performance.holds().len(), self.model.holds.len());
+        prop_assert_eq!(
+            performance.holds().len() + self.archive.len(),
+            self.model.holds.len()
+        );
+        for archived in self.archive.values() {
+            let model = &self.model.holds[&archived.transaction];
+            prop_assert_eq!(archived.state, model.state);
+        }
         let mut locked = HashSet::new();
         let mut next_expiry: Option<Timestamp> = None;
         for hold in performance.holds() {

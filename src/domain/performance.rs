@@ -219,22 +219,6 @@ pub struct Performance {
     pub(super) version: u64,
 }
 
-impl PartialEq for Performance {
-    /// Two performances are equal when their whole state is; the plan compares by its spec.
-    fn eq(&self, other: &Self) -> bool {
-        self.info == other.info
-            && self.plan.spec() == other.plan.spec()
-            && self.seats == other.seats
-            && self.holds == other.holds
-            && self.slots == other.slots
-            && self.expiries == other.expiries
-            && self.block_free == other.block_free
-            && self.band_counts == other.band_counts
-            && self.pools == other.pools
-            && self.version == other.version
-    }
-}
-
 impl Performance {
     /// Creates a performance with every seat free.
     pub fn new(info: PerformanceInfo, plan: impl Into<Arc<SeatingPlan>>) -> Self {
@@ -405,7 +389,7 @@ impl Performance {
             .map(|&slot| self.holds[slot as usize].as_ref())
     }
 
-    /// Returns every hold ever placed, in the order they were placed.
+    /// Returns every hold placed since the last compaction, in the order placed.
     pub fn holds(&self) -> &[Arc<Hold>] {
         &self.holds
     }
@@ -555,11 +539,10 @@ impl Performance {
         let hold = self
             .hold(transaction)
             .ok_or(Rejection::UnknownTransaction)?;
-        match hold.state {
-            HoldState::Expired => Err(Rejection::LockExpired),
-            _ if hold.is_live(now) => Ok(hold),
-            state if state.is_locking() => Err(Rejection::LockExpired),
-            state => Err(Rejection::InvalidState { state, action }),
+        if hold.state != HoldState::Expired && hold.is_live(now) {
+            Ok(hold)
+        } else {
+            Err(hold.refusal(action))
         }
     }
 
