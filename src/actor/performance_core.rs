@@ -9,11 +9,19 @@
 //! before it, so no client sees a state that a crash could take back. The journal advances
 //! the durability watermark itself and wakes the waiting callers directly.
 //!
+//! Holds that end unsold leave the inventory at each snapshot ([`Performance::compact`]): they
+//! are written to the store's archive in the snapshot's own batch, and the core keeps them
+//! until that batch is durable. A command or read about such a transaction finds the hold
+//! there and is decided as before ([`decide_ended`]). So memory and snapshots hold the live
+//! and sold holds only, however many buyers came and went.
+//!
 //! [`PerformanceActor`](super::PerformanceActor) serves a core one message at a time; the
 //! simulation drives the same core step by step with a journal it controls, so what it checks
 //! is the code the server runs.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::clock::EngineClock;
 use super::error::EngineError;
@@ -23,13 +31,25 @@ use super::messages::{
     RestoreHold, SeatMapView, SellHold, UnprepareHold, Watermark,
 };
 use crate::domain::{
-    Change, Command, OrderNumber, Performance, PerformanceInfo, Rejection, SeatingPlan, Timestamp,
-    TransactionId,
+    Change, Command, Hold, OrderNumber, Performance, PerformanceId, PerformanceInfo, Rejection,
+    SeatingPlan, Timestamp, TransactionId, decide_ended,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
-    Batch, DurableHook, Entry, IdempotencyRecord, Record, RecoveredPerformance, Snapshot, Store,
+    ArchivedHold, Batch, DurableHook, Entry, IdempotencyRecord, Record, RecoveredPerformance,
+    Snapshot, StorageError, Store,
 };
+
+/// Told, on the journal's thread, which transactions' holds at a performance are durably
+/// archived: whoever indexes transactions may forget them.
+pub type ArchiveHook = Arc<dyn Fn(&PerformanceId, &[TransactionId]) + Send + Sync>;
+
+/// Holds a snapshot took out of the inventory, kept until its batch is durable.
+struct Archiving {
+    /// The snapshot's number, counted from 1 by this core.
+    generation: u64,
+    holds: HashMap<TransactionId, Arc<Hold>>,
+}
 
 /// One performance's inventory, its journal and its durability watermark.
 pub struct PerformanceCore {
@@ -44,6 +64,12 @@ pub struct PerformanceCore {
     /// A snapshot is written after this many entries.
     snapshot_every_entries: u64,
     entries_since_snapshot: u64,
+    /// Snapshots written by this core.
+    generation: u64,
+    /// The newest generation whose batch (with its archived holds) is durable.
+    archived_through: Arc<AtomicU64>,
+    archiving: Vec<Archiving>,
+    on_archived: Option<ArchiveHook>,
 }
 
 /// A performance rebuilt from what start-up found: the newest valid snapshot with the journal
@@ -162,6 +188,63 @@ impl PerformanceCore {
             durable: Arc::new(Watermark::new(seq)),
             snapshot_every_entries,
             entries_since_snapshot: 0,
+            generation: 0,
+            archived_through: Arc::new(AtomicU64::new(0)),
+            archiving: Vec::new(),
+            on_archived: None,
+        }
+    }
+
+    /// Calls `hook` whenever holds this core archived are durable.
+    pub fn set_on_archived(&mut self, hook: ArchiveHook) {
+        self.on_archived = Some(hook);
+    }
+
+    /// Finds the hold of `transaction` here, live, sold, or ended and archived.
+    ///
+    /// # Errors
+    /// When the archive cannot be read.
+    pub fn find_hold(&self, transaction: TransactionId) -> Result<Option<Arc<Hold>>, StorageError> {
+        if let Some(hold) = self.performance.hold(transaction) {
+            return Ok(Some(Arc::new(hold.clone())));
+        }
+        if let Some(hold) = self
+            .archiving
+            .iter()
+            .find_map(|archiving| archiving.holds.get(&transaction))
+        {
+            return Ok(Some(Arc::clone(hold)));
+        }
+        Ok(self
+            .journal
+            .archived_holds(transaction)?
+            .into_iter()
+            .find(|archived| archived.performance == self.info.id)
+            .map(|archived| archived.hold))
+    }
+
+    /// Drops the archived holds whose batch is durable: the store answers for them now.
+    fn forget_archived(&mut self) {
+        let through = self.archived_through.load(Ordering::Acquire);
+        self.archiving
+            .retain(|archiving| archiving.generation > through);
+    }
+
+    /// Decides `command` at `now`; a transaction that left the inventory is decided from its
+    /// archived hold.
+    fn decide(&self, command: &Command, now: Timestamp) -> Result<Option<Change>, EngineError> {
+        match self.performance.decide(command, now) {
+            Err(Rejection::UnknownTransaction) => {
+                let archived = match command.transaction() {
+                    Some(transaction) => self.find_hold(transaction)?,
+                    None => None,
+                };
+                match archived {
+                    Some(hold) => Ok(decide_ended(&hold, command)?),
+                    None => Err(Rejection::UnknownTransaction.into()),
+                }
+            }
+            outcome => Ok(outcome?),
         }
     }
 
@@ -232,7 +315,7 @@ impl PerformanceCore {
 
     /// Expires due holds, then decides and applies `command`; returns what the reply must wait
     /// for.
-    fn execute(&mut self, command: &Command) -> Result<u64, Rejection> {
+    fn execute(&mut self, command: &Command) -> Result<u64, EngineError> {
         self.execute_with(command, |_| Vec::new())
     }
 
@@ -242,10 +325,10 @@ impl PerformanceCore {
         &mut self,
         command: &Command,
         records: impl FnOnce(&Change) -> Vec<Record>,
-    ) -> Result<u64, Rejection> {
+    ) -> Result<u64, EngineError> {
         let now = self.clock.now();
         self.expire_due();
-        if let Some(change) = self.performance.decide(command, now)? {
+        if let Some(change) = self.decide(command, now)? {
             let records = records(&change);
             self.record(change, now, records);
         }
@@ -277,28 +360,75 @@ impl PerformanceCore {
         }
     }
 
+    /// Takes the ended holds out of the inventory and writes a snapshot without them, with
+    /// the holds archived in the same batch.
     fn snapshot(&mut self, at: Timestamp) {
         self.entries_since_snapshot = 0;
+        self.generation += 1;
+        self.forget_archived();
+        let ended = self.performance.compact();
         let snapshot = Snapshot {
             performance: self.info.id.clone(),
             seq: self.seq,
             at,
             state: self.performance.state(),
         };
-        self.write(Batch {
-            snapshot: Some(snapshot),
-            ..Batch::default()
-        });
+        let records = ended
+            .iter()
+            .map(|hold| {
+                Record::Archived(ArchivedHold {
+                    performance: self.info.id.clone(),
+                    hold: Arc::clone(hold),
+                })
+            })
+            .collect();
+        let transactions: Vec<TransactionId> = ended.iter().map(|hold| hold.transaction).collect();
+        if !ended.is_empty() {
+            self.archiving.push(Archiving {
+                generation: self.generation,
+                holds: ended
+                    .into_iter()
+                    .map(|hold| (hold.transaction, hold))
+                    .collect(),
+            });
+        }
+        let generation = self.generation;
+        let archived_through = Arc::clone(&self.archived_through);
+        let on_archived = self.on_archived.clone();
+        let performance = self.info.id.clone();
+        self.write_then(
+            Batch {
+                snapshot: Some(snapshot),
+                records,
+                ..Batch::default()
+            },
+            move || {
+                archived_through.fetch_max(generation, Ordering::AcqRel);
+                if let Some(hook) = on_archived
+                    && !transactions.is_empty()
+                {
+                    hook(&performance, &transactions);
+                }
+            },
+        );
     }
 
     /// Hands `batch` to the store; the durability watermark advances when it is durable.
     /// Batches complete in the order written, so the watermark is the last entry's seq.
-    fn write(&mut self, mut batch: Batch) {
+    fn write(&mut self, batch: Batch) {
+        self.write_then(batch, || {});
+    }
+
+    /// As [`Self::write`], calling `durable` (on the journal's thread) once the batch is.
+    fn write_then(&mut self, mut batch: Batch, durable: impl FnOnce() + Send + 'static) {
         let seq = self.seq;
         let watermark = Arc::clone(&self.durable);
         let performance = self.info.id.clone();
         batch.on_durable = Some(DurableHook::new(move |outcome| match outcome {
-            Ok(()) => watermark.advance(seq),
+            Ok(()) => {
+                durable();
+                watermark.advance(seq);
+            }
             Err(error) => {
                 tracing::error!(%performance, seq, %error, "journal write failed");
                 watermark.fail();
@@ -315,13 +445,12 @@ impl PerformanceCore {
 
     fn hold_view(&self, transaction: TransactionId) -> Result<HoldView, EngineError> {
         let hold = self
-            .performance
-            .hold(transaction)
+            .find_hold(transaction)?
             .ok_or(Rejection::UnknownTransaction)?;
         Ok(HoldView {
             performance: Arc::clone(&self.info),
             plan: self.performance.shared_plan(),
-            hold: hold.clone(),
+            hold: Arc::unwrap_or_clone(hold),
         })
     }
 
@@ -350,7 +479,6 @@ impl PerformanceCore {
     ) -> Reply<HoldView> {
         let result = self
             .execute_with(&command, records)
-            .map_err(EngineError::from)
             .and_then(|seq| Ok((seq, self.hold_view(transaction)?)));
         match result {
             Ok((seq, view)) => self.reply(seq, Ok(view)),
@@ -438,8 +566,10 @@ impl PerformanceCore {
     /// Changes a live hold; answers it as it was (to undo the change) and as it is.
     pub fn modify_hold(&mut self, message: ModifyHold) -> Reply<ModifiedHold> {
         let transaction = message.transaction;
-        let Some(before) = self.performance.hold(transaction).cloned() else {
-            return self.reply(0, Err(Rejection::UnknownTransaction.into()));
+        let before = match self.find_hold(transaction) {
+            Ok(Some(hold)) => Arc::unwrap_or_clone(hold),
+            Ok(None) => return self.reply(0, Err(Rejection::UnknownTransaction.into())),
+            Err(error) => return self.reply(0, Err(error.into())),
         };
         let command = Command::ModifyHold {
             transaction,
@@ -464,7 +594,9 @@ impl PerformanceCore {
 
     /// Reads a hold.
     pub fn get_hold(&mut self, message: GetHold) -> Reply<HoldView> {
-        self.read(|core| core.hold_view(message.transaction))
+        self.expire_due();
+        let view = self.hold_view(message.transaction);
+        self.reply(self.seq, view)
     }
 
     /// Takes seats off sale or puts them back.
@@ -475,7 +607,7 @@ impl PerformanceCore {
         };
         match self.execute(&command) {
             Ok(seq) => self.reply(seq, Ok(self.performance_view())),
-            Err(rejection) => self.reply(0, Err(rejection.into())),
+            Err(error) => self.reply(0, Err(error)),
         }
     }
 

@@ -47,6 +47,8 @@ pub enum Kind {
     Answer = 9,
     /// A basket's intent.
     Basket = 10,
+    /// A hold archived when it left its performance's inventory.
+    Archived = 11,
 }
 
 impl Kind {
@@ -62,6 +64,7 @@ impl Kind {
             8 => Self::Transaction,
             9 => Self::Answer,
             10 => Self::Basket,
+            11 => Self::Archived,
             _ => return None,
         })
     }

@@ -12,8 +12,12 @@
 //! | `t/` | transaction id (16 bytes, big-endian) | a [`TransactionRecord`] |
 //! | `a/` | client ‖ 0 ‖ key | an [`AnswerRecord`] |
 //! | `b/` | transaction id (16 bytes, big-endian) | a [`BasketRecord`] |
+//! | `e/` | transaction id (16 bytes, big-endian) ‖ performance | an [`ArchivedHold`] |
 //! | `m/` | performance ‖ 0 ‖ seq | a [`Snapshot`] covering entries up to seq |
 //! | `x/` | key ‖ chunk | a chunk of a large value stored at key |
+//!
+//! Archived holds are read one transaction at a time ([`archived_holds`]) and never loaded at
+//! start-up: they are what keeps a restart's work proportional to the live inventory.
 //!
 //! No stored value is over [`VALUE_SIZE_MAX`]: a larger record is stored as a `Chunked`
 //! manifest at its key and chunks under `x/`. Two snapshot generations are kept per
@@ -27,11 +31,11 @@ use super::codec::{self, Header, Kind};
 use super::error::StorageError;
 use super::legacy::{ChangeV1, IdempotencyRecordV1, PerformanceRecordV1, SnapshotV1};
 use super::records::{
-    AnswerRecord, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord,
-    Record, Snapshot, TransactionRecord,
+    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord,
+    PerformanceRecord, Record, Snapshot, TransactionRecord,
 };
 use super::{Batch, Entry, Recovered, RecoveredPerformance};
-use crate::domain::{Change, PerformanceId, Timestamp};
+use crate::domain::{Change, PerformanceId, Timestamp, TransactionId};
 
 /// The largest value ever handed to the store; sled writes larger ones to blob files that it
 /// does not fsync.
@@ -50,6 +54,7 @@ const SNAPSHOTS: &[u8] = b"m/";
 const TRANSACTIONS: &[u8] = b"t/";
 const ANSWERS: &[u8] = b"a/";
 const BASKETS: &[u8] = b"b/";
+const ARCHIVED: &[u8] = b"e/";
 const CHUNKS: &[u8] = b"x/";
 
 /// Writes to apply atomically.
@@ -245,6 +250,20 @@ fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageErro
             prefixed(BASKETS, &[&record.transaction.0.to_be_bytes()]),
             codec::encode(&header(Kind::Basket, "", 0, Timestamp(0)), record)?,
         ),
+        Record::Archived(record) => {
+            let transaction = record.hold.transaction.0.to_be_bytes();
+            batch.deletes.push(prefixed(BASKETS, &[&transaction]));
+            (
+                prefixed(
+                    ARCHIVED,
+                    &[&transaction, record.performance.as_str().as_bytes()],
+                ),
+                codec::encode(
+                    &header(Kind::Archived, record.performance.as_str(), 0, Timestamp(0)),
+                    record,
+                )?,
+            )
+        }
         Record::Answer(record) => (
             prefixed(
                 ANSWERS,
@@ -407,6 +426,38 @@ pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
         answers: decode_all::<AnswerRecord, AnswerRecord>(kv, ANSWERS)?,
         baskets: decode_all::<BasketRecord, BasketRecord>(kv, BASKETS)?,
     })
+}
+
+/// Reads the archived holds of `transaction`, in performance id order.
+///
+/// # Errors
+/// When a record is damaged or the store cannot be read.
+pub fn archived_holds(
+    kv: &dyn ReadKv,
+    transaction: TransactionId,
+) -> Result<Vec<ArchivedHold>, StorageError> {
+    decode_all::<ArchivedHold, ArchivedHold>(
+        kv,
+        &prefixed(ARCHIVED, &[&transaction.0.to_be_bytes()]),
+    )
+}
+
+/// Reads the metadata record of `transaction`.
+///
+/// # Errors
+/// When the record is damaged or the store cannot be read.
+pub fn transaction_record(
+    kv: &dyn ReadKv,
+    transaction: TransactionId,
+) -> Result<Option<TransactionRecord>, StorageError> {
+    let key = prefixed(TRANSACTIONS, &[&transaction.0.to_be_bytes()]);
+    let Some(stored) = kv.get(&key)? else {
+        return Ok(None);
+    };
+    let value = read_value(kv, &key, stored)?;
+    let (_, record) =
+        codec::decode_evolving::<TransactionRecord, TransactionRecord>(&value, &printable(&key))?;
+    Ok(Some(record))
 }
 
 fn load_performance(

@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use super::layout::{self, KvBatch, ReadKv, Visit};
-use super::{Batch, Durable, Recovered, StorageError, Store, StoreStats};
+use super::{
+    ArchivedHold, Batch, Durable, Recovered, StorageError, Store, StoreStats, TransactionRecord,
+};
+use crate::domain::TransactionId;
 
 /// An ordered map behind a mutex.
 #[derive(Debug, Default)]
@@ -118,6 +121,22 @@ impl Store for MemoryStore {
     fn load(&self) -> Result<Recovered, StorageError> {
         let map = self.map.lock().map_err(|_| StorageError::Stopped)?;
         layout::load(&Locked(&map))
+    }
+
+    fn archived_holds(
+        &self,
+        transaction: TransactionId,
+    ) -> Result<Vec<ArchivedHold>, StorageError> {
+        let map = self.map.lock().map_err(|_| StorageError::Stopped)?;
+        layout::archived_holds(&Locked(&map), transaction)
+    }
+
+    fn transaction_record(
+        &self,
+        transaction: TransactionId,
+    ) -> Result<Option<TransactionRecord>, StorageError> {
+        let map = self.map.lock().map_err(|_| StorageError::Stopped)?;
+        layout::transaction_record(&Locked(&map), transaction)
     }
 
     fn has_failed(&self) -> bool {

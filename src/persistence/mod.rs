@@ -34,7 +34,7 @@ mod sled_store;
 
 use tokio::sync::oneshot;
 
-use crate::domain::{Change, PerformanceId, Timestamp};
+use crate::domain::{Change, PerformanceId, Timestamp, TransactionId};
 
 pub use codec::{
     FORMAT_VERSION, Header, Kind, decode, decode_evolving, encode, entry_key, entry_prefix,
@@ -44,8 +44,8 @@ pub use error::StorageError;
 pub use faults::JournalFaults;
 pub use memory_store::MemoryStore;
 pub use records::{
-    AnswerRecord, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord, PerformanceRecord,
-    Record, Snapshot, TransactionRecord,
+    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord,
+    PerformanceRecord, Record, Snapshot, TransactionRecord,
 };
 pub use sled_store::{Durability, FailureHook, SledStore, StoreConfig};
 
@@ -162,6 +162,23 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// When records outside any performance's journal are damaged, or the store cannot be read.
     fn load(&self) -> Result<Recovered, StorageError>;
+
+    /// Reads the holds of `transaction` that were archived when they left their
+    /// performances' inventories, in performance id order.
+    ///
+    /// # Errors
+    /// When a record is damaged or the store cannot be read.
+    fn archived_holds(&self, transaction: TransactionId)
+    -> Result<Vec<ArchivedHold>, StorageError>;
+
+    /// Reads the metadata record of `transaction`.
+    ///
+    /// # Errors
+    /// When the record is damaged or the store cannot be read.
+    fn transaction_record(
+        &self,
+        transaction: TransactionId,
+    ) -> Result<Option<TransactionRecord>, StorageError>;
 
     /// Returns true once a storage error has stopped the store.
     fn has_failed(&self) -> bool;

@@ -3,6 +3,7 @@
 //! entry it belongs with, so a sale, its order and its idempotency answer land together.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -106,6 +107,17 @@ pub struct BasketRecord {
     pub performances: Vec<PerformanceId>,
 }
 
+/// A hold that ended unsold (released or expired) and left its performance's inventory at a
+/// snapshot; written in the snapshot's batch, read when somebody asks about its transaction,
+/// never loaded at start-up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedHold {
+    /// The performance it was held at.
+    pub performance: PerformanceId,
+    /// The hold as it ended.
+    pub hold: Arc<Hold>,
+}
+
 /// Anything but a journal entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
@@ -123,6 +135,9 @@ pub enum Record {
     Answer(AnswerRecord),
     /// A basket's intent.
     Basket(BasketRecord),
+    /// A hold archived at a snapshot; it also ends the transaction's basket intent, which
+    /// recovery needs no more once a hold of it has ended.
+    Archived(ArchivedHold),
 }
 
 /// A snapshot of one performance's inventory after entry `seq`.

@@ -26,7 +26,10 @@ use tokio::sync::oneshot;
 
 use super::faults::JournalFaults;
 use super::layout::{self, KvBatch, ReadKv, Visit};
-use super::{Batch, Durable, Recovered, StorageError, Store, StoreStats};
+use super::{
+    ArchivedHold, Batch, Durable, Recovered, StorageError, Store, StoreStats, TransactionRecord,
+};
+use crate::domain::TransactionId;
 
 /// How far "durable" goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -260,6 +263,17 @@ impl Drop for SledStore {
     }
 }
 
+impl SledStore {
+    /// Returns the database while the store is open (a `sled::Db` is a cheap handle).
+    fn open_db(&self) -> Result<sled::Db, StorageError> {
+        self.db
+            .lock()
+            .ok()
+            .and_then(|db| db.clone())
+            .ok_or(StorageError::Stopped)
+    }
+}
+
 impl Store for SledStore {
     fn write(&self, batch: Batch) -> Durable {
         let (reply, receiver) = oneshot::channel();
@@ -293,13 +307,21 @@ impl Store for SledStore {
     }
 
     fn load(&self) -> Result<Recovered, StorageError> {
-        let db = self
-            .db
-            .lock()
-            .ok()
-            .and_then(|db| db.clone())
-            .ok_or(StorageError::Stopped)?;
-        layout::load(&SledKv(&db))
+        layout::load(&SledKv(&self.open_db()?))
+    }
+
+    fn archived_holds(
+        &self,
+        transaction: TransactionId,
+    ) -> Result<Vec<ArchivedHold>, StorageError> {
+        layout::archived_holds(&SledKv(&self.open_db()?), transaction)
+    }
+
+    fn transaction_record(
+        &self,
+        transaction: TransactionId,
+    ) -> Result<Option<TransactionRecord>, StorageError> {
+        layout::transaction_record(&SledKv(&self.open_db()?), transaction)
     }
 
     fn has_failed(&self) -> bool {

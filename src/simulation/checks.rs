@@ -3,7 +3,7 @@
 
 use super::Failure;
 use crate::domain::{
-    Counts, HoldState, OrderNumber, Performance, SeatStatus, Timestamp, TransactionId,
+    Counts, Hold, HoldState, OrderNumber, Performance, SeatStatus, Timestamp, TransactionId,
 };
 
 /// What a client was told of a transaction.
@@ -134,15 +134,15 @@ pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
     Ok(())
 }
 
-/// What a client was told still stands.
+/// What a client was told still stands: `hold` is the transaction's hold at the performance,
+/// from its inventory or, once ended, from the archive (`None` when it is in neither).
 pub fn check_known(
-    performance: &Performance,
+    hold: Option<&Hold>,
     now: Timestamp,
     transaction: TransactionId,
     seats: &[u32],
     known: &Known,
 ) -> Result<(), Failure> {
-    let hold = performance.hold(transaction);
     match known.told {
         Told::Sold(order) => match hold {
             Some(hold)
@@ -164,13 +164,19 @@ pub fn check_known(
                 )));
             }
         },
-        Told::Released if known.is_settled() => {
-            if hold.is_some_and(|hold| hold.state.is_locking()) {
+        Told::Released if known.is_settled() => match hold {
+            Some(hold) if hold.state.is_locking() => {
                 return Err(Failure::new(format!(
                     "{transaction:?} was released, but still locks its seats"
                 )));
             }
-        }
+            Some(_) => {}
+            None => {
+                return Err(Failure::new(format!(
+                    "{transaction:?} was released, and can no longer be read"
+                )));
+            }
+        },
         Told::Held | Told::Released => {}
     }
     Ok(())

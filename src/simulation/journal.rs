@@ -12,9 +12,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::oneshot;
 
-use crate::domain::PerformanceId;
+use crate::domain::{PerformanceId, TransactionId};
 use crate::persistence::{
-    Batch, Durable, Entry, MemoryStore, Recovered, StorageError, Store, StoreStats,
+    ArchivedHold, Batch, Durable, Entry, MemoryStore, Recovered, StorageError, Store, StoreStats,
+    TransactionRecord,
 };
 
 /// A batch the core handed over, not yet on disk.
@@ -130,6 +131,20 @@ impl Store for SimJournal {
 
     fn load(&self) -> Result<Recovered, StorageError> {
         self.disk.load()
+    }
+
+    fn archived_holds(
+        &self,
+        transaction: TransactionId,
+    ) -> Result<Vec<ArchivedHold>, StorageError> {
+        self.disk.archived_holds(transaction)
+    }
+
+    fn transaction_record(
+        &self,
+        transaction: TransactionId,
+    ) -> Result<Option<TransactionRecord>, StorageError> {
+        self.disk.transaction_record(transaction)
     }
 
     fn has_failed(&self) -> bool {

@@ -88,6 +88,17 @@ impl World {
             }
         }
         for (transaction, known) in &self.known {
+            // A released transaction stays readable, from the archive once its hold left.
+            for (index, _) in known.holds.iter().filter(|_| known.told == Told::Released) {
+                let hold = self.node.cores[*index]
+                    .find_hold(*transaction)
+                    .map_err(|error| Failure::new(error.to_string()))?;
+                if known.is_settled() && hold.as_ref().is_none_or(|hold| hold.state.is_locking()) {
+                    return Err(Failure::new(format!(
+                        "{transaction:?} was released, but after recovery reads {hold:?}"
+                    )));
+                }
+            }
             let metadata = self.node.coordinator.metadata(*transaction);
             if metadata != known.metadata {
                 return Err(Failure::new(format!(
@@ -97,12 +108,13 @@ impl World {
             }
         }
         for (transaction, parts) in &self.baskets_begun {
-            let holds: Vec<&crate::domain::Hold> = self
-                .node
-                .cores
-                .iter()
-                .filter_map(|core| core.performance().hold(*transaction))
-                .collect();
+            let mut holds = Vec::new();
+            for core in &self.node.cores {
+                let found = core
+                    .find_hold(*transaction)
+                    .map_err(|error| Failure::new(error.to_string()))?;
+                holds.extend(found);
+            }
             if holds.len() < *parts && holds.iter().any(|hold| hold.state.is_locking()) {
                 return Err(Failure::new(format!(
                     "{transaction:?} is a basket held at {} of its {parts} performances after \
@@ -183,7 +195,13 @@ impl World {
                     )));
                 }
                 for (_, seats) in told_here {
-                    check_known(performance, now, *transaction, seats, known)?;
+                    // Reading the archive at every step would be quadratic: a hold that left
+                    // the inventory is looked for there after each recovery.
+                    if let Some(hold) = performance.hold(*transaction) {
+                        check_known(Some(hold), now, *transaction, seats, known)?;
+                    } else if known.told != Told::Released {
+                        check_known(None, now, *transaction, seats, known)?;
+                    }
                 }
             }
         }

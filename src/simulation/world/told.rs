@@ -194,10 +194,10 @@ impl World {
         };
         for answer in holds {
             let core = &self.node.cores[answer.performance];
-            // The hold may have changed since (a PATCH), so only its existence is checked: the
-            // replay names a transaction that was placed there, not one invented.
-            match core.performance().hold(answer.transaction) {
-                Some(_) => {}
+            // The hold may have changed since (a PATCH), or ended and been archived, so only its
+            // existence is checked: the replay names a transaction placed there, not one invented.
+            match core.find_hold(answer.transaction) {
+                Ok(Some(_)) => {}
                 other => {
                     return Err(Failure::new(format!(
                         "a replayed answer names {:?}, but the performance holds {other:?}",
