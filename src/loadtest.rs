@@ -1,6 +1,7 @@
 //! `holdfast loadtest`: an on-sale load generator that speaks the HTTP contract.
 //!
-//! It creates its own sales client and performance through the API, then drives N
+//! It creates its own sales client and performance (or reuses one, `--performance`) through
+//! the API, then drives N
 //! keep-alive clients. In a closed loop each client holds (best available or a specific
 //! adjacent pair, by the mix), then completes or releases what it got, and starts again. In
 //! an open loop (`--rate`) requests are issued on a fixed schedule whatever the answers, and
@@ -42,6 +43,11 @@ pub struct LoadtestArgs {
     /// How long the workload runs, in seconds.
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
+    /// Use this performance, created by an earlier run with the same `--rows` and
+    /// `--seats-per-row`, instead of creating one: a soak keeps one inventory across runs
+    /// and restarts.
+    #[arg(long)]
+    pub performance: Option<String>,
     /// Rows of the performance to create.
     #[arg(long, default_value_t = 250)]
     pub rows: u32,
@@ -128,6 +134,8 @@ pub struct PhaseReport {
 /// The whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The performance the workload ran against.
+    pub performance: String,
     /// The `GET /health` ceiling, when measured.
     pub ceiling: Option<PhaseReport>,
     /// The on-sale workload.
@@ -560,6 +568,9 @@ async fn setup(
         .await
         .map_err(|e| fail("reading the client", e.to_string()))?;
     let key = client_body["key"].as_str().unwrap_or_default().to_owned();
+    if let Some(id) = &args.performance {
+        return Ok((key, id.clone()));
+    }
     let id = format!(
         "loadtest-{}",
         &uuid::Uuid::new_v4().simple().to_string()[..8]
@@ -641,6 +652,7 @@ pub fn run(args: LoadtestArgs) -> Result<Report, LoadtestError> {
             .filter(|c| c.requests_per_second > 0.0)
             .map(|c| workload.requests_per_second / c.requests_per_second);
         Ok::<_, LoadtestError>(Report {
+            performance,
             ceiling,
             workload,
             ratio_to_ceiling,

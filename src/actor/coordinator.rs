@@ -32,21 +32,36 @@
 //! when they find its order (or, if it failed, begin afresh and are refused as it was).
 //! A completion naming another customer than the order's is refused.
 //!
+//! # Ended transactions leave memory
+//!
+//! A transaction released or expired at every performance it held at is forgotten once each
+//! performance has archived its hold ([`Coordinator::forget_archived`], told by the cores when
+//! the archive is durable). Asked about again, the coordinator finds its route (owner and
+//! performances) and metadata in the store's archive, so it answers as before; only live and
+//! sold transactions are indexed in memory.
+//!
 //! # Caveats
+//! - The archive is the one thing read from the store here: a lookup of durable records by
+//!   transaction, which changes nothing, so the coordinator stays deterministic over a given
+//!   store.
+//! - A transaction whose last hold is archived while a change or completion of it runs stays
+//!   indexed (a few bytes) rather than lose the route that change may extend.
 //! - An order number taken for a single-performance sale that the performance then refuses is
 //!   given back only when no later number was taken meanwhile; numbers may have gaps, and are
 //!   never reused once answered.
-//! - The transaction index, orders and people are rebuilt at start-up from holds and order
-//!   records; they are held in memory in full.
+//! - Orders and people are rebuilt at start-up from every order record and held in memory in
+//!   full; they grow with sales, which each performance's capacity bounds. Every metadata
+//!   record is read at start-up, and kept only for the transactions still indexed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::error::EngineError;
 use crate::domain::{
     ClientId, Customer, Hold, HoldState, OrderNumber, PerformanceId, Person, Rejection, Timestamp,
     TransactionId,
 };
-use crate::persistence::{BasketRecord, OrderRecord, TransactionRecord};
+use crate::persistence::{BasketRecord, OrderRecord, StorageError, Store, TransactionRecord};
 
 /// A transaction's metadata: the client's own keys and values.
 pub type Metadata = BTreeMap<String, String>;
@@ -194,9 +209,12 @@ pub enum Ending {
 }
 
 /// Transactions, orders and people, and the completions in flight.
-#[derive(Debug)]
 pub struct Coordinator {
     transactions: HashMap<TransactionId, Route>,
+    /// Where ended transactions are found once forgotten.
+    archive: Option<Arc<dyn Store>>,
+    /// The performances that archived an indexed transaction's hold, until all of them have.
+    archived_parts: HashMap<TransactionId, Vec<PerformanceId>>,
     /// Transactions' metadata; most have none and no entry.
     metadata: HashMap<TransactionId, Metadata>,
     orders: BTreeMap<OrderNumber, OrderRecord>,
@@ -208,10 +226,22 @@ pub struct Coordinator {
     next_order: u64,
 }
 
+impl std::fmt::Debug for Coordinator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Coordinator")
+            .field("transactions", &self.transactions.len())
+            .field("orders", &self.orders.len())
+            .field("completing", &self.completing.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for Coordinator {
     fn default() -> Self {
         Self {
             transactions: HashMap::new(),
+            archive: None,
+            archived_parts: HashMap::new(),
             metadata: HashMap::new(),
             orders: BTreeMap::new(),
             order_of: HashMap::new(),
@@ -224,23 +254,29 @@ impl Default for Coordinator {
 }
 
 impl Coordinator {
-    /// Rebuilds the coordinator from what the store holds: every hold (by performance) and
-    /// every order record; returns it with the prepared holds recovery must finish, in
-    /// transaction then performance order.
+    /// Creates an empty coordinator that finds forgotten transactions in `archive`.
+    pub fn with_archive(archive: Arc<dyn Store>) -> Self {
+        Self {
+            archive: Some(archive),
+            ..Self::default()
+        }
+    }
+
+    /// Rebuilds the coordinator from what the store holds: every hold in the performances'
+    /// inventories, every order record, the metadata and basket records, and the archive;
+    /// returns it with the prepared holds recovery must finish, in transaction then
+    /// performance order.
+    ///
+    /// # Errors
+    /// When the archive cannot be read.
     pub fn recover<'a>(
         holds: impl IntoIterator<Item = (&'a PerformanceId, &'a Hold)>,
         orders: Vec<OrderRecord>,
         transactions: Vec<TransactionRecord>,
         baskets: Vec<BasketRecord>,
-    ) -> (Self, Vec<Resolution>) {
-        let mut coordinator = Self::default();
-        for record in transactions {
-            if !record.metadata.is_empty() {
-                coordinator
-                    .metadata
-                    .insert(record.transaction, record.metadata);
-            }
-        }
+        archive: Arc<dyn Store>,
+    ) -> Result<(Self, Vec<Resolution>), StorageError> {
+        let mut coordinator = Self::with_archive(archive);
         let mut orders = orders;
         orders.sort_by_key(|order| order.number);
         for order in orders {
@@ -248,8 +284,12 @@ impl Coordinator {
         }
         let mut resolutions = Vec::new();
         let mut live: HashSet<(TransactionId, PerformanceId)> = HashSet::new();
+        let mut sold: HashSet<TransactionId> = HashSet::new();
         for (performance, hold) in holds {
             coordinator.register_hold(performance, hold);
+            if hold.state == HoldState::Sold {
+                sold.insert(hold.transaction);
+            }
             if hold.state.is_expiring() {
                 live.insert((hold.transaction, performance.clone()));
             }
@@ -290,7 +330,79 @@ impl Coordinator {
         }
         resolutions
             .sort_by(|a, b| (a.transaction, &a.performance).cmp(&(b.transaction, &b.performance)));
-        (coordinator, resolutions)
+        // Some holds of a transaction may have been archived before the stop while others
+        // stand (a release over several performances cut short): its route is made whole
+        // again, and it is forgotten once the rest are archived too. A sold transaction has
+        // none archived (every hold of it was live when it sold), so only the unsold are
+        // looked up, and those are bounded by the locks that can be live at once.
+        let unsold: Vec<TransactionId> = coordinator
+            .transactions
+            .keys()
+            .filter(|transaction| !sold.contains(transaction))
+            .copied()
+            .collect();
+        for transaction in unsold {
+            for archived in coordinator.archived_holds(transaction)? {
+                if let Some(route) = coordinator.transactions.get_mut(&transaction)
+                    && let Err(at) = route.performances.binary_search(&archived.performance)
+                {
+                    route.performances.insert(at, archived.performance.clone());
+                }
+                coordinator
+                    .archived_parts
+                    .entry(transaction)
+                    .or_default()
+                    .push(archived.performance);
+            }
+        }
+        for record in transactions {
+            if !record.metadata.is_empty()
+                && coordinator.transactions.contains_key(&record.transaction)
+            {
+                coordinator
+                    .metadata
+                    .insert(record.transaction, record.metadata);
+            }
+        }
+        Ok((coordinator, resolutions))
+    }
+
+    fn archived_holds(
+        &self,
+        transaction: TransactionId,
+    ) -> Result<Vec<crate::persistence::ArchivedHold>, StorageError> {
+        match &self.archive {
+            Some(archive) => archive.archived_holds(transaction),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Forgets the transactions whose holds at `performance` are durably archived, once all
+    /// their holds are.
+    pub fn forget_archived(&mut self, performance: &PerformanceId, transactions: &[TransactionId]) {
+        for transaction in transactions {
+            let Some(route) = self.transactions.get(transaction) else {
+                continue;
+            };
+            let parts = self.archived_parts.entry(*transaction).or_default();
+            if !parts.contains(performance) {
+                parts.push(performance.clone());
+            }
+            let whole = route.performances.iter().all(|p| parts.contains(p));
+            let busy = self.completing.contains_key(transaction)
+                || self.modifying.contains(transaction)
+                || self.order_of.contains_key(transaction);
+            if whole && !busy {
+                self.transactions.remove(transaction);
+                self.metadata.remove(transaction);
+                self.archived_parts.remove(transaction);
+            }
+        }
+    }
+
+    /// Returns how many transactions are indexed in memory.
+    pub fn indexed(&self) -> usize {
+        self.transactions.len()
     }
 
     fn register_hold(&mut self, performance: &PerformanceId, hold: &Hold) {
@@ -314,9 +426,20 @@ impl Coordinator {
         }
     }
 
-    /// Returns a transaction's metadata (empty when it has none).
-    pub fn metadata(&self, transaction: TransactionId) -> Metadata {
-        self.metadata.get(&transaction).cloned().unwrap_or_default()
+    /// Returns a transaction's metadata (empty when it has none), from the archive once the
+    /// transaction is forgotten.
+    ///
+    /// # Errors
+    /// When the archive cannot be read.
+    pub fn metadata(&self, transaction: TransactionId) -> Result<Metadata, StorageError> {
+        if self.transactions.contains_key(&transaction) {
+            return Ok(self.metadata.get(&transaction).cloned().unwrap_or_default());
+        }
+        let record = match &self.archive {
+            Some(archive) => archive.transaction_record(transaction)?,
+            None => None,
+        };
+        Ok(record.map(|record| record.metadata).unwrap_or_default())
     }
 
     /// Sets a transaction's metadata once its record is durable.
@@ -333,15 +456,36 @@ impl Coordinator {
     /// # Errors
     /// `NotFound` for an unknown transaction, `Forbidden` for another client's.
     pub fn route(&self, caller: &Caller, transaction: TransactionId) -> Result<Route, EngineError> {
-        let route = self.transactions.get(&transaction).ok_or_else(|| {
-            EngineError::not_found("transaction", uuid::Uuid::from_u128(transaction.0))
-        })?;
+        let route = match self.transactions.get(&transaction) {
+            Some(route) => route.clone(),
+            None => self.archived_route(transaction)?.ok_or_else(|| {
+                EngineError::not_found("transaction", uuid::Uuid::from_u128(transaction.0))
+            })?,
+        };
         if !caller.is_admin && route.owner != caller.client {
             return Err(EngineError::Forbidden {
                 what: "transaction",
             });
         }
-        Ok(route.clone())
+        Ok(route)
+    }
+
+    /// The route of a forgotten transaction, from its archived holds.
+    fn archived_route(&self, transaction: TransactionId) -> Result<Option<Route>, StorageError> {
+        let archived = self.archived_holds(transaction)?;
+        let Some(first) = archived.first() else {
+            return Ok(None);
+        };
+        let owner = first.hold.owner.clone();
+        let mut performances: Vec<PerformanceId> = archived
+            .into_iter()
+            .map(|archived| archived.performance)
+            .collect();
+        performances.sort();
+        Ok(Some(Route {
+            owner,
+            performances,
+        }))
     }
 
     /// Returns the order of a transaction, once it is committed.

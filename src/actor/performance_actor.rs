@@ -16,7 +16,7 @@ use super::messages::{
     GetSeatMap, HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold,
     ReleaseHold, Reply, RestoreHold, SeatMapView, SellHold, UnprepareHold,
 };
-use super::performance_core::{PerformanceCore, Settlement};
+use super::performance_core::{ArchiveHook, PerformanceCore, Settlement};
 use crate::domain::Performance;
 use crate::metrics::Metrics;
 use crate::persistence::Store;
@@ -66,6 +66,13 @@ impl PerformanceActor {
             snapshot_every: snapshots.every,
             last_snapshot: Instant::now(),
         }
+    }
+}
+
+impl PerformanceActor {
+    /// Calls `hook` whenever holds this actor archived are durable.
+    pub fn set_on_archived(&mut self, hook: ArchiveHook) {
+        self.core.set_on_archived(hook);
     }
 }
 

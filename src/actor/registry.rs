@@ -17,7 +17,7 @@ use super::clock::{Clock, EngineClock};
 use super::error::EngineError;
 use super::messages::Reply;
 use super::performance_actor::{PerformanceActor, SnapshotPolicy};
-use super::performance_core::Settlement;
+use super::performance_core::{ArchiveHook, Settlement};
 use crate::domain::{Performance, PerformanceId, PerformanceInfo, Timestamp};
 use crate::metrics::Metrics;
 use crate::persistence::Store;
@@ -103,6 +103,8 @@ pub struct Registry {
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
     admission_max: usize,
+    /// Given to every core: told when archived holds are durable.
+    on_archived: Option<ArchiveHook>,
 }
 
 impl Registry {
@@ -129,7 +131,13 @@ impl Registry {
             clock,
             metrics,
             admission_max: admission_max.max(1),
+            on_archived: None,
         }
+    }
+
+    /// Has every core started from now on call `hook` when holds it archived are durable.
+    pub fn set_on_archived(&mut self, hook: ArchiveHook) {
+        self.on_archived = Some(hook);
     }
 
     /// Starts an actor for `performance`, whose journal holds entries up to `seq` and whose
@@ -157,8 +165,9 @@ impl Registry {
         let clock = EngineClock::new(Arc::clone(&self.clock), floor);
         let metrics = Arc::clone(&self.metrics);
         let snapshots = self.snapshots;
+        let on_archived = self.on_archived.clone();
         let addr = PerformanceActor::start_in_arbiter(&self.arbiters[index], move |_| {
-            PerformanceActor::new(
+            let mut actor = PerformanceActor::new(
                 performance,
                 seq,
                 journal,
@@ -166,7 +175,11 @@ impl Registry {
                 metrics,
                 snapshots,
                 settlements,
-            )
+            );
+            if let Some(hook) = on_archived {
+                actor.set_on_archived(hook);
+            }
+            actor
         });
         let handle = PerformanceHandle {
             addr,

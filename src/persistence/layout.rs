@@ -296,6 +296,13 @@ pub struct EncodedSnapshot {
     value: Vec<u8>,
 }
 
+impl EncodedSnapshot {
+    /// Returns the encoded size in bytes.
+    pub fn size(&self) -> usize {
+        self.value.len()
+    }
+}
+
 /// Encodes a snapshot's value; the slow part of writing one, done away from the journal.
 ///
 /// # Errors

@@ -153,6 +153,7 @@ impl Store for MemoryStore {
             commits,
             requests: commits,
             syncs: 0,
+            last_snapshot_bytes: 0,
         }
     }
 }

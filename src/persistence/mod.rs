@@ -145,6 +145,8 @@ pub struct StoreStats {
     pub requests: u64,
     /// Data-file syncs (`fdatasync`) performed.
     pub syncs: u64,
+    /// The size of the last snapshot encoded, in bytes (0 before the first).
+    pub last_snapshot_bytes: u64,
 }
 
 /// The durable store of every performance's journal and of the engine's records.

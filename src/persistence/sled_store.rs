@@ -78,6 +78,7 @@ struct Shared {
     commits: AtomicU64,
     requests: AtomicU64,
     syncs: AtomicU64,
+    last_snapshot_bytes: AtomicU64,
 }
 
 /// The store on sled.
@@ -337,6 +338,7 @@ impl Store for SledStore {
             commits: self.shared.commits.load(Ordering::Relaxed),
             requests: self.shared.requests.load(Ordering::Relaxed),
             syncs: self.shared.syncs.load(Ordering::Relaxed),
+            last_snapshot_bytes: self.shared.last_snapshot_bytes.load(Ordering::Relaxed),
         }
     }
 }
@@ -357,7 +359,13 @@ fn write_snapshots(receiver: &Receiver<Request>, journal: &Sender<Request>, writ
         for request in &mut requests {
             if let Some(snapshot) = &request.batch.snapshot {
                 match layout::encode_snapshot(snapshot) {
-                    Ok(encoded) => request.encoded = Some(encoded),
+                    Ok(encoded) => {
+                        writer
+                            .shared
+                            .last_snapshot_bytes
+                            .store(encoded.size() as u64, Ordering::Relaxed);
+                        request.encoded = Some(encoded);
+                    }
                     // Left unencoded, the commit encodes it again and fails stop on the error.
                     Err(error) => tracing::error!(%error, "encoding a snapshot failed"),
                 }

@@ -142,7 +142,16 @@ async fn start(
 /// Starts the application with performances `ids`, each of rows A and B (seats 1-10) and the
 /// pool `STANDING`, under `rules`.
 pub async fn spawn_app_with_performances(ids: &[&str], rules: Value) -> TestApp {
-    let app = spawn_app().await;
+    spawn_configured_app_with_performances(ids, rules, |_| {}).await
+}
+
+/// As [`spawn_app_with_performances`], after `adjust` has changed the test configuration.
+pub async fn spawn_configured_app_with_performances(
+    ids: &[&str],
+    rules: Value,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
+    let app = spawn_app_with(adjust).await;
     for id in ids {
         app.create_performance(&performance_body(
             id,

@@ -280,7 +280,7 @@ impl Coordinator {
         transaction: TransactionId,
         changes: &BTreeMap<String, Option<String>>,
     ) -> Result<Metadata, EngineError> {
-        let mut merged = self.metadata(transaction);
+        let mut merged = self.metadata(transaction)?;
         for (key, value) in changes {
             match value {
                 Some(value) => merged.insert(key.clone(), value.clone()),

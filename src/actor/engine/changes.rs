@@ -42,7 +42,7 @@ impl Engine {
     ) -> Result<TransactionView, EngineError> {
         let route = self.route(caller, transaction)?;
         let holds = self.each_hold(&route, || GetHold { transaction }).await?;
-        let current = self.view(transaction, holds);
+        let current = self.view(transaction, holds)?;
         let held_count = current
             .holds
             .iter()

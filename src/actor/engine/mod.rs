@@ -193,7 +193,7 @@ pub struct Engine {
     clients: ClientDirectory,
     events: DashMap<EventId, EventInfo>,
     /// Held only for synchronous steps, never across an await.
-    coordination: Mutex<Coordination>,
+    coordination: Arc<Mutex<Coordination>>,
     idempotency: IdempotencyTable<TransactionView>,
     /// Remembered answers to keyed writes other than holds.
     answers: IdempotencyTable<StoredAnswer>,
@@ -216,18 +216,34 @@ fn random_u64() -> u64 {
 impl Engine {
     /// Creates an engine over `registry`, writing to `store`.
     pub fn new(
-        registry: Registry,
+        mut registry: Registry,
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         limits: Limits,
     ) -> Self {
+        let coordination = Arc::new(Mutex::new(Coordination {
+            coordinator: Coordinator::with_archive(Arc::clone(&store)),
+            runs: std::collections::HashMap::new(),
+        }));
+        // Cores report archived holds on the journal's thread; the coordinator forgets the
+        // transactions they ended. A weak handle: the engine owns the coordinator.
+        let weak = Arc::downgrade(&coordination);
+        registry.set_on_archived(Arc::new(move |performance, transactions| {
+            if let Some(coordination) = weak.upgrade() {
+                coordination
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .coordinator
+                    .forget_archived(performance, transactions);
+            }
+        }));
         Self {
             registry,
             store,
             clients: ClientDirectory::new(),
             creating: tokio::sync::Mutex::new(()),
             events: DashMap::new(),
-            coordination: Mutex::new(Coordination::default()),
+            coordination,
             idempotency: IdempotencyTable::default(),
             answers: IdempotencyTable::default(),
             clock,
@@ -292,6 +308,11 @@ impl Engine {
             ..Batch::default()
         })
         .await
+    }
+
+    /// Returns how many transactions the coordinator indexes in memory.
+    pub fn transactions_indexed(&self) -> usize {
+        self.coordination().coordinator.indexed()
     }
 
     /// Returns the store's counters.

@@ -34,7 +34,7 @@ impl Engine {
         };
         let transaction = record.transaction;
         let holds = self.each_hold(&route, || GetHold { transaction }).await?;
-        Ok(order_of(record, self.view(transaction, holds)))
+        Ok(order_of(record, self.view(transaction, holds)?))
     }
 
     /// Reads the people record of `email` (lower-cased).

@@ -81,12 +81,25 @@ impl Engine {
                 .iter()
                 .map(move |hold| (id, hold.as_ref()))
         });
-        let (coordinator, resolutions) = Coordinator::recover(
+        let (coordinator, resolutions) = match Coordinator::recover(
             holds,
             recovered.orders,
             recovered.transactions,
             recovered.baskets,
-        );
+            Arc::clone(&self.store),
+        ) {
+            Ok(recovered) => recovered,
+            Err(error) => {
+                // Serving without the index would answer 404 for live transactions.
+                tracing::error!(%error, "the archive cannot be read: no performance is served");
+                for rebuilt in &rebuilt_all {
+                    self.registry
+                        .halt(rebuilt.performance.info().id.clone(), error.to_string());
+                }
+                report.halted += rebuilt_all.len();
+                return report;
+            }
+        };
         self.coordination().coordinator = coordinator;
         let mut settlements: HashMap<PerformanceId, Vec<Settlement>> = HashMap::new();
         for resolution in resolutions {
@@ -183,7 +196,14 @@ impl Engine {
         let answer = TransactionView {
             id: record.transaction,
             holds,
-            metadata: self.coordination().coordinator.metadata(record.transaction),
+            metadata: self
+                .coordination()
+                .coordinator
+                .metadata(record.transaction)
+                .unwrap_or_else(|error| {
+                    tracing::error!(%error, "reading a transaction's metadata failed");
+                    crate::actor::Metadata::new()
+                }),
         };
         self.idempotency
             .complete((record.client, record.key), record.fingerprint, answer);

@@ -265,12 +265,17 @@ impl Engine {
     }
 
     /// A transaction's holds with its metadata.
-    pub(super) fn view(&self, transaction: TransactionId, holds: Vec<HoldView>) -> TransactionView {
-        TransactionView {
+    pub(super) fn view(
+        &self,
+        transaction: TransactionId,
+        holds: Vec<HoldView>,
+    ) -> Result<TransactionView, EngineError> {
+        let metadata = self.coordination().coordinator.metadata(transaction)?;
+        Ok(TransactionView {
             id: transaction,
             holds,
-            metadata: self.coordination().coordinator.metadata(transaction),
-        }
+            metadata,
+        })
     }
 
     /// Finds a transaction the caller may see.
@@ -310,7 +315,7 @@ impl Engine {
     ) -> Result<TransactionView, EngineError> {
         let route = self.route(caller, transaction)?;
         let holds = self.each_hold(&route, || GetHold { transaction }).await?;
-        Ok(self.view(transaction, holds))
+        self.view(transaction, holds)
     }
 
     /// Checks that tickets a client repeated in its request are the transaction's.
@@ -348,7 +353,7 @@ impl Engine {
         let route = self.route(caller, transaction)?;
         self.check_tickets(caller, transaction, tickets).await?;
         let holds = self.extend_all(&route, transaction).await?;
-        Ok(self.view(transaction, holds))
+        self.view(transaction, holds)
     }
 
     async fn extend_all(
@@ -448,7 +453,7 @@ impl Engine {
         loop {
             let outcome = match step {
                 Step::Finished(Ok(order)) => {
-                    let transaction = self.view(order.transaction, sold);
+                    let transaction = self.view(order.transaction, sold)?;
                     return Ok(order_of(order, transaction));
                 }
                 Step::Finished(Err(error)) => return Err(error),
@@ -522,6 +527,6 @@ impl Engine {
         let holds = self
             .each_hold(&route, || ReleaseHold { transaction })
             .await?;
-        Ok(self.view(transaction, holds))
+        self.view(transaction, holds)
     }
 }

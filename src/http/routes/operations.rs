@@ -51,7 +51,19 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render() + &journal_metrics(state.engine.store_stats()))
+        .body(
+            state.metrics.render()
+                + &journal_metrics(state.engine.store_stats())
+                + &engine_metrics(state.engine.transactions_indexed()),
+        )
+}
+
+/// What the engine keeps in memory besides the inventories.
+fn engine_metrics(transactions_indexed: usize) -> String {
+    let name = "holdfast_transactions_indexed";
+    format!(
+        "# HELP {name} Live and sold transactions the coordinator indexes in memory (ended ones are read from the archive)\n# TYPE {name} gauge\n{name} {transactions_indexed}\n"
+    )
 }
 
 /// Creates a client and shows its API key once (admin).
@@ -178,5 +190,10 @@ fn journal_metrics(stats: crate::persistence::StoreStats) -> String {
             "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
         ));
     }
+    let name = "holdfast_store_last_snapshot_bytes";
+    text.push_str(&format!(
+        "# HELP {name} Size of the last snapshot encoded\n# TYPE {name} gauge\n{name} {}\n",
+        stats.last_snapshot_bytes
+    ));
     text
 }

@@ -226,12 +226,17 @@ struct SimClient {
 }
 
 /// The server process: what `holdfast serve` keeps in memory.
+/// What the cores' archive hooks report, as the engine's hook reports it to its coordinator.
+type Archived = Arc<std::sync::Mutex<Vec<(PerformanceId, Vec<TransactionId>)>>>;
+
 struct Node {
     journal: Arc<SimJournal>,
     cores: Vec<PerformanceCore>,
     idempotency: IdempotencyTable<Answer>,
     /// The engine's coordinator: transactions, orders, completions.
     coordinator: Coordinator,
+    /// Holds the cores archived durably, not yet told to the coordinator.
+    archived: Archived,
     /// Completions in flight.
     runs: Vec<Run>,
     /// Changes in flight.
@@ -368,6 +373,7 @@ impl World {
     }
 
     fn step(&mut self) -> Result<(), Failure> {
+        self.forget_archived();
         if let Some(left) = self.restart_in {
             if left == 0 {
                 self.restart(Restart::AfterFailure)?;
@@ -390,6 +396,7 @@ impl World {
                 let count = 1 + self.rng.below(self.node.journal.pending().max(1));
                 self.note(("flush", count));
                 self.node.journal.flush(count);
+                self.forget_archived();
             }
             700..820 => self.deliver_response()?,
             820..960 => self.move_clock(),
@@ -547,6 +554,23 @@ impl World {
 
     // ---- Restarts ----
 
+    /// Tells the coordinator what the cores archived durably, as the engine's hook does the
+    /// moment the journal reports it.
+    fn forget_archived(&mut self) {
+        let reported = std::mem::take(
+            &mut *self
+                .node
+                .archived
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for (performance, transactions) in reported {
+            self.node
+                .coordinator
+                .forget_archived(&performance, &transactions);
+        }
+    }
+
     fn restart(&mut self, how: Restart) -> Result<(), Failure> {
         self.note(("restart", how as u8));
         match how {
@@ -694,13 +718,14 @@ fn start(
         .map_err(|error| Failure::new(format!("load: {error}")))?;
     let mut cores = Vec::with_capacity(PERFORMANCES);
     let mut infos = BTreeMap::new();
+    let archived: Archived = Arc::default();
     for found in recovered.performances {
         let found: RecoveredPerformance = found;
         let rebuilt = rebuild(found).map_err(|error| Failure::new(format!("rebuild: {error}")))?;
         infos.insert(rebuilt.performance.info().id.clone(), cores.len());
         let clock = EngineClock::new(Arc::new(wall.clone()), rebuilt.floor);
         let store: Arc<dyn crate::persistence::Store> = journal.clone();
-        let core = PerformanceCore::new(
+        let mut core = PerformanceCore::new(
             rebuilt.performance,
             rebuilt.seq,
             store,
@@ -708,6 +733,13 @@ fn start(
             Arc::clone(metrics),
             snapshot_every_entries,
         );
+        let report = Arc::clone(&archived);
+        core.set_on_archived(Arc::new(move |performance, transactions| {
+            report
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((performance.clone(), transactions.to_vec()));
+        }));
         cores.push(core);
     }
     let idempotency = IdempotencyTable::default();
@@ -740,7 +772,9 @@ fn start(
             recovered.orders,
             recovered.transactions,
             recovered.baskets,
+            journal.clone(),
         )
+        .map_err(|error| Failure::new(format!("recover: {error}")))?
     };
     for resolution in resolutions {
         let index = index_of(&resolution.performance).map_err(|e| Failure::new(e.to_string()))?;
@@ -766,6 +800,7 @@ fn start(
         cores,
         idempotency,
         coordinator,
+        archived,
         runs: Vec::new(),
         changes: Vec::new(),
         joined: Vec::new(),

@@ -88,6 +88,30 @@ impl World {
             }
         }
         for (transaction, known) in &self.known {
+            // Its route still reaches every performance it was told of, whatever was archived
+            // (also a release over several performances that a crash cut short).
+            let caller = Caller {
+                client: self.clients[known.client].id.clone(),
+                is_admin: false,
+                ip: "203.0.113.7".into(),
+            };
+            let route = self
+                .node
+                .coordinator
+                .route(&caller, *transaction)
+                .map_err(|error| {
+                    Failure::new(format!("{transaction:?} after recovery: {error}"))
+                })?;
+            for (index, _) in &known.holds {
+                let performance = &self.node.cores[*index].performance().info().id;
+                if !route.performances.contains(performance) {
+                    return Err(Failure::new(format!(
+                        "{transaction:?} was told of a hold at {performance}, but after recovery \
+                         its route is {:?}",
+                        route.performances
+                    )));
+                }
+            }
             // A released transaction stays readable, from the archive once its hold left.
             for (index, _) in known.holds.iter().filter(|_| known.told == Told::Released) {
                 let hold = self.node.cores[*index]
@@ -99,7 +123,11 @@ impl World {
                     )));
                 }
             }
-            let metadata = self.node.coordinator.metadata(*transaction);
+            let metadata = self
+                .node
+                .coordinator
+                .metadata(*transaction)
+                .map_err(|error| Failure::new(error.to_string()))?;
             if metadata != known.metadata {
                 return Err(Failure::new(format!(
                     "{transaction:?} was opened with metadata {:?}, recovered {metadata:?}",

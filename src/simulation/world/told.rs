@@ -152,6 +152,21 @@ impl World {
                 | EngineError::Mismatch(_)
                 | EngineError::Conflict(_)
         );
+        if let (
+            Request::Extend { transaction }
+            | Request::Complete { transaction, .. }
+            | Request::Release { transaction }
+            | Request::Read { transaction }
+            | Request::Change { transaction, .. },
+            EngineError::NotFound { .. },
+        ) = (request, error)
+            && self.known.contains_key(transaction)
+        {
+            // Ended transactions leave memory, never the store.
+            return Err(Failure::new(format!(
+                "{transaction:?} was acknowledged, but {request:?} was told it does not exist"
+            )));
+        }
         if !deterministic {
             // The journal failed: the change may or may not be on disk.
             self.answer_lost(request);
