@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The soak benchmark of docs/BENCHMARKS.md: hold-then-release cycles (bots that hold seats
+# and let them go, all day) against one performance of a release server with fsync, in
+# ROUNDS rounds of ROUND_SECONDS. After each round it records the server's RSS, the data
+# directory's size, the last snapshot's size and the transactions the coordinator indexes;
+# then it kills the server with SIGKILL, starts it again on the same data, and times the
+# restart until GET /health answers. Memory, snapshots and restarts must stay flat after
+# warm-up however many cycles went by. Prints one line per round and writes $OUT/soak.csv.
+#
+#   scripts/soak.sh                                   # 12 rounds of 25 s, 64 connections
+#   ROUNDS=3 ROUND_SECONDS=5 scripts/soak.sh          # a quick look
+#   SERVER=/elsewhere/holdfast OUT=target/soak-old scripts/soak.sh   # another server build
+#
+# The load generator is always this build's `holdfast loadtest` (it can reuse a performance
+# across rounds); SERVER may be another build. Stops every server it starts, by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-12}
+ROUND_SECONDS=${ROUND_SECONDS:-25}
+CONNECTIONS=${CONNECTIONS:-64}
+PORT=${PORT:-18191}
+KEY=soak-admin-key-0123456789abcdef
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/holdfast
+fi
+SERVER=${SERVER:-$BIN}
+OUT=${OUT:-target/soak}
+mkdir -p "$OUT"
+data=$(mktemp -d)
+server=
+cleanup() {
+  if [ -n "$server" ]; then kill -9 "$server" 2>/dev/null || true; fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+# Starts the server on $data and prints the seconds until /health answered.
+start_server() {
+  local started
+  started=$(date +%s.%N)
+  "$SERVER" serve --bind "127.0.0.1:$PORT" --data-dir "$data" --admin-key "$KEY" --no-demo \
+    --durability fsync >> "$OUT/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 600); do
+    if curl -sf "http://127.0.0.1:$PORT/health" > /dev/null; then
+      python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" \
+        "$started" "$(date +%s.%N)"
+      return
+    fi
+    sleep 0.05
+  done
+  echo "the server did not answer within 30 s" >&2
+  exit 1
+}
+
+metric() {
+  curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v name="$1" '$1 == name { print $2 }'
+}
+
+: > "$OUT/server.log"
+echo "round,cycles,holds_per_second,rss_mib,data_mib,snapshot_kib,indexed,restart_seconds" > "$OUT/soak.csv"
+start_server > /dev/null
+performance=
+cycles=0
+for round in $(seq "$ROUNDS"); do
+  reuse=()
+  if [ -n "$performance" ]; then reuse=(--performance "$performance"); fi
+  "$BIN" loadtest --url "http://127.0.0.1:$PORT" --admin-key "$KEY" --connections "$CONNECTIONS" \
+    --duration "$ROUND_SECONDS" --rows 250 --seats-per-row 200 --complete-percent 0 \
+    "${reuse[@]}" --json > "$OUT/round-$round.json"
+  read -r performance released rate < <(python3 - "$OUT/round-$round.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(r["performance"], r["workload"]["releases"], round(r["workload"]["holds_per_second"]))
+PY
+)
+  cycles=$((cycles + released))
+  # Let the actor's timer write its snapshot (every 60 s or 100,000 entries by default).
+  sleep "${SETTLE_SECONDS:-2}"
+  rss_kib=$(awk '/^VmRSS/ { print $2 }' "/proc/$server/status")
+  snapshot=$(metric holdfast_store_last_snapshot_bytes)
+  indexed=$(metric holdfast_transactions_indexed || true)
+  data_kib=$(du -sk "$data" | cut -f1)
+  kill -9 "$server"; wait "$server" 2>/dev/null || true
+  restart=$(start_server)
+  line="$round,$cycles,$rate,$((rss_kib / 1024)),$((data_kib / 1024)),$((${snapshot:-0} / 1024)),${indexed:-n/a},$restart"
+  echo "$line" >> "$OUT/soak.csv"
+  printf 'round %2d: %9d cycles, %5d holds/s, RSS %4d MiB, data %5d MiB, snapshot %6d KiB, indexed %s, restart %s s\n' \
+    "$round" "$cycles" "$rate" "$((rss_kib / 1024))" "$((data_kib / 1024))" "$((${snapshot:-0} / 1024))" "${indexed:-n/a}" "$restart"
+done
