@@ -35,7 +35,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts the server on $data and prints the seconds until /health answered.
+# Starts the server on $data (its PID in $server) and sets $restart to the seconds until
+# /health answered.
 start_server() {
   local started
   started=$(date +%s.%N)
@@ -43,9 +44,13 @@ start_server() {
     --durability fsync >> "$OUT/server.log" 2>&1 &
   server=$!
   for _ in $(seq 600); do
+    if ! kill -0 "$server" 2> /dev/null; then
+      echo "the server exited at start (is port $PORT taken?); see $OUT/server.log" >&2
+      exit 1
+    fi
     if curl -sf "http://127.0.0.1:$PORT/health" > /dev/null; then
-      python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" \
-        "$started" "$(date +%s.%N)"
+      restart=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" \
+        "$started" "$(date +%s.%N)")
       return
     fi
     sleep 0.05
@@ -59,8 +64,9 @@ metric() {
 }
 
 : > "$OUT/server.log"
-echo "round,cycles,holds_per_second,rss_mib,data_mib,snapshot_kib,indexed,restart_seconds" > "$OUT/soak.csv"
-start_server > /dev/null
+echo "round,cycles,holds_per_second,rss_mib,data_mib,snapshot_kib,indexed,restart_seconds,replayed,recovery_ms" > "$OUT/soak.csv"
+restart=
+start_server
 performance=
 cycles=0
 for round in $(seq "$ROUNDS"); do
@@ -83,9 +89,13 @@ PY
   indexed=$(metric holdfast_transactions_indexed || true)
   data_kib=$(du -sk "$data" | cut -f1)
   kill -9 "$server"; wait "$server" 2>/dev/null || true
-  restart=$(start_server)
-  line="$round,$cycles,$rate,$((rss_kib / 1024)),$((data_kib / 1024)),$((${snapshot:-0} / 1024)),${indexed:-n/a},$restart"
+  start_server
+  # What the restart replayed (the journal after the last snapshot) and how long recovery
+  # took inside the process, from its start-up log line.
+  read -r replayed recovery_ms < <(sed 's/\x1b\[[0-9;]*m//g' "$OUT/server.log" | grep 'recovered from' | tail -1 |
+    sed -n 's/.*replayed=\([0-9]*\).*elapsed_ms=\([0-9]*\).*/\1 \2/p')
+  line="$round,$cycles,$rate,$((rss_kib / 1024)),$((data_kib / 1024)),$((${snapshot:-0} / 1024)),${indexed:-n/a},$restart,${replayed:-?},${recovery_ms:-?}"
   echo "$line" >> "$OUT/soak.csv"
-  printf 'round %2d: %9d cycles, %5d holds/s, RSS %4d MiB, data %5d MiB, snapshot %6d KiB, indexed %s, restart %s s\n' \
-    "$round" "$cycles" "$rate" "$((rss_kib / 1024))" "$((data_kib / 1024))" "$((${snapshot:-0} / 1024))" "${indexed:-n/a}" "$restart"
+  printf 'round %2d: %9d cycles, %5d holds/s, RSS %4d MiB, data %5d MiB, snapshot %6d KiB, indexed %s, restart %s s (replayed %s entries, recovery %s ms)\n' \
+    "$round" "$cycles" "$rate" "$((rss_kib / 1024))" "$((data_kib / 1024))" "$((${snapshot:-0} / 1024))" "${indexed:-n/a}" "$restart" "${replayed:-?}" "${recovery_ms:-?}"
 done

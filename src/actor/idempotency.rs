@@ -6,19 +6,32 @@
 //! retry is judged afresh. Reusing a key with another body is refused. The answer of a hold is
 //! written in the same batch as the hold, so after a crash the table is rebuilt from the store
 //! and a retry of an acknowledged hold finds its answer.
+//!
+//! Answers are kept for a retention period from when they were given: the engine sweeps older
+//! ones out ([`IdempotencyTable::forget_before`]) and does not load them at start-up, so
+//! clients that send a fresh key with every request do not grow memory for ever.
+//!
+//! # Caveats
+//! - A key reused after its answer was forgotten is a new request.
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 
-use crate::domain::ClientId;
+use crate::domain::{ClientId, Timestamp};
 
 /// A client and one of its keys.
 pub type Scope = (ClientId, String);
 
 #[derive(Clone, Debug)]
 enum Slot<A> {
-    InFlight { fingerprint: [u8; 32] },
-    Done { fingerprint: [u8; 32], answer: A },
+    InFlight {
+        fingerprint: [u8; 32],
+    },
+    Done {
+        fingerprint: [u8; 32],
+        answer: A,
+        at: Timestamp,
+    },
 }
 
 /// What a request with a key may do.
@@ -57,6 +70,7 @@ impl<A: Clone> IdempotencyTable<A> {
                 Slot::Done {
                     fingerprint: done,
                     answer,
+                    ..
                 } if *done == fingerprint => Claim::Replay(answer.clone()),
                 Slot::InFlight {
                     fingerprint: running,
@@ -70,15 +84,34 @@ impl<A: Clone> IdempotencyTable<A> {
         }
     }
 
-    /// Remembers the answer of the request that claimed `scope`.
-    pub fn complete(&self, scope: Scope, fingerprint: [u8; 32], answer: A) {
+    /// Remembers the answer of the request that claimed `scope`, given `at`.
+    pub fn complete(&self, scope: Scope, fingerprint: [u8; 32], answer: A, at: Timestamp) {
         self.slots.insert(
             scope,
             Slot::Done {
                 fingerprint,
                 answer,
+                at,
             },
         );
+    }
+
+    /// Forgets the answers given before `cutoff`; returns how many.
+    pub fn forget_before(&self, cutoff: Timestamp) -> usize {
+        let before = self.slots.len();
+        self.slots
+            .retain(|_, slot| !matches!(slot, Slot::Done { at, .. } if *at < cutoff));
+        before.saturating_sub(self.slots.len())
+    }
+
+    /// Returns how many keys are remembered or claimed.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Returns true when no key is remembered or claimed.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
     }
 
     /// Drops the claim of a request that failed or was abandoned.
@@ -104,10 +137,10 @@ impl<'a, A: Clone> ClaimGuard<'a, A> {
         }
     }
 
-    /// Remembers the answer; the claim is no longer dropped.
-    pub fn complete(mut self, fingerprint: [u8; 32], answer: A) {
+    /// Remembers the answer, given `at`; the claim is no longer dropped.
+    pub fn complete(mut self, fingerprint: [u8; 32], answer: A, at: Timestamp) {
         if let Some(scope) = self.scope.take() {
-            self.table.complete(scope, fingerprint, answer);
+            self.table.complete(scope, fingerprint, answer, at);
         }
     }
 }
@@ -136,7 +169,7 @@ mod tests {
             table.claim(scope("k"), [1; 32]),
             Claim::InProgress
         ));
-        table.complete(scope("k"), [1; 32], 7);
+        table.complete(scope("k"), [1; 32], 7, Timestamp(0));
         assert!(matches!(table.claim(scope("k"), [1; 32]), Claim::Replay(7)));
         assert!(matches!(table.claim(scope("k"), [2; 32]), Claim::Mismatch));
     }
@@ -152,8 +185,31 @@ mod tests {
     #[test]
     fn abandoning_never_forgets_a_completed_answer() {
         let table = IdempotencyTable::default();
-        table.complete(scope("k"), [1; 32], 3);
+        table.complete(scope("k"), [1; 32], 3, Timestamp(0));
         table.abandon(&scope("k"));
         assert!(matches!(table.claim(scope("k"), [1; 32]), Claim::Replay(3)));
+    }
+
+    #[test]
+    fn an_answer_is_forgotten_once_its_retention_passed_and_a_claim_in_flight_never_is() {
+        let table = IdempotencyTable::default();
+        table.complete(scope("old"), [1; 32], 1, Timestamp(1_000));
+        table.complete(scope("new"), [1; 32], 2, Timestamp(5_000));
+        assert!(matches!(
+            table.claim(scope("running"), [1; 32]),
+            Claim::Fresh
+        ));
+
+        assert_eq!(table.forget_before(Timestamp(5_000)), 1);
+
+        assert!(matches!(table.claim(scope("old"), [2; 32]), Claim::Fresh));
+        assert!(matches!(
+            table.claim(scope("new"), [1; 32]),
+            Claim::Replay(2)
+        ));
+        assert!(matches!(
+            table.claim(scope("running"), [1; 32]),
+            Claim::InProgress
+        ));
     }
 }

@@ -129,6 +129,7 @@ impl Application {
             "recovered from {}",
             config.data_dir.display()
         );
+        spawn_answer_sweeper(&engine);
         let generated_admin_key = engine.ensure_admin(config.admin_key.as_deref()).await?;
         if config.demo && fresh {
             crate::demo::load(&engine, clock.now()).await?;
@@ -229,6 +230,28 @@ impl Application {
         self.store.close();
         result
     }
+}
+
+/// How often remembered answers past their retention are swept out of memory.
+const ANSWER_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Sweeps remembered idempotency answers past their retention out of memory, once a minute,
+/// for as long as the engine lives.
+fn spawn_answer_sweeper(engine: &Arc<Engine>) {
+    let engine = Arc::downgrade(engine);
+    actix_rt::spawn(async move {
+        let mut every = tokio::time::interval(ANSWER_SWEEP_INTERVAL);
+        loop {
+            every.tick().await;
+            let Some(engine) = engine.upgrade() else {
+                break;
+            };
+            let forgotten = engine.forget_expired_answers();
+            if forgotten > 0 {
+                tracing::debug!(forgotten, "forgot idempotency answers past their retention");
+            }
+        }
+    });
 }
 
 /// Opens the sled store in the data directory; in the binary a storage failure ends the

@@ -131,7 +131,7 @@ where
         .engine
         .remember_answer(client.clone(), key.key, fingerprint, &stored)
         .await?;
-    claim.complete(fingerprint, stored);
+    claim.complete(fingerprint, stored, state.engine.now());
     Ok(respond(answer.status.as_u16(), answer.body))
 }
 
@@ -146,7 +146,7 @@ pub(crate) struct IdempotencyKeyHeader {
     /// Makes a retry safe: 1 to 255 printable ASCII characters, scoped to the client. The
     /// same key with the same request answers the first (successful) answer again, with its
     /// status, also after a restart; with a different request, 422; while the first still
-    /// runs, 409.
+    /// runs, 409. Answers are remembered for 24 hours; after that the key is a new request.
     #[serde(rename = "Idempotency-Key")]
     #[param(
         nullable = false,

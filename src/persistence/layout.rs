@@ -31,8 +31,8 @@ use super::codec::{self, Header, Kind};
 use super::error::StorageError;
 use super::legacy::{ChangeV1, IdempotencyRecordV1, PerformanceRecordV1, SnapshotV1};
 use super::records::{
-    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord,
-    PerformanceRecord, Record, Snapshot, TransactionRecord,
+    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, Forgotten, IdempotencyRecord,
+    OrderRecord, PerformanceRecord, Record, Snapshot, TransactionRecord,
 };
 use super::{Batch, Entry, Recovered, RecoveredPerformance};
 use crate::domain::{Change, PerformanceId, Timestamp, TransactionId};
@@ -216,6 +216,19 @@ fn delete_value(kv: &dyn ReadKv, batch: &mut KvBatch, key: &[u8]) -> Result<(), 
 
 fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageError> {
     let (key, bytes) = match record {
+        Record::Forgotten(Forgotten::Hold { client, key }) => {
+            let key = prefixed(
+                IDEMPOTENCY,
+                &[client.as_str().as_bytes(), &[0], key.as_bytes()],
+            );
+            batch.deletes.push(key);
+            return Ok(());
+        }
+        Record::Forgotten(Forgotten::Answer { client, key }) => {
+            let key = prefixed(ANSWERS, &[client.as_str().as_bytes(), &[0], key.as_bytes()]);
+            batch.deletes.push(key);
+            return Ok(());
+        }
         Record::Performance(record) => {
             let id = record.info.id.as_str();
             (

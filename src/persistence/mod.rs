@@ -44,8 +44,8 @@ pub use error::StorageError;
 pub use faults::JournalFaults;
 pub use memory_store::MemoryStore;
 pub use records::{
-    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord,
-    PerformanceRecord, Record, Snapshot, TransactionRecord,
+    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, Forgotten, IdempotencyRecord,
+    OrderRecord, PerformanceRecord, Record, Snapshot, TransactionRecord,
 };
 pub use sled_store::{Durability, FailureHook, SledStore, StoreConfig};
 

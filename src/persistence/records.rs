@@ -118,6 +118,25 @@ pub struct ArchivedHold {
     pub hold: Arc<Hold>,
 }
 
+/// A remembered answer whose retention has passed: writing it deletes the answer's record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Forgotten {
+    /// A hold's idempotency answer ([`IdempotencyRecord`]).
+    Hold {
+        /// The client the key belongs to.
+        client: ClientId,
+        /// The key.
+        key: String,
+    },
+    /// Another keyed write's answer ([`AnswerRecord`]).
+    Answer {
+        /// The client the key belongs to.
+        client: ClientId,
+        /// The key.
+        key: String,
+    },
+}
+
 /// Anything but a journal entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
@@ -138,6 +157,8 @@ pub enum Record {
     /// A hold archived at a snapshot; it also ends the transaction's basket intent, which
     /// recovery needs no more once a hold of it has ended.
     Archived(ArchivedHold),
+    /// An answer past its retention, to delete.
+    Forgotten(Forgotten),
 }
 
 /// A snapshot of one performance's inventory after entry `seq`.

@@ -198,3 +198,26 @@ async fn every_write_documents_the_idempotency_key() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_hold_key_is_remembered_for_a_day_and_then_is_a_new_request_also_across_a_restart() {
+    let app = spawn_app_with_performances(&["p1"], free_rules()).await;
+    let shop = app.create_sales_client("shop").await;
+    let first = json!({"tickets": ["p1:STALLS-A1"]});
+    let other = json!({"tickets": ["p1:STALLS-A2"]});
+    let held = app.place_hold_idempotently(&shop, "day-key", &first).await;
+    let held = transaction_id(held.assert_status(201));
+
+    app.clock.advance_millis(23 * 3_600_000);
+    let app = app.restart().await;
+    let replayed = app.place_hold_idempotently(&shop, "day-key", &first).await;
+    assert_eq!(transaction_id(replayed.assert_status(201)), held);
+    app.place_hold_idempotently(&shop, "day-key", &other)
+        .await
+        .assert_error(422, "rule_violation");
+
+    app.clock.advance_millis(3_600_001);
+    let app = app.restart().await;
+    let fresh = app.place_hold_idempotently(&shop, "day-key", &other).await;
+    assert_ne!(transaction_id(fresh.assert_status(201)), held);
+}

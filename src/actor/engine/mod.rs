@@ -166,7 +166,8 @@ pub struct StoredAnswer {
     pub body: Arc<Vec<u8>>,
 }
 
-/// How long a keyed write's answer is remembered: a retry later than this runs afresh.
+/// How long a keyed write's answer (a hold's included) is remembered: a retry later than this
+/// runs afresh.
 pub const ANSWER_RETENTION_MILLIS: i64 = 24 * 3_600_000;
 
 /// A page of a listing.
@@ -308,6 +309,20 @@ impl Engine {
             ..Batch::default()
         })
         .await
+    }
+
+    /// Returns the engine time now.
+    pub fn now(&self) -> crate::domain::Timestamp {
+        self.clock.now()
+    }
+
+    /// Forgets the idempotency answers (holds' and other writes') given more than
+    /// [`ANSWER_RETENTION_MILLIS`] ago; their records are dropped at the next start-up.
+    /// Returns how many were forgotten.
+    pub fn forget_expired_answers(&self) -> usize {
+        let cutoff =
+            crate::domain::Timestamp(self.clock.now().0.saturating_sub(ANSWER_RETENTION_MILLIS));
+        self.idempotency.forget_before(cutoff) + self.answers.forget_before(cutoff)
     }
 
     /// Returns how many transactions the coordinator indexes in memory.

@@ -14,8 +14,8 @@ use crate::actor::clients::Role;
 use crate::actor::coordinator::{Coordinator, Ending};
 use crate::actor::messages::HoldView;
 use crate::actor::performance_core::{Rebuilt, SettleAction, Settlement, rebuild};
-use crate::domain::{PerformanceId, SeatingPlan};
-use crate::persistence::{IdempotencyRecord, Recovered};
+use crate::domain::{PerformanceId, SeatingPlan, Timestamp};
+use crate::persistence::{Batch, Forgotten, IdempotencyRecord, Record, Recovered};
 
 /// What start-up found and did.
 #[derive(Clone, Copy, Debug, Default)]
@@ -30,6 +30,8 @@ pub struct RecoveryReport {
     pub from_snapshots: usize,
     /// Orders loaded.
     pub orders: usize,
+    /// Remembered answers past their retention, dropped.
+    pub answers_forgotten: usize,
     /// Prepared holds sold because their order was committed before the stop.
     pub rolled_forward: usize,
     /// Prepared holds rolled back because their order was not, and holds of baskets placed
@@ -147,23 +149,57 @@ impl Engine {
                 }
             }
         }
+        // Answers past their retention are not loaded, and their records go: nothing is
+        // served yet, so no request can be claiming one of these keys meanwhile.
+        let oldest = Timestamp(
+            self.clock
+                .now()
+                .0
+                .saturating_sub(super::ANSWER_RETENTION_MILLIS),
+        );
+        let mut forgotten = Vec::new();
         for record in recovered.idempotency {
-            self.restore_idempotency(record, &plans);
-        }
-        let oldest = self
-            .clock
-            .now()
-            .0
-            .saturating_sub(super::ANSWER_RETENTION_MILLIS);
-        for record in recovered.answers {
-            if record.at.0 >= oldest {
-                let answer = super::StoredAnswer {
-                    status: record.status,
-                    body: Arc::new(record.body),
-                };
-                self.answers
-                    .complete((record.client, record.key), record.fingerprint, answer);
+            let given = record
+                .holds
+                .iter()
+                .map(|(_, hold)| hold.created_at)
+                .max()
+                .unwrap_or_default();
+            if given < oldest {
+                forgotten.push(Record::Forgotten(Forgotten::Hold {
+                    client: record.client,
+                    key: record.key,
+                }));
+            } else {
+                self.restore_idempotency(record, given, &plans);
             }
+        }
+        for record in recovered.answers {
+            if record.at < oldest {
+                forgotten.push(Record::Forgotten(Forgotten::Answer {
+                    client: record.client,
+                    key: record.key,
+                }));
+                continue;
+            }
+            let answer = super::StoredAnswer {
+                status: record.status,
+                body: Arc::new(record.body),
+            };
+            self.answers.complete(
+                (record.client, record.key),
+                record.fingerprint,
+                answer,
+                record.at,
+            );
+        }
+        report.answers_forgotten = forgotten.len();
+        if !forgotten.is_empty() {
+            // Not waited for: a failure stops the store, which the first write reports.
+            drop(self.store.write(Batch {
+                records: forgotten,
+                ..Batch::default()
+            }));
         }
         if report.rolled_forward + report.rolled_back > 0 {
             tracing::info!(
@@ -178,6 +214,7 @@ impl Engine {
     fn restore_idempotency(
         &self,
         record: IdempotencyRecord,
+        given: Timestamp,
         plans: &HashMap<PerformanceId, Arc<SeatingPlan>>,
     ) {
         let mut holds = Vec::with_capacity(record.holds.len());
@@ -205,7 +242,11 @@ impl Engine {
                     crate::actor::Metadata::new()
                 }),
         };
-        self.idempotency
-            .complete((record.client, record.key), record.fingerprint, answer);
+        self.idempotency.complete(
+            (record.client, record.key),
+            record.fingerprint,
+            answer,
+            given,
+        );
     }
 }

@@ -72,7 +72,7 @@ impl Engine {
             earlier_holds: Vec::new(),
         };
         let answer = self.hold(caller, request, metadata, Some(stub)).await?;
-        claim.complete(idempotency.fingerprint, answer.clone());
+        claim.complete(idempotency.fingerprint, answer.clone(), self.clock.now());
         Ok(answer)
     }
 

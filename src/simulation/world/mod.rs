@@ -754,6 +754,7 @@ fn start(
                 (record.client, record.key),
                 record.fingerprint,
                 Answer::Transaction(holds),
+                crate::actor::Clock::now(wall),
             );
         }
     }

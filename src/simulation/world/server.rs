@@ -409,9 +409,13 @@ impl World {
             let outcome = match outcome {
                 Ok(()) => {
                     if let AfterDurable::Remember { scope, fingerprint } = awaiting.then {
-                        self.node
-                            .idempotency
-                            .complete(scope, fingerprint, awaiting.answer.clone());
+                        let at = crate::actor::Clock::now(&self.wall);
+                        self.node.idempotency.complete(
+                            scope,
+                            fingerprint,
+                            awaiting.answer.clone(),
+                            at,
+                        );
                     }
                     Ok(awaiting.answer)
                 }
