@@ -72,7 +72,7 @@ impl Default for Config {
             public_reads: true,
             trust_forwarded_for: false,
             durability: Durability::Fsync,
-            snapshot_every_entries: 100_000,
+            snapshot_every_entries: 20_000,
             snapshot_every_seconds: 60,
             cache_capacity_bytes: 256 * 1024 * 1024,
             disk_reserve_bytes: 64 * 1024 * 1024,
