@@ -45,7 +45,8 @@ fn info() -> PerformanceInfo {
 
 /// A small data directory holding every record kind and change kind: a client, a
 /// performance, holds placed (seats and places), extended, sold (with its order and an
-/// idempotency answer), released and expired, holdbacks, and a snapshot with entries after it.
+/// idempotency answer), released and expired, holdbacks, a snapshot with entries after it, and
+/// (from format 2) an archived hold.
 fn sample_store() -> MemoryStore {
     let store = MemoryStore::new();
     let owner = ClientId::parse("shop").expect("a valid id");
@@ -179,6 +180,19 @@ fn sample_store() -> MemoryStore {
         entries: after.into_iter().map(|entry| (id.clone(), entry)).collect(),
         ..Batch::default()
     });
+    // Since format 2: a released hold archived as a snapshot would (the next snapshot's
+    // batch); the performance's own state is unchanged by it.
+    let released = performance
+        .hold(TransactionId(3))
+        .cloned()
+        .expect("the released hold");
+    write(Batch {
+        records: vec![Record::Archived(ArchivedHold {
+            performance: id.clone(),
+            hold: std::sync::Arc::new(released),
+        })],
+        ..Batch::default()
+    });
     store
 }
 
@@ -265,6 +279,14 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
         assert_eq!((counts.sold, counts.held, counts.withheld), (2, 0, 1));
         assert_eq!(performance.pool_counts()[0].held, 0);
         assert_eq!(rebuilt.seq, 8);
+        if version != "1" {
+            let archived = store
+                .archived_holds(TransactionId(3))
+                .unwrap_or_else(|error| panic!("v{version} archive reads: {error}"));
+            assert_eq!(archived.len(), 1, "v{version}");
+            assert_eq!(archived[0].performance.as_str(), "fixture");
+            assert_eq!(archived[0].hold.state, HoldState::Released);
+        }
     }
     assert!(
         versions.iter().any(|v| v == "1"),
