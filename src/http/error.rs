@@ -2,7 +2,7 @@
 //!
 //! Every error the API answers goes through [`ApiError`], so its body is always
 //! `{"status": "error", "code": ..., "errors": [...], "tickets": [...]}` with the status and
-//! code of the table in `API.md`. Internal failures show nothing internal; their cause goes
+//! code of the table in `docs/API.md`. Internal failures show nothing internal; their cause goes
 //! to the log.
 
 use actix_web::http::StatusCode;
@@ -48,7 +48,7 @@ pub(crate) struct ErrorBody<'a> {
     tickets: &'a [String],
 }
 
-/// The stable error codes, as `API.md`'s table lists them with their statuses, plus two the
+/// The stable error codes, as `docs/API.md`'s table lists them with their statuses, plus two the
 /// table does not name: `unavailable` (503), the server cannot serve or acknowledge the
 /// request right now (storage failed, a performance's stored history is damaged, or disk
 /// space is low); and `request_timeout` (408), the request body did not arrive within the

@@ -1,4 +1,4 @@
-//! The OpenAPI 3.1 description of the HTTP contract (`API.md`), served at `GET /openapi.json`,
+//! The OpenAPI 3.1 description of the HTTP contract (`docs/API.md`), served at `GET /openapi.json`,
 //! and a small HTML index of the operations at `GET /docs`.
 //!
 //! The description is derived from the DTOs (`ToSchema`, `IntoParams`) and the `#[utoipa::path]`
@@ -327,7 +327,7 @@ mod tests {
 
     use super::*;
 
-    /// The codes of `API.md`'s error table.
+    /// The codes of `docs/API.md`'s error table.
     const CONTRACT_ERROR_CODES: [&str; 12] = [
         "invalid_request",
         "unauthorized",

@@ -34,3 +34,39 @@ async fn a_method_a_route_does_not_have_answers_405_naming_the_documented_method
         assert_eq!(allowed, documented, "Allow of {path}");
     }
 }
+
+/// The operations `docs/API.md` documents under its `### `METHOD /path`` headings.
+fn operations_in_the_guide() -> std::collections::BTreeSet<String> {
+    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/API.md"))
+        .expect("docs/API.md reads");
+    guide
+        .lines()
+        .filter_map(|line| line.strip_prefix("### `"))
+        .filter_map(|rest| rest.strip_suffix('`'))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_guide_documents_every_operation_and_only_those() {
+    let app = spawn_app().await;
+    let document = app.get("/openapi.json").await;
+    let paths = document.assert_status(200)["paths"]
+        .as_object()
+        .expect("paths")
+        .clone();
+    let mut described = std::collections::BTreeSet::new();
+    for (path, item) in &paths {
+        for method in item.as_object().expect("a path item").keys() {
+            described.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let documented = operations_in_the_guide();
+    let missing: Vec<&String> = described.difference(&documented).collect();
+    let extra: Vec<&String> = documented.difference(&described).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "docs/API.md leaves out {missing:?} and documents {extra:?}, which /openapi.json does not describe"
+    );
+    assert!(described.len() >= 19, "{described:?}");
+}
