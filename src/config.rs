@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 use serde::Deserialize;
 
 use crate::persistence::Durability;
@@ -152,28 +152,6 @@ impl Config {
             source,
         })
     }
-}
-
-/// The command line.
-#[derive(Debug, Parser)]
-#[command(name = "holdfast", version, about = "A seat reservation engine")]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct Cli {
-    /// What to run; `serve` when omitted.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// The flags of `serve`, for when the subcommand is omitted.
-    #[command(flatten)]
-    pub serve: ServeArgs,
-}
-
-/// The subcommands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the HTTP API.
-    Serve(ServeArgs),
-    /// Drive a running server with an on-sale workload and report throughput and latency.
-    Loadtest(crate::loadtest::LoadtestArgs),
 }
 
 /// Flags of `holdfast serve`; each falls back to its `HOLDFAST_*` environment variable.

@@ -19,7 +19,6 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod http;
-pub mod loadtest;
 pub mod metrics;
 pub mod persistence;
 #[cfg(test)]

@@ -1,11 +1,15 @@
 //! `holdfast serve` (the default) and `holdfast loadtest`: load configuration, start
 //! logging, build the application, serve; or drive a running server.
 
+mod cli;
+mod loadtest;
+
 use std::sync::Arc;
 
 use clap::Parser;
+use cli::{Cli, Command};
 use holdfast::actor::SystemClock;
-use holdfast::config::{Cli, Command, ServeArgs};
+use holdfast::config::ServeArgs;
 use holdfast::http::Application;
 
 /// glibc's allocator spent about a fifth of the server's CPU under the on-sale load
@@ -17,9 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Loadtest(args)) => {
-            holdfast::loadtest::run(args).map(drop).map_err(Into::into)
-        }
+        Some(Command::Loadtest(args)) => loadtest::run(args).map(drop).map_err(Into::into),
         Some(Command::Serve(args)) => serve(&args),
         None => serve(&cli.serve),
     }
