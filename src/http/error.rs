@@ -48,11 +48,12 @@ pub(crate) struct ErrorBody<'a> {
     tickets: &'a [String],
 }
 
-/// The stable error codes, as `docs/API.md`'s table lists them with their statuses, plus two the
-/// table does not name: `unavailable` (503), the server cannot serve or acknowledge the
-/// request right now (storage failed, a performance's stored history is damaged, or disk
-/// space is low); and `request_timeout` (408), the request body did not arrive within the
-/// configured time (`body_read_timeout_seconds`), and the connection is closed.
+/// The stable error codes, as `docs/API.md`'s table lists them with their statuses. Two go
+/// beyond the seed contract's table: `unavailable` (503), the server cannot serve or
+/// acknowledge the request right now (storage failed, a performance's stored history is
+/// damaged, or disk space is low); and `request_timeout` (408), the request body did not
+/// arrive within the configured time (`body_read_timeout_seconds`), and the connection is
+/// closed.
 ///
 /// Documentation only: [`ApiError`] carries its code as a string; this enum lists the values
 /// for the OpenAPI description.

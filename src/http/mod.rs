@@ -6,7 +6,6 @@
 //! faults: body (400), key (401, 403), what the path names (404), size (413), then the engine.
 
 mod app;
-mod change_dto;
 mod dto;
 mod error;
 mod openapi;

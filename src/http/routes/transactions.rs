@@ -7,7 +7,7 @@ use super::json;
 use crate::actor::{Role, TransactionChange};
 use crate::domain::TransactionId;
 use crate::http::app::AppState;
-use crate::http::change_dto::ChangeTransaction;
+use crate::http::dto::ChangeTransaction;
 use crate::http::dto::{
     CreateTransaction, OrderAnswer, TransactionDto, TransactionStep, TransactionUpdate,
     UpdateTransaction, UpdateTransactionAnswer,

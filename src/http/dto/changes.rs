@@ -2,15 +2,8 @@
 //! metadata to merge. Judged on its own (400 for anything malformed) before the transaction
 //! is looked at.
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
-use utoipa::ToSchema;
-
-use super::dto::{CreateTransactionItem, CreateTransactionItemForm, UniqueKeys, check_metadata};
-use super::error::ApiError;
-use crate::actor::{HoldRequest, TransactionChange};
-use crate::domain::PerformanceId;
+use super::*;
+use crate::actor::TransactionChange;
 
 /// `PATCH /transactions/{id}`: every field optional, at least one given. A move is a
 /// `remove` and an `add` in one change.
@@ -61,7 +54,7 @@ impl TryFrom<ChangeTransaction> for TransactionChange {
             .into_iter()
             .map(HoldRequest::try_from)
             .collect::<Result<Vec<_>, _>>()?;
-        let remove = super::dto::parse_tickets("remove", &body.remove.unwrap_or_default())?;
+        let remove = parse_tickets("remove", &body.remove.unwrap_or_default())?;
         let remove_general_admission = body
             .remove_general_admission
             .unwrap_or_default()

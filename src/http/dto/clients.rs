@@ -1,0 +1,77 @@
+//! `POST /clients`: the request and the answer that shows the new key once.
+
+use super::*;
+
+/// `POST /clients`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"name": "webshop", "role": "sales"})))]
+pub struct CreateClient {
+    /// The client's id, a slug `[A-Za-z0-9_-]{1,64}`; generated when omitted.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("webshop"))]
+    pub id: Option<String>,
+    /// A human name: 1 to 100 characters (after trimming) without control or invisible
+    /// formatting characters (zero-width spaces, bidirectional overrides).
+    #[schema(examples("webshop"))]
+    pub name: String,
+    /// `admin` or `sales`.
+    #[schema(value_type = ClientRole)]
+    pub role: String,
+}
+
+/// A client to create, converted from [`CreateClient`].
+pub struct NewClient {
+    /// The given id, or a generated one.
+    pub id: ClientId,
+    /// The trimmed name.
+    pub name: String,
+    /// The role.
+    pub role: Role,
+}
+
+impl TryFrom<CreateClient> for NewClient {
+    type Error = ApiError;
+
+    /// Judges the body on its own, so its faults rank before the key's (400 before 401, 403).
+    fn try_from(body: CreateClient) -> Result<Self, ApiError> {
+        let role = Role::parse(&body.role)
+            .ok_or_else(|| ApiError::invalid_request("role must be \"admin\" or \"sales\""))?;
+        let name = body.name.trim();
+        if name.is_empty() || name.chars().count() > 100 || !is_plain_text(name) {
+            return Err(ApiError::invalid_request(
+                "name must be 1 to 100 characters without control or invisible formatting characters",
+            ));
+        }
+        let id = match body.id {
+            Some(id) => id,
+            None => format!(
+                "client-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..12]
+            ),
+        };
+        Ok(Self {
+            id: ClientId::parse(&id)
+                .map_err(|error| ApiError::invalid_request(error.to_string()))?,
+            name: name.to_owned(),
+            role,
+        })
+    }
+}
+
+/// A client with its key, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientCreated {
+    /// The id.
+    #[schema(examples("webshop"))]
+    pub id: String,
+    /// The name.
+    #[schema(examples("webshop"))]
+    pub name: String,
+    /// The role.
+    #[schema(value_type = ClientRole)]
+    pub role: &'static str,
+    /// The API key, for the `X-API-Key` header; shown only in this answer (a retry with the
+    /// same `Idempotency-Key` answers the client without it).
+    #[schema(required = false)]
+    pub key: String,
+}

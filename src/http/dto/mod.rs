@@ -1,0 +1,47 @@
+//! The JSON shapes of the API, separate from domain types, one file per resource. Requests
+//! refuse unknown fields and convert into engine requests; responses are rendered from actor
+//! views. Every shape is re-exported here, so routes name `dto::X` whatever file holds it.
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::fmt;
+use std::marker::PhantomData;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::{self, MapAccess};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::schema::{OneOfBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
+
+use super::error::ApiError;
+use crate::actor::{
+    AvailabilityView, HoldRequest, HoldView, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Order,
+    PerformanceView, Role, SeatMapView, TransactionView,
+};
+use crate::domain::{
+    Amount, BlockSpec, ClientId, Counts, Currency, Customer, EventId, EventInfo, HoldState,
+    MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, PerformanceId, PerformanceInfo, Person,
+    PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId, Timestamp, add_totals,
+    is_plain_text,
+};
+
+mod changes;
+mod clients;
+mod listings;
+mod orders;
+mod parse;
+mod performances;
+mod schemas;
+mod seats;
+mod transactions;
+
+pub use changes::*;
+pub use clients::*;
+pub use listings::*;
+pub use orders::*;
+pub use parse::*;
+pub use performances::*;
+pub(crate) use schemas::*;
+pub use seats::*;
+pub use transactions::*;

@@ -1,0 +1,278 @@
+//! Documentation-only schemas.
+//!
+//! These types are never built. They name the string vocabularies that the DTOs carry as
+//! `&'static str` or `String`, and the alternative body forms that the flat request types
+//! accept, so the OpenAPI description can list them.
+
+use super::*;
+
+/// A client's role: `admin` (manage catalogue, keys, holdbacks, reports) or `sales` (hold,
+/// check out, complete, release its own transactions).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) enum ClientRole {
+    Admin,
+    Sales,
+}
+
+/// A seat's status in the seat map.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) enum SeatStatus {
+    Free,
+    Held,
+    Sold,
+    Withheld,
+}
+
+/// A transaction's state: `held` → `checkout` → `complete`, or `released` (by `DELETE`) or
+/// `expired` (its lock passed `lock_expires`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) enum TransactionState {
+    Held,
+    Checkout,
+    Complete,
+    Released,
+    Expired,
+}
+
+/// How the `preferred` seats of a best-available request were met: `got_all` (all preferred
+/// seats), `got_some`, `got_none` (other seats given), `not_requested` (no preference given).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) enum SeatRequestStatus {
+    GotAll,
+    GotSome,
+    GotNone,
+    NotRequested,
+}
+
+/// The step `POST /transactions/{id}` asks for: `checkout` resets the lock to now plus the
+/// performance's `hold_seconds`; `complete` sells the tickets and creates an order.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) enum UpdateTransactionStatus {
+    Checkout,
+    Complete,
+}
+
+/// The `status` of a successful answer: always `OK`.
+#[derive(ToSchema)]
+#[schema(rename_all = "UPPERCASE")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) enum OkStatus {
+    Ok,
+}
+
+/// `GET /health`.
+#[derive(ToSchema)]
+#[expect(
+    dead_code,
+    reason = "documentation only: the route renders this shape inline"
+)]
+pub(crate) struct Health {
+    status: OkStatus,
+}
+
+/// `POST /transactions`, specific seats: all or nothing.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"tickets": ["revue-1:STALLS-A3", "revue-1:STALLS-A4"]})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransaction` parses this form"
+)]
+pub(crate) struct CreateTransactionSeats {
+    /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
+    #[schema(min_items = 1)]
+    tickets: Vec<String>,
+    /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
+    /// 255), shown on the transaction and its order.
+    #[schema(schema_with = metadata_schema)]
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// `POST /transactions`, best available: the engine picks the best seats that satisfy the
+/// performance's rules (lowest row first, then closest to the centre, in one block), trying
+/// `preferred` first.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "performance": "revue-1", "quantity": 2, "price_band": "A", "preferred": ["revue-1:STALLS-D7"]
+})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransaction` parses this form"
+)]
+pub(crate) struct CreateTransactionBestAvailable {
+    /// The performance id.
+    performance: String,
+    /// How many seats; must be one of the performance's `valid_quantities`.
+    quantity: u32,
+    /// Only seats of this price band.
+    price_band: Option<String>,
+    /// Ticket ids to try first, each at most once.
+    preferred: Option<Vec<String>>,
+    /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
+    /// 255), shown on the transaction and its order.
+    #[schema(schema_with = metadata_schema)]
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// `POST /transactions`, general admission: places per pool code.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"performance": "revue-1", "general_admission": {"STANDING": 2}})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransaction` parses this form"
+)]
+pub(crate) struct CreateTransactionGeneralAdmission {
+    /// The performance id.
+    performance: String,
+    /// Places wanted, by pool code; at least one pool.
+    general_admission: BTreeMap<String, u32>,
+    /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
+    /// 255), shown on the transaction and its order.
+    #[schema(schema_with = metadata_schema)]
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// A basket item, specific seats: all or nothing.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"tickets": ["revue-1:STALLS-A3", "revue-1:STALLS-A4"]})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransactionItem` parses this form"
+)]
+pub(crate) struct ItemSeats {
+    /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
+    #[schema(min_items = 1)]
+    tickets: Vec<String>,
+}
+
+/// A basket item, best available: the engine picks the best seats that satisfy the
+/// performance's rules (lowest row first, then closest to the centre, in one block), trying
+/// `preferred` first.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "performance": "revue-1", "quantity": 2, "price_band": "A", "preferred": ["revue-1:STALLS-D7"]
+})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransactionItem` parses this form"
+)]
+pub(crate) struct ItemBestAvailable {
+    /// The performance id.
+    performance: String,
+    /// How many seats; must be one of the performance's `valid_quantities`.
+    quantity: u32,
+    /// Only seats of this price band.
+    price_band: Option<String>,
+    /// Ticket ids to try first, each at most once.
+    preferred: Option<Vec<String>>,
+}
+
+/// A basket item, general admission: places per pool code.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"performance": "revue-1", "general_admission": {"STANDING": 2}})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransactionItem` parses this form"
+)]
+pub(crate) struct ItemGeneralAdmission {
+    /// The performance id.
+    performance: String,
+    /// Places wanted, by pool code; at least one pool.
+    general_admission: BTreeMap<String, u32>,
+}
+
+/// `POST /transactions`, a basket: items of the three forms, at one or several performances,
+/// all or nothing. Items at one performance become one hold there; each is judged by the
+/// performance's rules as a request of its own. `seat_request_status` is the weakest over the
+/// items.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "items": [
+        {"tickets": ["revue-1:STALLS-A3"]},
+        {"performance": "revue-1", "general_admission": {"STANDING": 2}},
+        {"performance": "revue-2", "quantity": 2}
+    ],
+    "metadata": {"basket": "b-1029"}
+})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransaction` parses this form"
+)]
+pub(crate) struct CreateTransactionItems {
+    /// The items; at least one.
+    #[schema(min_items = 1)]
+    items: Vec<CreateTransactionItemForm>,
+    /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
+    /// 255), shown on the transaction and its order.
+    #[schema(schema_with = metadata_schema)]
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// The schema of a transaction's metadata: at most 32 keys of 1 to 255 characters, string
+/// values of at most 255.
+fn metadata_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let text = |min: usize| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(min))
+            .max_length(Some(METADATA_TEXT_MAX))
+    };
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "The client's own keys and values (at most 32; keys 1 to 255 characters, values \
+             strings of at most 255), shown on the transaction and its order.",
+        ))
+        .max_properties(Some(METADATA_KEYS_MAX))
+        .property_names(Some(text(1)))
+        .additional_properties(Some(text(0)))
+        .build()
+}
+
+/// One item of a basket: one of the three forms.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransactionItem` parses this form"
+)]
+pub(crate) enum CreateTransactionItemForm {
+    /// Specific seats.
+    Seats(ItemSeats),
+    /// Best available.
+    BestAvailable(ItemBestAvailable),
+    /// General admission.
+    GeneralAdmission(ItemGeneralAdmission),
+}
+
+/// The answer of `POST /transactions/{id}`: the transaction after `checkout`, the order after
+/// `complete`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[expect(
+    dead_code,
+    reason = "documentation only: the route answers one of the two directly"
+)]
+pub(crate) enum UpdateTransactionAnswer {
+    /// After `checkout`.
+    Checkout(TransactionDto),
+    /// After `complete`.
+    Complete(OrderAnswer),
+}

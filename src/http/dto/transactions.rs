@@ -1,0 +1,521 @@
+//! `POST /transactions` (the four body forms), `POST /transactions/{id}` (checkout and
+//! complete) and the transaction as answered, with its tickets and places.
+
+use super::*;
+
+/// `POST /transactions`: one of three forms, or a basket of them (`items`), each with
+/// optional `metadata`.
+///
+/// Its OpenAPI schema is `oneOf` the four forms ([`CreateTransactionSeats`],
+/// [`CreateTransactionBestAvailable`], [`CreateTransactionGeneralAdmission`],
+/// [`CreateTransactionItems`]) rather than this flat struct, because
+/// [`CreateTransaction::into_parts`] accepts exactly those combinations of fields.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTransaction {
+    tickets: Option<Vec<String>>,
+    performance: Option<String>,
+    quantity: Option<u32>,
+    price_band: Option<String>,
+    preferred: Option<Vec<String>>,
+    general_admission: Option<UniqueKeys<u32>>,
+    items: Option<Vec<CreateTransactionItem>>,
+    metadata: Option<UniqueKeys<String>>,
+}
+
+/// One item of a basket: one of the three forms, without items or metadata of its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTransactionItem {
+    tickets: Option<Vec<String>>,
+    performance: Option<String>,
+    quantity: Option<u32>,
+    price_band: Option<String>,
+    preferred: Option<Vec<String>>,
+    general_admission: Option<UniqueKeys<u32>>,
+}
+
+impl PartialSchema for CreateTransaction {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .description(Some(
+                "One of three forms (specific seats, best available, general admission), or a \
+                 basket of them in `items`, at one or several performances, all or nothing. \
+                 Any other combination of fields is refused with 400 `invalid_request`.",
+            ))
+            .item(Ref::from_schema_name(CreateTransactionSeats::name()))
+            .item(Ref::from_schema_name(CreateTransactionBestAvailable::name()))
+            .item(Ref::from_schema_name(
+                CreateTransactionGeneralAdmission::name(),
+            ))
+            .item(Ref::from_schema_name(CreateTransactionItems::name()))
+            .into()
+    }
+}
+
+impl ToSchema for CreateTransaction {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.extend([
+            (
+                CreateTransactionSeats::name().into_owned(),
+                CreateTransactionSeats::schema(),
+            ),
+            (
+                CreateTransactionBestAvailable::name().into_owned(),
+                CreateTransactionBestAvailable::schema(),
+            ),
+            (
+                CreateTransactionGeneralAdmission::name().into_owned(),
+                CreateTransactionGeneralAdmission::schema(),
+            ),
+            (
+                CreateTransactionItems::name().into_owned(),
+                CreateTransactionItems::schema(),
+            ),
+            (
+                CreateTransactionItemForm::name().into_owned(),
+                CreateTransactionItemForm::schema(),
+            ),
+            (ItemSeats::name().into_owned(), ItemSeats::schema()),
+            (
+                ItemBestAvailable::name().into_owned(),
+                ItemBestAvailable::schema(),
+            ),
+            (
+                ItemGeneralAdmission::name().into_owned(),
+                ItemGeneralAdmission::schema(),
+            ),
+        ]);
+    }
+}
+
+impl CreateTransaction {
+    /// Splits the body into what to hold and the metadata.
+    ///
+    /// # Errors
+    /// `invalid_request` for an unknown body form, bad ticket ids or bad metadata.
+    pub fn into_parts(self) -> Result<(HoldRequest, Metadata), ApiError> {
+        let metadata = parse_metadata(self.metadata)?;
+        let request = match self.items {
+            Some(items) => {
+                let only_items = self.tickets.is_none()
+                    && self.performance.is_none()
+                    && self.quantity.is_none()
+                    && self.price_band.is_none()
+                    && self.preferred.is_none()
+                    && self.general_admission.is_none();
+                if !only_items {
+                    return Err(ApiError::invalid_request(
+                        "items cannot be combined with the fields of a single form",
+                    ));
+                }
+                if items.is_empty() {
+                    return Err(ApiError::invalid_request(
+                        "items must list at least one item",
+                    ));
+                }
+                HoldRequest::Items(
+                    items
+                        .into_iter()
+                        .map(HoldRequest::try_from)
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            None => HoldRequest::try_from(CreateTransactionItem {
+                tickets: self.tickets,
+                performance: self.performance,
+                quantity: self.quantity,
+                price_band: self.price_band,
+                preferred: self.preferred,
+                general_admission: self.general_admission,
+            })?,
+        };
+        Ok((request, metadata))
+    }
+}
+
+/// Checks metadata: at most 32 keys, keys of 1 to 255 and values of at most 255 characters.
+fn parse_metadata(metadata: Option<UniqueKeys<String>>) -> Result<Metadata, ApiError> {
+    let Some(UniqueKeys(metadata)) = metadata else {
+        return Ok(Metadata::new());
+    };
+    check_metadata(metadata.iter().map(|(key, value)| (key, Some(value))))?;
+    Ok(metadata)
+}
+
+/// The limits every metadata key and value is checked against, on creation and on `PATCH`.
+pub(crate) fn check_metadata<'a>(
+    entries: impl ExactSizeIterator<Item = (&'a String, Option<&'a String>)>,
+) -> Result<(), ApiError> {
+    if entries.len() > METADATA_KEYS_MAX {
+        return Err(ApiError::invalid_request(format!(
+            "metadata may have at most {METADATA_KEYS_MAX} keys"
+        )));
+    }
+    for (key, value) in entries {
+        let length = key.chars().count();
+        if length == 0 || length > METADATA_TEXT_MAX {
+            return Err(ApiError::invalid_request(format!(
+                "metadata keys must be 1 to {METADATA_TEXT_MAX} characters"
+            )));
+        }
+        if value.is_some_and(|value| value.chars().count() > METADATA_TEXT_MAX) {
+            return Err(ApiError::invalid_request(format!(
+                "metadata value of {key:.40} is over {METADATA_TEXT_MAX} characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl TryFrom<CreateTransactionItem> for HoldRequest {
+    type Error = ApiError;
+
+    fn try_from(body: CreateTransactionItem) -> Result<Self, ApiError> {
+        let performance = |text: &str| {
+            PerformanceId::parse(text).map_err(|error| ApiError::invalid_request(error.to_string()))
+        };
+        match body {
+            CreateTransactionItem {
+                tickets: Some(tickets),
+                performance: None,
+                quantity: None,
+                price_band: None,
+                preferred: None,
+                general_admission: None,
+            } => {
+                if tickets.is_empty() {
+                    return Err(ApiError::invalid_request(
+                        "tickets must name at least one ticket",
+                    ));
+                }
+                Ok(Self::Tickets(parse_tickets("tickets", &tickets)?))
+            }
+            CreateTransactionItem {
+                tickets: None,
+                performance: Some(id),
+                quantity: Some(quantity),
+                price_band,
+                preferred,
+                general_admission: None,
+            } => Ok(Self::BestAvailable {
+                performance: performance(&id)?,
+                quantity,
+                price_band,
+                preferred: parse_tickets("preferred", &preferred.unwrap_or_default())?,
+            }),
+            CreateTransactionItem {
+                tickets: None,
+                performance: Some(id),
+                quantity: None,
+                price_band: None,
+                preferred: None,
+                general_admission: Some(UniqueKeys(places)),
+            } => {
+                if places.is_empty() {
+                    return Err(ApiError::invalid_request(
+                        "general_admission must name at least one pool",
+                    ));
+                }
+                Ok(Self::GeneralAdmission {
+                    performance: performance(&id)?,
+                    places: places.into_iter().collect(),
+                })
+            }
+            _ => Err(ApiError::invalid_request(
+                "unknown body form: send {\"tickets\": [...]}, {\"performance\", \"quantity\"} or {\"performance\", \"general_admission\"}",
+            )),
+        }
+    }
+}
+
+/// The customer of `POST /transactions/{id}` with `complete`; their people record is keyed
+/// by email.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerBody {
+    /// 1 to 200 characters (after trimming) without control or invisible formatting
+    /// characters.
+    #[schema(examples("Joe User"))]
+    name: String,
+    /// Stored trimmed and in lower case.
+    #[schema(format = Email, examples("joe@example.com"))]
+    email: String,
+}
+
+impl TryFrom<CustomerBody> for Customer {
+    type Error = ApiError;
+
+    fn try_from(body: CustomerBody) -> Result<Self, ApiError> {
+        Customer::parse(&body.name, &body.email)
+            .map_err(|error| ApiError::invalid_request(error.to_string()))
+    }
+}
+
+/// `POST /transactions/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(
+    json!({"status": "checkout"}),
+    json!({"status": "complete", "customer": {"name": "Joe User", "email": "joe@example.com"}})
+))]
+pub struct UpdateTransaction {
+    /// `checkout` or `complete`.
+    #[schema(value_type = UpdateTransactionStatus)]
+    pub status: String,
+    /// The buyer: optional with `complete` (a cash sale names none, and no people record is
+    /// written), refused with `checkout`.
+    pub customer: Option<CustomerBody>,
+    /// The transaction's tickets, as older clients repeat them; when present they must match
+    /// the transaction (else 422).
+    #[schema(examples("revue-1:STALLS-A3"))]
+    pub tickets: Option<Vec<String>>,
+    /// The transaction's id, as older clients repeat it; when present it must match the path
+    /// (else 422).
+    pub id: Option<String>,
+}
+
+/// What `POST /transactions/{id}` asks for, converted from [`UpdateTransaction`].
+pub struct TransactionUpdate {
+    /// Check out, or complete for a customer.
+    pub step: TransactionStep,
+    /// The repeated tickets, if any; they must match the transaction.
+    pub tickets: Option<Vec<TicketId>>,
+    /// The repeated transaction id, if any; it must match the path.
+    pub id: Option<String>,
+}
+
+/// The step a transaction is asked to take.
+pub enum TransactionStep {
+    /// Reset the lock.
+    Checkout,
+    /// Sell the tickets, to this customer when one is named.
+    Complete(Option<Customer>),
+}
+
+impl TryFrom<UpdateTransaction> for TransactionUpdate {
+    type Error = ApiError;
+
+    /// Judges everything the body says on its own, so these faults rank as body faults (400),
+    /// before the key and the transaction are looked at.
+    fn try_from(body: UpdateTransaction) -> Result<Self, ApiError> {
+        let tickets = body
+            .tickets
+            .as_deref()
+            .map(|t| parse_tickets("tickets", t))
+            .transpose()?;
+        let step = match (body.status.as_str(), body.customer) {
+            ("checkout", None) => TransactionStep::Checkout,
+            ("checkout", Some(_)) => {
+                return Err(ApiError::invalid_request("checkout takes no customer"));
+            }
+            ("complete", customer) => {
+                TransactionStep::Complete(customer.map(Customer::try_from).transpose()?)
+            }
+            _ => {
+                return Err(ApiError::invalid_request(
+                    "status must be \"checkout\" or \"complete\"",
+                ));
+            }
+        };
+        Ok(Self {
+            step,
+            tickets,
+            id: body.id,
+        })
+    }
+}
+
+/// One seat of a transaction or order.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TicketDto {
+    /// The ticket id.
+    #[schema(examples("jb-1204:STALLS-A3"))]
+    id: String,
+    #[schema(examples("jb-1204"))]
+    performance: String,
+    #[schema(examples("STALLS"))]
+    section: String,
+    #[schema(examples("A"))]
+    row: String,
+    /// The seat number, as a string.
+    #[schema(examples("3"))]
+    number: String,
+    #[schema(examples("A"))]
+    price_band: String,
+    /// A decimal string; never a float.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("65.00"))]
+    price: String,
+    #[schema(examples("GBP"))]
+    currency: String,
+    /// Present on orders only.
+    #[schema(value_type = String)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    barcode: Option<String>,
+}
+
+/// General-admission places of a transaction or order.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PlacesDto {
+    #[schema(examples("jb-1204"))]
+    performance: String,
+    /// The pool's code.
+    #[schema(examples("STANDING"))]
+    code: String,
+    #[schema(examples(2))]
+    quantity: u32,
+    #[schema(examples("B"))]
+    price_band: String,
+    /// The price of one place: a decimal string; never a float.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("45.00"))]
+    price: String,
+    #[schema(examples("GBP"))]
+    currency: String,
+    /// One barcode per place; present on orders only.
+    #[schema(value_type = Vec<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    barcodes: Option<Vec<String>>,
+}
+
+/// Renders a hold's seats and places, with barcodes when `with_barcodes` and sold.
+pub(super) fn render_hold(
+    view: &HoldView,
+    with_barcodes: bool,
+    tickets: &mut Vec<TicketDto>,
+    places: &mut Vec<PlacesDto>,
+) {
+    let hold = &view.hold;
+    let mut barcodes = hold
+        .sale
+        .as_ref()
+        .filter(|_| with_barcodes)
+        .map(|sale| sale.barcodes.iter());
+    for &seat in &hold.seats {
+        let location = view.plan.locate(seat);
+        tickets.push(TicketDto {
+            id: format!(
+                "{}:{}-{}{}",
+                view.performance.id, location.section, location.row, location.number
+            ),
+            performance: view.performance.id.to_string(),
+            section: location.section.to_owned(),
+            row: location.row.to_owned(),
+            number: location.number.to_string(),
+            price_band: location.price_band.code.clone(),
+            price: location.price_band.price.to_string(),
+            currency: location.price_band.currency.to_string(),
+            barcode: barcodes.as_mut().and_then(|codes| codes.next().cloned()),
+        });
+    }
+    for place in &hold.places {
+        let pool = &view.plan.pools()[usize::from(place.pool)];
+        let band = &view.plan.price_bands()[usize::from(pool.price_band)];
+        places.push(PlacesDto {
+            performance: view.performance.id.to_string(),
+            code: pool.code.clone(),
+            quantity: place.quantity,
+            price_band: band.code.clone(),
+            price: band.price.to_string(),
+            currency: band.currency.to_string(),
+            barcodes: barcodes.as_mut().map(|codes| {
+                codes
+                    .by_ref()
+                    .take(place.quantity as usize)
+                    .cloned()
+                    .collect()
+            }),
+        });
+    }
+}
+
+/// A transaction: the answer of hold, checkout and `GET /transactions/{id}`.
+///
+/// `state`, `locked_by` and `locked_ip` are present in the answers of `GET` and `DELETE`;
+/// `order_number` once the transaction is complete.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "status": "OK",
+    "transaction_id": "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11",
+    "tickets": [{"id": "jb-1204:STALLS-A3", "performance": "jb-1204", "section": "STALLS", "row": "A",
+                 "number": "3", "price_band": "A", "price": "65.00", "currency": "GBP"}],
+    "general_admission": [],
+    "lock_expires": "2026-12-01T10:03:00Z",
+    "seat_request_status": "got_all"
+})))]
+pub struct TransactionDto {
+    #[schema(value_type = OkStatus)]
+    status: &'static str,
+    #[schema(format = "uuid", examples("0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11"))]
+    transaction_id: String,
+    tickets: Vec<TicketDto>,
+    general_admission: Vec<PlacesDto>,
+    /// When the holds expire and release their seats, RFC 3339 in UTC.
+    #[schema(format = DateTime, examples("2026-12-01T10:03:00Z"))]
+    lock_expires: String,
+    #[schema(value_type = SeatRequestStatus)]
+    seat_request_status: &'static str,
+    #[schema(value_type = TransactionState)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'static str>,
+    /// The id of the client that opened the transaction (never its key).
+    #[schema(value_type = String, examples("webshop"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locked_by: Option<String>,
+    /// The IP address of the caller that opened the transaction.
+    #[schema(value_type = String, examples("203.0.113.7"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locked_ip: Option<String>,
+    /// The order's number, once the transaction is complete.
+    #[schema(value_type = String, examples("100045"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_number: Option<String>,
+    /// The client's metadata, on `GET /transactions/{id}` (`{}` when there is none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+impl TransactionDto {
+    /// The contract's answer to hold and checkout.
+    pub fn brief(view: &TransactionView) -> Self {
+        let mut tickets = Vec::new();
+        let mut places = Vec::new();
+        for hold in &view.holds {
+            render_hold(hold, false, &mut tickets, &mut places);
+        }
+        Self {
+            status: "OK",
+            transaction_id: uuid::Uuid::from_u128(view.id.0).to_string(),
+            tickets,
+            general_admission: places,
+            lock_expires: format_time(view.lock_expires()),
+            seat_request_status: view
+                .holds
+                .iter()
+                .map(|h| h.hold.seat_request_status)
+                .reduce(crate::domain::SeatRequestStatus::weakest)
+                .map_or("not_requested", crate::domain::SeatRequestStatus::as_str),
+            state: None,
+            locked_by: None,
+            locked_ip: None,
+            order_number: None,
+            metadata: None,
+        }
+    }
+
+    /// The full state of `GET /transactions/{id}`.
+    pub fn full(view: &TransactionView) -> Self {
+        let first = view.holds.first().map(|h| &h.hold);
+        let state = view.state();
+        Self {
+            state: Some(state.as_str()),
+            locked_by: first.map(|h| h.owner.to_string()),
+            locked_ip: first.map(|h| h.ip.clone()),
+            order_number: first
+                .and_then(|h| h.sale.as_ref())
+                .filter(|_| state == HoldState::Sold)
+                .map(|sale| sale.order_number.to_string()),
+            metadata: Some(view.metadata.clone()),
+            ..Self::brief(view)
+        }
+    }
+}
