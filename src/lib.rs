@@ -9,7 +9,7 @@
 //!             └─ domain   pure Rust: decide(command, now) -> change; apply(change)
 //! ```
 //!
-//! `main.rs` wires the layers together through [`http::Application`].
+//! `main.rs` wires the layers together through [`startup::Application`].
 
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -23,4 +23,5 @@ pub mod metrics;
 pub mod persistence;
 #[cfg(test)]
 mod simulation;
+pub mod startup;
 pub mod telemetry;

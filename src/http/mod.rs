@@ -5,13 +5,16 @@
 //! performance) to the engine, and answered. Requests are judged in the contract's order of
 //! faults: body (400), key (401, 403), what the path names (404), size (413), then the engine.
 
-mod app;
 mod dto;
 mod error;
 mod openapi;
 mod remembered;
 mod request;
+mod router;
 mod routes;
+mod server;
+mod state;
 
-pub use app::{AppState, Application, HttpConfig, StartError};
 pub use error::ApiError;
+pub use server::serve;
+pub use state::{AppState, HttpConfig};

@@ -11,6 +11,7 @@
 
 use std::sync::LazyLock;
 
+use actix_web::HttpResponse;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{
@@ -87,8 +88,8 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         transactions::release,
         orders::order,
         orders::person,
-        operations::openapi_json,
-        operations::docs,
+        openapi_json,
+        docs,
     ),
     modifiers(&ApiKeyScheme, &UnsignedIntegers),
     tags(
@@ -319,6 +320,34 @@ fn escape_html(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// Serves the OpenAPI 3.1 description of this API.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    operation_id = "openapi",
+    responses((status = 200, description = "This document.", body = Object,
+        content_type = "application/json")),
+)]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+/// Serves a small HTML page that lists the operations and links to `/openapi.json`.
+#[utoipa::path(
+    get,
+    path = "/docs",
+    tag = "operations",
+    operation_id = "docs",
+    responses((status = 200, description = "The page.", body = String,
+        content_type = "text/html; charset=utf-8")),
+)]
+pub async fn docs() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(docs_page())
 }
 
 #[cfg(test)]

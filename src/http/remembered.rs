@@ -25,8 +25,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::app::AppState;
 use super::error::ApiError;
+use super::state::AppState;
 use crate::actor::{Claim, ClaimGuard, EngineError, IdempotencyKey, StoredAnswer};
 use crate::domain::ClientId;
 

@@ -15,8 +15,8 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::app::AppState;
 use super::error::ApiError;
+use super::state::AppState;
 use crate::actor::{Caller, IdempotencyKey, Role};
 
 /// The longest `Idempotency-Key` accepted.

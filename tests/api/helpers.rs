@@ -10,8 +10,8 @@ use actix_web::dev::ServerHandle;
 use holdfast::actor::ManualClock;
 use holdfast::config::Config;
 use holdfast::domain::Timestamp;
-use holdfast::http::Application;
 use holdfast::persistence::JournalFaults;
+use holdfast::startup::Application;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

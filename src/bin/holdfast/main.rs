@@ -10,7 +10,7 @@ use clap::Parser;
 use cli::{Cli, Command};
 use holdfast::actor::SystemClock;
 use holdfast::config::ServeArgs;
-use holdfast::http::Application;
+use holdfast::startup::Application;
 
 /// glibc's allocator spent about a fifth of the server's CPU under the on-sale load
 /// (docs/BENCHMARKS.md); mimalloc's thread-local free lists suit the many short-lived

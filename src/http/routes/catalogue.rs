@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::json;
 use crate::actor::Role;
 use crate::domain::{EventId, PerformanceId};
-use crate::http::app::AppState;
 use crate::http::dto::{
     AvailabilityDto, AvailabilityQuery, CreatePerformance, EventDto, EventList, EventsQuery,
     Holdbacks, Meta, PerformanceDto, PerformanceList, PerformanceSummary, PerformancesQuery,
@@ -15,6 +14,7 @@ use crate::http::dto::{
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
 use crate::http::request::{Body, caller, idempotency_key, reader};
+use crate::http::state::AppState;
 
 const PAGE_LENGTH_DEFAULT: usize = 50;
 const PAGE_LENGTH_MAX: usize = 500;

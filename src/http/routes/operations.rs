@@ -5,12 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::actor::Role;
-use crate::http::app::AppState;
 use crate::http::dto::{ClientCreated, CreateClient, Health, NewClient};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::openapi;
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
 use crate::http::request::{Body, caller, idempotency_key};
+use crate::http::state::AppState;
 
 /// Answers 200 while serving.
 ///
@@ -135,34 +134,6 @@ pub async fn create_client(
         },
     )
     .await
-}
-
-/// Serves the OpenAPI 3.1 description of this API.
-#[utoipa::path(
-    get,
-    path = "/openapi.json",
-    tag = "operations",
-    operation_id = "openapi",
-    responses((status = 200, description = "This document.", body = Object,
-        content_type = "application/json")),
-)]
-pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(openapi::document())
-}
-
-/// Serves a small HTML page that lists the operations and links to `/openapi.json`.
-#[utoipa::path(
-    get,
-    path = "/docs",
-    tag = "operations",
-    operation_id = "docs",
-    responses((status = 200, description = "The page.", body = String,
-        content_type = "text/html; charset=utf-8")),
-)]
-pub async fn docs() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(openapi::docs_page())
 }
 
 /// The store's counters in the Prometheus text format: the average group-commit size is

@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::json;
 use crate::actor::Role;
 use crate::domain::OrderNumber;
-use crate::http::app::AppState;
 use crate::http::dto::{OrderAnswer, PeopleQuery, PersonDto};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::request::caller;
+use crate::http::state::AppState;
 
 /// Reads an order with its tickets, barcodes, customer and totals (owner or admin).
 #[utoipa::path(

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::json;
 use crate::actor::{Role, TransactionChange};
 use crate::domain::TransactionId;
-use crate::http::app::AppState;
 use crate::http::dto::ChangeTransaction;
 use crate::http::dto::{
     CreateTransaction, OrderAnswer, TransactionDto, TransactionStep, TransactionUpdate,
@@ -15,6 +14,7 @@ use crate::http::dto::{
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
 use crate::http::request::{Body, caller, idempotency_key, idempotency_key_without_body};
+use crate::http::state::AppState;
 
 fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
     uuid::Uuid::parse_str(text)

@@ -1,45 +1,19 @@
-//! Building and running the application: the engine, the client directory and the HTTP
-//! server, bound from configuration so port 0 works.
+//! Building and running the application: the store, the engine and the HTTP server, wired
+//! from configuration so port 0 works. This is the one place that opens the sled store; the
+//! HTTP layer knows only the engine it is handed.
 
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::dev::{Server, ServerHandle, Service};
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::web;
 
-use super::error::ApiError;
-use super::routes::{catalogue, operations, orders, transactions};
 use crate::actor::{Clock, Engine, Limits, Registry, SnapshotPolicy};
 use crate::config::Config;
+use crate::http::{AppState, HttpConfig};
 use crate::metrics::Metrics;
 use crate::persistence::{Durability, FailureHook, JournalFaults, SledStore, Store, StoreConfig};
-
-/// What the HTTP layer needs from configuration.
-#[derive(Clone, Debug)]
-pub struct HttpConfig {
-    /// The largest request body accepted.
-    pub body_limit_bytes: usize,
-    /// How long a request body may take to arrive.
-    pub body_read_timeout: Duration,
-    /// Catalogue and availability reads need no key.
-    pub public_reads: bool,
-    /// Take the caller's IP from `X-Forwarded-For`.
-    pub trust_forwarded_for: bool,
-    /// The lock time of performances created without one.
-    pub default_hold_seconds: u32,
-}
-
-/// Shared by every HTTP worker.
-pub struct AppState {
-    /// The engine.
-    pub engine: Arc<Engine>,
-    /// Metrics.
-    pub metrics: Arc<Metrics>,
-    /// HTTP settings.
-    pub config: HttpConfig,
-}
 
 /// A built application, bound and ready to run.
 pub struct Application {
@@ -152,37 +126,7 @@ impl Application {
         } else {
             config.http_workers
         };
-        let server = HttpServer::new(move || {
-            let metrics = Arc::clone(&metrics);
-            App::new()
-                .app_data(state.clone())
-                .app_data(
-                    web::QueryConfig::default()
-                        .error_handler(|error, _| ApiError::from(error).into()),
-                )
-                .wrap_fn(move |request, service| {
-                    let route = route_label(request.path());
-                    let method = request.method().as_str().to_owned();
-                    let started = Instant::now();
-                    let metrics = Arc::clone(&metrics);
-                    let response = service.call(request);
-                    async move {
-                        let response = response.await?;
-                        metrics.record_request(
-                            route,
-                            &method,
-                            response.status().as_u16(),
-                            started.elapsed().as_secs_f64(),
-                        );
-                        Ok(response)
-                    }
-                })
-                .configure(routes)
-        })
-        .workers(workers)
-        .shutdown_timeout(10)
-        .listen(listener)?
-        .run();
+        let server = crate::http::serve(state, metrics, listener, workers)?;
         Ok(Self {
             address,
             server,
@@ -283,116 +227,4 @@ fn open_store(
         faults,
     };
     Ok(SledStore::open(&store_config, hook)?)
-}
-
-/// The metrics label of a path: its route pattern. Our routes have at most three segments
-/// and only the second is a parameter, so this is exact without the router's regex
-/// matching (which cost several per cent of CPU per request when done twice).
-fn route_label(path: &str) -> &'static str {
-    let mut segments = path.trim_start_matches('/').split('/');
-    let first = segments.next().unwrap_or("");
-    let parameter = segments.next();
-    let last = segments.next();
-    if segments.next().is_some() {
-        return "unmatched";
-    }
-    match (first, parameter.is_some(), last) {
-        ("health", false, None) => "/health",
-        ("metrics", false, None) => "/metrics",
-        ("openapi.json", false, None) => "/openapi.json",
-        ("docs", false, None) => "/docs",
-        ("clients", false, None) => "/clients",
-        ("people", false, None) => "/people",
-        ("events", false, None) => "/events",
-        ("events", true, Some("performances")) => "/events/{id}/performances",
-        ("performances", false, None) => "/performances",
-        ("performances", true, None) => "/performances/{id}",
-        ("performances", true, Some("availability")) => "/performances/{id}/availability",
-        ("performances", true, Some("seats")) => "/performances/{id}/seats",
-        ("performances", true, Some("holdbacks")) => "/performances/{id}/holdbacks",
-        ("transactions", false, None) => "/transactions",
-        ("transactions", true, None) => "/transactions/{id}",
-        ("orders", true, None) => "/orders/{number}",
-        _ => "unmatched",
-    }
-}
-
-/// Answers 405 for a method the route does not have, naming the methods it has in `Allow`
-/// (RFC 9110 §15.5.6 requires the header with a 405).
-async fn method_not_allowed(request: HttpRequest, allow: &'static str) -> HttpResponse {
-    let mut response = ApiError::method_not_allowed(request.method().as_str()).error_response();
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
-    response
-}
-
-async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found(format!(
-        "no route {}",
-        request.path().chars().take(100).collect::<String>()
-    )))
-}
-
-fn routes(config: &mut web::ServiceConfig) {
-    // `allow` lists the methods of the routes added to the resource; the API tests check it
-    // against the OpenAPI description.
-    let resource = |path: &str, allow: &'static str| {
-        web::resource(path.to_owned()).default_service(web::to(move |request: HttpRequest| {
-            method_not_allowed(request, allow)
-        }))
-    };
-    config
-        .service(resource("/health", "GET").route(web::get().to(operations::health)))
-        .service(resource("/metrics", "GET").route(web::get().to(operations::metrics)))
-        .service(resource("/clients", "POST").route(web::post().to(operations::create_client)))
-        .service(resource("/events", "GET").route(web::get().to(catalogue::events)))
-        .service(
-            resource("/events/{id}/performances", "GET")
-                .route(web::get().to(catalogue::event_performances)),
-        )
-        .service(
-            resource("/performances", "POST").route(web::post().to(catalogue::create_performance)),
-        )
-        .service(resource("/performances/{id}", "GET").route(web::get().to(catalogue::performance)))
-        .service(
-            resource("/performances/{id}/availability", "GET")
-                .route(web::get().to(catalogue::availability)),
-        )
-        .service(resource("/performances/{id}/seats", "GET").route(web::get().to(catalogue::seats)))
-        .service(
-            resource("/performances/{id}/holdbacks", "POST")
-                .route(web::post().to(catalogue::holdbacks)),
-        )
-        .service(resource("/transactions", "POST").route(web::post().to(transactions::create)))
-        .service(
-            resource("/transactions/{id}", "GET, POST, PATCH, DELETE")
-                .route(web::get().to(transactions::get))
-                .route(web::post().to(transactions::update))
-                .route(web::patch().to(transactions::change))
-                .route(web::delete().to(transactions::release)),
-        )
-        .service(resource("/orders/{number}", "GET").route(web::get().to(orders::order)))
-        .service(resource("/people", "GET").route(web::get().to(orders::person)))
-        .service(resource("/openapi.json", "GET").route(web::get().to(operations::openapi_json)))
-        .service(resource("/docs", "GET").route(web::get().to(operations::docs)))
-        .default_service(web::to(no_route));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::route_label;
-
-    #[test]
-    fn route_labels_match_the_route_patterns() {
-        assert_eq!(route_label("/transactions"), "/transactions");
-        assert_eq!(route_label("/transactions/0193a0d2"), "/transactions/{id}");
-        assert_eq!(
-            route_label("/performances/jb/seats"),
-            "/performances/{id}/seats"
-        );
-        assert_eq!(route_label("/performances/jb/nope"), "unmatched");
-        assert_eq!(route_label("/a/b/c/d"), "unmatched");
-        assert_eq!(route_label("/health"), "/health");
-    }
 }

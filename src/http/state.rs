@@ -1,0 +1,34 @@
+//! What every HTTP worker shares: the engine, the metrics, and the settings the HTTP layer
+//! reads from configuration. Routes, the request helpers and the server take it from here,
+//! so none of them depends on how the application is wired.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::actor::Engine;
+use crate::metrics::Metrics;
+
+/// What the HTTP layer needs from configuration.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// The largest request body accepted.
+    pub body_limit_bytes: usize,
+    /// How long a request body may take to arrive.
+    pub body_read_timeout: Duration,
+    /// Catalogue and availability reads need no key.
+    pub public_reads: bool,
+    /// Take the caller's IP from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+    /// The lock time of performances created without one.
+    pub default_hold_seconds: u32,
+}
+
+/// Shared by every HTTP worker.
+pub struct AppState {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// HTTP settings.
+    pub config: HttpConfig,
+}
