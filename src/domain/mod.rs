@@ -31,6 +31,7 @@ mod change;
 mod command;
 mod customer;
 mod ended;
+mod error_code;
 mod hold;
 mod ids;
 mod modify;
@@ -46,6 +47,7 @@ pub use change::Change;
 pub use command::{Command, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
 pub use ended::decide_ended;
+pub use error_code::ErrorCode;
 pub use hold::{Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus, place_count};
 pub use ids::{
     ClientId, EventId, ID_LENGTH_MAX, InvalidId, OrderNumber, PerformanceId, TicketId, Timestamp,

@@ -1,6 +1,7 @@
 //! Why the domain refused a command. A rejection is deterministic: the same command against
 //! the same state is refused the same way, and a refused command changed nothing.
 
+use super::error_code::ErrorCode;
 use super::hold::HoldState;
 
 /// Why a seat could not be taken.
@@ -150,24 +151,24 @@ fn describe_unavailable(seats: &[(String, Unavailability)]) -> String {
 impl Rejection {
     /// Returns the stable snake_case code of the API's error table. Part of the API: never
     /// rename or reuse one.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             Self::UnknownSeat { .. }
             | Self::UnknownPriceBand { .. }
             | Self::UnknownPool { .. }
-            | Self::UnknownTransaction => "not_found",
-            Self::DuplicateTicket { .. } | Self::EmptyOrNestedItems => "invalid_request",
+            | Self::UnknownTransaction => ErrorCode::NotFound,
+            Self::DuplicateTicket { .. } | Self::EmptyOrNestedItems => ErrorCode::InvalidRequest,
             Self::TooManyTickets { .. }
             | Self::QuantityNotAllowed { .. }
             | Self::NotContiguous { .. }
             | Self::SingleSeatGap { .. }
             | Self::NotInTransaction { .. }
             | Self::PlacesNotInTransaction { .. }
-            | Self::TooManyRenewals { .. } => "rule_violation",
-            Self::SeatUnavailable { .. } => "seat_unavailable",
-            Self::InsufficientAvailability { .. } => "insufficient_availability",
-            Self::LockExpired => "lock_expired",
-            Self::InvalidState { .. } | Self::PerformanceStarted => "invalid_state",
+            | Self::TooManyRenewals { .. } => ErrorCode::RuleViolation,
+            Self::SeatUnavailable { .. } => ErrorCode::SeatUnavailable,
+            Self::InsufficientAvailability { .. } => ErrorCode::InsufficientAvailability,
+            Self::LockExpired => ErrorCode::LockExpired,
+            Self::InvalidState { .. } | Self::PerformanceStarted => ErrorCode::InvalidState,
         }
     }
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::actor::EngineError;
+use crate::domain::ErrorCode;
 
 /// Seconds a client should wait before retrying an `overloaded` answer.
 const RETRY_AFTER_SECONDS: &str = "1";
@@ -20,7 +21,7 @@ const RETRY_AFTER_SECONDS: &str = "1";
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     tickets: Vec<String>,
 }
@@ -37,8 +38,7 @@ pub(crate) struct ErrorBody<'a> {
     /// Always `error`.
     #[schema(value_type = String, pattern = "^error$", examples("error"))]
     status: &'static str,
-    #[schema(value_type = ErrorCode)]
-    code: &'static str,
+    code: ErrorCode,
     /// What went wrong, for people; clients branch on `code`.
     #[schema(value_type = Vec<String>)]
     errors: [&'a str; 1],
@@ -48,39 +48,31 @@ pub(crate) struct ErrorBody<'a> {
     tickets: &'a [String],
 }
 
-/// The stable error codes, as `docs/API.md`'s table lists them with their statuses. Two go
-/// beyond the seed contract's table: `unavailable` (503), the server cannot serve or
-/// acknowledge the request right now (storage failed, a performance's stored history is
-/// damaged, or disk space is low); and `request_timeout` (408), the request body did not
-/// arrive within the configured time (`body_read_timeout_seconds`), and the connection is
-/// closed.
-///
-/// Documentation only: [`ApiError`] carries its code as a string; this enum lists the values
-/// for the OpenAPI description.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[expect(dead_code, reason = "documentation only: described, never built")]
-pub(crate) enum ErrorCode {
-    InvalidRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    SeatUnavailable,
-    InsufficientAvailability,
-    LockExpired,
-    InvalidState,
-    AlreadyExists,
-    PayloadTooLarge,
-    RuleViolation,
-    Overloaded,
-    Unavailable,
-    RequestTimeout,
+/// The status of every code: one exhaustive match, so a code added to the vocabulary
+/// cannot be answered with a status by accident.
+pub(crate) fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::InvalidRequest => StatusCode::BAD_REQUEST,
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+        ErrorCode::SeatUnavailable
+        | ErrorCode::InsufficientAvailability
+        | ErrorCode::InvalidState
+        | ErrorCode::AlreadyExists => StatusCode::CONFLICT,
+        ErrorCode::LockExpired => StatusCode::GONE,
+        ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::RuleViolation => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Overloaded | ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// An error with `code`, answered with the code's status.
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            status,
+            status: status_of(code),
             code,
             message: message.into(),
             tickets: Vec::new(),
@@ -89,29 +81,28 @@ impl ApiError {
 
     /// 400 `invalid_request`: malformed JSON, wrong types, missing fields, unknown body form.
     pub fn invalid_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+        Self::new(ErrorCode::InvalidRequest, message)
     }
 
     /// 401 `unauthorized`: a missing or unknown API key.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        Self::new(ErrorCode::Unauthorized, message)
     }
 
     /// 403 `forbidden`: a key whose role does not allow the call.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+        Self::new(ErrorCode::Forbidden, message)
     }
 
     /// 404 `not_found`.
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(ErrorCode::NotFound, message)
     }
 
     /// 408 `request_timeout`: the body did not arrive within `deadline`.
     pub fn request_timeout(deadline: std::time::Duration) -> Self {
         Self::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
+            ErrorCode::RequestTimeout,
             format!(
                 "the request body did not arrive within {} seconds",
                 deadline.as_secs()
@@ -122,24 +113,24 @@ impl ApiError {
     /// 413 `payload_too_large`.
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("the request body is over the limit of {limit} bytes"),
         )
     }
 
     /// 422 `rule_violation`.
     pub fn rule_violation(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "rule_violation", message)
+        Self::new(ErrorCode::RuleViolation, message)
     }
 
     /// 405 with `invalid_request`: the route exists, the method does not.
     pub fn method_not_allowed(method: &str) -> Self {
-        Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "invalid_request",
+        let mut error = Self::new(
+            ErrorCode::InvalidRequest,
             format!("method {method:.16} is not allowed on this route"),
-        )
+        );
+        error.status = StatusCode::METHOD_NOT_ALLOWED;
+        error
     }
 
     /// Names the tickets that caused the error.
@@ -149,7 +140,7 @@ impl ApiError {
     }
 
     /// Returns the stable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 }
@@ -173,12 +164,12 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
-        if self.code == "request_timeout" {
+        if self.code == ErrorCode::RequestTimeout {
             // The rest of the body may still be on its way: the connection cannot carry
             // another request, so it is closed after this answer.
             response.force_close();
         }
-        if self.code == "overloaded" {
+        if self.code == ErrorCode::Overloaded {
             response.insert_header((
                 header::RETRY_AFTER,
                 HeaderValue::from_static(RETRY_AFTER_SECONDS),
@@ -197,51 +188,30 @@ impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> Self {
         match error {
             EngineError::Rejected(rejection) => {
-                let status = match rejection.code() {
-                    "not_found" => StatusCode::NOT_FOUND,
-                    "invalid_request" => StatusCode::BAD_REQUEST,
-                    "rule_violation" => StatusCode::UNPROCESSABLE_ENTITY,
-                    "lock_expired" => StatusCode::GONE,
-                    _ => StatusCode::CONFLICT,
-                };
-                let tickets = rejection.tickets();
-                Self::new(status, rejection.code(), rejection.to_string()).with_tickets(tickets)
+                Self::new(rejection.code(), rejection.to_string()).with_tickets(rejection.tickets())
             }
             EngineError::NotFound { .. } => Self::not_found(error.to_string()),
             EngineError::Forbidden { .. } => Self::forbidden(error.to_string()),
             EngineError::AlreadyExists { .. } => {
-                Self::new(StatusCode::CONFLICT, "already_exists", error.to_string())
+                Self::new(ErrorCode::AlreadyExists, error.to_string())
             }
             EngineError::Invalid(message) => Self::invalid_request(message),
             EngineError::RuleViolation(message) | EngineError::Mismatch(message) => {
                 Self::rule_violation(message)
             }
             EngineError::InProgress | EngineError::Conflict(_) => {
-                Self::new(StatusCode::CONFLICT, "invalid_state", error.to_string())
+                Self::new(ErrorCode::InvalidState, error.to_string())
             }
-            EngineError::Overloaded { .. } => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "overloaded",
-                error.to_string(),
-            ),
+            EngineError::Overloaded { .. } => Self::new(ErrorCode::Overloaded, error.to_string()),
             EngineError::Halted { .. } => {
                 tracing::error!(error = %error, "request for a halted performance");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    error.to_string(),
-                )
+                Self::new(ErrorCode::Unavailable, error.to_string())
             }
-            EngineError::LowOnSpace => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                error.to_string(),
-            ),
+            EngineError::LowOnSpace => Self::new(ErrorCode::Unavailable, error.to_string()),
             EngineError::Storage(_) | EngineError::Unavailable => {
                 tracing::error!(error = %error, "request failed in storage or actor");
                 Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
+                    ErrorCode::Unavailable,
                     "the engine cannot acknowledge changes right now; retry later",
                 )
             }

@@ -119,7 +119,7 @@ fn best_available_refuses_an_unknown_price_band() {
     let rejection = refuse(&mut performance, &place(1, best(2, Some("Z"), &[])), NOW);
 
     assert_eq!(rejection, Rejection::UnknownPriceBand { code: "Z".into() });
-    assert_eq!(rejection.code(), "not_found");
+    assert_eq!(rejection.code(), ErrorCode::NotFound);
 }
 
 #[test]
@@ -182,7 +182,7 @@ fn best_available_reports_insufficient_availability_with_the_free_count() {
             what: "seats",
         }
     );
-    assert_eq!(rejection.code(), "insufficient_availability");
+    assert_eq!(rejection.code(), ErrorCode::InsufficientAvailability);
 }
 
 #[test]

@@ -167,7 +167,7 @@ fn extending_or_selling_at_or_after_expires_at_is_refused_as_lock_expired() {
     );
     let rejection = refuse(&mut performance, &sell(1), expires_at);
     assert_eq!(rejection, Rejection::LockExpired);
-    assert_eq!(rejection.code(), "lock_expired");
+    assert_eq!(rejection.code(), ErrorCode::LockExpired);
 }
 
 #[test]

@@ -17,7 +17,7 @@ fn an_unknown_pool_is_refused_as_unknown_pool() {
     );
 
     assert_eq!(rejection, Rejection::UnknownPool { code: "VIP".into() });
-    assert_eq!(rejection.code(), "not_found");
+    assert_eq!(rejection.code(), ErrorCode::NotFound);
 }
 
 #[test]

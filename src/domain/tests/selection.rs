@@ -68,7 +68,7 @@ fn a_selection_with_taken_seats_is_refused_whole_and_lists_exactly_the_taken_tic
             ],
         }
     );
-    assert_eq!(rejection.code(), "seat_unavailable");
+    assert_eq!(rejection.code(), ErrorCode::SeatUnavailable);
     for free in ["S-A1", "S-A3", "S-A5", "S-A7"] {
         assert_eq!(status(&performance, free), SeatStatus::Free, "{free}");
     }
@@ -103,7 +103,7 @@ fn an_unknown_seat_is_refused_as_unknown_seat_with_its_ticket_id() {
             ticket: ticket("S-A9"),
         }
     );
-    assert_eq!(rejection.code(), "not_found");
+    assert_eq!(rejection.code(), ErrorCode::NotFound);
     for id in ["S-B1", "X-A1", "S-A0", "S-A01", ""] {
         assert!(
             matches!(
@@ -131,7 +131,7 @@ fn the_same_seat_twice_is_refused_as_a_duplicate_ticket() {
             ticket: ticket("S-A2"),
         }
     );
-    assert_eq!(rejection.code(), "invalid_request");
+    assert_eq!(rejection.code(), ErrorCode::InvalidRequest);
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn a_seat_count_outside_valid_quantities_is_refused() {
             allowed: vec![2, 4],
         }
     );
-    assert_eq!(rejection.code(), "rule_violation");
+    assert_eq!(rejection.code(), ErrorCode::RuleViolation);
     accept(&mut performance, &place(1, seats(&["S-A1", "S-A2"])), NOW);
     accept(
         &mut performance,
@@ -309,7 +309,7 @@ fn seats_across_an_aisle_are_refused_when_seats_must_be_adjacent() {
             tickets: vec![ticket("S-A4"), ticket("S-A5")],
         }
     );
-    assert_eq!(rejection.code(), "rule_violation");
+    assert_eq!(rejection.code(), ErrorCode::RuleViolation);
 }
 
 #[test]
@@ -382,7 +382,7 @@ fn a_selection_leaving_seat_one_alone_at_a_block_start_is_refused_and_names_it()
             ticket: ticket("S-A1"),
         }
     );
-    assert_eq!(rejection.code(), "rule_violation");
+    assert_eq!(rejection.code(), ErrorCode::RuleViolation);
     assert_eq!(rejection.tickets(), vec![ticket("S-A1")]);
 }
 

@@ -2,9 +2,10 @@
 //! `/docs`.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::actor::Role;
+use crate::domain::ErrorCode;
 use crate::http::dto::{ClientCreated, CreateClient, Health, NewClient};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
@@ -30,11 +31,11 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     if state.engine.is_healthy() {
         HttpResponse::Ok().json(serde_json::json!({"status": "OK"}))
     } else {
-        HttpResponse::ServiceUnavailable().json(serde_json::json!({
-            "status": "error",
-            "code": "unavailable",
-            "errors": ["storage failed; the server acknowledges nothing more and is stopping"]
-        }))
+        ApiError::new(
+            ErrorCode::Unavailable,
+            "storage failed; the server acknowledges nothing more and is stopping",
+        )
+        .error_response()
     }
 }
 
