@@ -18,31 +18,15 @@ async fn setup() -> TestApp {
 /// Waits (up to two seconds) until the coordinator indexes `expected` transactions: a
 /// snapshot's archive is written after the answers that caused it.
 async fn assert_indexed(app: &TestApp, expected: u64) {
-    let mut seen = indexed(app).await;
+    let mut seen = app.metric("holdfast_transactions_indexed").await;
     for _ in 0..200 {
         if seen == expected {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        seen = indexed(app).await;
+        seen = app.metric("holdfast_transactions_indexed").await;
     }
     panic!("{seen} transactions indexed, expected {expected}");
-}
-
-async fn indexed(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics answer")
-        .text()
-        .await
-        .expect("metrics text");
-    text.lines()
-        .find_map(|line| line.strip_prefix("holdfast_transactions_indexed "))
-        .and_then(|value| value.parse().ok())
-        .expect("the gauge is exported")
 }
 
 fn state_and_tickets(body: &Value) -> (String, Vec<String>) {

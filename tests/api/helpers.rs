@@ -378,7 +378,11 @@ impl TestApp {
     /// `/metrics`. Every accepted change, record or snapshot is one write, counted before its
     /// request is answered, so a request that changed nothing leaves it as it was.
     pub async fn journal_writes(&self) -> u64 {
-        let name = "holdfast_journal_requests_total ";
+        self.metric("holdfast_journal_requests_total").await
+    }
+
+    /// The value of the unlabelled metric `name` in `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
         let text = self
             .client
             .get(format!("{}/metrics", self.address))
@@ -389,9 +393,9 @@ impl TestApp {
             .await
             .expect("the metrics are text");
         text.lines()
-            .find_map(|line| line.strip_prefix(name))
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
             .and_then(|value| value.parse().ok())
-            .unwrap_or_else(|| panic!("{name}in {text}"))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
     }
 
     /// The performance's seat counts.
