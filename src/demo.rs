@@ -34,11 +34,10 @@ fn section(name: &str, rows: &str, blocks: &[(u32, u32)], band: &str) -> Section
 }
 
 fn band(code: &str, price: &str) -> Result<PriceBand, EngineError> {
-    let invalid = |error: crate::domain::InvalidMoney| EngineError::Invalid(error.to_string());
     Ok(PriceBand {
         code: code.into(),
-        price: Amount::parse(price).map_err(invalid)?,
-        currency: Currency::parse("GBP").map_err(invalid)?,
+        price: Amount::parse(price)?,
+        currency: Currency::parse("GBP")?,
     })
 }
 
@@ -76,10 +75,9 @@ pub async fn load(engine: &Engine, now: Timestamp) -> Result<(), EngineError> {
     let evening = 19 * 3_600_000 + 30 * 60_000;
     for (index, id) in PERFORMANCE_IDS.iter().enumerate() {
         let info = PerformanceInfo {
-            id: PerformanceId::parse(id).map_err(|e| EngineError::Invalid(e.to_string()))?,
+            id: PerformanceId::parse(id)?,
             event: EventInfo {
-                id: EventId::parse("holdfast-revue")
-                    .map_err(|e| EngineError::Invalid(e.to_string()))?,
+                id: EventId::parse("holdfast-revue")?,
                 name: "The Holdfast Revue".into(),
                 venue: "Harbour Theatre".into(),
                 city: "London".into(),

@@ -84,8 +84,9 @@ fn prefix(digest: &[u8; 32]) -> [u8; 8] {
 /// Returns `Invalid` if the operating system has no randomness to give.
 pub fn generate_key() -> Result<String, EngineError> {
     let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| EngineError::Invalid(format!("no randomness for a key: {error}")))?;
+    getrandom::fill(&mut bytes).map_err(|error| EngineError::NoRandomness {
+        reason: error.to_string(),
+    })?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -115,9 +116,7 @@ impl ClientDirectory {
             });
         };
         let MapEntry::Vacant(key_slot) = self.by_digest_prefix.entry(prefix(&key_digest)) else {
-            return Err(EngineError::Invalid(
-                "that key cannot be used; choose another".into(),
-            ));
+            return Err(EngineError::KeyUnusable);
         };
         let client = Client {
             id: id.clone(),

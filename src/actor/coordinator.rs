@@ -458,9 +458,9 @@ impl Coordinator {
     pub fn route(&self, caller: &Caller, transaction: TransactionId) -> Result<Route, EngineError> {
         let route = match self.transactions.get(&transaction) {
             Some(route) => route.clone(),
-            None => self.archived_route(transaction)?.ok_or_else(|| {
-                EngineError::not_found("transaction", uuid::Uuid::from_u128(transaction.0))
-            })?,
+            None => self
+                .archived_route(transaction)?
+                .ok_or_else(|| EngineError::not_found("transaction", transaction))?,
         };
         if !caller.is_admin && route.owner != caller.client {
             return Err(EngineError::Forbidden {
@@ -522,13 +522,11 @@ impl Coordinator {
     ) -> Result<Begin, EngineError> {
         let route = self.route(caller, transaction)?;
         if self.modifying.contains(&transaction) {
-            return Err(EngineError::Conflict(
-                "this transaction is being changed by another request".into(),
-            ));
+            return Err(EngineError::TransactionBusy { transaction });
         }
         if let Some(completing) = self.completing.get_mut(&transaction) {
             if completing.customer != customer {
-                return Err(other_customer());
+                return Err(EngineError::CompletedForAnotherCustomer { transaction });
             }
             if completing.running {
                 return Ok(Begin::Join);
@@ -548,7 +546,7 @@ impl Coordinator {
         }
         if let Some(order) = self.order_of(transaction) {
             if customer_of(order) != customer {
-                return Err(other_customer());
+                return Err(EngineError::CompletedForAnotherCustomer { transaction });
             }
             return Ok(Begin::Done(order.clone()));
         }
@@ -763,12 +761,6 @@ impl Coordinator {
 pub fn customer_of(order: &OrderRecord) -> Option<Customer> {
     // Stored customers were checked when their order was made.
     Customer::parse(&order.customer_name, &order.customer_email).ok()
-}
-
-fn other_customer() -> EngineError {
-    EngineError::Conflict(
-        "this transaction is completed (or being completed) for another customer".into(),
-    )
 }
 
 mod modification;

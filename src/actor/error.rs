@@ -1,6 +1,15 @@
-//! Errors of the engine as the HTTP front sees them.
+//! Errors of the engine as the HTTP front sees them: facts (which ticket, which transaction,
+//! which limit), each rendered to prose once by its `#[error]` line and given its contract
+//! code once by [`EngineError::code`], so the HTTP layer only copies them into a body.
+//!
+//! # Caveats
+//! - The prose is for people; clients branch on the code. Changing a message is not a
+//!   contract change, changing a variant's code is.
 
-use crate::domain::Rejection;
+use crate::domain::{
+    ErrorCode, InvalidId, InvalidMoney, InvalidPlan, PerformanceId, Rejection, TicketId,
+    TransactionId,
+};
 use crate::persistence::StorageError;
 
 /// Why the engine did not carry out a request.
@@ -31,25 +40,64 @@ pub enum EngineError {
         /// The id.
         id: String,
     },
-    /// The request does not fit the transaction or the engine's limits.
-    #[error("{0}")]
-    Invalid(String),
-    /// The request breaks a limit or rule that is not a seat rule (a plan over the seat limit).
-    #[error("{0}")]
-    RuleViolation(String),
-    /// The request contradicts what it refers to (a checkout naming other tickets).
-    #[error("{0}")]
-    Mismatch(String),
+    /// A ticket named for one performance belongs to another.
+    #[error("ticket {ticket} is not at performance {performance}")]
+    TicketNotAtPerformance {
+        /// The ticket as given.
+        ticket: TicketId,
+        /// The performance the request is about.
+        performance: PerformanceId,
+    },
+    /// The tickets a request names are not the transaction's tickets.
+    #[error("the tickets given do not match the transaction's tickets")]
+    TicketsDoNotMatch,
+    /// A change would leave a transaction with no ticket.
+    #[error("a change cannot give up every ticket of a transaction; release it instead")]
+    WouldGiveUpEveryTicket,
+    /// A change gives up tickets at more than one performance.
+    #[error("one change may give up tickets at one performance only")]
+    GivesUpAtSeveralPerformances,
+    /// A metadata change would leave more keys than allowed.
+    #[error("metadata may have at most {max} keys; this change would leave {would_leave}")]
+    TooManyMetadataKeys {
+        /// The limit.
+        max: usize,
+        /// How many keys the change would leave.
+        would_leave: usize,
+    },
+    /// An idempotency key was used before with a different request.
+    #[error("this Idempotency-Key was used with a different request body")]
+    IdempotencyKeyReused,
+    /// The key given for a client cannot be told apart from another client's key.
+    #[error("that key cannot be used; choose another")]
+    KeyUnusable,
+    /// A seating plan that cannot be built.
+    #[error(transparent)]
+    Plan(#[from] InvalidPlan),
+    /// Text that is not an id of the kind expected.
+    #[error(transparent)]
+    Id(#[from] InvalidId),
+    /// Text that is not an amount or a currency.
+    #[error(transparent)]
+    Money(#[from] InvalidMoney),
     /// The performance's admission bound is full: retry after a moment.
     #[error("performance {performance} is busy; retry shortly")]
     Overloaded {
         /// The busy performance.
         performance: String,
     },
-    /// The request conflicts with the state of what it names in a way no retry fixes
-    /// (completing a transaction again for another customer).
-    #[error("{0}")]
-    Conflict(String),
+    /// Another request is completing or changing the transaction right now.
+    #[error("transaction {transaction} is being completed or changed by another request")]
+    TransactionBusy {
+        /// The transaction.
+        transaction: TransactionId,
+    },
+    /// The transaction is completed, or being completed, for another customer.
+    #[error("transaction {transaction} is completed (or being completed) for another customer")]
+    CompletedForAnotherCustomer {
+        /// The transaction.
+        transaction: TransactionId,
+    },
     /// A request with the same idempotency key is still being carried out.
     #[error("a request with this Idempotency-Key is still in progress")]
     InProgress,
@@ -67,12 +115,57 @@ pub enum EngineError {
     /// Free disk space is below the reserve: new holds are refused, reads still work.
     #[error("the server is low on disk space; new holds are refused until space is freed")]
     LowOnSpace,
+    /// The operating system gave no randomness (for a new key).
+    #[error("no randomness for a key: {reason}")]
+    NoRandomness {
+        /// What the operating system said.
+        reason: String,
+    },
     /// The actor that owns the performance is gone.
     #[error("the performance's actor is not running")]
     Unavailable,
 }
 
 impl EngineError {
+    /// The contract's code for this error; its HTTP status follows from the code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Rejected(rejection) => rejection.code(),
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Forbidden { .. } => ErrorCode::Forbidden,
+            Self::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            Self::TicketNotAtPerformance { .. }
+            | Self::TooManyMetadataKeys { .. }
+            | Self::KeyUnusable
+            | Self::Id(_)
+            | Self::Money(_) => ErrorCode::InvalidRequest,
+            Self::Plan(InvalidPlan::TooManySeats { .. }) => ErrorCode::RuleViolation,
+            Self::Plan(_) => ErrorCode::InvalidRequest,
+            Self::TicketsDoNotMatch
+            | Self::WouldGiveUpEveryTicket
+            | Self::GivesUpAtSeveralPerformances
+            | Self::IdempotencyKeyReused => ErrorCode::RuleViolation,
+            Self::TransactionBusy { .. }
+            | Self::CompletedForAnotherCustomer { .. }
+            | Self::InProgress => ErrorCode::InvalidState,
+            Self::Overloaded { .. } => ErrorCode::Overloaded,
+            Self::Storage(_)
+            | Self::Halted { .. }
+            | Self::LowOnSpace
+            | Self::NoRandomness { .. }
+            | Self::Unavailable => ErrorCode::Unavailable,
+        }
+    }
+
+    /// Whether the engine, not the request, is at fault: such errors are logged, and their
+    /// prose (which may name storage internals) is not shown to the client.
+    pub fn is_server_fault(&self) -> bool {
+        matches!(
+            self,
+            Self::Storage(_) | Self::Unavailable | Self::NoRandomness { .. }
+        )
+    }
+
     /// Builds a not-found error.
     pub fn not_found(what: &'static str, id: impl ToString) -> Self {
         Self::NotFound {

@@ -134,6 +134,22 @@ impl fmt::Display for TicketId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TransactionId(pub u128);
 
+impl fmt::Display for TransactionId {
+    /// The hyphenated UUID form clients see, e.g. `0190f3a2-7c4e-7d1a-9b2c-3d4e5f6a7b8c`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hex = format!("{:032x}", self.0);
+        write!(
+            f,
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    }
+}
+
 /// A point in engine time, in milliseconds since the Unix epoch (UTC).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
@@ -165,6 +181,16 @@ impl fmt::Display for OrderNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transaction_id_is_written_as_a_hyphenated_uuid() {
+        let id = TransactionId(0x0190_f3a2_7c4e_7d1a_9b2c_3d4e_5f6a_7b8c);
+        assert_eq!(id.to_string(), "0190f3a2-7c4e-7d1a-9b2c-3d4e5f6a7b8c");
+        assert_eq!(
+            TransactionId(1).to_string(),
+            "00000000-0000-0000-0000-000000000001"
+        );
+    }
 
     #[test]
     fn slugs_accept_the_contract_alphabet_only() {

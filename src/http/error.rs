@@ -186,36 +186,22 @@ impl ResponseError for ApiError {
 
 impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> Self {
-        match error {
-            EngineError::Rejected(rejection) => {
-                Self::new(rejection.code(), rejection.to_string()).with_tickets(rejection.tickets())
-            }
-            EngineError::NotFound { .. } => Self::not_found(error.to_string()),
-            EngineError::Forbidden { .. } => Self::forbidden(error.to_string()),
-            EngineError::AlreadyExists { .. } => {
-                Self::new(ErrorCode::AlreadyExists, error.to_string())
-            }
-            EngineError::Invalid(message) => Self::invalid_request(message),
-            EngineError::RuleViolation(message) | EngineError::Mismatch(message) => {
-                Self::rule_violation(message)
-            }
-            EngineError::InProgress | EngineError::Conflict(_) => {
-                Self::new(ErrorCode::InvalidState, error.to_string())
-            }
-            EngineError::Overloaded { .. } => Self::new(ErrorCode::Overloaded, error.to_string()),
-            EngineError::Halted { .. } => {
-                tracing::error!(error = %error, "request for a halted performance");
-                Self::new(ErrorCode::Unavailable, error.to_string())
-            }
-            EngineError::LowOnSpace => Self::new(ErrorCode::Unavailable, error.to_string()),
-            EngineError::Storage(_) | EngineError::Unavailable => {
-                tracing::error!(error = %error, "request failed in storage or actor");
-                Self::new(
-                    ErrorCode::Unavailable,
-                    "the engine cannot acknowledge changes right now; retry later",
-                )
-            }
+        let code = error.code();
+        if error.is_server_fault() {
+            tracing::error!(error = %error, "request failed in storage or actor");
+            return Self::new(
+                code,
+                "the engine cannot acknowledge changes right now; retry later",
+            );
         }
+        if let EngineError::Halted { .. } = error {
+            tracing::error!(error = %error, "request for a halted performance");
+        }
+        let tickets = match &error {
+            EngineError::Rejected(rejection) => rejection.tickets(),
+            _ => Vec::new(),
+        };
+        Self::new(code, error.to_string()).with_tickets(tickets)
     }
 }
 

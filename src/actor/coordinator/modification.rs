@@ -191,9 +191,7 @@ pub fn plan_parts(
             .map(|(_, quantity)| u64::from(*quantity))
             .sum::<u64>();
     if adds.is_empty() && given_up > 0 && given_up >= held_count {
-        return Err(EngineError::RuleViolation(
-            "a change cannot give up every ticket of a transaction; release it instead".into(),
-        ));
+        return Err(EngineError::WouldGiveUpEveryTicket);
     }
     let mut touched: Vec<PerformanceId> = adds
         .keys()
@@ -245,14 +243,10 @@ impl Coordinator {
     ) -> Result<Modification, EngineError> {
         self.route(caller, transaction)?;
         if self.completing.contains_key(&transaction) || self.modifying.contains(&transaction) {
-            return Err(EngineError::Conflict(
-                "this transaction is being completed or changed by another request".into(),
-            ));
+            return Err(EngineError::TransactionBusy { transaction });
         }
         if parts.iter().filter(|(_, part)| part.gives_up()).count() > 1 {
-            return Err(EngineError::RuleViolation(
-                "one change may give up tickets at one performance only".into(),
-            ));
+            return Err(EngineError::GivesUpAtSeveralPerformances);
         }
         // Gains first, then the part that gives up: undoing gains only frees seats.
         parts.sort_by_key(|(performance, part)| (part.gives_up(), performance.clone()));
@@ -288,10 +282,10 @@ impl Coordinator {
             };
         }
         if merged.len() > METADATA_KEYS_MAX {
-            return Err(EngineError::Invalid(format!(
-                "metadata may have at most {METADATA_KEYS_MAX} keys; this change would leave {}",
-                merged.len()
-            )));
+            return Err(EngineError::TooManyMetadataKeys {
+                max: METADATA_KEYS_MAX,
+                would_leave: merged.len(),
+            });
         }
         Ok(merged)
     }

@@ -156,10 +156,16 @@ fn completing_for_another_customer_is_a_conflict() {
     };
     let ann = Some(Customer::parse("Ann", "ann@example.com").expect("a valid customer"));
     let during = coordinator.begin_completion(&caller(), transaction, ann.clone(), Timestamp(1));
-    assert!(matches!(during, Err(EngineError::Conflict(_))));
+    assert!(matches!(
+        during,
+        Err(EngineError::CompletedForAnotherCustomer { .. })
+    ));
     coordinator.advance(&mut run, Ok(()));
     let after = coordinator.begin_completion(&caller(), transaction, ann, Timestamp(1));
-    assert!(matches!(after, Err(EngineError::Conflict(_))));
+    assert!(matches!(
+        after,
+        Err(EngineError::CompletedForAnotherCustomer { .. })
+    ));
 }
 
 #[test]

@@ -9,8 +9,8 @@ use crate::actor::messages::{
     PerformanceView, SeatMapView,
 };
 use crate::domain::{
-    EventId, EventInfo, InvalidPlan, Performance, PerformanceId, PerformanceInfo, PlanSpec,
-    SeatingPlan, TicketId, Timestamp,
+    EventId, EventInfo, Performance, PerformanceId, PerformanceInfo, PlanSpec, SeatingPlan,
+    TicketId, Timestamp,
 };
 use crate::persistence::{Batch, PerformanceRecord, Record};
 
@@ -25,9 +25,9 @@ impl Engine {
         info: PerformanceInfo,
         spec: PlanSpec,
     ) -> Result<PerformanceView, EngineError> {
-        let info = info.validate().map_err(plan_error)?;
-        let plan =
-            SeatingPlan::build(spec.clone(), self.limits.seats_per_plan_max).map_err(plan_error)?;
+        let info = info.validate().map_err(EngineError::Plan)?;
+        let plan = SeatingPlan::build(spec.clone(), self.limits.seats_per_plan_max)
+            .map_err(EngineError::Plan)?;
         let _creating = self.creating.lock().await;
         if self.registry.contains(&info.id) {
             return Err(EngineError::AlreadyExists {
@@ -164,9 +164,10 @@ impl Engine {
                     if ticket.performance == *id {
                         Ok(ticket.seat)
                     } else {
-                        Err(EngineError::Invalid(format!(
-                            "ticket {ticket} is not at performance {id}"
-                        )))
+                        Err(EngineError::TicketNotAtPerformance {
+                            ticket,
+                            performance: id.clone(),
+                        })
                     }
                 })
                 .collect()
@@ -177,12 +178,5 @@ impl Engine {
         };
         self.check_ticket_count(message.withhold.len() + message.release.len())?;
         handle.send(message).await
-    }
-}
-
-fn plan_error(error: InvalidPlan) -> EngineError {
-    match error {
-        InvalidPlan::TooManySeats { .. } => EngineError::RuleViolation(error.to_string()),
-        other => EngineError::Invalid(other.to_string()),
     }
 }

@@ -44,8 +44,7 @@ impl Engine {
     /// # Errors
     /// `Unavailable` when the store fails.
     pub async fn ensure_admin(&self, key: Option<&str>) -> Result<Option<String>, EngineError> {
-        let id =
-            ClientId::parse("admin").map_err(|error| EngineError::Invalid(error.to_string()))?;
+        let id = ClientId::parse("admin")?;
         let exists = self.clients.get(&id).is_some();
         let (key, generated) = match (key, exists) {
             (Some(key), _) => (key.to_owned(), None),

@@ -57,9 +57,7 @@ impl Engine {
             Claim::Replay(answer) => return Ok(answer),
             Claim::InProgress => return Err(EngineError::InProgress),
             Claim::Mismatch => {
-                return Err(EngineError::Mismatch(
-                    "this Idempotency-Key was used with a different request body".into(),
-                ));
+                return Err(EngineError::IdempotencyKeyReused);
             }
         }
         // A request abandoned mid-way (its connection dropped) must not leave the key claimed
@@ -219,9 +217,10 @@ impl Engine {
                             if ticket.performance == performance {
                                 Ok(ticket.seat)
                             } else {
-                                Err(EngineError::Invalid(format!(
-                                    "preferred ticket {ticket} is not at performance {performance}"
-                                )))
+                                Err(EngineError::TicketNotAtPerformance {
+                                    ticket,
+                                    performance: performance.clone(),
+                                })
                             }
                         })
                         .collect::<Result<Vec<_>, _>>()?;
@@ -332,9 +331,7 @@ impl Engine {
         given.sort();
         let current = self.transaction(caller, transaction).await?;
         if given != current.ticket_ids() {
-            return Err(EngineError::Mismatch(
-                "the tickets given do not match the transaction's tickets".into(),
-            ));
+            return Err(EngineError::TicketsDoNotMatch);
         }
         Ok(())
     }

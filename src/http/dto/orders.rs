@@ -66,7 +66,7 @@ impl From<&Order> for OrderDto {
         }
         Self {
             number: order.number.to_string(),
-            transaction_id: uuid::Uuid::from_u128(order.transaction.id.0).to_string(),
+            transaction_id: order.transaction.id.to_string(),
             created_at: format_time(order.created_at),
             customer: order.customer.as_ref().map(|customer| CustomerDto {
                 name: customer.name().to_owned(),
@@ -106,7 +106,7 @@ impl From<&Order> for OrderAnswer {
         let order_dto = OrderDto::from(order);
         Self {
             status: "OK",
-            transaction_id: uuid::Uuid::from_u128(order.transaction.id.0).to_string(),
+            transaction_id: order.transaction.id.to_string(),
             tickets: order_dto.tickets.clone(),
             general_admission: order_dto.general_admission.clone(),
             order: order_dto,

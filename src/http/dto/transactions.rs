@@ -484,7 +484,7 @@ impl TransactionDto {
         }
         Self {
             status: "OK",
-            transaction_id: uuid::Uuid::from_u128(view.id.0).to_string(),
+            transaction_id: view.id.to_string(),
             tickets,
             general_admission: places,
             lock_expires: format_time(view.lock_expires()),

@@ -233,6 +233,5 @@ impl World {
 }
 
 fn performance_id(index: usize) -> Result<PerformanceId, EngineError> {
-    PerformanceId::parse(&format!("p{index}"))
-        .map_err(|error| EngineError::Invalid(error.to_string()))
+    Ok(PerformanceId::parse(&format!("p{index}"))?)
 }

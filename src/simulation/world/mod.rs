@@ -676,7 +676,14 @@ fn index_of(performance: &PerformanceId) -> Result<usize, EngineError> {
 fn replicate(error: &EngineError) -> EngineError {
     match error {
         EngineError::Rejected(rejection) => EngineError::Rejected(rejection.clone()),
-        EngineError::Conflict(why) => EngineError::Conflict(why.clone()),
+        EngineError::TransactionBusy { transaction } => EngineError::TransactionBusy {
+            transaction: *transaction,
+        },
+        EngineError::CompletedForAnotherCustomer { transaction } => {
+            EngineError::CompletedForAnotherCustomer {
+                transaction: *transaction,
+            }
+        }
         EngineError::Storage(_) => EngineError::Storage(crate::persistence::StorageError::Stopped),
         EngineError::NotFound { what, id } => EngineError::NotFound {
             what,

@@ -145,7 +145,7 @@ impl World {
                         return Ok(Ok((answer, vec![durable], AfterDurable::Nothing)));
                     }
                     Claim::InProgress => return Ok(Err(EngineError::InProgress)),
-                    Claim::Mismatch => return Ok(Err(EngineError::Mismatch("key reused".into()))),
+                    Claim::Mismatch => return Ok(Err(EngineError::IdempotencyKeyReused)),
                 }
                 Some(IdempotencyStub {
                     client: owner.clone(),

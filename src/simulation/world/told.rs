@@ -149,8 +149,9 @@ impl World {
             error,
             EngineError::Rejected(_)
                 | EngineError::InProgress
-                | EngineError::Mismatch(_)
-                | EngineError::Conflict(_)
+                | EngineError::IdempotencyKeyReused
+                | EngineError::TransactionBusy { .. }
+                | EngineError::CompletedForAnotherCustomer { .. }
         );
         if let (
             Request::Extend { transaction }
