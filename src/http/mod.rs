@@ -10,6 +10,7 @@ mod error;
 mod openapi;
 mod remembered;
 mod request;
+mod responses;
 mod router;
 mod routes;
 mod server;

@@ -14,12 +14,14 @@ use std::sync::LazyLock;
 use actix_web::HttpResponse;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::Response;
 use utoipa::openapi::schema::{
     AdditionalProperties, ArrayItems, KnownFormat, Schema, SchemaFormat,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, Number, OpenApi};
 
+use super::responses;
 use super::routes::{catalogue, operations, orders, transactions};
 
 /// The name of the security scheme that calls needing a key refer to.
@@ -91,6 +93,14 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         openapi_json,
         docs,
     ),
+    components(responses(
+        responses::Unauthorized,
+        responses::UnauthorizedRead,
+        responses::NotAdmin,
+        responses::BodyTimedOut,
+        responses::BodyTooLarge,
+        responses::Busy,
+    )),
     modifiers(&ApiKeyScheme, &UnsignedIntegers),
     tags(
         (name = "catalogue", description = "Events and performances with their seating plans."),
@@ -140,6 +150,10 @@ impl Modify for UnsignedIntegers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
             components.schemas.values_mut().for_each(describe_u32);
+            components
+                .responses
+                .values_mut()
+                .for_each(describe_response_u32s);
         }
         for item in openapi.paths.paths.values_mut() {
             let operations = [
@@ -162,20 +176,28 @@ impl Modify for UnsignedIntegers {
                 contents
                     .filter_map(|c| c.schema.as_mut())
                     .for_each(describe_u32);
-                for response in operation.responses.responses.values_mut() {
-                    let RefOr::T(response) = response else {
-                        continue;
-                    };
-                    let headers = response.headers.values_mut();
-                    headers.for_each(|header| describe_u32(&mut header.schema));
-                    let contents = response.content.values_mut();
-                    contents
-                        .filter_map(|c| c.schema.as_mut())
-                        .for_each(describe_u32);
-                }
+                operation
+                    .responses
+                    .responses
+                    .values_mut()
+                    .for_each(describe_response_u32s);
             }
         }
     }
+}
+
+/// Rewrites the `u32`s of a response's headers and contents (a reference is rewritten where
+/// it points, in `components/responses`).
+fn describe_response_u32s(response: &mut RefOr<Response>) {
+    let RefOr::T(response) = response else {
+        return;
+    };
+    let headers = response.headers.values_mut();
+    headers.for_each(|header| describe_u32(&mut header.schema));
+    let contents = response.content.values_mut();
+    contents
+        .filter_map(|c| c.schema.as_mut())
+        .for_each(describe_u32);
 }
 
 /// Rewrites every `u32` in `schema`, and in the schemas it contains, as `uint32`.
@@ -532,7 +554,9 @@ mod tests {
         assert_eq!(quantity["schema"], expected);
         let counts = &json["components"]["schemas"]["CountsDto"]["properties"]["available"];
         assert_eq!(counts["format"], "uint32");
-        let retry = &json["paths"]["/transactions"]["post"]["responses"]["503"]["headers"];
+        let busy = &json["paths"]["/transactions"]["post"]["responses"]["503"];
+        assert_eq!(busy["$ref"], "#/components/responses/Busy");
+        let retry = &json["components"]["responses"]["Busy"]["headers"];
         assert_eq!(retry["Retry-After"]["schema"]["format"], "uint32");
     }
 

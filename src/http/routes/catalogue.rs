@@ -14,6 +14,9 @@ use crate::http::dto::{
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
 use crate::http::request::{Body, caller, idempotency_key, reader};
+use crate::http::responses::{
+    BodyTimedOut, BodyTooLarge, Busy, NotAdmin, Unauthorized, UnauthorizedRead,
+};
 use crate::http::state::AppState;
 
 const PAGE_LENGTH_DEFAULT: usize = 50;
@@ -50,24 +53,16 @@ pub(crate) fn performance_id(text: &str) -> Result<PerformanceId, ApiError> {
         (status = 201, description = "The performance, created.", body = PerformanceDto),
         (status = 400, description = "`invalid_request`: malformed JSON, wrong types, missing or \
             unknown fields, or a bad id, time, price, currency or plan.", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
-        (status = 403, description = "`forbidden`: the key is not an admin key.",
-            body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the body did not arrive within the \
-            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
-            closed.", body = ErrorBody),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = NotAdmin),
+        (status = 408, response = BodyTimedOut),
         (status = 409, description = "`already_exists`: the performance id is taken.",
             body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over the configured \
-            limit.", body = ErrorBody),
+        (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: the plan has more seats than allowed, \
             or the `Idempotency-Key` was used with another request.",
             body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
 )]
@@ -111,13 +106,9 @@ pub async fn create_performance(
     params(("id" = String, Path, description = "The performance id.", example = "revue-1")),
     responses(
         (status = 200, description = "The performance.", body = PerformanceDto),
-        (status = 401, description = "`unauthorized`: only when the server requires a key for \
-            reads, and the key is missing or unknown.", body = ErrorBody),
+        (status = 401, response = UnauthorizedRead),
         (status = 404, description = "`not_found`: unknown performance.", body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security((), ("api_key" = [])),
 )]
@@ -150,14 +141,10 @@ pub async fn performance(
             general-admission places per pool.", body = AvailabilityDto),
         (status = 400, description = "`invalid_request`: a malformed or unknown query \
             parameter.", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: only when the server requires a key for \
-            reads, and the key is missing or unknown.", body = ErrorBody),
+        (status = 401, response = UnauthorizedRead),
         (status = 404, description = "`not_found`: unknown performance or price band.",
             body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security((), ("api_key" = [])),
 )]
@@ -187,13 +174,9 @@ pub async fn availability(
     params(("id" = String, Path, description = "The performance id.", example = "revue-1")),
     responses(
         (status = 200, description = "The seat map.", body = SeatMapDto),
-        (status = 401, description = "`unauthorized`: only when the server requires a key for \
-            reads, and the key is missing or unknown.", body = ErrorBody),
+        (status = 401, response = UnauthorizedRead),
         (status = 404, description = "`not_found`: unknown performance.", body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security((), ("api_key" = [])),
 )]
@@ -222,25 +205,17 @@ pub async fn seats(
         (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
             fields, malformed or repeated ticket ids, tickets of another performance, or two \
             empty lists.", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
-        (status = 403, description = "`forbidden`: the key is not an admin key.",
-            body = ErrorBody),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = NotAdmin),
         (status = 404, description = "`not_found`: unknown performance or seat.",
             body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the body did not arrive within the \
-            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
-            closed.", body = ErrorBody),
+        (status = 408, response = BodyTimedOut),
         (status = 409, description = "`seat_unavailable`: a seat to withhold is held or sold; \
             `tickets` names them.", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over the configured \
-            limit.", body = ErrorBody),
+        (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: more tickets than one request may \
             name, or the `Idempotency-Key` was used with another request.", body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
 )]
@@ -281,8 +256,7 @@ pub async fn holdbacks(
         (status = 200, description = "A page of events.", body = EventList),
         (status = 400, description = "`invalid_request`: a malformed or unknown query \
             parameter, or `page_length` out of range.", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: only when the server requires a key for \
-            reads, and the key is missing or unknown.", body = ErrorBody),
+        (status = 401, response = UnauthorizedRead),
     ),
     security((), ("api_key" = [])),
 )]
@@ -322,8 +296,7 @@ pub async fn events(
         (status = 400, description = "`invalid_request`: a malformed or unknown query \
             parameter, a time that is not RFC 3339, or `page_length` out of range.",
             body = ErrorBody),
-        (status = 401, description = "`unauthorized`: only when the server requires a key for \
-            reads, and the key is missing or unknown.", body = ErrorBody),
+        (status = 401, response = UnauthorizedRead),
         (status = 404, description = "`not_found`: unknown event.", body = ErrorBody),
     ),
     security((), ("api_key" = [])),

@@ -10,6 +10,7 @@ use crate::http::dto::{ClientCreated, CreateClient, Health, NewClient};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
 use crate::http::request::{Body, caller, idempotency_key};
+use crate::http::responses::{BodyTimedOut, BodyTooLarge, NotAdmin, Unauthorized};
 use crate::http::state::AppState;
 
 /// Answers 200 while serving.
@@ -84,18 +85,13 @@ fn engine_metrics(transactions_indexed: usize) -> String {
             })),
         (status = 400, description = "`invalid_request`: malformed JSON, wrong types, missing or \
             unknown fields, an unknown role, or a bad id or name.", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
-        (status = 403, description = "`forbidden`: the key is not an admin key.",
-            body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the body did not arrive within the \
-            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
-            closed.", body = ErrorBody),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = NotAdmin),
+        (status = 408, response = BodyTimedOut),
         (status = 409, description = "`already_exists`: the client id is taken; \
             `invalid_state`: a request with this `Idempotency-Key` is still in progress.",
             body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over the configured \
-            limit.", body = ErrorBody),
+        (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: the `Idempotency-Key` was used with \
             another request.", body = ErrorBody),
         (status = 503, description = "`unavailable`: the server cannot record the client \

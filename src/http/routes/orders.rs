@@ -9,6 +9,7 @@ use crate::domain::OrderNumber;
 use crate::http::dto::{OrderAnswer, PeopleQuery, PersonDto};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::request::caller;
+use crate::http::responses::{NotAdmin, Unauthorized};
 use crate::http::state::AppState;
 
 /// Reads an order with its tickets, barcodes, customer and totals (owner or admin).
@@ -20,8 +21,7 @@ use crate::http::state::AppState;
     params(("number" = String, Path, description = "The order number.", example = "100001")),
     responses(
         (status = 200, description = "The order.", body = OrderAnswer),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
+        (status = 401, response = Unauthorized),
         (status = 403, description = "`forbidden`: another client's order.", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown order.", body = ErrorBody),
         (status = 503, description = "`overloaded` (retry after `Retry-After` seconds): a \
@@ -56,10 +56,8 @@ pub async fn order(
         (status = 200, description = "The people record.", body = PersonDto),
         (status = 400, description = "`invalid_request`: `email` missing, or an unknown query \
             parameter.", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
-        (status = 403, description = "`forbidden`: the key is not an admin key.",
-            body = ErrorBody),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = NotAdmin),
         (status = 404, description = "`not_found`: no record for this email.",
             body = ErrorBody),
     ),

@@ -14,6 +14,7 @@ use crate::http::dto::{
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
 use crate::http::request::{Body, caller, idempotency_key, idempotency_key_without_body};
+use crate::http::responses::{BodyTimedOut, BodyTooLarge, Busy, Unauthorized};
 use crate::http::state::AppState;
 
 fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
@@ -54,28 +55,21 @@ fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
         (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
             fields, an unknown body form, malformed or repeated ticket ids, or a bad \
             `Idempotency-Key`.", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
+        (status = 401, response = Unauthorized),
         (status = 404, description = "`not_found`: unknown performance, seat, price band or \
             general-admission pool.", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the body did not arrive within the \
-            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
-            closed.", body = ErrorBody),
+        (status = 408, response = BodyTimedOut),
         (status = 409, description = "`seat_unavailable` (a requested seat is held, sold or \
             withheld; `tickets` names them), `insufficient_availability` (best available or \
             general admission cannot satisfy the quantity), or `invalid_state` (the \
             performance has started, or a request with this `Idempotency-Key` is still in \
             progress).", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over the configured \
-            limit.", body = ErrorBody),
+        (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: a quantity not in `valid_quantities`, \
             seats not contiguous where the performance demands it, a selection that would leave \
             a single-seat gap, too many tickets in one request, or an `Idempotency-Key` reused \
             with a different body.", body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
 )]
@@ -111,15 +105,11 @@ pub async fn create(
     responses(
         (status = 200, description = "The transaction with `state`, `locked_by` and \
             `locked_ip`.", body = TransactionDto),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
+        (status = 401, response = Unauthorized),
         (status = 403, description = "`forbidden`: another client's transaction (only its \
             client, or an admin, may read or change it).", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
 )]
@@ -164,28 +154,21 @@ pub async fn get(
         (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
             fields, a status other than `checkout` or `complete`, a customer given with \
             `checkout`, a bad customer name or email, or malformed ticket ids.", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
+        (status = 401, response = Unauthorized),
         (status = 403, description = "`forbidden`: another client's transaction (only its \
             client, or an admin, may read or change it).", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
-        (status = 408, description = "`request_timeout`: the body did not arrive within the \
-            configured time (`body_read_timeout_seconds`, 10 s by default); the connection is \
-            closed.", body = ErrorBody),
+        (status = 408, response = BodyTimedOut),
         (status = 409, description = "`invalid_state`: the transaction cannot take this step, \
             e.g. checking out a completed one, completing a released one, completing again \
             for another customer, or releasing or checking out one whose completion is under \
             way.", body = ErrorBody),
         (status = 410, description = "`lock_expired`: the transaction's lock expired and its \
             tickets were released.", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over the configured \
-            limit.", body = ErrorBody),
+        (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: the repeated `tickets` or `id` do not \
             match the transaction.", body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
 )]
@@ -263,8 +246,7 @@ pub async fn update(
         (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
             fields, nothing to change, malformed or repeated ticket ids, bad metadata.",
             body = ErrorBody),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
+        (status = 401, response = Unauthorized),
         (status = 403, description = "`forbidden`: another client's transaction.",
             body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction, performance, seat, \
@@ -276,16 +258,12 @@ pub async fn update(
             `insufficient_availability` for an addition.", body = ErrorBody),
         (status = 410, description = "`lock_expired`: the transaction's lock passed.",
             body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over the configured \
-            limit.", body = ErrorBody),
+        (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: the result breaks a rule (quantity, \
             contiguity, a single-seat gap), a removed ticket or place is not the \
             transaction's, tickets are given up at two performances, or too many tickets.",
             body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
 )]
@@ -328,8 +306,7 @@ pub async fn change(
             body = TransactionDto),
         (status = 400, description = "`invalid_request`: a bad `Idempotency-Key`.",
             body = ErrorBody),
-        (status = 401, description = "`unauthorized`: a missing or unknown API key.",
-            body = ErrorBody),
+        (status = 401, response = Unauthorized),
         (status = 403, description = "`forbidden`: another client's transaction (only its \
             client, or an admin, may read or change it).", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
@@ -338,10 +315,7 @@ pub async fn change(
             way.", body = ErrorBody),
         (status = 422, description = "`rule_violation`: the `Idempotency-Key` was used with \
             another request.", body = ErrorBody),
-        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds) or \
-            `unavailable`.", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
-                set with `overloaded`."))),
+        (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
 )]
