@@ -5,6 +5,8 @@
 //!   across);
 //! - only `persistence/sled_store.rs` names sled, and the server library never names the load
 //!   generator's crates (they are the binary's, under `src/bin/`);
+//! - no module imports another that imports it back, directly or round a longer circle (a
+//!   parent's `pub use` of its children is how Rust exposes them, and is not counted);
 //! - no file under `src/` is over 850 lines;
 //! - no `unwrap()` or `expect(` on a request path (`src/http/`, `src/actor/`,
 //!   `src/startup.rs`, outside their `#[cfg(test)]` parts);
@@ -15,7 +17,10 @@
 //! # Caveats
 //! - A rule reads names, not resolved paths: a `use` through a re-export of another layer
 //!   would pass. The layers re-export nothing of each other today.
+//! - The circle check resolves a braced import (`use super::{records::Snapshot, Batch}`) to
+//!   the module before the brace, and does not see fully qualified paths written inline.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use holdfast::config::Config;
@@ -213,6 +218,150 @@ fn layers_import_downwards_only() {
         "a layer imports upwards:\n{}",
         offences.join("\n")
     );
+}
+
+/// The module a source file is, as a path from the crate root (`http/mod.rs` is `["http"]`).
+fn module_of(file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(src()).expect("under src/");
+    let mut parts: Vec<String> = relative
+        .with_extension("")
+        .components()
+        .filter_map(|part| part.as_os_str().to_str().map(str::to_owned))
+        .collect();
+    if parts
+        .last()
+        .is_some_and(|last| ["mod", "lib", "main"].contains(&last.as_str()))
+    {
+        parts.pop();
+    }
+    parts
+}
+
+/// The modules `lines` import with `use crate::…`, `use super::…` or `use self::…`, each
+/// resolved to the longest prefix that is a module in `known`; `from` is the importing module.
+fn imported_modules(
+    from: &[String],
+    lines: &[(usize, String)],
+    known: &BTreeSet<Vec<String>>,
+) -> BTreeSet<Vec<String>> {
+    let mut found = BTreeSet::new();
+    for (_, line) in lines {
+        let line = line.trim_start();
+        let Some(path) = ["use ", "pub use ", "pub(crate) use ", "pub(super) use "]
+            .iter()
+            .find_map(|start| line.strip_prefix(start))
+        else {
+            continue;
+        };
+        let segments: Vec<&str> = path
+            .split("::")
+            .take_while(|segment| segment.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            .collect();
+        let (mut base, rest) = match segments.first() {
+            Some(&"crate") => (Vec::new(), &segments[1..]),
+            Some(&"self") => (from.to_vec(), &segments[1..]),
+            Some(&"super") => {
+                let mut base = from.to_vec();
+                let ups = segments.iter().take_while(|s| **s == "super").count();
+                base.truncate(base.len().saturating_sub(ups));
+                (base, &segments[ups..])
+            }
+            _ => continue,
+        };
+        base.extend(rest.iter().map(|segment| (*segment).to_owned()));
+        while !base.is_empty() && !known.contains(&base) {
+            base.pop();
+        }
+        if !base.is_empty() && base != from {
+            found.insert(base);
+        }
+    }
+    found
+}
+
+/// A circle in `graph`, as the modules round it, if there is one.
+fn find_circle(graph: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &Vec<String>,
+        graph: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+        path: &mut Vec<Vec<String>>,
+        done: &mut BTreeSet<Vec<String>>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|seen| seen == node) {
+            let mut circle: Vec<String> = path[at..].iter().map(|m| m.join("::")).collect();
+            circle.push(node.join("::"));
+            return Some(circle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.clone());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(circle) = visit(next, graph, path, done) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        done.insert(node.clone());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_module_imports_one_that_imports_it_back() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    files.retain(|file| !is_test_file(file) && !file.starts_with(src().join("bin")));
+    let known: BTreeSet<Vec<String>> = files.iter().map(|file| module_of(file)).collect();
+    let graph: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = files
+        .iter()
+        .map(|file| {
+            let module = module_of(file);
+            let imports = imported_modules(&module, &code_lines(file), &known);
+            (module, imports)
+        })
+        .collect();
+    assert!(graph.len() > 40, "the modules were found");
+    if let Some(circle) = find_circle(&graph) {
+        panic!(
+            "modules import each other in a circle: {}",
+            circle.join(" -> ")
+        );
+    }
+}
+
+#[test]
+fn the_circle_check_finds_a_circle_and_passes_a_tree() {
+    let module = |path: &str| path.split("::").map(str::to_owned).collect::<Vec<_>>();
+    let known: BTreeSet<Vec<String>> = ["http", "http::state", "http::router", "domain"]
+        .iter()
+        .map(|path| module(path))
+        .collect();
+    let state_imports = imported_modules(
+        &module("http::state"),
+        &[(1, "use super::router::{ROUTES, Route};".to_owned())],
+        &known,
+    );
+    let router_imports = imported_modules(
+        &module("http::router"),
+        &[
+            (1, "use crate::http::state::AppState;".to_owned()),
+            (2, "use crate::domain::ErrorCode;".to_owned()),
+        ],
+        &known,
+    );
+    assert_eq!(state_imports, BTreeSet::from([module("http::router")]));
+    let mut graph = BTreeMap::from([
+        (module("http::state"), state_imports),
+        (module("http::router"), router_imports),
+    ]);
+    assert!(find_circle(&graph).is_some(), "state -> router -> state");
+    graph.insert(module("http::state"), BTreeSet::new());
+    assert_eq!(find_circle(&graph), None);
 }
 
 #[test]
