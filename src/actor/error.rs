@@ -40,13 +40,20 @@ pub enum EngineError {
         /// The id.
         id: String,
     },
-    /// A ticket named for one performance belongs to another.
+    /// A ticket named for one performance belongs to another (a preferred seat of a best
+    /// available item, a holdback at the performance of the path).
     #[error("ticket {ticket} is not at performance {performance}")]
     TicketNotAtPerformance {
         /// The ticket as given.
         ticket: TicketId,
         /// The performance the request is about.
         performance: PerformanceId,
+    },
+    /// Two items of one request name the same ticket.
+    #[error("ticket {ticket} is named by two items of the request")]
+    TicketInTwoItems {
+        /// The ticket.
+        ticket: TicketId,
     },
     /// The tickets a request names are not the transaction's tickets.
     #[error("the tickets given do not match the transaction's tickets")]
@@ -134,14 +141,14 @@ impl EngineError {
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::AlreadyExists { .. } => ErrorCode::AlreadyExists,
-            Self::TicketNotAtPerformance { .. }
-            | Self::TooManyMetadataKeys { .. }
-            | Self::KeyUnusable
-            | Self::Id(_)
-            | Self::Money(_) => ErrorCode::InvalidRequest,
+            Self::TooManyMetadataKeys { .. } | Self::KeyUnusable | Self::Id(_) | Self::Money(_) => {
+                ErrorCode::InvalidRequest
+            }
             Self::Plan(InvalidPlan::TooManySeats { .. }) => ErrorCode::RuleViolation,
             Self::Plan(_) => ErrorCode::InvalidRequest,
-            Self::TicketsDoNotMatch
+            Self::TicketNotAtPerformance { .. }
+            | Self::TicketInTwoItems { .. }
+            | Self::TicketsDoNotMatch
             | Self::WouldGiveUpEveryTicket
             | Self::GivesUpAtSeveralPerformances
             | Self::IdempotencyKeyReused => ErrorCode::RuleViolation,
@@ -154,6 +161,17 @@ impl EngineError {
             | Self::LowOnSpace
             | Self::NoRandomness { .. }
             | Self::Unavailable => ErrorCode::Unavailable,
+        }
+    }
+
+    /// The tickets that caused the error, for the error body's `tickets`.
+    pub fn tickets(&self) -> Vec<String> {
+        match self {
+            Self::Rejected(rejection) => rejection.tickets(),
+            Self::TicketNotAtPerformance { ticket, .. } | Self::TicketInTwoItems { ticket } => {
+                vec![ticket.to_string()]
+            }
+            _ => Vec::new(),
         }
     }
 

@@ -65,7 +65,7 @@ pub use seat_map::{
     BlockSpec, InvalidPlan, PlanSpec, PoolSpec, PriceBand, RowSpec, SEATS_PER_PLAN_MAX,
     SeatLocation, SeatingPlan, SectionSpec,
 };
-pub use text::is_plain_text;
+pub use text::{NOT_PLAIN_TEXT, is_plain_text};
 
 #[cfg(test)]
 pub(crate) use seat_map::test;

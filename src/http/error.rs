@@ -197,11 +197,7 @@ impl From<EngineError> for ApiError {
         if let EngineError::Halted { .. } = error {
             tracing::error!(error = %error, "request for a halted performance");
         }
-        let tickets = match &error {
-            EngineError::Rejected(rejection) => rejection.tickets(),
-            _ => Vec::new(),
-        };
-        Self::new(code, error.to_string()).with_tickets(tickets)
+        Self::new(code, error.to_string()).with_tickets(error.tickets())
     }
 }
 

@@ -13,6 +13,7 @@ mod request;
 mod responses;
 mod router;
 mod routes;
+mod schema_rules;
 mod server;
 mod state;
 

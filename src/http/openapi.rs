@@ -21,8 +21,8 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, Number, OpenApi};
 
-use super::responses;
 use super::routes::{catalogue, operations, orders, transactions};
+use super::{responses, schema_rules};
 
 /// The name of the security scheme that calls needing a key refer to.
 const API_KEY_SCHEME: &str = "api_key";
@@ -45,7 +45,8 @@ Seat reservation: hold seats or general-admission places, check out, complete, r
   this order answers: 400 (body), 401, 403, 404, 413, 422 for the shape of the request, 409, \
   422 for a single-seat gap, then 503. A rejected request changes nothing.
 - Malformed JSON (400) includes invalid UTF-8, lone surrogate escapes, `NaN`, numbers out of \
-  range for their field, and an object that names a key twice. Names (clients, events, \
+  range for their field, an integer written with a fraction or an exponent (`2.0`, `2e0`: \
+  every number of this API is an integer), and an object that names a key twice. Names (clients, events, \
   customers) refuse control characters and invisible formatting characters such as the \
   zero-width space and bidirectional overrides.
 - `overloaded`: the contract allows 429 or 503; this server answers 503 with `Retry-After`.
@@ -64,6 +65,10 @@ Seat reservation: hold seats or general-admission places, check out, complete, r
 
 /// The description, built on first use.
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+/// The description as served: [`DOCUMENT`] with the rules that span fields
+/// ([`schema_rules`]), built on first use.
+static SERVED: LazyLock<serde_json::Value> = LazyLock::new(served_document);
 
 /// The `/docs` page, rendered from [`DOCUMENT`] on first use.
 static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT));
@@ -242,9 +247,30 @@ fn describe_u32(schema: &mut RefOr<Schema>) {
     }
 }
 
-/// Returns the OpenAPI description.
+/// Returns the OpenAPI description as derived (without the cross-field rules).
+#[cfg(test)]
 pub(crate) fn document() -> &'static utoipa::openapi::OpenApi {
     &DOCUMENT
+}
+
+/// [`DOCUMENT`] as JSON with the cross-field rules added. A rule that finds no component is a
+/// bug the tests catch; should one ship, the description is served without the rules.
+fn served_document() -> serde_json::Value {
+    let mut json = match serde_json::to_value(&*DOCUMENT) {
+        Ok(json) => json,
+        Err(error) => {
+            tracing::error!(%error, "the OpenAPI description does not serialize");
+            return serde_json::Value::Null;
+        }
+    };
+    let plain = json.clone();
+    match schema_rules::apply(&mut json) {
+        Ok(()) => json,
+        Err(error) => {
+            tracing::error!(%error, "a cross-field rule of the OpenAPI description failed");
+            plain
+        }
+    }
 }
 
 /// Returns the `/docs` page.
@@ -354,7 +380,7 @@ fn escape_html(text: &str) -> String {
         content_type = "application/json")),
 )]
 pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(document())
+    HttpResponse::Ok().json(&*SERVED)
 }
 
 /// Serves a small HTML page that lists the operations and links to `/openapi.json`.
@@ -395,7 +421,10 @@ mod tests {
     ];
 
     fn document_json() -> Value {
-        serde_json::to_value(document()).expect("the document serializes to JSON")
+        let mut json = serde_json::to_value(document()).expect("the document serializes to JSON");
+        schema_rules::apply(&mut json).expect("every cross-field rule finds its component");
+        assert_eq!(json, *SERVED);
+        json
     }
 
     fn strings(value: &Value) -> Vec<&str> {

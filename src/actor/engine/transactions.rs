@@ -180,17 +180,19 @@ impl Engine {
         let mut groups: BTreeMap<PerformanceId, Vec<Selection>> = BTreeMap::new();
         let mut count = 0_usize;
         let mut named: HashSet<TicketId> = HashSet::new();
+        // Faults between items are answered after every performance is found, so an unknown
+        // performance (404) ranks before them (422), as the contract orders faults.
+        let mut between_items: Option<EngineError> = None;
         for item in items {
             match item {
                 HoldRequest::Tickets(tickets) => {
                     count = count.saturating_add(tickets.len());
                     let mut by_performance: BTreeMap<PerformanceId, Vec<String>> = BTreeMap::new();
                     for ticket in tickets {
-                        if !named.insert(ticket.clone()) {
-                            return Err(Rejection::DuplicateTicket {
-                                ticket: ticket.to_string(),
-                            }
-                            .into());
+                        if !named.insert(ticket.clone()) && between_items.is_none() {
+                            between_items = Some(EngineError::TicketInTwoItems {
+                                ticket: ticket.clone(),
+                            });
                         }
                         by_performance
                             .entry(ticket.performance)
@@ -211,19 +213,18 @@ impl Engine {
                     preferred,
                 } => {
                     count = count.saturating_add(preferred.len().max(quantity as usize));
-                    let preferred = preferred
-                        .into_iter()
-                        .map(|ticket| {
-                            if ticket.performance == performance {
-                                Ok(ticket.seat)
-                            } else {
-                                Err(EngineError::TicketNotAtPerformance {
-                                    ticket,
-                                    performance: performance.clone(),
-                                })
-                            }
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
+                    let mut seats = Vec::with_capacity(preferred.len());
+                    for ticket in preferred {
+                        if ticket.performance == performance {
+                            seats.push(ticket.seat);
+                        } else if between_items.is_none() {
+                            between_items = Some(EngineError::TicketNotAtPerformance {
+                                ticket,
+                                performance: performance.clone(),
+                            });
+                        }
+                    }
+                    let preferred = seats;
                     groups
                         .entry(performance)
                         .or_default()
@@ -259,6 +260,9 @@ impl Engine {
                 Ok((handle, selection))
             })
             .collect::<Result<Vec<_>, EngineError>>()?;
+        if let Some(fault) = between_items {
+            return Err(fault);
+        }
         self.check_ticket_count(count)?;
         Ok(routed)
     }

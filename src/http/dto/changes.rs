@@ -19,13 +19,13 @@ pub struct ChangeTransaction {
     #[schema(value_type = Option<Vec<CreateTransactionItemForm>>)]
     add: Option<Vec<CreateTransactionItem>>,
     /// Ticket ids to give up; each must be the transaction's.
-    #[schema(examples("revue-1:STALLS-A3"))]
+    #[schema(value_type = Option<Vec<TicketIdText>>)]
     remove: Option<Vec<String>>,
     /// Places to give up.
     remove_general_admission: Option<Vec<RemovePlaces>>,
     /// Keys to set, or to remove with `null`; merged into the transaction's metadata (at most
     /// 32 keys after the merge; keys 1 to 255 characters, values at most 255).
-    #[schema(value_type = Option<BTreeMap<String, Option<String>>>)]
+    #[schema(schema_with = metadata_changes_schema)]
     metadata: Option<UniqueKeys<Option<String>>>,
 }
 
@@ -34,10 +34,10 @@ pub struct ChangeTransaction {
 #[serde(deny_unknown_fields)]
 pub struct RemovePlaces {
     /// The performance id.
-    #[schema(examples("revue-1"))]
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("revue-1"))]
     performance: String,
     /// The pool code.
-    #[schema(examples("STANDING"))]
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("STANDING"))]
     code: String,
     /// How many places; at least 1.
     #[schema(minimum = 1, examples(1))]

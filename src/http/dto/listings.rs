@@ -16,7 +16,7 @@ pub struct EventsQuery {
     pub city: Option<String>,
     /// The page, from 0.
     #[param(minimum = 0, default = 0)]
-    pub page: Option<usize>,
+    pub page: Option<u32>,
     /// Items per page.
     #[param(minimum = 1, maximum = 500, default = 50)]
     pub page_length: Option<usize>,
@@ -35,7 +35,7 @@ pub struct PerformancesQuery {
     pub to: Option<String>,
     /// The page, from 0.
     #[param(minimum = 0, default = 0)]
-    pub page: Option<usize>,
+    pub page: Option<u32>,
     /// Items per page.
     #[param(minimum = 1, maximum = 500, default = 50)]
     pub page_length: Option<usize>,

@@ -80,7 +80,7 @@ struct BlockBody {
     #[schema(minimum = 1, maximum = 99_999, examples(12))]
     to: u32,
     /// The code of one of `price_bands`.
-    #[schema(examples("A"))]
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("A"))]
     price_band: String,
 }
 
@@ -116,7 +116,7 @@ struct PoolBody {
     #[schema(minimum = 1, maximum = 1_000_000, examples(500))]
     capacity: u32,
     /// The code of one of `price_bands`.
-    #[schema(examples("B"))]
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("B"))]
     price_band: String,
 }
 
@@ -271,9 +271,11 @@ impl CreatePerformance {
 pub struct Holdbacks {
     /// Ticket ids to take off sale (house seats, a fringe allocation); they must be free.
     #[serde(default)]
+    #[schema(value_type = Vec<TicketIdText>)]
     withhold: Vec<String>,
     /// Withheld ticket ids to put back on sale.
     #[serde(default)]
+    #[schema(value_type = Vec<TicketIdText>)]
     release: Vec<String>,
 }
 

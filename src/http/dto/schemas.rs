@@ -16,6 +16,16 @@ pub(crate) enum ClientRole {
     Sales,
 }
 
+/// A ticket id: `<performance_id>:<seat_id>`, a performance slug, a colon, and a seat id of 1
+/// to 64 printable ASCII characters other than the colon and the space.
+#[derive(ToSchema)]
+#[schema(
+    pattern = r"^[A-Za-z0-9_-]{1,64}:[\x21-\x39\x3B-\x7E]{1,64}$",
+    examples("revue-1:STALLS-A3")
+)]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) struct TicketIdText(String);
+
 /// A seat's status in the seat map.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -90,7 +100,7 @@ pub(crate) struct Health {
 )]
 pub(crate) struct CreateTransactionSeats {
     /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
-    #[schema(min_items = 1)]
+    #[schema(min_items = 1, value_type = Vec<TicketIdText>)]
     tickets: Vec<String>,
     /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
     /// 255), shown on the transaction and its order.
@@ -112,12 +122,15 @@ pub(crate) struct CreateTransactionSeats {
 )]
 pub(crate) struct CreateTransactionBestAvailable {
     /// The performance id.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("revue-1"))]
     performance: String,
     /// How many seats; must be one of the performance's `valid_quantities`.
     quantity: u32,
     /// Only seats of this price band.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("A"))]
     price_band: Option<String>,
     /// Ticket ids to try first, each at most once.
+    #[schema(value_type = Option<Vec<TicketIdText>>)]
     preferred: Option<Vec<String>>,
     /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
     /// 255), shown on the transaction and its order.
@@ -135,8 +148,10 @@ pub(crate) struct CreateTransactionBestAvailable {
 )]
 pub(crate) struct CreateTransactionGeneralAdmission {
     /// The performance id.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("revue-1"))]
     performance: String,
     /// Places wanted, by pool code; at least one pool.
+    #[schema(schema_with = places_by_pool_schema)]
     general_admission: BTreeMap<String, u32>,
     /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
     /// 255), shown on the transaction and its order.
@@ -154,7 +169,7 @@ pub(crate) struct CreateTransactionGeneralAdmission {
 )]
 pub(crate) struct ItemSeats {
     /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
-    #[schema(min_items = 1)]
+    #[schema(min_items = 1, value_type = Vec<TicketIdText>)]
     tickets: Vec<String>,
 }
 
@@ -172,12 +187,15 @@ pub(crate) struct ItemSeats {
 )]
 pub(crate) struct ItemBestAvailable {
     /// The performance id.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("revue-1"))]
     performance: String,
     /// How many seats; must be one of the performance's `valid_quantities`.
     quantity: u32,
     /// Only seats of this price band.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("A"))]
     price_band: Option<String>,
     /// Ticket ids to try first, each at most once.
+    #[schema(value_type = Option<Vec<TicketIdText>>)]
     preferred: Option<Vec<String>>,
 }
 
@@ -191,8 +209,10 @@ pub(crate) struct ItemBestAvailable {
 )]
 pub(crate) struct ItemGeneralAdmission {
     /// The performance id.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("revue-1"))]
     performance: String,
     /// Places wanted, by pool code; at least one pool.
+    #[schema(schema_with = places_by_pool_schema)]
     general_admission: BTreeMap<String, u32>,
 }
 
@@ -235,7 +255,10 @@ fn metadata_schema() -> utoipa::openapi::schema::Object {
             .max_length(Some(METADATA_TEXT_MAX))
     };
     ObjectBuilder::new()
-        .schema_type(Type::Object)
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::Object,
+            Type::Null,
+        ]))
         .description(Some(
             "The client's own keys and values (at most 32; keys 1 to 255 characters, values \
              strings of at most 255), shown on the transaction and its order.",
@@ -243,6 +266,60 @@ fn metadata_schema() -> utoipa::openapi::schema::Object {
         .max_properties(Some(METADATA_KEYS_MAX))
         .property_names(Some(text(1)))
         .additional_properties(Some(text(0)))
+        .build()
+}
+
+/// The schema of `PATCH /transactions/{id}`'s metadata: keys of 1 to 255 characters, each set
+/// to a string of at most 255 or removed with `null`. (The limit of 32 keys applies to the
+/// merged metadata, which the server judges.)
+pub(crate) fn metadata_changes_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::Object,
+            Type::Null,
+        ]))
+        .description(Some(
+            "Keys to set, or to remove with `null`; merged into the transaction's metadata (at \
+             most 32 keys after the merge; keys 1 to 255 characters, values at most 255).",
+        ))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(METADATA_TEXT_MAX)),
+        ))
+        .additional_properties(Some(
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    Type::String,
+                    Type::Null,
+                ]))
+                .max_length(Some(METADATA_TEXT_MAX)),
+        ))
+        .max_properties(Some(METADATA_KEYS_MAX))
+        .build()
+}
+
+/// The schema of places wanted by pool code: at least one pool, codes as in the plan, each
+/// quantity at least 1.
+fn places_by_pool_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some("Places wanted, by pool code; at least one pool."))
+        .min_properties(Some(1))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[A-Za-z0-9_.-]{1,32}$")),
+        ))
+        .additional_properties(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                .minimum(Some(1)),
+        ))
         .build()
 }
 

@@ -268,7 +268,7 @@ pub struct UpdateTransaction {
     pub customer: Option<CustomerBody>,
     /// The transaction's tickets, as older clients repeat them; when present they must match
     /// the transaction (else 422).
-    #[schema(examples("revue-1:STALLS-A3"))]
+    #[schema(value_type = Option<Vec<TicketIdText>>)]
     pub tickets: Option<Vec<String>>,
     /// The transaction's id, as older clients repeat it; when present it must match the path
     /// (else 422).

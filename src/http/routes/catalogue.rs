@@ -22,14 +22,14 @@ use crate::http::state::AppState;
 const PAGE_LENGTH_DEFAULT: usize = 50;
 const PAGE_LENGTH_MAX: usize = 500;
 
-fn paging(page: Option<usize>, page_length: Option<usize>) -> Result<(usize, usize), ApiError> {
+fn paging(page: Option<u32>, page_length: Option<usize>) -> Result<(usize, usize), ApiError> {
     let page_length = page_length.unwrap_or(PAGE_LENGTH_DEFAULT);
     if page_length == 0 || page_length > PAGE_LENGTH_MAX {
         return Err(ApiError::invalid_request(format!(
             "page_length must be from 1 to {PAGE_LENGTH_MAX}"
         )));
     }
-    Ok((page.unwrap_or(0), page_length))
+    Ok((page.map_or(0, |page| page as usize), page_length))
 }
 
 /// Parses a performance id from the path; a malformed id cannot exist, so it is not found.

@@ -67,8 +67,9 @@ fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
         (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: a quantity not in `valid_quantities`, \
             seats not contiguous where the performance demands it, a selection that would leave \
-            a single-seat gap, too many tickets in one request, or an `Idempotency-Key` reused \
-            with a different body.", body = ErrorBody),
+            a single-seat gap, too many tickets in one request, a ticket named by two items \
+            or a preferred ticket at another performance (`tickets` names it), or an \
+            `Idempotency-Key` reused with a different body.", body = ErrorBody),
         (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
@@ -261,7 +262,8 @@ pub async fn update(
         (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: the result breaks a rule (quantity, \
             contiguity, a single-seat gap), a removed ticket or place is not the \
-            transaction's, tickets are given up at two performances, or too many tickets.",
+            transaction's, tickets are given up at two performances, a ticket is named by two \
+            items, or too many tickets.",
             body = ErrorBody),
         (status = 503, response = Busy),
     ),
