@@ -52,6 +52,8 @@ pub struct Config {
     pub disk_reserve_bytes: u64,
     /// Exit the process (code 70) when storage fails, so a restart recovers from disk.
     pub exit_on_storage_failure: bool,
+    /// The payment methods a completion may record (`GET /payment-methods`).
+    pub payment_methods: Vec<String>,
 }
 
 impl Default for Config {
@@ -77,6 +79,9 @@ impl Default for Config {
             cache_capacity_bytes: 256 * 1024 * 1024,
             disk_reserve_bytes: 64 * 1024 * 1024,
             exit_on_storage_failure: true,
+            payment_methods: crate::actor::DEFAULT_PAYMENT_METHODS
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -134,6 +139,24 @@ impl Config {
         }
         if self.admin_key.as_deref().is_some_and(|key| key.len() < 16) {
             return fail("admin_key must be at least 16 characters");
+        }
+        let mut methods = self.payment_methods.clone();
+        methods.sort();
+        methods.dedup();
+        let method_ok = |method: &String| {
+            !method.is_empty()
+                && method.len() <= crate::domain::PAYMENT_TEXT_MAX
+                && method
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        };
+        if methods.is_empty()
+            || methods.len() != self.payment_methods.len()
+            || !self.payment_methods.iter().all(method_ok)
+        {
+            return fail(
+                "payment_methods must be a non-empty list of distinct names of letters, digits, '_' or '-'",
+            );
         }
         Ok(())
     }

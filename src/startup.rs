@@ -83,12 +83,10 @@ impl Application {
             tickets_per_request_max: config.tickets_per_request_max,
             seats_per_plan_max: config.seats_per_plan_max,
         };
-        let engine = Arc::new(Engine::new(
-            registry,
-            shared_store,
-            Arc::clone(&clock),
-            limits,
-        ));
+        let engine = Arc::new(
+            Engine::new(registry, shared_store, Arc::clone(&clock), limits)
+                .with_payment_methods(config.payment_methods.clone()),
+        );
         let started = Instant::now();
         let recovered = store.load()?;
         let fresh = recovered.performances.is_empty() && recovered.clients.is_empty();

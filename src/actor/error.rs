@@ -7,8 +7,8 @@
 //!   contract change, changing a variant's code is.
 
 use crate::domain::{
-    ErrorCode, InvalidId, InvalidMoney, InvalidPlan, PerformanceId, Rejection, TicketId,
-    TransactionId,
+    ErrorCode, InvalidId, InvalidMoney, InvalidPlan, PaymentMismatch, PerformanceId, Rejection,
+    TicketId, TransactionId,
 };
 use crate::persistence::StorageError;
 
@@ -75,6 +75,15 @@ pub enum EngineError {
     /// An idempotency key was used before with a different request.
     #[error("this Idempotency-Key was used with a different request body")]
     IdempotencyKeyReused,
+    /// The payment does not settle what the transaction costs.
+    #[error(transparent)]
+    PaymentMismatch(#[from] PaymentMismatch),
+    /// The payment method is not one the server accepts.
+    #[error("payment method {method:?} is not accepted here; see GET /payment-methods")]
+    UnknownPaymentMethod {
+        /// The method as given.
+        method: String,
+    },
     /// The key given for a client cannot be told apart from another client's key.
     #[error("that key cannot be used; choose another")]
     KeyUnusable,
@@ -99,9 +108,11 @@ pub enum EngineError {
         /// The transaction.
         transaction: TransactionId,
     },
-    /// The transaction is completed, or being completed, for another customer.
-    #[error("transaction {transaction} is completed (or being completed) for another customer")]
-    CompletedForAnotherCustomer {
+    /// The transaction is completed, or being completed, for another customer or payment.
+    #[error(
+        "transaction {transaction} is completed (or being completed) for another customer or payment"
+    )]
+    CompletedDifferently {
         /// The transaction.
         transaction: TransactionId,
     },
@@ -151,10 +162,12 @@ impl EngineError {
             | Self::TicketsDoNotMatch
             | Self::WouldGiveUpEveryTicket
             | Self::GivesUpAtSeveralPerformances
-            | Self::IdempotencyKeyReused => ErrorCode::RuleViolation,
-            Self::TransactionBusy { .. }
-            | Self::CompletedForAnotherCustomer { .. }
-            | Self::InProgress => ErrorCode::InvalidState,
+            | Self::IdempotencyKeyReused
+            | Self::PaymentMismatch(_)
+            | Self::UnknownPaymentMethod { .. } => ErrorCode::RuleViolation,
+            Self::TransactionBusy { .. } | Self::CompletedDifferently { .. } | Self::InProgress => {
+                ErrorCode::InvalidState
+            }
             Self::Overloaded { .. } => ErrorCode::Overloaded,
             Self::Storage(_)
             | Self::Halted { .. }

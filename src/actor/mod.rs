@@ -25,8 +25,8 @@ pub use coordinator::{
     Planned, Resolution, Route, Step, check_changeable, customer_of, plan_parts,
 };
 pub use engine::{
-    ANSWER_RETENTION_MILLIS, Engine, HoldRequest, IdempotencyKey, Limits, Order, Page,
-    RecoveryReport, StoredAnswer, TransactionChange, TransactionView,
+    ANSWER_RETENTION_MILLIS, DEFAULT_PAYMENT_METHODS, Engine, HoldRequest, IdempotencyKey, Limits,
+    Order, Page, RecoveryReport, StoredAnswer, TransactionChange, TransactionView,
 };
 pub use error::EngineError;
 pub use idempotency::{Claim, ClaimGuard, IdempotencyTable, Scope};

@@ -163,7 +163,7 @@ async fn sales_orders_people_and_idempotent_answers_survive_a_restart() {
         .unwrap();
     let customer = Customer::parse("Joe User", "joe@example.com").expect("a valid customer");
     let order = engine
-        .complete(&caller(), first.id, Some(customer), None)
+        .complete(&caller(), first.id, Some(customer), None, None)
         .await
         .unwrap();
     let barcodes: Vec<String> = order.transaction.holds[0]
@@ -215,7 +215,7 @@ async fn sales_orders_people_and_idempotent_answers_survive_a_restart() {
         .unwrap();
     let customer = Customer::parse("Ann", "ann@example.com").expect("a valid customer");
     let second = engine
-        .complete(&caller(), next.id, Some(customer), None)
+        .complete(&caller(), next.id, Some(customer), None, None)
         .await
         .unwrap();
     assert!(

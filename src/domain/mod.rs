@@ -36,6 +36,7 @@ mod hold;
 mod ids;
 mod modify;
 mod money;
+mod payment;
 mod performance;
 mod pricing;
 mod rejection;
@@ -54,6 +55,7 @@ pub use ids::{
     TransactionId,
 };
 pub use money::{Amount, Currency, InvalidMoney};
+pub use payment::{InvalidPayment, PAYMENT_TEXT_MAX, Payment, PaymentMismatch};
 pub use performance::{
     Counts, EventInfo, HOLD_SECONDS_MAX, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
     MAX_RENEWALS_MAX, Performance, PerformanceInfo, PerformanceState, PoolCounts, QUANTITY_MAX,

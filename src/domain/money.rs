@@ -88,7 +88,13 @@ impl std::ops::Add for Amount {
     }
 }
 
-impl Amount {}
+impl Amount {
+    /// True when both amounts are the same number, whatever their scales (`65.0` and `65.00`).
+    pub fn same_value(self, other: Self) -> bool {
+        let scale = self.scale.max(other.scale);
+        self.rescaled(scale) == other.rescaled(scale)
+    }
+}
 
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -95,6 +95,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         transactions::release,
         orders::order,
         orders::person,
+        orders::payment_methods,
         openapi_json,
         docs,
     ),
@@ -468,6 +469,7 @@ mod tests {
             ("/people", "get"),
             ("/openapi.json", "get"),
             ("/docs", "get"),
+            ("/payment-methods", "get"),
         ];
         for (path, method) in routes {
             assert!(
@@ -606,7 +608,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 19);
+        assert_eq!(page.matches("<tr><td>").count(), 20);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

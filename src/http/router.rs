@@ -21,7 +21,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 16] = [
+const ROUTES: [Route; 17] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -96,6 +96,11 @@ const ROUTES: [Route; 16] = [
         pattern: "/people",
         allow: "GET",
         handlers: |r| r.route(web::get().to(orders::person)),
+    },
+    Route {
+        pattern: "/payment-methods",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(orders::payment_methods)),
     },
     Route {
         pattern: "/openapi.json",

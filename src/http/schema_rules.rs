@@ -1,9 +1,9 @@
 //! The rules of request bodies that span fields, added to the OpenAPI description after it is
 //! derived from the DTOs: `ToSchema` describes one field at a time, while the server also
-//! refuses a change that changes nothing, a checkout that names a customer, and a list that
-//! names a ticket twice, or a name with a control character. Written here, each rule is in the
-//! description a client (or a property-based tester) reads, so what it calls valid the server
-//! accepts.
+//! refuses a change that changes nothing, a checkout that names a customer or a payment, a
+//! list that names a ticket twice, and a name with a control character. Written here, each
+//! rule is in the description a client (or a property-based tester) reads, so what it calls
+//! valid the server accepts.
 //!
 //! # Caveats
 //! - Rules are applied by component name; a renamed DTO must be renamed here too (the tests
@@ -58,14 +58,17 @@ pub(crate) fn apply(document: &mut Value) -> Result<(), String> {
         "Holdbacks",
         &[("withhold", "array"), ("release", "array")],
     )?;
-    // A checkout names no customer: either the status is `complete`, or `customer` is absent
-    // or null.
+    // A checkout names no customer and no payment: either the status is `complete`, or both
+    // are absent or null.
     add_any_of(
         schemas,
         "UpdateTransaction",
         vec![
             json!({"properties": {"status": {"const": "complete"}}}),
-            json!({"properties": {"customer": {"type": "null"}}}),
+            json!({"properties": {
+                "customer": {"type": "null"},
+                "payment": {"type": "null"},
+            }}),
         ],
     )?;
     mark_ticket_lists_unique(schemas);

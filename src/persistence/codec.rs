@@ -19,7 +19,7 @@ use crate::domain::Timestamp;
 const MAGIC: [u8; 4] = *b"HFRC";
 /// The version of the envelope and of every payload's bincode layout. Records of every
 /// version from 1 to this one are read (see `legacy` for what changed in each).
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 const HEADER_FIXED: usize = 4 + 2 + 1 + 1;
 const TRAILER: usize = 4;
 
@@ -148,23 +148,33 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], key: &str) -> Result<(Header, T
     Ok((header, payload(body, key)?))
 }
 
-/// Decodes an envelope whose payload layout changed in format 2: a version-1 record is read
-/// in its old layout `Old` and converted.
+/// A stored type whose payload layout may change between format versions: the first
+/// version with today's layout, and the type to read older records as (then converted). A type
+/// whose layout never changed is its own `Older`, with `SINCE = 1`; a type that changed twice
+/// names the twin of its previous layout, which names the one before (see `legacy`).
+pub trait Layout: DeserializeOwned {
+    /// The first format version whose records have this layout.
+    const SINCE: u16;
+    /// The layout of records older than `SINCE`.
+    type Older: Layout + Into<Self>;
+}
+
+/// Decodes an envelope of a type whose payload layout may have changed: a record older than
+/// `T::SINCE` is read in the older layout and converted, down the chain as far as needed.
 ///
 /// # Errors
 /// As [`decode`].
-pub fn decode_evolving<T, Old>(bytes: &[u8], key: &str) -> Result<(Header, T), StorageError>
-where
-    T: DeserializeOwned,
-    Old: DeserializeOwned + Into<T>,
-{
+pub fn decode_evolving<T: Layout>(bytes: &[u8], key: &str) -> Result<(Header, T), StorageError> {
     let (header, version, body) = open(bytes, key)?;
-    let value = if version == FORMAT_VERSION {
-        payload(body, key)?
+    Ok((header, payload_of::<T>(version, body, key)?))
+}
+
+fn payload_of<T: Layout>(version: u16, body: &[u8], key: &str) -> Result<T, StorageError> {
+    if version >= T::SINCE {
+        payload(body, key)
     } else {
-        payload::<Old>(body, key)?.into()
-    };
-    Ok((header, value))
+        payload_of::<T::Older>(version, body, key).map(Into::into)
+    }
 }
 
 fn payload<T: DeserializeOwned>(body: &[u8], key: &str) -> Result<T, StorageError> {

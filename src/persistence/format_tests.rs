@@ -13,8 +13,9 @@ use std::path::PathBuf;
 use super::*;
 use crate::domain::test::plan_spec;
 use crate::domain::{
-    ClientId, Command, EventId, EventInfo, HoldState, OrderNumber, Performance, PerformanceId,
-    PerformanceInfo, Rules, SeatStatus, SeatingPlan, Selection, Timestamp, TransactionId,
+    Amount, ClientId, Command, Currency, EventId, EventInfo, HoldState, OrderNumber, Payment,
+    Performance, PerformanceId, PerformanceInfo, Rules, SeatStatus, SeatingPlan, Selection,
+    Timestamp, TransactionId,
 };
 
 const AT: Timestamp = Timestamp(1_793_491_200_000);
@@ -127,6 +128,15 @@ fn sample_store() -> MemoryStore {
         customer_name: "Joe User".into(),
         customer_email: "joe@example.com".into(),
         created_at: Timestamp(AT.0 + 2_000),
+        payment: Some(
+            Payment::new(
+                "card",
+                "ch_1",
+                Amount::parse("130.00").expect("an amount"),
+                Currency::parse("GBP").expect("a currency"),
+            )
+            .expect("a payment"),
+        ),
     };
     let idempotency = IdempotencyRecord {
         client: owner.clone(),
@@ -258,6 +268,17 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
         assert_eq!(recovered.clients.len(), 1, "v{version}");
         assert_eq!(recovered.orders.len(), 1, "v{version}");
         assert_eq!(recovered.orders[0].customer_email, "joe@example.com");
+        let paid = recovered.orders[0].payment.as_ref();
+        if version.parse::<u16>().is_ok_and(|v| v >= 3) {
+            let paid = paid.unwrap_or_else(|| panic!("v{version} keeps the payment"));
+            assert_eq!((paid.method(), paid.reference()), ("card", "ch_1"));
+            assert_eq!(paid.amount().to_string(), "130.00");
+        } else {
+            assert_eq!(
+                paid, None,
+                "v{version} orders were completed without a payment"
+            );
+        }
         assert_eq!(recovered.idempotency.len(), 1, "v{version}");
         assert_eq!(recovered.idempotency[0].holds[0].1.seats, [0, 1]);
         let found = recovered.performances.into_iter().next().expect("one");
@@ -288,8 +309,10 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
             assert_eq!(archived[0].hold.state, HoldState::Released);
         }
     }
-    assert!(
-        versions.iter().any(|v| v == "1"),
-        "the fixture of format v1 is committed: {versions:?}"
-    );
+    for version in 1..=FORMAT_VERSION {
+        assert!(
+            versions.iter().any(|v| *v == version.to_string()),
+            "the fixture of format v{version} is committed: {versions:?}"
+        );
+    }
 }

@@ -24,12 +24,10 @@
 //! performance; journal entries are deleted only up to the older one, so a damaged newest
 //! snapshot falls back to the older one plus the journal after it.
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::codec::{self, Header, Kind};
+use super::codec::{self, Header, Kind, Layout};
 use super::error::StorageError;
-use super::legacy::{ChangeV1, IdempotencyRecordV1, PerformanceRecordV1, SnapshotV1};
 use super::records::{
     AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, Forgotten, IdempotencyRecord,
     OrderRecord, PerformanceRecord, Record, Snapshot, TransactionRecord,
@@ -347,7 +345,7 @@ pub fn encode_batch_with(
         let id = performance.as_str();
         let bytes = codec::encode(&header(Kind::Entry, id, entry.seq, entry.at), &entry.change)?;
         debug_assert!(
-            codec::decode_evolving::<Change, ChangeV1>(&bytes, "").is_ok(),
+            codec::decode_evolving::<Change>(&bytes, "").is_ok(),
             "a record decodes before it is written"
         );
         put_value(
@@ -404,12 +402,8 @@ fn write_snapshot(
     Ok(())
 }
 
-/// Decodes every record under `prefix`; a version-1 record in layout `Old` is converted.
-fn decode_all<T, Old>(kv: &dyn ReadKv, prefix: &[u8]) -> Result<Vec<T>, StorageError>
-where
-    T: DeserializeOwned,
-    Old: DeserializeOwned + Into<T>,
-{
+/// Decodes every record under `prefix`; an older record is read in its layout and converted.
+fn decode_all<T: Layout>(kv: &dyn ReadKv, prefix: &[u8]) -> Result<Vec<T>, StorageError> {
     let mut found = Vec::new();
     let mut keys = Vec::new();
     kv.scan(prefix, &mut |key, value| {
@@ -418,7 +412,7 @@ where
     })?;
     for (key, value) in keys {
         let value = read_value(kv, &key, value)?;
-        let (_, record) = codec::decode_evolving::<T, Old>(&value, &printable(&key))?;
+        let (_, record) = codec::decode_evolving::<T>(&value, &printable(&key))?;
         found.push(record);
     }
     Ok(found)
@@ -432,19 +426,19 @@ where
 /// When a client, order or idempotency record, or a performance definition, is damaged, or
 /// the store cannot be read: the engine must not serve from a partial open.
 pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
-    let records = decode_all::<PerformanceRecord, PerformanceRecordV1>(kv, PERFORMANCES)?;
+    let records = decode_all::<PerformanceRecord>(kv, PERFORMANCES)?;
     let mut performances = Vec::with_capacity(records.len());
     for record in records {
         performances.push(load_performance(kv, record)?);
     }
     Ok(Recovered {
         performances,
-        clients: decode_all::<ClientRecord, ClientRecord>(kv, CLIENTS)?,
-        orders: decode_all::<OrderRecord, OrderRecord>(kv, ORDERS)?,
-        idempotency: decode_all::<IdempotencyRecord, IdempotencyRecordV1>(kv, IDEMPOTENCY)?,
-        transactions: decode_all::<TransactionRecord, TransactionRecord>(kv, TRANSACTIONS)?,
-        answers: decode_all::<AnswerRecord, AnswerRecord>(kv, ANSWERS)?,
-        baskets: decode_all::<BasketRecord, BasketRecord>(kv, BASKETS)?,
+        clients: decode_all::<ClientRecord>(kv, CLIENTS)?,
+        orders: decode_all::<OrderRecord>(kv, ORDERS)?,
+        idempotency: decode_all::<IdempotencyRecord>(kv, IDEMPOTENCY)?,
+        transactions: decode_all::<TransactionRecord>(kv, TRANSACTIONS)?,
+        answers: decode_all::<AnswerRecord>(kv, ANSWERS)?,
+        baskets: decode_all::<BasketRecord>(kv, BASKETS)?,
     })
 }
 
@@ -456,10 +450,7 @@ pub fn archived_holds(
     kv: &dyn ReadKv,
     transaction: TransactionId,
 ) -> Result<Vec<ArchivedHold>, StorageError> {
-    decode_all::<ArchivedHold, ArchivedHold>(
-        kv,
-        &prefixed(ARCHIVED, &[&transaction.0.to_be_bytes()]),
-    )
+    decode_all::<ArchivedHold>(kv, &prefixed(ARCHIVED, &[&transaction.0.to_be_bytes()]))
 }
 
 /// Reads the metadata record of `transaction`.
@@ -475,8 +466,7 @@ pub fn transaction_record(
         return Ok(None);
     };
     let value = read_value(kv, &key, stored)?;
-    let (_, record) =
-        codec::decode_evolving::<TransactionRecord, TransactionRecord>(&value, &printable(&key))?;
+    let (_, record) = codec::decode_evolving::<TransactionRecord>(&value, &printable(&key))?;
     Ok(Some(record))
 }
 
@@ -493,9 +483,7 @@ fn load_performance(
     let mut snapshot: Option<Snapshot> = None;
     for (key, value) in generations.into_iter().rev() {
         let decoded = read_value(kv, &key, value)
-            .and_then(|value| {
-                codec::decode_evolving::<Snapshot, SnapshotV1>(&value, &printable(&key))
-            })
+            .and_then(|value| codec::decode_evolving::<Snapshot>(&value, &printable(&key)))
             .and_then(|(_, s)| {
                 if s.performance == id {
                     Ok(s)
@@ -548,8 +536,7 @@ fn load_tail(
             ));
         }
         let (head, change): (Header, Change) =
-            codec::decode_evolving::<Change, ChangeV1>(value, "")
-                .map_err(|error| named(error, key))?;
+            codec::decode_evolving::<Change>(value, "").map_err(|error| named(error, key))?;
         if head.kind != Kind::Entry || head.seq != seq || head.performance != id.as_str() {
             return Err(StorageError::corrupt(
                 &printable(key),

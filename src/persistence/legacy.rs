@@ -11,19 +11,30 @@
 //! into today's type (filling the new fields with what old data meant), and commit the new
 //! version's fixture (`format_tests`). Never change an old twin.
 //!
-//! Version 1 (until the baskets work): `Rules` had no hold caps (`max_hold_seconds`,
-//! `max_renewals`) and `Hold` no `renewals`; version 2 adds them. Old holds count as never
-//! checked out and old performances take the default caps.
+//! Each stored type says, by its [`Layout`] implementation below, the first version with its
+//! current layout and the twin to read older records as; the decoder follows that chain as far
+//! back as a record needs. A new variant at the end of an enum, or a new record kind, changes
+//! no existing layout: old records decode as they are, and `SINCE` stays.
+//!
+//! - Version 1 (until the baskets work): `Rules` had no hold caps (`max_hold_seconds`,
+//!   `max_renewals`) and `Hold` no `renewals`; version 2 adds them. Old holds count as never
+//!   checked out and old performances take the default caps.
+//! - Version 3 (payments): `OrderRecord` gains `payment`; older orders were completed
+//!   without one.
 
 use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::records::{IdempotencyRecord, PerformanceRecord, Snapshot};
+use super::codec::Layout;
+use super::records::{
+    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord,
+    PerformanceRecord, Snapshot, TransactionRecord,
+};
 use crate::domain::{
     Change, ClientId, EventInfo, Hold, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
-    PerformanceId, PerformanceInfo, PerformanceState, PlanSpec, PoolPlaces, Rules, Sale,
-    SeatRequestStatus, Timestamp, TransactionId,
+    OrderNumber, PerformanceId, PerformanceInfo, PerformanceState, PlanSpec, PoolPlaces, Rules,
+    Sale, SeatRequestStatus, Timestamp, TransactionId,
 };
 
 /// `Hold` in format 1: without `renewals`.
@@ -226,4 +237,64 @@ impl From<SnapshotV1> for Snapshot {
             },
         }
     }
+}
+
+/// `OrderRecord` in formats 1 and 2: without `payment`.
+#[derive(Deserialize)]
+pub struct OrderRecordV2 {
+    number: OrderNumber,
+    transaction: TransactionId,
+    performances: Vec<PerformanceId>,
+    client: ClientId,
+    customer_name: String,
+    customer_email: String,
+    created_at: Timestamp,
+}
+
+impl From<OrderRecordV2> for OrderRecord {
+    fn from(old: OrderRecordV2) -> Self {
+        Self {
+            number: old.number,
+            transaction: old.transaction,
+            performances: old.performances,
+            client: old.client,
+            customer_name: old.customer_name,
+            customer_email: old.customer_email,
+            created_at: old.created_at,
+            payment: None,
+        }
+    }
+}
+
+/// Declares the first format version of a stored type's current layout and the twin that
+/// older records are read as.
+macro_rules! layout {
+    ($($stored:ty: since $since:literal, older $older:ty;)*) => {
+        $(impl Layout for $stored {
+            const SINCE: u16 = $since;
+            type Older = $older;
+        })*
+    };
+}
+
+layout! {
+    // Changed in format 2.
+    Change: since 2, older ChangeV1;
+    PerformanceRecord: since 2, older PerformanceRecordV1;
+    IdempotencyRecord: since 2, older IdempotencyRecordV1;
+    Snapshot: since 2, older SnapshotV1;
+    // Changed in format 3.
+    OrderRecord: since 3, older OrderRecordV2;
+    // The old layouts, each the first of its chain.
+    ChangeV1: since 1, older ChangeV1;
+    PerformanceRecordV1: since 1, older PerformanceRecordV1;
+    IdempotencyRecordV1: since 1, older IdempotencyRecordV1;
+    SnapshotV1: since 1, older SnapshotV1;
+    OrderRecordV2: since 1, older OrderRecordV2;
+    // Never changed.
+    ClientRecord: since 1, older ClientRecord;
+    TransactionRecord: since 1, older TransactionRecord;
+    AnswerRecord: since 1, older AnswerRecord;
+    BasketRecord: since 1, older BasketRecord;
+    ArchivedHold: since 1, older ArchivedHold;
 }

@@ -37,7 +37,7 @@ use tokio::sync::oneshot;
 use crate::domain::{Change, PerformanceId, Timestamp, TransactionId};
 
 pub use codec::{
-    FORMAT_VERSION, Header, Kind, decode, decode_evolving, encode, entry_key, entry_prefix,
+    FORMAT_VERSION, Header, Kind, Layout, decode, decode_evolving, encode, entry_key, entry_prefix,
     seq_of_key,
 };
 pub use error::StorageError;

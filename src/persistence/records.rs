@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    ClientId, Hold, OrderNumber, PerformanceId, PerformanceInfo, PerformanceState, PlanSpec,
-    Timestamp, TransactionId,
+    ClientId, Hold, OrderNumber, Payment, PerformanceId, PerformanceInfo, PerformanceState,
+    PlanSpec, Timestamp, TransactionId,
 };
 
 /// A performance's definition, written before its creation is acknowledged.
@@ -52,6 +52,8 @@ pub struct OrderRecord {
     pub customer_email: String,
     /// When it was created.
     pub created_at: Timestamp,
+    /// How it was paid, when the completion said (format 3 on).
+    pub payment: Option<Payment>,
 }
 
 /// The first answer to a request with an idempotency key: the holds as they were placed.

@@ -353,6 +353,7 @@ fn records_other_than_entries_round_trip() {
         customer_name: "Joe".into(),
         customer_email: "joe@example.com".into(),
         created_at: NOW,
+        payment: None,
     };
     let batch = Batch {
         records: vec![Record::Client(client.clone()), Record::Order(order.clone())],

@@ -112,6 +112,10 @@ pub struct Stats {
     pub baskets_sold: u64,
     /// Changes (`PATCH`) acknowledged.
     pub changes: u64,
+    /// Sales acknowledged with a payment recorded.
+    pub paid: u64,
+    /// Completions refused because their payment did not settle the total.
+    pub payments_refused: u64,
     /// Process crashes.
     pub crashes: u64,
     /// Graceful restarts.
@@ -137,6 +141,8 @@ impl Stats {
         self.sold += other.sold;
         self.baskets_sold += other.baskets_sold;
         self.changes += other.changes;
+        self.paid += other.paid;
+        self.payments_refused += other.payments_refused;
         self.crashes += other.crashes;
         self.graceful += other.graceful;
         self.io_errors += other.io_errors;
@@ -196,6 +202,8 @@ fn every_seed_keeps_every_promise() {
             ("acknowledged sales", total.sold),
             ("acknowledged basket sales", total.baskets_sold),
             ("acknowledged changes", total.changes),
+            ("acknowledged paid sales", total.paid),
+            ("refused payments", total.payments_refused),
             ("crashes", total.crashes),
             ("graceful restarts", total.graceful),
             ("restarts after an I/O error", total.restarts_after_failure),

@@ -12,6 +12,7 @@ mod holds;
 mod idempotent_writes;
 mod openapi;
 mod overload;
+mod payments;
 mod snapshots;
 mod storage;
 #[path = "../common/tmpfs.rs"]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::Customer;
+use crate::domain::{Amount, Currency, Customer, Payment, Rejection, Timestamp};
 
 fn id(text: &str) -> PerformanceId {
     PerformanceId::parse(text).expect("a valid id")
@@ -32,7 +32,7 @@ fn coordinator_with(transaction: TransactionId, performances: &[&str]) -> Coordi
 
 fn begin(coordinator: &mut Coordinator, transaction: TransactionId) -> Begin {
     coordinator
-        .begin_completion(&caller(), transaction, joe(), Timestamp(1))
+        .begin_completion(&caller(), transaction, joe(), None, Timestamp(1))
         .expect("the transaction is the caller's")
 }
 
@@ -155,16 +155,17 @@ fn completing_for_another_customer_is_a_conflict() {
         panic!("the first complete runs");
     };
     let ann = Some(Customer::parse("Ann", "ann@example.com").expect("a valid customer"));
-    let during = coordinator.begin_completion(&caller(), transaction, ann.clone(), Timestamp(1));
+    let during =
+        coordinator.begin_completion(&caller(), transaction, ann.clone(), None, Timestamp(1));
     assert!(matches!(
         during,
-        Err(EngineError::CompletedForAnotherCustomer { .. })
+        Err(EngineError::CompletedDifferently { .. })
     ));
     coordinator.advance(&mut run, Ok(()));
-    let after = coordinator.begin_completion(&caller(), transaction, ann, Timestamp(1));
+    let after = coordinator.begin_completion(&caller(), transaction, ann, None, Timestamp(1));
     assert!(matches!(
         after,
-        Err(EngineError::CompletedForAnotherCustomer { .. })
+        Err(EngineError::CompletedDifferently { .. })
     ));
 }
 
@@ -187,4 +188,63 @@ fn a_refused_single_sale_gives_its_number_back() {
         panic!("a sale");
     };
     assert_eq!(number, OrderNumber(FIRST_ORDER_NUMBER));
+}
+
+fn card(amount: &str) -> Option<Payment> {
+    let amount = Amount::parse(amount).expect("an amount");
+    let gbp = Currency::parse("GBP").expect("a currency");
+    Some(Payment::new("card", "ch_1", amount, gbp).expect("a payment"))
+}
+
+fn due(amount: &str) -> Result<BTreeMap<Currency, Amount>, EngineError> {
+    let gbp = Currency::parse("GBP").expect("a currency");
+    Ok(BTreeMap::from([(
+        gbp,
+        Amount::parse(amount).expect("an amount"),
+    )]))
+}
+
+#[test]
+fn a_payment_is_checked_against_the_quote_before_anything_is_prepared() {
+    let transaction = TransactionId(11);
+    let mut coordinator = coordinator_with(transaction, &["p1", "p2"]);
+    let paid = |coordinator: &mut Coordinator| {
+        coordinator.begin_completion(&caller(), transaction, joe(), card("110.00"), Timestamp(1))
+    };
+    let Ok(Begin::Run(mut run)) = paid(&mut coordinator) else {
+        panic!("the complete runs");
+    };
+    let Step::Quote { performances } = coordinator.step(&run) else {
+        panic!("a paid completion quotes first");
+    };
+    assert_eq!(performances, [id("p1"), id("p2")]);
+    // The holds cost more than was paid: refused, nothing prepared, no order number taken.
+    let refused = coordinator.advance_quoted(&mut run, due("110.01"));
+    assert!(matches!(
+        refused,
+        Step::Finished(Err(EngineError::PaymentMismatch(_)))
+    ));
+    assert!(!coordinator.is_completing(transaction));
+    assert!(coordinator.order_of(transaction).is_none());
+    // Asked again when the quote matches: prepared, committed with the payment, sold.
+    let Ok(Begin::Run(mut run)) = paid(&mut coordinator) else {
+        panic!("the retry runs");
+    };
+    let step = coordinator.advance_quoted(&mut run, due("110"));
+    assert_eq!(action_at(&step), ("p1".into(), HoldAction::Prepare));
+    let step = coordinator.advance(&mut run, Ok(()));
+    assert_eq!(action_at(&step), ("p2".into(), HoldAction::Prepare));
+    let Step::Commit(order) = coordinator.advance(&mut run, Ok(())) else {
+        panic!("then the commit");
+    };
+    assert_eq!(order.payment, card("110.00"));
+    assert_eq!(order.number, OrderNumber(FIRST_ORDER_NUMBER));
+    // Once the order exists, another payment is a different completion.
+    coordinator.advance(&mut run, Ok(()));
+    let other =
+        coordinator.begin_completion(&caller(), transaction, joe(), card("1"), Timestamp(2));
+    assert!(matches!(
+        other,
+        Err(EngineError::CompletedDifferently { .. })
+    ));
 }

@@ -44,11 +44,11 @@ use super::error::EngineError;
 use super::idempotency::IdempotencyTable;
 use super::messages::HoldView;
 use super::registry::Registry;
-use crate::domain::Customer;
 use crate::domain::{
     ClientId, EventId, EventInfo, HoldState, OrderNumber, PerformanceId, TicketId, Timestamp,
     TransactionId,
 };
+use crate::domain::{Customer, Payment};
 use crate::persistence::{AnswerRecord, Batch, Record, Store};
 
 pub use changes::TransactionChange;
@@ -155,6 +155,8 @@ pub struct Order {
     pub customer: Option<Customer>,
     /// When it was created.
     pub created_at: Timestamp,
+    /// How it was paid, when the completion said.
+    pub payment: Option<Payment>,
 }
 
 /// The first answer to a keyed write, as the HTTP front sent it.
@@ -202,7 +204,12 @@ pub struct Engine {
     creating: tokio::sync::Mutex<()>,
     clock: Arc<dyn Clock>,
     limits: Limits,
+    /// The payment methods a completion may record.
+    payment_methods: Vec<String>,
 }
+
+/// The payment methods a server accepts unless configured otherwise.
+pub const DEFAULT_PAYMENT_METHODS: [&str; 4] = ["card", "cash", "voucher", "invoice"];
 
 fn random_u64() -> u64 {
     let mut bytes = [0_u8; 8];
@@ -249,7 +256,20 @@ impl Engine {
             answers: IdempotencyTable::default(),
             clock,
             limits,
+            payment_methods: DEFAULT_PAYMENT_METHODS.map(String::from).to_vec(),
         }
+    }
+
+    /// Sets the payment methods a completion may record (instead of the defaults).
+    #[must_use]
+    pub fn with_payment_methods(mut self, methods: Vec<String>) -> Self {
+        self.payment_methods = methods;
+        self
+    }
+
+    /// Returns the payment methods a completion may record, in the configured order.
+    pub fn payment_methods(&self) -> &[String] {
+        &self.payment_methods
     }
 
     /// Returns the engine's limits.

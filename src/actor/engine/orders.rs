@@ -58,5 +58,6 @@ pub(super) fn order_of(record: OrderRecord, transaction: TransactionView) -> Ord
         transaction,
         client: record.client,
         created_at: record.created_at,
+        payment: record.payment,
     }
 }

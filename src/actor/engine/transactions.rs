@@ -16,7 +16,8 @@ use crate::actor::messages::{
 };
 use crate::actor::registry::PerformanceHandle;
 use crate::domain::{
-    Customer, HoldState, PerformanceId, Rejection, Selection, TicketId, TransactionId,
+    Amount, Currency, Customer, HoldState, Payment, PerformanceId, Rejection, Selection, TicketId,
+    TransactionId, add_totals,
 };
 use crate::persistence::{Batch, Record};
 
@@ -384,16 +385,27 @@ impl Engine {
     /// people record (when a customer is named) is created or updated. Completing again, or
     /// at the same time, answers the same order.
     ///
+    /// With a payment, it is recorded on the order, and must settle exactly what the
+    /// transaction costs.
+    ///
     /// # Errors
-    /// As [`Engine::checkout`]; `Conflict` when the transaction was completed for another
-    /// customer.
+    /// As [`Engine::checkout`]; `CompletedDifferently` when the transaction was completed for
+    /// another customer or payment; `UnknownPaymentMethod`, `PaymentMismatch`.
     pub async fn complete(
         self: &Arc<Self>,
         caller: &Caller,
         transaction: TransactionId,
         customer: Option<Customer>,
+        payment: Option<Payment>,
         tickets: Option<Vec<TicketId>>,
     ) -> Result<Order, EngineError> {
+        if let Some(payment) = &payment
+            && !self.payment_methods.iter().any(|m| m == payment.method())
+        {
+            return Err(EngineError::UnknownPaymentMethod {
+                method: payment.method().to_owned(),
+            });
+        }
         self.check_tickets(caller, transaction, tickets).await?;
         loop {
             let now = self.clock.now();
@@ -403,6 +415,7 @@ impl Engine {
                     caller,
                     transaction,
                     customer.clone(),
+                    payment.clone(),
                     now,
                 )?;
                 match begin {
@@ -458,6 +471,14 @@ impl Engine {
                     return Ok(order_of(order, transaction));
                 }
                 Step::Finished(Err(error)) => return Err(error),
+                Step::Quote { performances } => {
+                    let due = self.quote(run.transaction(), performances).await;
+                    step = self
+                        .coordination()
+                        .coordinator
+                        .advance_quoted(&mut run, due);
+                    continue;
+                }
                 Step::Commit(order) => {
                     self.write(Batch {
                         records: vec![Record::Order(order)],
@@ -482,6 +503,24 @@ impl Engine {
             };
             step = self.coordination().coordinator.advance(&mut run, outcome);
         }
+    }
+
+    /// What a transaction's holds at `performances` cost, summed per currency.
+    async fn quote(
+        &self,
+        transaction: TransactionId,
+        performances: Vec<PerformanceId>,
+    ) -> Result<BTreeMap<Currency, Amount>, EngineError> {
+        let mut due = BTreeMap::new();
+        for performance in performances {
+            let view = self
+                .registry
+                .get(&performance)?
+                .send(GetHold { transaction })
+                .await?;
+            add_totals(&mut due, view.hold.totals(&view.plan));
+        }
+        Ok(due)
     }
 
     /// Carries out one coordinator step at a performance.
@@ -509,7 +548,7 @@ impl Engine {
             HoldAction::Sell { number, order } => send!(SellHold {
                 transaction,
                 order_number: number,
-                order,
+                order: order.map(|order| *order),
                 barcode_seed: random_u64(),
             }),
         }

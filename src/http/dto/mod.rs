@@ -21,9 +21,9 @@ use crate::actor::{
 };
 use crate::domain::{
     Amount, BlockSpec, ClientId, Counts, Currency, Customer, EventId, EventInfo, HoldState,
-    MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, PerformanceId, PerformanceInfo, Person,
-    PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId, Timestamp, add_totals,
-    is_plain_text,
+    MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, Payment, PerformanceId, PerformanceInfo,
+    Person, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId, Timestamp,
+    add_totals, is_plain_text,
 };
 
 mod changes;

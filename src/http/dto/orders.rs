@@ -32,6 +32,21 @@ struct TotalDto {
     amount: String,
 }
 
+/// How an order was paid.
+#[derive(Debug, Serialize, ToSchema)]
+struct PaymentDto {
+    #[schema(examples("card"))]
+    method: String,
+    /// Empty when none was given.
+    #[schema(examples("ch_1"))]
+    reference: String,
+    /// A decimal string; never a float.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("130.00"))]
+    amount: String,
+    #[schema(examples("GBP"))]
+    currency: String,
+}
+
 /// An order with its tickets, barcodes, customer and totals.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderDto {
@@ -51,6 +66,9 @@ pub struct OrderDto {
     general_admission: Vec<PlacesDto>,
     /// One total per currency.
     totals: Vec<TotalDto>,
+    /// How it was paid; absent when the completion did not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment: Option<PaymentDto>,
     /// The transaction's metadata (`{}` when there is none).
     metadata: BTreeMap<String, String>,
 }
@@ -75,6 +93,12 @@ impl From<&Order> for OrderDto {
             tickets,
             general_admission: places,
             metadata: order.transaction.metadata.clone(),
+            payment: order.payment.as_ref().map(|payment| PaymentDto {
+                method: payment.method().to_owned(),
+                reference: payment.reference().to_owned(),
+                amount: payment.amount().to_string(),
+                currency: payment.currency().to_string(),
+            }),
             totals: totals
                 .into_iter()
                 .map(|(currency, amount)| TotalDto {
@@ -143,4 +167,12 @@ impl From<&Person> for PersonDto {
             updated_at: format_time(person.updated_at),
         }
     }
+}
+
+/// `GET /payment-methods`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({"payment_methods": ["card", "cash", "voucher", "invoice"]})))]
+pub struct PaymentMethods {
+    /// What `payment.method` may be when a transaction is completed.
+    pub payment_methods: Vec<String>,
 }

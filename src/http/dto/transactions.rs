@@ -257,7 +257,12 @@ impl TryFrom<CustomerBody> for Customer {
 #[serde(deny_unknown_fields)]
 #[schema(examples(
     json!({"status": "checkout"}),
-    json!({"status": "complete", "customer": {"name": "Joe User", "email": "joe@example.com"}})
+    json!({"status": "complete", "customer": {"name": "Joe User", "email": "joe@example.com"}}),
+    json!({
+        "status": "complete",
+        "customer": {"name": "Joe User", "email": "joe@example.com"},
+        "payment": {"method": "card", "reference": "ch_1", "amount": "130.00", "currency": "GBP"}
+    })
 ))]
 pub struct UpdateTransaction {
     /// `checkout` or `complete`.
@@ -266,6 +271,10 @@ pub struct UpdateTransaction {
     /// The buyer: optional with `complete` (a cash sale names none, and no people record is
     /// written), refused with `checkout`.
     pub customer: Option<CustomerBody>,
+    /// How the order was paid: optional with `complete`, refused with `checkout`. The amount
+    /// must equal the transaction's total (422 otherwise) and the method be one of
+    /// `GET /payment-methods` (422 otherwise).
+    pub payment: Option<PaymentBody>,
     /// The transaction's tickets, as older clients repeat them; when present they must match
     /// the transaction (else 422).
     #[schema(value_type = Option<Vec<TicketIdText>>)]
@@ -285,12 +294,43 @@ pub struct TransactionUpdate {
     pub id: Option<String>,
 }
 
+/// A payment as the client reports it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentBody {
+    /// One of `GET /payment-methods`.
+    #[schema(min_length = 1, max_length = 100, examples("card"))]
+    method: String,
+    /// The payment provider's reference (a charge id, a voucher number); at most 100
+    /// characters, none for cash.
+    #[schema(max_length = 100, examples("ch_1"))]
+    #[serde(default)]
+    reference: String,
+    /// The amount paid: the transaction's total in `currency`.
+    #[schema(pattern = r"^[0-9]{1,12}(\.[0-9]{1,4})?$", examples("130.00"))]
+    amount: String,
+    /// An ISO 4217 code.
+    #[schema(pattern = "^[A-Z]{3}$", examples("GBP"))]
+    currency: String,
+}
+
+impl TryFrom<PaymentBody> for Payment {
+    type Error = ApiError;
+
+    fn try_from(body: PaymentBody) -> Result<Self, ApiError> {
+        let invalid = |error: &dyn std::fmt::Display| ApiError::invalid_request(error.to_string());
+        let amount = Amount::parse(&body.amount).map_err(|e| invalid(&e))?;
+        let currency = Currency::parse(&body.currency).map_err(|e| invalid(&e))?;
+        Payment::new(&body.method, &body.reference, amount, currency).map_err(|e| invalid(&e))
+    }
+}
+
 /// The step a transaction is asked to take.
 pub enum TransactionStep {
     /// Reset the lock.
     Checkout,
-    /// Sell the tickets, to this customer when one is named.
-    Complete(Option<Customer>),
+    /// Sell the tickets, to this customer when one is named, recording the payment when given.
+    Complete(Option<Customer>, Option<Payment>),
 }
 
 impl TryFrom<UpdateTransaction> for TransactionUpdate {
@@ -304,14 +344,17 @@ impl TryFrom<UpdateTransaction> for TransactionUpdate {
             .as_deref()
             .map(|t| parse_tickets("tickets", t))
             .transpose()?;
-        let step = match (body.status.as_str(), body.customer) {
-            ("checkout", None) => TransactionStep::Checkout,
-            ("checkout", Some(_)) => {
-                return Err(ApiError::invalid_request("checkout takes no customer"));
+        let step = match (body.status.as_str(), body.customer, body.payment) {
+            ("checkout", None, None) => TransactionStep::Checkout,
+            ("checkout", _, _) => {
+                return Err(ApiError::invalid_request(
+                    "checkout takes no customer and no payment",
+                ));
             }
-            ("complete", customer) => {
-                TransactionStep::Complete(customer.map(Customer::try_from).transpose()?)
-            }
+            ("complete", customer, payment) => TransactionStep::Complete(
+                customer.map(Customer::try_from).transpose()?,
+                payment.map(Payment::try_from).transpose()?,
+            ),
             _ => {
                 return Err(ApiError::invalid_request(
                     "status must be \"checkout\" or \"complete\"",

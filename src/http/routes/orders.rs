@@ -1,4 +1,4 @@
-//! Orders and people records.
+//! Orders, people records and the payment methods an order may record.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::json;
 use crate::actor::Role;
 use crate::domain::OrderNumber;
-use crate::http::dto::{OrderAnswer, PeopleQuery, PersonDto};
+use crate::http::dto::{OrderAnswer, PaymentMethods, PeopleQuery, PersonDto};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::request::caller;
 use crate::http::responses::{NotAdmin, Unauthorized};
@@ -71,4 +71,30 @@ pub async fn person(
     caller(&request, &state, Role::Admin)?;
     let person = state.engine.person(&query.email.trim().to_lowercase())?;
     Ok(json(StatusCode::OK, &PersonDto::from(&person)))
+}
+
+/// Lists the payment methods a completion may record, in the server's configured order.
+#[utoipa::path(
+    get,
+    path = "/payment-methods",
+    tag = "orders",
+    operation_id = "list_payment_methods",
+    responses(
+        (status = 200, description = "The methods.", body = PaymentMethods),
+        (status = 401, response = Unauthorized),
+    ),
+    security(("api_key" = [])),
+)]
+pub async fn payment_methods(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller(&request, &state, Role::Sales)?;
+    let methods = state.engine.payment_methods().to_vec();
+    Ok(json(
+        StatusCode::OK,
+        &PaymentMethods {
+            payment_methods: methods,
+        },
+    ))
 }

@@ -148,6 +148,11 @@ pub async fn get(
         ("complete" = (summary = "Complete", value = json!({
             "status": "complete", "customer": {"name": "Joe User", "email": "joe@example.com"}
         }))),
+        ("complete_paid" = (summary = "Complete with a payment", value = json!({
+            "status": "complete", "customer": {"name": "Joe User", "email": "joe@example.com"},
+            "payment": {"method": "card", "reference": "ch_1", "amount": "130.00",
+                "currency": "GBP"}
+        }))),
     )),
     responses(
         (status = 200, description = "After `checkout`, the transaction (as on creation); \
@@ -162,13 +167,15 @@ pub async fn get(
         (status = 408, response = BodyTimedOut),
         (status = 409, description = "`invalid_state`: the transaction cannot take this step, \
             e.g. checking out a completed one, completing a released one, completing again \
-            for another customer, or releasing or checking out one whose completion is under \
-            way.", body = ErrorBody),
+            for another customer or with another payment, or releasing or checking out one \
+            whose completion is under way.", body = ErrorBody),
         (status = 410, description = "`lock_expired`: the transaction's lock expired and its \
             tickets were released.", body = ErrorBody),
         (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: the repeated `tickets` or `id` do not \
-            match the transaction.", body = ErrorBody),
+            match the transaction, the checkout past `max_renewals`, or a payment whose method \
+            is not one of `GET /payment-methods` or whose amount and currency are not the \
+            transaction's total (nothing is sold).", body = ErrorBody),
         (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
@@ -205,9 +212,9 @@ pub async fn update(
                 let view = engine.checkout(&caller, id, update.tickets).await?;
                 written(StatusCode::OK, &TransactionDto::brief(&view))
             }
-            TransactionStep::Complete(customer) => {
+            TransactionStep::Complete(customer, payment) => {
                 let order = engine
-                    .complete(&caller, id, customer, update.tickets)
+                    .complete(&caller, id, customer, payment, update.tickets)
                     .await?;
                 written(StatusCode::OK, &OrderAnswer::from(&order))
             }

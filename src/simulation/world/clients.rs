@@ -21,6 +21,11 @@ impl World {
                     // A client names the same customer every time, but now and then another
                     // (a bug in a shop), which must be refused, not sold twice.
                     customer: if self.rng.chance(3) { 2 } else { 1 },
+                    payment: match self.rng.below(10) {
+                        0..5 => Paying::Nothing,
+                        5..9 => Paying::Exact,
+                        _ => Paying::Short,
+                    },
                 },
                 6..8 => Request::Release { transaction },
                 8 => self.choose_change(transaction),

@@ -27,9 +27,9 @@ use crate::actor::{
 use crate::actor::{DurableTicket, HoldView, Reply, messages as msg};
 use crate::domain::test::plan_spec;
 use crate::domain::{
-    ClientId, Customer, EventId, EventInfo, Hold, HoldState, OrderNumber, Performance,
-    PerformanceId, PerformanceInfo, PoolPlaces, Rejection, Rules, SeatStatus, SeatingPlan,
-    Selection, TicketId, Timestamp, TransactionId, place_count,
+    Amount, ClientId, Currency, Customer, EventId, EventInfo, Hold, HoldState, OrderNumber,
+    Payment, Performance, PerformanceId, PerformanceInfo, PoolPlaces, Rejection, Rules, SeatStatus,
+    SeatingPlan, Selection, TicketId, Timestamp, TransactionId, add_totals, place_count,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -96,6 +96,18 @@ enum Answer {
     },
 }
 
+/// The payment a simulated completion reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Paying {
+    /// None.
+    Nothing,
+    /// What the transaction costs as its holds stand when the request is served (a client
+    /// that read its basket before paying).
+    Exact,
+    /// A penny, less than any ticket costs: must be refused, with nothing sold.
+    Short,
+}
+
 #[derive(Clone, Debug, Hash)]
 enum Request {
     /// A new transaction: one part per performance (a basket when there are two).
@@ -111,6 +123,8 @@ enum Request {
         /// Which of the client's customers it names (0: none); clients almost always repeat
         /// the same one.
         customer: u8,
+        /// What payment it reports.
+        payment: Paying,
     },
     Release {
         transaction: TransactionId,
@@ -676,14 +690,13 @@ fn index_of(performance: &PerformanceId) -> Result<usize, EngineError> {
 fn replicate(error: &EngineError) -> EngineError {
     match error {
         EngineError::Rejected(rejection) => EngineError::Rejected(rejection.clone()),
+        EngineError::PaymentMismatch(mismatch) => EngineError::PaymentMismatch(mismatch.clone()),
         EngineError::TransactionBusy { transaction } => EngineError::TransactionBusy {
             transaction: *transaction,
         },
-        EngineError::CompletedForAnotherCustomer { transaction } => {
-            EngineError::CompletedForAnotherCustomer {
-                transaction: *transaction,
-            }
-        }
+        EngineError::CompletedDifferently { transaction } => EngineError::CompletedDifferently {
+            transaction: *transaction,
+        },
         EngineError::Storage(_) => EngineError::Storage(crate::persistence::StorageError::Stopped),
         EngineError::NotFound { what, id } => EngineError::NotFound {
             what,

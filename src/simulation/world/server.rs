@@ -31,13 +31,14 @@ impl World {
             Request::Complete {
                 transaction,
                 customer,
+                payment,
             } => {
                 let envelope = Envelope {
                     id,
                     client,
                     request: request.clone(),
                 };
-                match self.serve_complete(&caller, *transaction, *customer, envelope) {
+                match self.serve_complete(&caller, *transaction, *customer, *payment, envelope) {
                     Some(served) => served,
                     None => return Ok(()),
                 }
@@ -256,6 +257,7 @@ impl World {
         caller: &Caller,
         transaction: TransactionId,
         customer: u8,
+        paying: Paying,
         envelope: Envelope,
     ) -> Option<Served> {
         let customer = (customer > 0).then(|| {
@@ -265,11 +267,12 @@ impl World {
             )
             .expect("a valid customer")
         });
+        let payment = self.payment(caller, transaction, paying);
         let now = self.node.cores[0].now();
-        let begin = self
-            .node
-            .coordinator
-            .begin_completion(caller, transaction, customer, now);
+        let begin =
+            self.node
+                .coordinator
+                .begin_completion(caller, transaction, customer, payment, now);
         match begin {
             Err(error) => Some(Err(error)),
             Ok(Begin::Done(order)) => Some(self.order_answer(caller, &order)),
@@ -305,6 +308,45 @@ impl World {
         Ok((Answer::Order { number, holds }, tickets, then))
     }
 
+    /// The payment a completion reports: the transaction's cost as its holds stand now, or a
+    /// penny.
+    fn payment(
+        &self,
+        caller: &Caller,
+        transaction: TransactionId,
+        paying: Paying,
+    ) -> Option<Payment> {
+        let gbp = Currency::parse("GBP").ok()?;
+        let amount = match paying {
+            Paying::Nothing => return None,
+            Paying::Short => Amount::parse("0.01").ok()?,
+            Paying::Exact => {
+                let route = self.node.coordinator.route(caller, transaction).ok()?;
+                let due = self.quote(transaction, &route.performances).ok()?;
+                due.get(&gbp).copied().unwrap_or(Amount::zero(2))
+            }
+        };
+        Payment::new("card", "sim", amount, gbp).ok()
+    }
+
+    /// What a transaction's holds at `performances` cost, as the engine's quote reads them.
+    fn quote(
+        &self,
+        transaction: TransactionId,
+        performances: &[PerformanceId],
+    ) -> Result<BTreeMap<Currency, Amount>, EngineError> {
+        let mut due = BTreeMap::new();
+        for performance in performances {
+            let core = &self.node.cores[index_of(performance)?];
+            let hold = core
+                .performance()
+                .hold(transaction)
+                .ok_or(EngineError::Rejected(Rejection::UnknownTransaction))?;
+            add_totals(&mut due, hold.totals(core.performance().plan()));
+        }
+        Ok(due)
+    }
+
     /// Carries out the next step of a completion in flight whose last step is settled.
     pub(super) fn drive_run(&mut self) {
         let ready: Vec<usize> = (0..self.node.runs.len())
@@ -322,6 +364,12 @@ impl World {
         let pending = match step {
             Step::Finished(outcome) => {
                 self.finish_run(index, outcome);
+                return;
+            }
+            Step::Quote { performances } => {
+                let due = self.quote(transaction, &performances);
+                let run = &mut self.node.runs[index];
+                run.step = Some(self.node.coordinator.advance_quoted(&mut run.run, due));
                 return;
             }
             Step::Commit(order) => Ok(Pending::Commit(self.node.journal.write(Batch {
@@ -358,7 +406,7 @@ impl World {
             HoldAction::Sell { number, order } => core.sell_hold(msg::SellHold {
                 transaction,
                 order_number: number,
-                order,
+                order: order.map(|order| *order),
                 barcode_seed: self.rng.next_u64(),
             }),
         }?;

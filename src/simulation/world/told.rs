@@ -50,8 +50,29 @@ impl World {
                     known.expires_at = known.expires_at.max(expires_at);
                 }
             }
-            (Request::Complete { transaction, .. }, Answer::Order { number, holds }) => {
+            (
+                Request::Complete {
+                    payment: Paying::Short,
+                    ..
+                },
+                Answer::Order { number, .. },
+            ) => {
+                return Err(Failure::new(format!(
+                    "a payment short of what is due was answered with order {number:?}"
+                )));
+            }
+            (
+                Request::Complete {
+                    transaction,
+                    payment,
+                    ..
+                },
+                Answer::Order { number, holds },
+            ) => {
                 self.told_order(*transaction, number, &holds)?;
+                if *payment == Paying::Exact {
+                    self.stats.paid += 1;
+                }
             }
             (Request::Release { transaction }, Answer::Transaction(holds)) => {
                 if let Some(known) = self.known.get_mut(transaction)
@@ -151,7 +172,8 @@ impl World {
                 | EngineError::InProgress
                 | EngineError::IdempotencyKeyReused
                 | EngineError::TransactionBusy { .. }
-                | EngineError::CompletedForAnotherCustomer { .. }
+                | EngineError::CompletedDifferently { .. }
+                | EngineError::PaymentMismatch(_)
         );
         if let (
             Request::Extend { transaction }
@@ -167,6 +189,9 @@ impl World {
             return Err(Failure::new(format!(
                 "{transaction:?} was acknowledged, but {request:?} was told it does not exist"
             )));
+        }
+        if matches!(error, EngineError::PaymentMismatch(_)) {
+            self.stats.payments_refused += 1;
         }
         if !deterministic {
             // The journal failed: the change may or may not be on disk.
