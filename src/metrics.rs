@@ -1,7 +1,7 @@
 //! Counters and histograms served at `/metrics` in the Prometheus text format.
 //!
 //! One [`Metrics`] per application, shared by the HTTP front (requests and latency by route)
-//! and the actors (holds, sales, releases, expiries, admission rejections).
+//! and the actors (holds, sales, scans, releases, expiries, admission rejections).
 
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
 
@@ -15,6 +15,7 @@ pub struct Metrics {
     latency: HistogramVec,
     holds: IntCounter,
     sales: IntCounter,
+    scans: IntCounter,
     releases: IntCounter,
     expiries: IntCounter,
     admission_rejections: IntCounter,
@@ -64,6 +65,7 @@ impl Metrics {
         Self {
             holds: counter("holdfast_holds_total", "Holds placed"),
             sales: counter("holdfast_sales_total", "Holds sold"),
+            scans: counter("holdfast_scans_total", "Tickets admitted at the door"),
             releases: counter("holdfast_releases_total", "Holds released by their client"),
             expiries: counter(
                 "holdfast_expiries_total",
@@ -92,6 +94,7 @@ impl Metrics {
         match change {
             Change::HoldPlaced(_) => self.holds.inc(),
             Change::HoldSold { .. } => self.sales.inc(),
+            Change::TicketScanned { .. } => self.scans.inc(),
             Change::HoldReleased { .. } => self.releases.inc(),
             Change::HoldsExpired { transactions } => {
                 self.expiries.inc_by(transactions.len() as u64)

@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 use super::error::EngineError;
 use crate::domain::{
     ClientId, Counts, Hold, OrderNumber, PerformanceId, PerformanceInfo, PoolCounts, PoolPlaces,
-    SeatStatus, SeatingPlan, Selection, Timestamp, TransactionId,
+    ScanVerdict, SeatStatus, SeatingPlan, Selection, Timestamp, TransactionId,
 };
 use crate::persistence::{OrderRecord, Record};
 
@@ -263,6 +263,23 @@ pub struct ReleaseHold {
 pub struct GetHold {
     /// The transaction.
     pub transaction: TransactionId,
+}
+
+/// Scan a ticket's barcode at the door.
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<ScanView>")]
+pub struct ScanTicket {
+    /// The barcode as read.
+    pub barcode: String,
+}
+
+/// What a scan found, with the ticket's hold when the barcode is known.
+#[derive(Clone, Debug)]
+pub struct ScanView {
+    /// Admitted, already scanned, or unknown.
+    pub verdict: ScanVerdict,
+    /// The sold hold the ticket belongs to.
+    pub hold: Option<HoldView>,
 }
 
 /// Take seats off sale or put them back.

@@ -31,7 +31,8 @@ pub use engine::{
 pub use error::EngineError;
 pub use idempotency::{Claim, ClaimGuard, IdempotencyTable, Scope};
 pub use messages::{
-    AvailabilityView, DurableTicket, HoldView, IdempotencyStub, PerformanceView, Reply, SeatMapView,
+    AvailabilityView, DurableTicket, HoldView, IdempotencyStub, PerformanceView, Reply, ScanView,
+    SeatMapView,
 };
 pub use performance_actor::{PerformanceActor, SnapshotPolicy};
 pub use performance_core::{

@@ -14,9 +14,9 @@ use super::clock::EngineClock;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
     GetSeatMap, HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold,
-    ReleaseHold, Reply, RestoreHold, SeatMapView, SellHold, UnprepareHold,
+    ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold, UnprepareHold,
 };
-use super::performance_core::{ArchiveHook, PerformanceCore, Settlement};
+use super::performance_core::{ArchiveHook, BarcodeDirectory, PerformanceCore, Settlement};
 use crate::domain::Performance;
 use crate::metrics::Metrics;
 use crate::persistence::Store;
@@ -73,6 +73,11 @@ impl PerformanceActor {
     /// Calls `hook` whenever holds this actor archived are durable.
     pub fn set_on_archived(&mut self, hook: ArchiveHook) {
         self.core.set_on_archived(hook);
+    }
+
+    /// Lists the performance's sold barcodes in `directory`, now and at every sale.
+    pub fn set_barcode_directory(&mut self, directory: BarcodeDirectory) {
+        self.core.set_barcode_directory(directory);
     }
 }
 
@@ -165,6 +170,14 @@ impl Handler<GetHold> for PerformanceActor {
 
     fn handle(&mut self, message: GetHold, _: &mut Context<Self>) -> Self::Result {
         self.core.get_hold(message)
+    }
+}
+
+impl Handler<ScanTicket> for PerformanceActor {
+    type Result = Reply<ScanView>;
+
+    fn handle(&mut self, message: ScanTicket, _: &mut Context<Self>) -> Self::Result {
+        self.core.scan_ticket(message)
     }
 }
 

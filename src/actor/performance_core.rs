@@ -28,11 +28,11 @@ use super::error::EngineError;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, HoldView,
     ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold, ReleaseHold, Reply,
-    RestoreHold, SeatMapView, SellHold, UnprepareHold, Watermark,
+    RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold, UnprepareHold, Watermark,
 };
 use crate::domain::{
     Change, Command, Hold, OrderNumber, Performance, PerformanceId, PerformanceInfo, Rejection,
-    SeatingPlan, Timestamp, TransactionId, decide_ended,
+    ScanVerdict, SeatingPlan, Timestamp, TransactionId, decide_ended,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -70,7 +70,13 @@ pub struct PerformanceCore {
     archived_through: Arc<AtomicU64>,
     archiving: Vec<Archiving>,
     on_archived: Option<ArchiveHook>,
+    /// Where the engine finds a barcode's performance; told of every sale.
+    barcodes: Option<BarcodeDirectory>,
 }
+
+/// Every sold barcode's performance, shared by the cores (which add their sales) and the
+/// engine (which routes a door scan by it).
+pub type BarcodeDirectory = Arc<dashmap::DashMap<String, PerformanceId>>;
 
 /// A performance rebuilt from what start-up found: the newest valid snapshot with the journal
 /// after it applied.
@@ -192,12 +198,27 @@ impl PerformanceCore {
             archived_through: Arc::new(AtomicU64::new(0)),
             archiving: Vec::new(),
             on_archived: None,
+            barcodes: None,
         }
     }
 
     /// Calls `hook` whenever holds this core archived are durable.
     pub fn set_on_archived(&mut self, hook: ArchiveHook) {
         self.on_archived = Some(hook);
+    }
+
+    /// Lists this performance's sold barcodes in `directory`, now and at every sale.
+    pub fn set_barcode_directory(&mut self, directory: BarcodeDirectory) {
+        for hold in self.performance.holds() {
+            self.list_barcodes(&directory, hold);
+        }
+        self.barcodes = Some(directory);
+    }
+
+    fn list_barcodes(&self, directory: &BarcodeDirectory, hold: &Hold) {
+        for barcode in hold.sale.iter().flat_map(|sale| &sale.barcodes) {
+            directory.insert(barcode.clone(), self.info.id.clone());
+        }
     }
 
     /// Finds the hold of `transaction` here, live, sold, or ended and archived.
@@ -339,6 +360,11 @@ impl PerformanceCore {
     fn record(&mut self, change: Change, at: Timestamp, records: Vec<Record>) {
         self.performance.apply(&change);
         self.metrics.record_change(&change);
+        if let (Change::HoldSold { transaction, .. }, Some(directory)) = (&change, &self.barcodes)
+            && let Some(hold) = self.performance.hold(*transaction)
+        {
+            self.list_barcodes(directory, hold);
+        }
         self.seq += 1;
         self.entries_since_snapshot += 1;
         let batch = Batch {
@@ -597,6 +623,35 @@ impl PerformanceCore {
         self.expire_due();
         let view = self.hold_view(message.transaction);
         self.reply(self.seq, view)
+    }
+
+    /// Scans a barcode at the door. The first scan of a sold ticket is written to the journal
+    /// and admits once durable; a later scan answers when the first was. Nothing runs
+    /// between the look-up and the write, so two scans of one ticket never both admit.
+    pub fn scan_ticket(&mut self, message: ScanTicket) -> Reply<ScanView> {
+        let (verdict, seq) = match self.performance.find_barcode(&message.barcode) {
+            None => (ScanVerdict::Unknown, self.seq),
+            Some((ticket, Some(at))) => (ScanVerdict::AlreadyScanned { ticket, at }, self.seq),
+            Some((ticket, None)) => {
+                let command = Command::ScanTicket {
+                    barcode: message.barcode,
+                };
+                match self.execute(&command) {
+                    Ok(seq) => {
+                        let at = self.performance.scanned_at(ticket).unwrap_or_default();
+                        (ScanVerdict::Admitted { ticket, at }, seq)
+                    }
+                    Err(error) => return self.reply(0, Err(error)),
+                }
+            }
+        };
+        let hold = match verdict {
+            ScanVerdict::Unknown => None,
+            ScanVerdict::Admitted { ticket, .. } | ScanVerdict::AlreadyScanned { ticket, .. } => {
+                self.hold_view(ticket.transaction).ok()
+            }
+        };
+        self.reply(seq, Ok(ScanView { verdict, hold }))
     }
 
     /// Takes seats off sale or puts them back.

@@ -17,7 +17,7 @@ use super::clock::{Clock, EngineClock};
 use super::error::EngineError;
 use super::messages::Reply;
 use super::performance_actor::{PerformanceActor, SnapshotPolicy};
-use super::performance_core::{ArchiveHook, Settlement};
+use super::performance_core::{ArchiveHook, BarcodeDirectory, Settlement};
 use crate::domain::{Performance, PerformanceId, PerformanceInfo, Timestamp};
 use crate::metrics::Metrics;
 use crate::persistence::Store;
@@ -105,6 +105,8 @@ pub struct Registry {
     admission_max: usize,
     /// Given to every core: told when archived holds are durable.
     on_archived: Option<ArchiveHook>,
+    /// Every sold barcode's performance; the cores add their sales.
+    barcodes: BarcodeDirectory,
 }
 
 impl Registry {
@@ -132,7 +134,15 @@ impl Registry {
             metrics,
             admission_max: admission_max.max(1),
             on_archived: None,
+            barcodes: BarcodeDirectory::default(),
         }
+    }
+
+    /// Returns the performance that sold `barcode`, if one did.
+    pub fn performance_of_barcode(&self, barcode: &str) -> Option<PerformanceId> {
+        self.barcodes
+            .get(barcode)
+            .map(|entry| entry.value().clone())
     }
 
     /// Has every core started from now on call `hook` when holds it archived are durable.
@@ -166,6 +176,7 @@ impl Registry {
         let metrics = Arc::clone(&self.metrics);
         let snapshots = self.snapshots;
         let on_archived = self.on_archived.clone();
+        let barcodes = Arc::clone(&self.barcodes);
         let addr = PerformanceActor::start_in_arbiter(&self.arbiters[index], move |_| {
             let mut actor = PerformanceActor::new(
                 performance,
@@ -179,6 +190,7 @@ impl Registry {
             if let Some(hook) = on_archived {
                 actor.set_on_archived(hook);
             }
+            actor.set_barcode_directory(barcodes);
             actor
         });
         let handle = PerformanceHandle {

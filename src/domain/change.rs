@@ -64,6 +64,15 @@ pub enum Change {
         /// Its places by pool, ascending.
         places: Vec<PoolPlaces>,
     },
+    /// A sold ticket was scanned at the door for the first time.
+    TicketScanned {
+        /// The transaction that bought it.
+        transaction: TransactionId,
+        /// Its index among the hold's barcodes.
+        index: u32,
+        /// When.
+        at: Timestamp,
+    },
 }
 
 impl Change {
@@ -79,6 +88,7 @@ impl Change {
             Self::HoldPrepared { .. } => "hold_prepared",
             Self::HoldUnprepared { .. } => "hold_unprepared",
             Self::HoldModified { .. } => "hold_modified",
+            Self::TicketScanned { .. } => "ticket_scanned",
         }
     }
 }

@@ -106,6 +106,11 @@ pub enum Command {
         /// Seat ids to put back on sale.
         release: Vec<String>,
     },
+    /// Scan a ticket's barcode at the door.
+    ScanTicket {
+        /// The barcode as read.
+        barcode: String,
+    },
 }
 
 impl Command {
@@ -120,7 +125,7 @@ impl Command {
             | Self::UnprepareHold { transaction }
             | Self::ModifyHold { transaction, .. }
             | Self::RestoreHold { transaction, .. } => Some(*transaction),
-            Self::ExpireHolds | Self::ChangeHoldbacks { .. } => None,
+            Self::ExpireHolds | Self::ChangeHoldbacks { .. } | Self::ScanTicket { .. } => None,
         }
     }
 }

@@ -75,7 +75,9 @@ pub fn decide_ended(hold: &Hold, command: &Command) -> Result<Option<Change>, Re
             });
         }
         // Not about one transaction: `decide` never refuses them as unknown.
-        Command::ExpireHolds | Command::ChangeHoldbacks { .. } => return Ok(None),
+        Command::ExpireHolds | Command::ChangeHoldbacks { .. } | Command::ScanTicket { .. } => {
+            return Ok(None);
+        }
     };
     Err(hold.refusal(action))
 }
@@ -165,6 +167,7 @@ impl PartialEq for Performance {
             && self.band_counts == other.band_counts
             && self.pools == other.pools
             && self.version == other.version
+            && self.scans == other.scans
             && self.inventory() == other.inventory()
     }
 }

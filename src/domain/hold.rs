@@ -193,3 +193,13 @@ pub struct Sale {
     /// `Hold::places`.
     pub barcodes: Vec<String>,
 }
+
+/// A ticket of a sold hold: its transaction, and its place among the hold's barcodes (seats
+/// first, then places, as [`Sale::barcodes`](Sale::barcodes)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TicketRef {
+    /// The transaction that bought it.
+    pub transaction: TransactionId,
+    /// Its index among the hold's barcodes.
+    pub index: u32,
+}

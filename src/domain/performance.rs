@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::change::Change;
 use super::command::Command;
-use super::hold::{Hold, HoldState, PoolPlaces, Sale};
+use super::hold::{Hold, HoldState, PoolPlaces, Sale, TicketRef};
 use super::ids::{EventId, PerformanceId, Timestamp, TransactionId};
 use super::rejection::Rejection;
 use super::seat_map::{InvalidPlan, SeatingPlan};
@@ -200,6 +200,8 @@ pub struct PerformanceState {
     pub withheld: Vec<u32>,
     /// The version after the last change.
     pub version: u64,
+    /// Every ticket scanned at the door, with when (format 4 on).
+    pub scans: Vec<(TicketRef, Timestamp)>,
 }
 
 /// One performance's inventory.
@@ -217,6 +219,10 @@ pub struct Performance {
     pub(super) band_counts: Vec<Counts>,
     pub(super) pools: Vec<PoolCounts>,
     pub(super) version: u64,
+    /// The sold tickets by barcode.
+    pub(super) barcodes: HashMap<String, TicketRef>,
+    /// When each scanned ticket was first scanned.
+    pub(super) scans: HashMap<TicketRef, Timestamp>,
 }
 
 impl Performance {
@@ -236,6 +242,8 @@ impl Performance {
             band_counts,
             pools: vec![PoolCounts::default(); plan.pools().len()],
             version: 0,
+            barcodes: HashMap::new(),
+            scans: HashMap::new(),
             info,
             plan,
         }
@@ -249,6 +257,7 @@ impl Performance {
                 .filter(|&seat| self.seats[seat as usize] == SeatStatus::Withheld)
                 .collect(),
             version: self.version,
+            scans: self.scan_list(),
         }
     }
 
@@ -293,7 +302,9 @@ impl Performance {
             }
             performance.slots.insert(hold.transaction, slot);
             performance.holds.push(hold);
+            performance.index_barcodes(slot);
         }
+        performance.scans = state.scans.into_iter().collect();
         performance.version = state.version;
         performance
     }
@@ -513,6 +524,7 @@ impl Performance {
             Command::ChangeHoldbacks { withhold, release } => {
                 self.decide_holdbacks(withhold, release)
             }
+            Command::ScanTicket { barcode } => Ok(self.decide_scan(barcode, now)),
             Command::ModifyHold {
                 transaction,
                 add,
@@ -571,6 +583,18 @@ impl Performance {
             Change::HoldSold { transaction, sale } => {
                 let slot = self.end_hold(*transaction, HoldState::Sold);
                 Arc::make_mut(&mut self.holds[slot as usize]).sale = Some(sale.clone());
+                self.index_barcodes(slot);
+            }
+            Change::TicketScanned {
+                transaction,
+                index,
+                at,
+            } => {
+                let ticket = TicketRef {
+                    transaction: *transaction,
+                    index: *index,
+                };
+                self.apply_ticket_scanned(ticket, *at);
             }
             Change::HoldReleased { transaction } => {
                 self.end_hold(*transaction, HoldState::Released);

@@ -21,7 +21,7 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, Number, OpenApi};
 
-use super::routes::{catalogue, operations, orders, transactions};
+use super::routes::{catalogue, operations, orders, scans, transactions};
 use super::{responses, schema_rules};
 
 /// The name of the security scheme that calls needing a key refer to.
@@ -96,6 +96,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         orders::order,
         orders::person,
         orders::payment_methods,
+        scans::scan,
         openapi_json,
         docs,
     ),
@@ -470,6 +471,7 @@ mod tests {
             ("/openapi.json", "get"),
             ("/docs", "get"),
             ("/payment-methods", "get"),
+            ("/scans", "post"),
         ];
         for (path, method) in routes {
             assert!(
@@ -608,7 +610,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 20);
+        assert_eq!(page.matches("<tr><td>").count(), 21);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
 
 use super::error::ApiError;
 use super::openapi;
-use super::routes::{catalogue, operations, orders, transactions};
+use super::routes::{catalogue, operations, orders, scans, transactions};
 
 /// One route: its pattern, the methods it has (the `Allow` of its 405), and its handlers.
 struct Route {
@@ -21,7 +21,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 17] = [
+const ROUTES: [Route; 18] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -101,6 +101,11 @@ const ROUTES: [Route; 17] = [
         pattern: "/payment-methods",
         allow: "GET",
         handlers: |r| r.route(web::get().to(orders::payment_methods)),
+    },
+    Route {
+        pattern: "/scans",
+        allow: "POST",
+        handlers: |r| r.route(web::post().to(scans::scan)),
     },
     Route {
         pattern: "/openapi.json",

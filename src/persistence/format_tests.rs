@@ -120,6 +120,16 @@ fn sample_store() -> MemoryStore {
         .hold(TransactionId(1))
         .cloned()
         .expect("the sold hold");
+    // Since format 4: the first ticket scanned at the door, before the snapshot.
+    let first_barcode = sold.sale.as_ref().expect("sold").barcodes[0].clone();
+    entries.push(run(
+        &mut performance,
+        Command::ScanTicket {
+            barcode: first_barcode,
+        },
+        Timestamp(AT.0 + 2_500),
+    ));
+    let covered = entries.len() as u64;
     let order = OrderRecord {
         number: OrderNumber(100_001),
         transaction: TransactionId(1),
@@ -153,8 +163,8 @@ fn sample_store() -> MemoryStore {
     write(Batch {
         snapshot: Some(Snapshot {
             performance: id.clone(),
-            seq: 4,
-            at: Timestamp(AT.0 + 2_000),
+            seq: covered,
+            at: Timestamp(AT.0 + 2_500),
             state: performance.state(),
         }),
         ..Batch::default()
@@ -299,7 +309,16 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
         let counts = performance.counts();
         assert_eq!((counts.sold, counts.held, counts.withheld), (2, 0, 1));
         assert_eq!(performance.pool_counts()[0].held, 0);
-        assert_eq!(rebuilt.seq, 8);
+        let scans = version.parse::<u16>().is_ok_and(|v| v >= 4);
+        assert_eq!(rebuilt.seq, 8 + u64::from(scans), "v{version}");
+        let sold = performance.hold(TransactionId(1)).expect("sold");
+        let barcode = &sold.sale.as_ref().expect("a sale").barcodes[0];
+        let (_, scanned) = performance.find_barcode(barcode).expect("a known barcode");
+        assert_eq!(
+            scanned.is_some(),
+            scans,
+            "v{version}: the first ticket was scanned"
+        );
         if version != "1" {
             let archived = store
                 .archived_holds(TransactionId(3))

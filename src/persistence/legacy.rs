@@ -21,6 +21,8 @@
 //!   checked out and old performances take the default caps.
 //! - Version 3 (payments): `OrderRecord` gains `payment`; older orders were completed
 //!   without one.
+//! - Version 4 (door scans): `PerformanceState` (in snapshots) gains `scans`; nothing was
+//!   scanned before. `Change` gains `TicketScanned` at its end.
 
 use std::sync::Arc;
 
@@ -210,6 +212,39 @@ struct PerformanceStateV1 {
     version: u64,
 }
 
+/// `PerformanceState` in formats 2 and 3: without scans.
+#[derive(Deserialize)]
+struct PerformanceStateV3 {
+    holds: Vec<Arc<Hold>>,
+    withheld: Vec<u32>,
+    version: u64,
+}
+
+/// `Snapshot` in formats 2 and 3: nothing was scanned yet.
+#[derive(Deserialize)]
+pub struct SnapshotV3 {
+    performance: PerformanceId,
+    seq: u64,
+    at: Timestamp,
+    state: PerformanceStateV3,
+}
+
+impl From<SnapshotV3> for Snapshot {
+    fn from(old: SnapshotV3) -> Self {
+        Self {
+            performance: old.performance,
+            seq: old.seq,
+            at: old.at,
+            state: PerformanceState {
+                holds: old.state.holds,
+                withheld: old.state.withheld,
+                version: old.state.version,
+                scans: Vec::new(),
+            },
+        }
+    }
+}
+
 /// `Snapshot` in format 1: its holds in their old layout.
 #[derive(Deserialize)]
 pub struct SnapshotV1 {
@@ -219,13 +254,13 @@ pub struct SnapshotV1 {
     state: PerformanceStateV1,
 }
 
-impl From<SnapshotV1> for Snapshot {
+impl From<SnapshotV1> for SnapshotV3 {
     fn from(old: SnapshotV1) -> Self {
         Self {
             performance: old.performance,
             seq: old.seq,
             at: old.at,
-            state: PerformanceState {
+            state: PerformanceStateV3 {
                 holds: old
                     .state
                     .holds
@@ -282,9 +317,11 @@ layout! {
     Change: since 2, older ChangeV1;
     PerformanceRecord: since 2, older PerformanceRecordV1;
     IdempotencyRecord: since 2, older IdempotencyRecordV1;
-    Snapshot: since 2, older SnapshotV1;
+    SnapshotV3: since 2, older SnapshotV1;
     // Changed in format 3.
     OrderRecord: since 3, older OrderRecordV2;
+    // Changed in format 4.
+    Snapshot: since 4, older SnapshotV3;
     // The old layouts, each the first of its chain.
     ChangeV1: since 1, older ChangeV1;
     PerformanceRecordV1: since 1, older PerformanceRecordV1;

@@ -116,6 +116,10 @@ pub struct Stats {
     pub paid: u64,
     /// Completions refused because their payment did not settle the total.
     pub payments_refused: u64,
+    /// Door scans told to admit.
+    pub admitted: u64,
+    /// Scans of a ticket a door was told admitted, told not to admit again.
+    pub scanned_again: u64,
     /// Process crashes.
     pub crashes: u64,
     /// Graceful restarts.
@@ -143,6 +147,8 @@ impl Stats {
         self.changes += other.changes;
         self.paid += other.paid;
         self.payments_refused += other.payments_refused;
+        self.admitted += other.admitted;
+        self.scanned_again += other.scanned_again;
         self.crashes += other.crashes;
         self.graceful += other.graceful;
         self.io_errors += other.io_errors;
@@ -204,6 +210,8 @@ fn every_seed_keeps_every_promise() {
             ("acknowledged changes", total.changes),
             ("acknowledged paid sales", total.paid),
             ("refused payments", total.payments_refused),
+            ("admitting scans", total.admitted),
+            ("second scans of an admitted ticket", total.scanned_again),
             ("crashes", total.crashes),
             ("graceful restarts", total.graceful),
             ("restarts after an I/O error", total.restarts_after_failure),

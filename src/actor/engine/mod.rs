@@ -31,6 +31,7 @@ mod changes;
 mod clients;
 mod orders;
 mod recovery;
+mod scans;
 mod transactions;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -106,6 +106,9 @@ impl Runner {
             Change::HoldModified { .. } => {
                 unreachable!("the generator makes no changes to a hold")
             }
+            Change::TicketScanned { .. } => {
+                unreachable!("the generator scans nothing: scans are tested in domain::scan")
+            }
             Change::HoldPrepared { transaction } => {
                 let hold = self.model.holds.get_mut(transaction).expect("a known hold");
                 prop_assert!(hold.state.is_expiring() && now < hold.expires_at);

@@ -33,6 +33,9 @@ impl Runner {
                 Some(_) => Expected::Nothing,
             },
             Command::ExpireHolds => self.expect_expiry(),
+            Command::ScanTicket { .. } => {
+                unreachable!("the generator scans nothing: scans are tested in domain::scan")
+            }
             Command::PrepareHold { transaction } => match self.model.holds.get(transaction) {
                 None => Expected::Rejection(Rejection::UnknownTransaction),
                 Some(hold) if hold.state == HoldState::Prepared => Expected::Nothing,

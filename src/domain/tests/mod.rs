@@ -11,6 +11,7 @@ mod best_available;
 mod counts;
 mod hold_life;
 mod places_and_holdbacks;
+mod scans;
 mod selection;
 
 const NOW: Timestamp = Timestamp(1_000_000);

@@ -17,13 +17,13 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 use super::error::ApiError;
 use crate::actor::{
     AvailabilityView, HoldRequest, HoldView, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Order,
-    PerformanceView, Role, SeatMapView, TransactionView,
+    PerformanceView, Role, ScanView, SeatMapView, TransactionView,
 };
 use crate::domain::{
     Amount, BlockSpec, ClientId, Counts, Currency, Customer, EventId, EventInfo, HoldState,
     MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, Payment, PerformanceId, PerformanceInfo,
-    Person, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketId, Timestamp,
-    add_totals, is_plain_text,
+    Person, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, ScanVerdict, SectionSpec, TicketId,
+    Timestamp, add_totals, is_plain_text,
 };
 
 mod changes;
@@ -32,6 +32,7 @@ mod listings;
 mod orders;
 mod parse;
 mod performances;
+mod scans;
 mod schemas;
 mod seats;
 mod transactions;
@@ -42,6 +43,7 @@ pub use listings::*;
 pub use orders::*;
 pub use parse::*;
 pub use performances::*;
+pub use scans::*;
 pub(crate) use schemas::*;
 pub use seats::*;
 pub use transactions::*;

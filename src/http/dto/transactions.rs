@@ -562,3 +562,30 @@ impl TransactionDto {
         }
     }
 }
+
+/// The ticket with the `index`-th barcode of a sold hold (seats first, then places, one
+/// barcode each): the seat, or one place of its pool.
+pub(super) fn ticket_at(view: &HoldView, index: u32) -> (Option<TicketDto>, Option<PlacesDto>) {
+    let mut tickets = Vec::new();
+    let mut places = Vec::new();
+    render_hold(view, true, &mut tickets, &mut places);
+    let index = index as usize;
+    if index < tickets.len() {
+        return (tickets.into_iter().nth(index), None);
+    }
+    let mut first = tickets.len();
+    for mut pool in places {
+        let count = pool.quantity as usize;
+        if index < first + count {
+            let barcode = pool
+                .barcodes
+                .as_ref()
+                .and_then(|codes| codes.get(index - first).cloned());
+            pool.quantity = 1;
+            pool.barcodes = barcode.map(|code| vec![code]);
+            return (None, Some(pool));
+        }
+        first += count;
+    }
+    (None, None)
+}

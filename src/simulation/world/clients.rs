@@ -32,6 +32,26 @@ impl World {
                 _ => Request::Read { transaction },
             };
         }
+        if client == 1 && !self.barcodes_told.is_empty() && self.rng.chance(20) {
+            // A door: mostly tickets it was shown, now and then one it was shown before, or
+            // a barcode no one sold.
+            let admitted: Vec<&String> = self
+                .barcodes_told
+                .iter()
+                .filter_map(|(barcode, admitted)| admitted.then_some(barcode))
+                .collect();
+            let barcode = if !admitted.is_empty() && self.rng.chance(33) {
+                admitted[self.rng.below(admitted.len())].clone()
+            } else {
+                let index = self.rng.below(self.barcodes_told.len() + 1);
+                self.barcodes_told
+                    .keys()
+                    .nth(index)
+                    .cloned()
+                    .unwrap_or_else(|| "0000000000000000".to_owned())
+            };
+            return Request::Scan { barcode };
+        }
         let performance = self.rng.below(PERFORMANCES);
         if client == 0 && self.rng.chance(5) {
             return self.holdbacks(performance);

@@ -28,8 +28,9 @@ use crate::actor::{DurableTicket, HoldView, Reply, messages as msg};
 use crate::domain::test::plan_spec;
 use crate::domain::{
     Amount, ClientId, Currency, Customer, EventId, EventInfo, Hold, HoldState, OrderNumber,
-    Payment, Performance, PerformanceId, PerformanceInfo, PoolPlaces, Rejection, Rules, SeatStatus,
-    SeatingPlan, Selection, TicketId, Timestamp, TransactionId, add_totals, place_count,
+    Payment, Performance, PerformanceId, PerformanceInfo, PoolPlaces, Rejection, Rules,
+    ScanVerdict, SeatStatus, SeatingPlan, Selection, TicketId, Timestamp, TransactionId,
+    add_totals, place_count,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -66,6 +67,7 @@ struct HoldAnswer {
     expires_at: Timestamp,
     state: HoldState,
     order: Option<OrderNumber>,
+    barcodes: Vec<String>,
 }
 
 impl HoldAnswer {
@@ -78,6 +80,11 @@ impl HoldAnswer {
             expires_at: hold.expires_at,
             state: hold.state,
             order: hold.sale.as_ref().map(|sale| sale.order_number),
+            barcodes: hold
+                .sale
+                .as_ref()
+                .map(|sale| sale.barcodes.clone())
+                .unwrap_or_default(),
         }
     }
 }
@@ -93,6 +100,10 @@ enum Answer {
     },
     Inventory {
         version: u64,
+    },
+    /// What a door scan found: admitted (the first scan), or not.
+    Scan {
+        admitted: bool,
     },
 }
 
@@ -110,6 +121,10 @@ enum Paying {
 
 #[derive(Clone, Debug, Hash)]
 enum Request {
+    /// A barcode read at the door.
+    Scan {
+        barcode: String,
+    },
     /// A new transaction: one part per performance (a basket when there are two).
     Hold {
         parts: Vec<(usize, SelectionKey)>,
@@ -283,6 +298,8 @@ pub struct World {
     orders_told: BTreeMap<OrderNumber, TransactionId>,
     /// The order each completed transaction was told, to catch a second one.
     order_told_for: BTreeMap<TransactionId, OrderNumber>,
+    /// Every barcode clients were told of, and whether a door was told it admits (once).
+    barcodes_told: BTreeMap<String, bool>,
     /// Every transaction the server opened under each idempotency key (the simulation's
     /// observation, not the engine's state).
     opened_under: BTreeMap<Scope, Vec<(TransactionId, usize)>>,
@@ -361,6 +378,7 @@ impl World {
             known: BTreeMap::new(),
             orders_told: BTreeMap::new(),
             order_told_for: BTreeMap::new(),
+            barcodes_told: BTreeMap::new(),
             opened_under: BTreeMap::new(),
             baskets_begun: BTreeMap::new(),
             next_id: 1,

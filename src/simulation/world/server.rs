@@ -23,6 +23,7 @@ impl World {
             Request::Hold { parts, key } => {
                 self.serve_hold(&caller.client, parts, key.as_deref(), &request)?
             }
+            Request::Scan { barcode } => self.serve_scan(barcode),
             Request::Extend { transaction } => self.each_hold(&caller, *transaction, |core| {
                 core.extend_hold(msg::ExtendHold {
                     transaction: *transaction,
@@ -306,6 +307,32 @@ impl World {
             return Err(EngineError::Unavailable);
         };
         Ok((Answer::Order { number, holds }, tickets, then))
+    }
+
+    /// Scans a barcode at the performance that sold it, as the engine routes it by the
+    /// registry's barcode directory (here: the core that finds it).
+    fn serve_scan(&mut self, barcode: &str) -> Served {
+        let core = self
+            .node
+            .cores
+            .iter_mut()
+            .find(|core| core.performance().find_barcode(barcode).is_some());
+        let Some(core) = core else {
+            return Ok((
+                Answer::Scan { admitted: false },
+                Vec::new(),
+                AfterDurable::Nothing,
+            ));
+        };
+        let (view, ticket) = core.scan_ticket(msg::ScanTicket {
+            barcode: barcode.to_owned(),
+        })?;
+        let admitted = matches!(view.verdict, ScanVerdict::Admitted { .. });
+        Ok((
+            Answer::Scan { admitted },
+            vec![ticket],
+            AfterDurable::Nothing,
+        ))
     }
 
     /// The payment a completion reports: the transaction's cost as its holds stand now, or a

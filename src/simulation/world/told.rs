@@ -70,6 +70,9 @@ impl World {
                 Answer::Order { number, holds },
             ) => {
                 self.told_order(*transaction, number, &holds)?;
+                for barcode in holds.iter().flat_map(|hold| &hold.barcodes) {
+                    self.barcodes_told.entry(barcode.clone()).or_insert(false);
+                }
                 if *payment == Paying::Exact {
                     self.stats.paid += 1;
                 }
@@ -101,6 +104,19 @@ impl World {
                         .iter()
                         .map(|hold| (hold.performance, hold.seats.clone()))
                         .collect();
+                }
+            }
+            (Request::Scan { barcode }, Answer::Scan { admitted }) => {
+                if !admitted && self.barcodes_told.get(barcode) == Some(&true) {
+                    self.stats.scanned_again += 1;
+                }
+                if admitted {
+                    self.stats.admitted += 1;
+                    if self.barcodes_told.insert(barcode.clone(), true) == Some(true) {
+                        return Err(Failure::new(format!(
+                            "barcode {barcode} was told to admit twice"
+                        )));
+                    }
                 }
             }
             (Request::Read { .. } | Request::Holdbacks { .. }, _) => {}

@@ -1,0 +1,28 @@
+//! Door scanning: a barcode is routed to the performance that sold it (the registry's
+//! barcode directory, which every core keeps up to date), whose actor decides.
+
+use super::Engine;
+use crate::actor::error::EngineError;
+use crate::actor::messages::{ScanTicket, ScanView};
+use crate::domain::ScanVerdict;
+
+impl Engine {
+    /// Scans `barcode` at the door: admits a sold ticket the first time (answered once the
+    /// scan is durable), and says when it was first scanned every time after. A barcode no
+    /// performance sold is `Unknown`.
+    ///
+    /// # Errors
+    /// `Overloaded`, `Unavailable` or a storage failure at the performance.
+    pub async fn scan(&self, barcode: String) -> Result<ScanView, EngineError> {
+        let Some(performance) = self.registry.performance_of_barcode(&barcode) else {
+            return Ok(ScanView {
+                verdict: ScanVerdict::Unknown,
+                hold: None,
+            });
+        };
+        self.registry
+            .get(&performance)?
+            .send(ScanTicket { barcode })
+            .await
+    }
+}
