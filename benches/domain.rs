@@ -428,6 +428,61 @@ fn best_available(c: &mut Criterion) {
     group.finish();
 }
 
+/// A door scan at a stadium with 90% of its seats sold: deciding the first scan of a ticket
+/// (a barcode look-up and the change) and applying it, and a second scan (look-up only).
+fn scans(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scan");
+    group.throughput(Throughput::Elements(1));
+    let performance = sold_performance(stadium_spec(), 90);
+    let barcodes: Vec<String> = performance
+        .holds()
+        .iter()
+        .filter_map(|hold| hold.sale.as_ref())
+        .flat_map(|sale| sale.barcodes.iter().cloned())
+        .collect();
+    println!("scan/stadium_50000: {} sold barcodes", barcodes.len());
+    group.bench_function("stadium_50000/first_scan", |b| {
+        // Every timed scan is a first one: a fresh copy for each pass over the barcodes.
+        b.iter_custom(|iterations| {
+            let mut total = Duration::ZERO;
+            let mut done = 0;
+            while done < iterations {
+                let mut fresh = performance.clone();
+                let batch = (iterations - done).min(barcodes.len() as u64) as usize;
+                let start = Instant::now();
+                for barcode in &barcodes[..batch] {
+                    let command = Command::ScanTicket {
+                        barcode: barcode.clone(),
+                    };
+                    if let Ok(Some(change)) = fresh.decide(black_box(&command), NOW) {
+                        fresh.apply(&change);
+                    }
+                }
+                total += start.elapsed();
+                done += batch as u64;
+            }
+            total
+        })
+    });
+    let mut scanned = performance.clone();
+    for barcode in &barcodes {
+        let command = Command::ScanTicket {
+            barcode: barcode.clone(),
+        };
+        if let Ok(Some(change)) = scanned.decide(&command, NOW) {
+            scanned.apply(&change);
+        }
+    }
+    group.bench_function("stadium_50000/second_scan", |b| {
+        let mut next = 0;
+        b.iter(|| {
+            next += 1;
+            scanned.find_barcode(black_box(&barcodes[next % barcodes.len()]))
+        })
+    });
+    group.finish();
+}
+
 fn availability(c: &mut Criterion) {
     let performance = sold_performance(theatre_spec(), 50);
     println!(
@@ -581,6 +636,7 @@ criterion_group!(
     benches,
     specific_seats,
     best_available,
+    scans,
     availability,
     replay,
     snapshot
