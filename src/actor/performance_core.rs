@@ -32,7 +32,7 @@ use super::messages::{
 };
 use crate::domain::{
     Change, Command, Hold, OrderNumber, Performance, PerformanceId, PerformanceInfo, Rejection,
-    ScanVerdict, SeatingPlan, Timestamp, TransactionId, decide_ended,
+    ScanVerdict, SeatingPlan, Timestamp, TransactionId, barcode_key, decide_ended,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -76,7 +76,7 @@ pub struct PerformanceCore {
 
 /// Every sold barcode's performance, shared by the cores (which add their sales) and the
 /// engine (which routes a door scan by it).
-pub type BarcodeDirectory = Arc<dashmap::DashMap<String, PerformanceId>>;
+pub type BarcodeDirectory = Arc<dashmap::DashMap<u64, PerformanceId>>;
 
 /// A performance rebuilt from what start-up found: the newest valid snapshot with the journal
 /// after it applied.
@@ -216,8 +216,9 @@ impl PerformanceCore {
     }
 
     fn list_barcodes(&self, directory: &BarcodeDirectory, hold: &Hold) {
-        for barcode in hold.sale.iter().flat_map(|sale| &sale.barcodes) {
-            directory.insert(barcode.clone(), self.info.id.clone());
+        let barcodes = hold.sale.iter().flat_map(|sale| &sale.barcodes);
+        for key in barcodes.filter_map(|barcode| barcode_key(barcode)) {
+            directory.insert(key, self.info.id.clone());
         }
     }
 

@@ -140,9 +140,8 @@ impl Registry {
 
     /// Returns the performance that sold `barcode`, if one did.
     pub fn performance_of_barcode(&self, barcode: &str) -> Option<PerformanceId> {
-        self.barcodes
-            .get(barcode)
-            .map(|entry| entry.value().clone())
+        let key = crate::domain::barcode_key(barcode)?;
+        self.barcodes.get(&key).map(|entry| entry.value().clone())
     }
 
     /// Has every core started from now on call `hook` when holds it archived are durable.

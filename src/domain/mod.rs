@@ -64,7 +64,7 @@ pub use performance::{
 };
 pub use pricing::add_totals;
 pub use rejection::{Rejection, Unavailability};
-pub use scan::ScanVerdict;
+pub use scan::{BARCODE_DIGITS, ScanVerdict, barcode_key};
 pub use seat_map::{
     BlockSpec, InvalidPlan, PlanSpec, PoolSpec, PriceBand, RowSpec, SEATS_PER_PLAN_MAX,
     SeatLocation, SeatingPlan, SectionSpec,

@@ -220,7 +220,7 @@ pub struct Performance {
     pub(super) pools: Vec<PoolCounts>,
     pub(super) version: u64,
     /// The sold tickets by barcode.
-    pub(super) barcodes: HashMap<String, TicketRef>,
+    pub(super) barcodes: HashMap<u64, TicketRef>,
     /// When each scanned ticket was first scanned.
     pub(super) scans: HashMap<TicketRef, Timestamp>,
 }

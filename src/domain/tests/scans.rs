@@ -82,3 +82,18 @@ fn scans_and_the_barcode_index_survive_a_snapshot() {
     );
     assert_eq!(restored.find_barcode(&barcodes[1]).map(|f| f.1), Some(None));
 }
+
+#[test]
+fn only_sixteen_digits_are_a_barcode_key() {
+    assert_eq!(barcode_key("0000000000000042"), Some(42));
+    assert_eq!(barcode_key("9999999999999999"), Some(9_999_999_999_999_999));
+    for text in [
+        "42",
+        "00000000000000042",
+        "000000000000004a",
+        "+000000000000042",
+        "",
+    ] {
+        assert_eq!(barcode_key(text), None, "{text:?}");
+    }
+}
