@@ -19,6 +19,7 @@ use super::command::Command;
 use super::hold::{Hold, HoldState, PoolPlaces, Sale, TicketRef};
 use super::ids::{EventId, PerformanceId, Timestamp, TransactionId};
 use super::rejection::Rejection;
+use super::scan::issue_barcodes;
 use super::seat_map::{InvalidPlan, SeatingPlan};
 
 /// The longest lock a performance may configure: one day.
@@ -475,7 +476,7 @@ impl Performance {
                     sale: Sale {
                         order_number: *order_number,
                         sold_at: now,
-                        barcodes: barcodes(*barcode_seed, count),
+                        barcodes: issue_barcodes(*barcode_seed, count),
                     },
                 }))
             }
@@ -796,20 +797,4 @@ impl Performance {
             Some(start..next)
         })
     }
-}
-
-/// Derives `count` 16-digit barcodes from `seed` (SplitMix64), so the randomness is chosen
-/// once outside the domain and the change records the result.
-fn barcodes(seed: u64, count: usize) -> Vec<String> {
-    let mut state = seed;
-    (0..count)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            format!("{:016}", z % 10_000_000_000_000_000)
-        })
-        .collect()
 }
