@@ -220,10 +220,11 @@ pub struct Performance {
     pub(super) band_counts: Vec<Counts>,
     pub(super) pools: Vec<PoolCounts>,
     pub(super) version: u64,
-    /// The sold tickets by barcode.
-    pub(super) barcodes: HashMap<u64, TicketRef>,
-    /// When each scanned ticket was first scanned.
-    pub(super) scans: HashMap<TicketRef, Timestamp>,
+    /// The sold tickets by barcode. Behind an `Arc` like the holds, so a scratch copy of the
+    /// inventory (a basket's items, a change) does not copy them.
+    pub(super) barcodes: Arc<HashMap<u64, TicketRef>>,
+    /// When each scanned ticket was first scanned; shared on copy as `barcodes`.
+    pub(super) scans: Arc<HashMap<TicketRef, Timestamp>>,
 }
 
 impl Performance {
@@ -243,8 +244,8 @@ impl Performance {
             band_counts,
             pools: vec![PoolCounts::default(); plan.pools().len()],
             version: 0,
-            barcodes: HashMap::new(),
-            scans: HashMap::new(),
+            barcodes: Arc::default(),
+            scans: Arc::default(),
             info,
             plan,
         }
@@ -305,7 +306,7 @@ impl Performance {
             performance.holds.push(hold);
             performance.index_barcodes(slot);
         }
-        performance.scans = state.scans.into_iter().collect();
+        performance.scans = Arc::new(state.scans.into_iter().collect());
         performance.version = state.version;
         performance
     }

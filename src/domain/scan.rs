@@ -13,6 +13,8 @@
 //! - Scans are kept for the life of the performance, in memory and in its snapshots: one
 //!   entry per admitted ticket, bounded by its capacity.
 
+use std::sync::Arc;
+
 use super::change::Change;
 use super::hold::{HoldState, TicketRef};
 use super::ids::Timestamp;
@@ -113,7 +115,7 @@ impl Performance {
             self.barcodes.values().any(|known| *known == ticket),
             "only a sold ticket is scanned"
         );
-        let first = self.scans.insert(ticket, at).is_none();
+        let first = Arc::make_mut(&mut self.scans).insert(ticket, at).is_none();
         debug_assert!(first, "a ticket is scanned once");
     }
 
@@ -132,7 +134,9 @@ impl Performance {
                 index: index as u32,
             };
             if let Some(key) = barcode_key(barcode) {
-                self.barcodes.entry(key).or_insert(ticket);
+                Arc::make_mut(&mut self.barcodes)
+                    .entry(key)
+                    .or_insert(ticket);
             }
         }
     }
