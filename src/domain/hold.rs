@@ -203,3 +203,26 @@ pub struct TicketRef {
     /// Its index among the hold's barcodes.
     pub index: u32,
 }
+
+/// Derives `count` 16-digit barcodes from `seed` (SplitMix64), so the randomness is chosen
+/// once outside the domain and the change records the result.
+pub(super) fn issue_barcodes(seed: u64, count: usize) -> Vec<String> {
+    let mut state = seed;
+    (0..count)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            format!(
+                "{:0width$}",
+                z % 10_u64.pow(BARCODE_DIGITS as u32),
+                width = BARCODE_DIGITS
+            )
+        })
+        .collect()
+}
+
+/// How many digits a barcode has.
+pub const BARCODE_DIGITS: usize = 16;

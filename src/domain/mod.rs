@@ -50,7 +50,9 @@ pub use command::{Command, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
 pub use ended::decide_ended;
 pub use error_code::ErrorCode;
-pub use hold::{Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus, TicketRef, place_count};
+pub use hold::{
+    BARCODE_DIGITS, Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus, TicketRef, place_count,
+};
 pub use ids::{
     ClientId, EventId, ID_LENGTH_MAX, InvalidId, OrderNumber, PerformanceId, TicketId, Timestamp,
     TransactionId,
@@ -64,7 +66,7 @@ pub use performance::{
 };
 pub use pricing::add_totals;
 pub use rejection::{Rejection, Unavailability};
-pub use scan::{BARCODE_DIGITS, ScanVerdict, barcode_key};
+pub use scan::{ScanVerdict, barcode_key};
 pub use seat_map::{
     BlockSpec, InvalidPlan, PlanSpec, PoolSpec, PriceBand, RowSpec, SEATS_PER_PLAN_MAX,
     SeatLocation, SeatingPlan, SectionSpec,

@@ -16,10 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::change::Change;
 use super::command::Command;
-use super::hold::{Hold, HoldState, PoolPlaces, Sale, TicketRef};
+use super::hold::{Hold, HoldState, PoolPlaces, Sale, TicketRef, issue_barcodes};
 use super::ids::{EventId, PerformanceId, Timestamp, TransactionId};
 use super::rejection::Rejection;
-use super::scan::issue_barcodes;
 use super::seat_map::{InvalidPlan, SeatingPlan};
 
 /// The longest lock a performance may configure: one day.

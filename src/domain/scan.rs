@@ -1,7 +1,8 @@
-//! Barcodes: issued when a hold is sold, one per ticket, and scanned at the door, where a
-//! sold ticket's barcode admits once. The first scan is a change like any other (decided
-//! here, written to the journal, applied), so it is durable before the door is told to
-//! admit, and replaying the journal or restoring a snapshot knows every scan.
+//! Barcodes at the door: a sold ticket's barcode (issued with its sale,
+//! [`Sale::barcodes`](super::hold::Sale::barcodes)) admits once. The first scan is a change
+//! like any other (decided here, written to the journal, applied), so it is durable before
+//! the door is told to admit, and replaying the journal or restoring a snapshot knows every
+//! scan.
 //!
 //! A performance knows its own barcodes: an index from barcode to ticket, rebuilt from the
 //! sold holds on restore and extended as holds are sold, so a scan costs a hash lookup. The
@@ -16,7 +17,7 @@
 use std::sync::Arc;
 
 use super::change::Change;
-use super::hold::{HoldState, TicketRef};
+use super::hold::{BARCODE_DIGITS, HoldState, TicketRef};
 use super::ids::Timestamp;
 use super::performance::Performance;
 
@@ -28,29 +29,6 @@ pub fn barcode_key(barcode: &str) -> Option<u64> {
     } else {
         None
     }
-}
-
-/// How many digits a barcode has.
-pub const BARCODE_DIGITS: usize = 16;
-
-/// Derives `count` 16-digit barcodes from `seed` (SplitMix64), so the randomness is chosen
-/// once outside the domain and the change records the result.
-pub(super) fn issue_barcodes(seed: u64, count: usize) -> Vec<String> {
-    let mut state = seed;
-    (0..count)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            format!(
-                "{:0width$}",
-                z % 10_u64.pow(BARCODE_DIGITS as u32),
-                width = BARCODE_DIGITS
-            )
-        })
-        .collect()
 }
 
 /// What a scan of a barcode finds.
