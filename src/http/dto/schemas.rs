@@ -248,56 +248,49 @@ pub(crate) struct CreateTransactionItems {
 /// values of at most 255.
 fn metadata_schema() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
-    let text = |min: usize| {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(min))
-            .max_length(Some(METADATA_TEXT_MAX))
-    };
-    ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-            Type::Object,
-            Type::Null,
-        ]))
-        .description(Some(
-            "The client's own keys and values (at most 32; keys 1 to 255 characters, values \
-             strings of at most 255), shown on the transaction and its order.",
-        ))
-        .max_properties(Some(METADATA_KEYS_MAX))
-        .property_names(Some(text(1)))
-        .additional_properties(Some(text(0)))
-        .build()
+    let values = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(0))
+        .max_length(Some(METADATA_TEXT_MAX));
+    metadata_object(
+        "The client's own keys and values (at most 32; keys 1 to 255 characters, values \
+         strings of at most 255), shown on the transaction and its order.",
+        values,
+    )
 }
 
 /// The schema of `PATCH /transactions/{id}`'s metadata: keys of 1 to 255 characters, each set
 /// to a string of at most 255 or removed with `null`. (The limit of 32 keys applies to the
 /// merged metadata, which the server judges.)
 pub(crate) fn metadata_changes_schema() -> utoipa::openapi::schema::Object {
-    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let values = ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .max_length(Some(METADATA_TEXT_MAX));
+    metadata_object(
+        "Keys to set, or to remove with `null`; merged into the transaction's metadata (at \
+         most 32 keys after the merge; keys 1 to 255 characters, values at most 255).",
+        values,
+    )
+}
+
+/// Metadata as an object (or `null`) of at most 32 keys of 1 to 255 characters, with `values`.
+fn metadata_object(
+    description: &str,
+    values: utoipa::openapi::schema::ObjectBuilder,
+) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
     ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-            Type::Object,
-            Type::Null,
-        ]))
-        .description(Some(
-            "Keys to set, or to remove with `null`; merged into the transaction's metadata (at \
-             most 32 keys after the merge; keys 1 to 255 characters, values at most 255).",
-        ))
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .description(Some(description))
+        .max_properties(Some(METADATA_KEYS_MAX))
         .property_names(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(1))
                 .max_length(Some(METADATA_TEXT_MAX)),
         ))
-        .additional_properties(Some(
-            ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-                    Type::String,
-                    Type::Null,
-                ]))
-                .max_length(Some(METADATA_TEXT_MAX)),
-        ))
-        .max_properties(Some(METADATA_KEYS_MAX))
+        .additional_properties(Some(values))
         .build()
 }
 
