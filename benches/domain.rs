@@ -257,7 +257,7 @@ fn pair_commands(plan: &SeatingPlan) -> Vec<Command> {
                 transaction: TransactionId(0),
                 owner: owner(),
                 ip: "203.0.113.7".into(),
-                selection: Selection::Seats(ids),
+                selection: Selection::seats(ids),
                 lock_until: None,
             });
         }
@@ -351,6 +351,7 @@ fn best_available_command(quantity: u32) -> Command {
             quantity,
             price_band: None,
             preferred: Vec::new(),
+            ticket_type: None,
         },
         lock_until: None,
     }

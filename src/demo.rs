@@ -1,11 +1,12 @@
 //! The demo catalogue loaded by `cargo run --release` on a new data directory: one event with
 //! two performances in a 1,000-seat theatre (stalls and circle with aisles, two price bands)
-//! and a standing pool.
+//! and a standing pool, selling adult and child tickets with a booking fee per ticket and a
+//! handling fee per order.
 
 use crate::actor::{Engine, EngineError};
 use crate::domain::{
-    Amount, BlockSpec, Currency, EventId, EventInfo, PerformanceId, PerformanceInfo, PlanSpec,
-    PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, Timestamp,
+    Amount, BlockSpec, Currency, EventId, EventInfo, Fee, PerformanceId, PerformanceInfo, PlanSpec,
+    PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketType, Timestamp,
 };
 
 /// The ids of the demo performances.
@@ -66,6 +67,44 @@ pub fn plan() -> Result<PlanSpec, EngineError> {
     })
 }
 
+/// The demo's ticket types (adult at the band prices, child at half) and fees.
+///
+/// # Errors
+/// Never in practice; the literals are valid.
+pub fn price_list(plan: &PlanSpec) -> Result<(Vec<TicketType>, Vec<Fee>), EngineError> {
+    let prices = |a: &str, b: &str| -> Result<Vec<(String, Amount)>, EngineError> {
+        Ok(vec![
+            ("A".into(), Amount::parse(a)?),
+            ("B".into(), Amount::parse(b)?),
+        ])
+    };
+    let types = vec![
+        TicketType::resolve(
+            "ADULT".into(),
+            "Adult".into(),
+            prices("65.00", "45.00")?,
+            &plan.price_bands,
+        ),
+        TicketType::resolve(
+            "CHILD".into(),
+            "Child (under 16)".into(),
+            prices("32.50", "22.50")?,
+            &plan.price_bands,
+        ),
+    ]
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()
+    .map_err(EngineError::Plan)?;
+    let fees = vec![
+        Fee::new("booking".into(), Some(Amount::parse("1.50")?), None),
+        Fee::new("handling".into(), None, Some(Amount::parse("2.00")?)),
+    ]
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()
+    .map_err(EngineError::Plan)?;
+    Ok((types, fees))
+}
+
 /// Creates the demo event's two performances, 14 and 15 days after `now` at 19:30 UTC.
 ///
 /// # Errors
@@ -74,6 +113,8 @@ pub async fn load(engine: &Engine, now: Timestamp) -> Result<(), EngineError> {
     let midnight = now.as_millis() - now.as_millis().rem_euclid(DAY_MILLIS);
     let evening = 19 * 3_600_000 + 30 * 60_000;
     for (index, id) in PERFORMANCE_IDS.iter().enumerate() {
+        let plan = plan()?;
+        let (ticket_types, fees) = price_list(&plan)?;
         let info = PerformanceInfo {
             id: PerformanceId::parse(id)?,
             event: EventInfo {
@@ -90,8 +131,10 @@ pub async fn load(engine: &Engine, now: Timestamp) -> Result<(), EngineError> {
                 valid_quantities: (1..=8).collect(),
                 ..Rules::default()
             },
+            ticket_types,
+            fees,
         };
-        engine.create_performance(info, plan()?).await?;
+        engine.create_performance(info, plan).await?;
     }
     Ok(())
 }

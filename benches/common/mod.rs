@@ -63,6 +63,8 @@ pub fn info() -> PerformanceInfo {
             valid_quantities: (1..=10).collect(),
             ..Rules::default()
         },
+        ticket_types: Vec::new(),
+        fees: Vec::new(),
     }
 }
 
@@ -79,6 +81,7 @@ pub fn hold(transaction: TransactionId, seats: Vec<u32>) -> Hold {
         seat_request_status: SeatRequestStatus::NotRequested,
         sale: None,
         renewals: 0,
+        ticket_types: Vec::new(),
     }
 }
 

@@ -10,8 +10,8 @@ use tokio::sync::oneshot;
 
 use super::error::EngineError;
 use crate::domain::{
-    ClientId, Counts, Hold, OrderNumber, PerformanceId, PerformanceInfo, PoolCounts, PoolPlaces,
-    ScanVerdict, SeatStatus, SeatingPlan, Selection, Timestamp, TransactionId,
+    ClientId, Counts, Hold, OrderNumber, PerformanceId, PerformanceInfo, PlacesGivenUp, PoolCounts,
+    PoolPlaces, ScanVerdict, SeatStatus, SeatingPlan, Selection, Timestamp, TransactionId,
 };
 use crate::persistence::{OrderRecord, Record};
 
@@ -216,8 +216,8 @@ pub struct ModifyHold {
     pub add: Vec<Selection>,
     /// Seat ids to give up.
     pub remove_seats: Vec<String>,
-    /// Places to give up: (pool code, quantity).
-    pub remove_places: Vec<(String, u32)>,
+    /// Places to give up.
+    pub remove_places: Vec<PlacesGivenUp>,
 }
 
 /// A hold before and after a change, so the change can be undone.
@@ -239,6 +239,8 @@ pub struct RestoreHold {
     pub seats: Vec<u32>,
     /// Places by pool, ascending.
     pub places: Vec<PoolPlaces>,
+    /// Their ticket types, as [`Hold::ticket_types`].
+    pub ticket_types: Vec<u8>,
 }
 
 /// Roll a prepared hold back to a checked-out lock (its completion did not commit).

@@ -615,6 +615,7 @@ impl PerformanceCore {
             transaction,
             seats: message.seats,
             places: message.places,
+            ticket_types: message.ticket_types,
         };
         self.hold_command(transaction, command)
     }

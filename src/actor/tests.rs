@@ -68,6 +68,8 @@ fn info(hold_seconds: u32) -> PerformanceInfo {
             valid_quantities: vec![1, 2, 3, 4],
             ..Rules::default()
         },
+        ticket_types: Vec::new(),
+        fees: Vec::new(),
     }
 }
 
@@ -83,7 +85,7 @@ fn tickets(seats: &[&str]) -> HoldRequest {
     HoldRequest::Tickets(
         seats
             .iter()
-            .map(|s| TicketId::parse(&format!("p1:{s}")).unwrap())
+            .map(|s| (TicketId::parse(&format!("p1:{s}")).unwrap(), None))
             .collect(),
     )
 }

@@ -8,6 +8,7 @@
 
 use super::hold::SeatRequestStatus;
 use super::performance::Performance;
+use super::price_list::TicketTypes;
 use super::rejection::Rejection;
 
 /// A candidate window: `quantity` adjacent seats from `start`, ranked by row, then by distance
@@ -19,6 +20,22 @@ struct Rank {
     start: u32,
 }
 
+/// The bands a request may take seats in: the one it names, if any, among those its ticket
+/// type is sold in.
+#[derive(Clone, Copy, Debug)]
+struct Bands<'a> {
+    only: Option<u16>,
+    ticket_type: u8,
+    types: TicketTypes<'a>,
+}
+
+impl Bands<'_> {
+    fn allows(self, band: u16) -> bool {
+        self.only.is_none_or(|only| only == band)
+            && self.types.price(self.ticket_type, band).is_some()
+    }
+}
+
 impl Performance {
     /// Picks `quantity` seats for a best-available request.
     pub(super) fn select_best(
@@ -26,9 +43,10 @@ impl Performance {
         quantity: u32,
         price_band: Option<&str>,
         preferred: &[String],
+        ticket_type: u8,
     ) -> Result<(Vec<u32>, SeatRequestStatus), Rejection> {
         self.check_quantity(u64::from(quantity))?;
-        let band = match price_band {
+        let only = match price_band {
             Some(code) => Some(self.plan().price_band_index(code).ok_or_else(|| {
                 Rejection::UnknownPriceBand {
                     code: code.to_owned(),
@@ -36,7 +54,24 @@ impl Performance {
             })?),
             None => None,
         };
-        let preferred = self.resolve_seats(preferred)?;
+        let band = Bands {
+            only,
+            ticket_type,
+            types: self.info().ticket_types(self.plan()),
+        };
+        let sold_somewhere = (0..self.plan().price_bands().len() as u16).any(|b| band.allows(b));
+        if !sold_somewhere {
+            let types = band.types;
+            return Err(Rejection::TicketTypeNotSold {
+                ticket_type: types.code(ticket_type).to_owned(),
+                price_band: only.map_or_else(
+                    || "any".to_owned(),
+                    |b| self.plan().price_bands()[usize::from(b)].code.clone(),
+                ),
+                tickets: Vec::new(),
+            });
+        }
+        let preferred = self.resolve_seats(preferred.iter().map(String::as_str))?;
         let window = |start: u32| (start..start + quantity).collect::<Vec<u32>>();
         if !preferred.is_empty() {
             if let Some(seats) = self.preferred_exactly(quantity, band, &preferred) {
@@ -60,9 +95,15 @@ impl Performance {
             Some(start) => Ok((window(start), status)),
             None => Err(Rejection::InsufficientAvailability {
                 requested: quantity,
-                available: match band {
-                    Some(band) => self.band_counts()[usize::from(band)].available,
-                    None => self.counts().available,
+                available: match band.only {
+                    None if band.types.is_all_sold(ticket_type) => self.counts().available,
+                    _ => self
+                        .band_counts()
+                        .iter()
+                        .enumerate()
+                        .filter(|&(b, _)| band.allows(b as u16))
+                        .map(|(_, counts)| counts.available)
+                        .sum(),
                 },
                 what: "seats",
             }),
@@ -74,7 +115,7 @@ impl Performance {
     fn preferred_exactly(
         &self,
         quantity: u32,
-        band: Option<u16>,
+        band: Bands<'_>,
         preferred: &[u32],
     ) -> Option<Vec<u32>> {
         let rules = &self.info().rules;
@@ -82,14 +123,14 @@ impl Performance {
             && preferred.len() == quantity as usize
             && preferred.iter().all(|&seat| {
                 self.seat_status(seat) == super::SeatStatus::Free
-                    && band.is_none_or(|b| self.plan().block(seat).price_band == b)
+                    && band.allows(self.plan().block(seat).price_band)
             })
             && !(rules.no_single_seat_gaps && self.lone_seat_after(preferred).is_some());
         fits.then(|| preferred.to_vec())
     }
 
     /// The best window over the whole plan.
-    fn best_window(&self, quantity: u32, band: Option<u16>) -> Option<u32> {
+    fn best_window(&self, quantity: u32, band: Bands<'_>) -> Option<u32> {
         for (row_index, row) in self.plan().rows().iter().enumerate() {
             let best = row
                 .blocks
@@ -108,7 +149,7 @@ impl Performance {
     fn best_window_with(
         &self,
         quantity: u32,
-        band: Option<u16>,
+        band: Bands<'_>,
         preferred: &[u32],
     ) -> Option<(u32, usize)> {
         let mut blocks: Vec<u32> = preferred.iter().map(|&s| self.plan().block_of(s)).collect();
@@ -133,13 +174,7 @@ impl Performance {
         best.map(|(covered, rank)| (rank.start, covered))
     }
 
-    fn best_in_block(
-        &self,
-        block: u32,
-        quantity: u32,
-        band: Option<u16>,
-        row: u32,
-    ) -> Option<Rank> {
+    fn best_in_block(&self, block: u32, quantity: u32, band: Bands<'_>, row: u32) -> Option<Rank> {
         let mut best: Option<Rank> = None;
         self.for_each_window(block, quantity, band, row, Windows::NearCentre, |rank| {
             if best.is_none_or(|top| rank < top) {
@@ -155,14 +190,14 @@ impl Performance {
         &self,
         block: u32,
         quantity: u32,
-        band: Option<u16>,
+        band: Bands<'_>,
         row: u32,
         windows: Windows,
         mut visit: impl FnMut(Rank),
     ) {
         let plan = self.plan();
         let spec = &plan.blocks()[block as usize];
-        if band.is_some_and(|b| b != spec.price_band) || self.block_free(block) < quantity {
+        if !band.allows(spec.price_band) || self.block_free(block) < quantity {
             return;
         }
         let centre_x2 = plan.rows()[row as usize].centre_x2;

@@ -63,6 +63,8 @@ pub enum Change {
         seats: Vec<u32>,
         /// Its places by pool, ascending.
         places: Vec<PoolPlaces>,
+        /// Their ticket types, as [`Hold::ticket_types`].
+        ticket_types: Vec<u8>,
     },
     /// A sold ticket was scanned at the door for the first time.
     TicketScanned {

@@ -4,13 +4,37 @@
 use super::hold::PoolPlaces;
 use super::ids::{ClientId, OrderNumber, Timestamp, TransactionId};
 
-/// What to hold.
+/// A seat asked for by id, with its ticket type (the performance's first when `None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeatChoice {
+    /// The seat id, such as `STALLS-A7`.
+    pub id: String,
+    /// The ticket type's code.
+    pub ticket_type: Option<String>,
+}
+
+impl From<String> for SeatChoice {
+    fn from(id: String) -> Self {
+        Self {
+            id,
+            ticket_type: None,
+        }
+    }
+}
+
+impl From<&str> for SeatChoice {
+    fn from(id: &str) -> Self {
+        id.to_owned().into()
+    }
+}
+
+/// What to hold. A ticket type left out is the performance's first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Selection {
-    /// These seats (seat ids such as `STALLS-A7`), all or nothing.
-    Seats(Vec<String>),
+    /// These seats, all or nothing.
+    Seats(Vec<SeatChoice>),
     /// The best `quantity` seats under the rules, in `price_band` if given, trying `preferred`
-    /// seat ids first.
+    /// seat ids first, among the bands `ticket_type` is sold in.
     BestAvailable {
         /// How many seats.
         quantity: u32,
@@ -18,13 +42,47 @@ pub enum Selection {
         price_band: Option<String>,
         /// Seat ids to try first.
         preferred: Vec<String>,
+        /// The ticket type of every seat.
+        ticket_type: Option<String>,
     },
-    /// General-admission places: (pool code, quantity) pairs.
-    GeneralAdmission(Vec<(String, u32)>),
+    /// General-admission places.
+    GeneralAdmission {
+        /// (pool code, quantity) pairs.
+        places: Vec<(String, u32)>,
+        /// The ticket type of every place.
+        ticket_type: Option<String>,
+    },
     /// Several of the forms above at once, all or nothing (a basket's items at one
     /// performance). Each is decided as a request of its own, with its own rules, against the
     /// seats the items before it took; the hold is their union.
     Items(Vec<Selection>),
+}
+
+impl Selection {
+    /// These seats, of the performance's first ticket type.
+    pub fn seats<S: Into<SeatChoice>>(ids: impl IntoIterator<Item = S>) -> Self {
+        Self::Seats(ids.into_iter().map(Into::into).collect())
+    }
+
+    /// These places, of the performance's first ticket type.
+    pub fn places(places: Vec<(String, u32)>) -> Self {
+        Self::GeneralAdmission {
+            places,
+            ticket_type: None,
+        }
+    }
+}
+
+/// Places to give up: `quantity` of the pool `code`, of `ticket_type` when given (otherwise
+/// the last type first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacesGivenUp {
+    /// The pool's code.
+    pub code: String,
+    /// How many.
+    pub quantity: u32,
+    /// Only places of this ticket type.
+    pub ticket_type: Option<String>,
 }
 
 /// A requested change to one performance.
@@ -79,8 +137,8 @@ pub enum Command {
         add: Vec<Selection>,
         /// Seat ids to give up; each must be in the hold.
         remove_seats: Vec<String>,
-        /// Places to give up: (pool code, quantity).
-        remove_places: Vec<(String, u32)>,
+        /// Places to give up.
+        remove_places: Vec<PlacesGivenUp>,
     },
     /// Put a live hold back to these seats and places, without judging rules (the
     /// coordinator undoing a change that could not be made at every performance).
@@ -91,6 +149,8 @@ pub enum Command {
         seats: Vec<u32>,
         /// Places by pool, ascending.
         places: Vec<PoolPlaces>,
+        /// Their ticket types, as [`Hold::ticket_types`](super::Hold::ticket_types).
+        ticket_types: Vec<u8>,
     },
     /// Release the hold's locks; a sale is never undone.
     ReleaseHold {

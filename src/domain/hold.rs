@@ -163,6 +163,9 @@ pub struct Hold {
     pub sale: Option<Sale>,
     /// How many times it was checked out.
     pub renewals: u32,
+    /// The ticket type of each ticket, in barcode order (see [`TypedTickets::pack`]); empty
+    /// when every ticket is of the performance's first type, as it is for most holds.
+    pub ticket_types: Vec<u8>,
 }
 
 /// Returns how many places `places` hold in all.
@@ -176,9 +179,112 @@ impl Hold {
         self.seats.len() as u64 + place_count(&self.places)
     }
 
+    /// Returns the type of the ticket with barcode index `index`.
+    pub fn ticket_type(&self, index: usize) -> u8 {
+        self.ticket_types.get(index).copied().unwrap_or(0)
+    }
+
+    /// Returns the hold's tickets with their types, to change them.
+    pub fn typed(&self) -> TypedTickets {
+        TypedTickets::unpack(&self.seats, &self.places, &self.ticket_types)
+    }
+
     /// Returns true when the hold locks its seats at `now`.
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.state == HoldState::Prepared || (self.state.is_expiring() && now < self.expires_at)
+    }
+}
+
+/// General-admission places of one pool and one ticket type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TypedPlaces {
+    /// The pool's index in the plan.
+    pub pool: u16,
+    /// The ticket type's index.
+    pub ticket_type: u8,
+    /// How many places.
+    pub quantity: u32,
+}
+
+/// A hold's tickets with the type of each, in a form that is easy to change: seats as
+/// (seat index, type), places as [`TypedPlaces`]. [`TypedTickets::pack`] turns it into the
+/// hold's compact form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TypedTickets {
+    /// Seats and their types, in any order.
+    pub seats: Vec<(u32, u8)>,
+    /// Places by pool and type, in any order, possibly with repeats.
+    pub places: Vec<TypedPlaces>,
+}
+
+impl TypedTickets {
+    /// Unpacks a hold's seats, places and types (as [`Hold::ticket_types`]).
+    pub fn unpack(seats: &[u32], places: &[PoolPlaces], types: &[u8]) -> Self {
+        let type_at = |index: usize| types.get(index).copied().unwrap_or(0);
+        let typed_seats = seats
+            .iter()
+            .enumerate()
+            .map(|(index, &seat)| (seat, type_at(index)))
+            .collect();
+        let mut typed_places: Vec<TypedPlaces> = Vec::new();
+        let mut index = seats.len();
+        for place in places {
+            for _ in 0..place.quantity {
+                let ticket_type = type_at(index);
+                match typed_places.last_mut() {
+                    Some(last) if last.pool == place.pool && last.ticket_type == ticket_type => {
+                        last.quantity += 1;
+                    }
+                    _ => typed_places.push(TypedPlaces {
+                        pool: place.pool,
+                        ticket_type,
+                        quantity: 1,
+                    }),
+                }
+                index += 1;
+            }
+        }
+        Self {
+            seats: typed_seats,
+            places: typed_places,
+        }
+    }
+
+    /// Packs the tickets into a hold's form: seats ascending, one entry per pool ascending,
+    /// and the types in barcode order (the seats', then each pool's places by type), or no
+    /// types when all are the first.
+    pub fn pack(mut self) -> (Vec<u32>, Vec<PoolPlaces>, Vec<u8>) {
+        self.seats.sort_unstable();
+        self.places
+            .sort_unstable_by_key(|p| (p.pool, p.ticket_type));
+        let mut types: Vec<u8> = self.seats.iter().map(|&(_, t)| t).collect();
+        let mut places: Vec<PoolPlaces> = Vec::new();
+        for typed in self.places.iter().filter(|p| p.quantity > 0) {
+            match places.last_mut() {
+                Some(last) if last.pool == typed.pool => {
+                    last.quantity = last.quantity.saturating_add(typed.quantity);
+                }
+                _ => places.push(PoolPlaces {
+                    pool: typed.pool,
+                    quantity: typed.quantity,
+                }),
+            }
+            types.extend(std::iter::repeat_n(
+                typed.ticket_type,
+                typed.quantity as usize,
+            ));
+        }
+        if types.iter().all(|&t| t == 0) {
+            types = Vec::new();
+        }
+        let seats = self.seats.into_iter().map(|(seat, _)| seat).collect();
+        (seats, places, types)
+    }
+
+    /// Adds `other`'s tickets to these.
+    pub fn extend(&mut self, other: Self) {
+        self.seats.extend(other.seats);
+        self.places.extend(other.places);
     }
 }
 

@@ -38,6 +38,8 @@ mod modify;
 mod money;
 mod payment;
 mod performance;
+mod performance_info;
+mod price_list;
 mod pricing;
 mod rejection;
 mod scan;
@@ -46,12 +48,13 @@ mod selection;
 mod text;
 
 pub use change::Change;
-pub use command::{Command, Selection};
+pub use command::{Command, PlacesGivenUp, SeatChoice, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
 pub use ended::decide_ended;
 pub use error_code::ErrorCode;
 pub use hold::{
-    BARCODE_DIGITS, Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus, TicketRef, place_count,
+    BARCODE_DIGITS, Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus, TicketRef, TypedPlaces,
+    TypedTickets, place_count,
 };
 pub use ids::{
     ClientId, EventId, ID_LENGTH_MAX, InvalidId, OrderNumber, PerformanceId, TicketId, Timestamp,
@@ -59,12 +62,15 @@ pub use ids::{
 };
 pub use money::{Amount, Currency, InvalidMoney};
 pub use payment::{InvalidPayment, PAYMENT_TEXT_MAX, Payment, PaymentMismatch};
-pub use performance::{
-    Counts, EventInfo, HOLD_SECONDS_MAX, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
-    MAX_RENEWALS_MAX, Performance, PerformanceInfo, PerformanceState, PoolCounts, QUANTITY_MAX,
-    Rules, SeatStatus,
+pub use performance::{Counts, Performance, PerformanceState, PoolCounts, SeatStatus};
+pub use performance_info::{
+    EventInfo, HOLD_SECONDS_MAX, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, MAX_RENEWALS_MAX,
+    PerformanceInfo, QUANTITY_MAX, Rules,
 };
-pub use pricing::add_totals;
+pub use price_list::{
+    FEES_MAX, Fee, STANDARD_TYPE, TICKET_TYPE_NAME_MAX, TICKET_TYPES_MAX, TicketType, TicketTypes,
+};
+pub use pricing::{Breakdown, PricedPart, PricedTicket, price_ticket, transaction_totals};
 pub use rejection::{Rejection, Unavailability};
 pub use scan::{ScanVerdict, barcode_key};
 pub use seat_map::{

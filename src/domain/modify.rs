@@ -14,8 +14,8 @@
 //!   new request.
 
 use super::change::Change;
-use super::command::Selection;
-use super::hold::{HoldState, PoolPlaces, place_count};
+use super::command::{PlacesGivenUp, Selection};
+use super::hold::{HoldState, PoolPlaces, TypedPlaces, TypedTickets, place_count};
 use super::ids::{ClientId, Timestamp, TransactionId};
 use super::performance::{Performance, SeatStatus};
 use super::rejection::Rejection;
@@ -29,7 +29,7 @@ impl Performance {
         transaction: TransactionId,
         add: &[Selection],
         remove_seats: &[String],
-        remove_places: &[(String, u32)],
+        remove_places: &[PlacesGivenUp],
         now: Timestamp,
     ) -> Result<Change, Rejection> {
         let hold = self.live_hold(transaction, now, "change")?;
@@ -39,64 +39,90 @@ impl Performance {
                 action: "change",
             });
         }
-        let removed = self.resolve_seats(remove_seats)?;
+        let removed = self.resolve_seats(remove_seats.iter().map(String::as_str))?;
         if let Some(&stranger) = removed.iter().find(|seat| !hold.seats.contains(seat)) {
             return Err(Rejection::NotInTransaction {
                 ticket: self.ticket_id(stranger),
             });
         }
-        let mut places = hold.places.clone();
-        for (code, quantity) in remove_places {
-            let pool = self
-                .plan()
-                .pool_index(code)
-                .ok_or_else(|| Rejection::UnknownPool { code: code.clone() })?;
-            let held = places.iter_mut().find(|place| place.pool == pool);
-            match held {
-                Some(place) if place.quantity >= *quantity && *quantity > 0 => {
-                    place.quantity -= quantity;
-                }
-                _ => {
-                    return Err(Rejection::PlacesNotInTransaction {
-                        code: code.clone(),
-                        quantity: *quantity,
-                    });
-                }
-            }
-        }
-        places.retain(|place| place.quantity > 0);
-        let mut seats: Vec<u32> = hold
+        let mut typed = hold.typed();
+        typed
             .seats
-            .iter()
-            .copied()
-            .filter(|seat| removed.binary_search(seat).is_err())
-            .collect();
+            .retain(|(seat, _)| removed.binary_search(seat).is_err());
+        for given_up in remove_places {
+            self.give_up_places(&mut typed, given_up)?;
+        }
         // The copy holds what is kept, and nothing of what is given up.
+        let (kept_seats, kept_places, kept_types) = typed.clone().pack();
         let mut without = self.without_rules();
         without.apply(&Change::HoldModified {
             transaction,
-            seats: seats.clone(),
-            places: places.clone(),
+            seats: kept_seats,
+            places: kept_places,
+            ticket_types: kept_types,
         });
         if !add.is_empty() {
-            let (added_seats, added_places) =
-                without.decide_additions(transaction, &hold.owner, &hold.ip, add, now)?;
-            seats.extend(added_seats);
-            seats.sort_unstable();
-            merge_places(&mut places, &added_places);
+            typed.extend(without.decide_additions(transaction, &hold.owner, &hold.ip, add, now)?);
         }
+        let (seats, places, ticket_types) = typed.pack();
         let mut base = self.clone();
         base.apply(&Change::HoldModified {
             transaction,
             seats: Vec::new(),
             places: Vec::new(),
+            ticket_types: Vec::new(),
         });
         base.check_result(&seats, &places)?;
         Ok(Change::HoldModified {
             transaction,
             seats,
             places,
+            ticket_types,
         })
+    }
+
+    /// Takes `given_up` out of `typed`: places of its type, or of the last types first.
+    fn give_up_places(
+        &self,
+        typed: &mut TypedTickets,
+        given_up: &PlacesGivenUp,
+    ) -> Result<(), Rejection> {
+        let pool =
+            self.plan()
+                .pool_index(&given_up.code)
+                .ok_or_else(|| Rejection::UnknownPool {
+                    code: given_up.code.clone(),
+                })?;
+        let ticket_type = match &given_up.ticket_type {
+            Some(code) => Some(self.resolve_ticket_type(Some(code))?),
+            None => None,
+        };
+        let matches = |place: &TypedPlaces| {
+            place.pool == pool && ticket_type.is_none_or(|t| t == place.ticket_type)
+        };
+        let holding: u64 = typed
+            .places
+            .iter()
+            .filter(|place| matches(place))
+            .map(|place| u64::from(place.quantity))
+            .sum();
+        if given_up.quantity == 0 || holding < u64::from(given_up.quantity) {
+            return Err(Rejection::PlacesNotInTransaction {
+                code: given_up.code.clone(),
+                quantity: given_up.quantity,
+            });
+        }
+        typed
+            .places
+            .sort_unstable_by_key(|place| (place.pool, place.ticket_type));
+        let mut left = given_up.quantity;
+        for place in typed.places.iter_mut().rev().filter(|place| matches(place)) {
+            let taken = left.min(place.quantity);
+            place.quantity -= taken;
+            left -= taken;
+        }
+        typed.places.retain(|place| place.quantity > 0);
+        Ok(())
     }
 
     /// Decides `add` as one hold on `self` (a copy without rules); returns its seats and places.
@@ -107,7 +133,7 @@ impl Performance {
         ip: &str,
         add: &[Selection],
         now: Timestamp,
-    ) -> Result<(Vec<u32>, Vec<PoolPlaces>), Rejection> {
+    ) -> Result<TypedTickets, Rejection> {
         let selection = match add {
             [single] => single.clone(),
             many => Selection::Items(many.to_vec()),
@@ -115,7 +141,7 @@ impl Performance {
         // A scratch id: the copy already holds `transaction`.
         let scratch = TransactionId(!transaction.0);
         let hold = self.decide_place_hold(scratch, owner, ip, &selection, now)?;
-        Ok((hold.seats, hold.places))
+        Ok(hold.typed())
     }
 
     /// Judges a hold's seats and places by the rules, as if held in one request, on an
@@ -156,6 +182,7 @@ impl Performance {
         transaction: TransactionId,
         seats: &[u32],
         places: &[PoolPlaces],
+        ticket_types: &[u8],
     ) -> Result<Option<Change>, Rejection> {
         let hold = self
             .hold(transaction)
@@ -164,7 +191,7 @@ impl Performance {
             // Ended meanwhile (expired, released): nothing to put back.
             return Ok(None);
         }
-        if hold.seats == seats && hold.places == places {
+        if hold.seats == seats && hold.places == places && hold.ticket_types == ticket_types {
             return Ok(None);
         }
         for &seat in seats {
@@ -194,17 +221,7 @@ impl Performance {
             transaction,
             seats: seats.to_vec(),
             places: places.to_vec(),
+            ticket_types: ticket_types.to_vec(),
         }))
     }
-}
-
-/// Adds `more` to `places`, pool by pool, keeping them sorted by pool.
-fn merge_places(places: &mut Vec<PoolPlaces>, more: &[PoolPlaces]) {
-    for place in more {
-        match places.iter_mut().find(|held| held.pool == place.pool) {
-            Some(held) => held.quantity += place.quantity,
-            None => places.push(*place),
-        }
-    }
-    places.sort_by_key(|place| place.pool);
 }

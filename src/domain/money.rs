@@ -1,4 +1,13 @@
 //! Money as exact decimals: an amount in minor units with its scale and currency. Never a float.
+//!
+//! The one rounding rule: a ticket's money is rounded to its currency's minor unit (the ISO
+//! 4217 exponent: 2 for GBP, 0 for JPY, 3 for KWD; 2 for a code the standard does not give
+//! one), half away from zero, once per ticket ([`Amount::rounded`]); sums of rounded amounts
+//! are exact.
+//!
+//! # Caveats
+//! - A currency code the standard does not know (any three upper-case letters are accepted)
+//!   is rounded to two digits.
 
 use std::fmt;
 
@@ -88,6 +97,86 @@ impl std::ops::Add for Amount {
     }
 }
 
+impl std::ops::Sub for Amount {
+    type Output = Self;
+
+    /// Subtracts exactly, keeping the larger scale; the result may be negative.
+    fn sub(self, other: Self) -> Self {
+        let scale = self.scale.max(other.scale);
+        Self {
+            units: self.rescaled(scale) - other.rescaled(scale),
+            scale,
+        }
+    }
+}
+
+impl Amount {
+    /// Returns the amount rounded to `scale` fraction digits, half away from zero; more digits
+    /// than it has are added as zeros.
+    ///
+    /// ```
+    /// use holdfast::domain::Amount;
+    ///
+    /// assert_eq!(Amount::parse("4.555").unwrap().rounded(2).to_string(), "4.56");
+    /// assert_eq!(Amount::parse("4.554").unwrap().rounded(2).to_string(), "4.55");
+    /// assert_eq!(Amount::parse("65").unwrap().rounded(2).to_string(), "65.00");
+    /// ```
+    pub fn rounded(self, scale: u8) -> Self {
+        if scale >= self.scale {
+            return Self {
+                units: self.rescaled(scale),
+                scale,
+            };
+        }
+        let divisor = 10_i64.pow(u32::from(self.scale - scale));
+        let half = divisor / 2;
+        let magnitude = (self.units.abs() + half) / divisor;
+        Self {
+            units: if self.units < 0 {
+                -magnitude
+            } else {
+                magnitude
+            },
+            scale,
+        }
+    }
+
+    /// Returns `percent` per cent of the amount, rounded to `scale` digits as
+    /// [`Amount::rounded`] does. `percent` is at most 100, so the result fits.
+    pub fn percent_of(self, percent: Amount, scale: u8) -> Self {
+        // amount × percent / 100 is exact at scale self.scale + percent.scale + 2.
+        let exact_scale = u32::from(self.scale) + u32::from(percent.scale) + 2;
+        let product = i128::from(self.units) * i128::from(percent.units);
+        let target = u32::from(scale);
+        let units = if target >= exact_scale {
+            product * 10_i128.pow(target - exact_scale)
+        } else {
+            let divisor = 10_i128.pow(exact_scale - target);
+            let magnitude = (product.abs() + divisor / 2) / divisor;
+            if product < 0 { -magnitude } else { magnitude }
+        };
+        Self {
+            units: i64::try_from(units).unwrap_or(if units < 0 { i64::MIN } else { i64::MAX }),
+            scale,
+        }
+    }
+
+    /// The smaller of two amounts, as the exact value (whatever their scales).
+    pub fn min(self, other: Self) -> Self {
+        let scale = self.scale.max(other.scale);
+        if self.rescaled(scale) <= other.rescaled(scale) {
+            self
+        } else {
+            other
+        }
+    }
+
+    /// True when the amount is above zero.
+    pub fn is_positive(self) -> bool {
+        self.units > 0
+    }
+}
+
 impl Amount {
     /// True when both amounts are the same number, whatever their scales (`65.0` and `65.00`).
     pub fn same_value(self, other: Self) -> bool {
@@ -133,6 +222,15 @@ impl Currency {
         }
     }
 
+    /// Returns how many fraction digits the currency's minor unit has (the ISO 4217 exponent;
+    /// 2 for a code the standard gives none).
+    pub fn minor_unit(self) -> u8 {
+        iso_currency::Currency::from_code(self.as_str())
+            .and_then(iso_currency::Currency::exponent)
+            .and_then(|exponent| u8::try_from(exponent).ok())
+            .unwrap_or(2)
+    }
+
     /// Returns the code as text.
     pub fn as_str(&self) -> &str {
         // Only ASCII upper-case letters are ever stored.
@@ -168,6 +266,25 @@ mod tests {
     fn adding_keeps_the_larger_scale() {
         let sum = Amount::parse("65.00").unwrap() + Amount::parse("0.125").unwrap();
         assert_eq!(sum.to_string(), "65.125");
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero_at_the_minor_unit() {
+        let amount = |text| Amount::parse(text).unwrap();
+        assert_eq!(amount("0.005").rounded(2).to_string(), "0.01");
+        assert_eq!(amount("0.004").rounded(2).to_string(), "0.00");
+        assert_eq!((amount("1.00") - amount("1.005")).rounded(2).units, -1);
+        assert_eq!(amount("10").rounded(0).to_string(), "10");
+        // 10 % of 45.55 is 4.555, which rounds up.
+        assert_eq!(
+            amount("45.55").percent_of(amount("10"), 2).to_string(),
+            "4.56"
+        );
+        let code = |text| Currency::parse(text).unwrap().minor_unit();
+        assert_eq!(
+            (code("GBP"), code("JPY"), code("KWD"), code("QQQ")),
+            (2, 0, 3, 2)
+        );
     }
 
     #[test]

@@ -17,114 +17,10 @@ use serde::{Deserialize, Serialize};
 use super::change::Change;
 use super::command::Command;
 use super::hold::{Hold, HoldState, PoolPlaces, Sale, TicketRef, issue_barcodes};
-use super::ids::{EventId, PerformanceId, Timestamp, TransactionId};
+use super::ids::{Timestamp, TransactionId};
+use super::performance_info::{PerformanceInfo, QUANTITY_MAX, Rules};
 use super::rejection::Rejection;
-use super::seat_map::{InvalidPlan, SeatingPlan};
-
-/// The longest lock a performance may configure: one day.
-pub const HOLD_SECONDS_MAX: u32 = 86_400;
-/// The largest quantity `valid_quantities` may name.
-pub const QUANTITY_MAX: u32 = 100;
-
-/// The catalogue entry of the event a performance shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventInfo {
-    /// The event's id.
-    pub id: EventId,
-    /// Its name, e.g. `Jersey Boys`.
-    pub name: String,
-    /// Where it plays.
-    pub venue: String,
-    /// The venue's city.
-    pub city: String,
-}
-
-/// The rules every hold at a performance must satisfy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rules {
-    /// Seats held together must be adjacent in one block.
-    pub contiguous_seats_only: bool,
-    /// A hold may not leave a lone free seat between taken seats or at a block end.
-    pub no_single_seat_gaps: bool,
-    /// The numbers of seats (or places) one request may hold; sorted, without repeats.
-    pub valid_quantities: Vec<u32>,
-    /// No lock lasts past its hold's creation plus this, however often it is checked out.
-    pub max_hold_seconds: u32,
-    /// How many checkouts one hold may have; the one past it is refused.
-    pub max_renewals: u32,
-}
-
-/// The default of [`Rules::max_hold_seconds`]: half an hour.
-pub const MAX_HOLD_SECONDS_DEFAULT: u32 = 1_800;
-/// The default of [`Rules::max_renewals`].
-pub const MAX_RENEWALS_DEFAULT: u32 = 5;
-/// The most checkouts a performance may allow one hold.
-pub const MAX_RENEWALS_MAX: u32 = 1_000;
-
-impl Default for Rules {
-    /// No seat rule, every quantity from 1 to 10, and the default hold caps.
-    fn default() -> Self {
-        Self {
-            contiguous_seats_only: false,
-            no_single_seat_gaps: false,
-            valid_quantities: (1..=10).collect(),
-            max_hold_seconds: MAX_HOLD_SECONDS_DEFAULT,
-            max_renewals: MAX_RENEWALS_DEFAULT,
-        }
-    }
-}
-
-/// What a performance is, apart from its seats.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PerformanceInfo {
-    /// The performance's id.
-    pub id: PerformanceId,
-    /// The event it shows.
-    pub event: EventInfo,
-    /// When it starts; nothing can be held from then on.
-    pub starts_at: Timestamp,
-    /// How long a lock lasts after a hold or a checkout.
-    pub hold_seconds: u32,
-    /// The rules of holds.
-    pub rules: Rules,
-}
-
-impl PerformanceInfo {
-    /// Checks the hold time and the quantities, sorting and de-duplicating the latter.
-    ///
-    /// # Errors
-    /// Returns [`InvalidPlan::BadRule`] for a hold time outside 1 s to one day, or quantities
-    /// that are empty or outside 1 to 100.
-    pub fn validate(mut self) -> Result<Self, InvalidPlan> {
-        if self.hold_seconds == 0 || self.hold_seconds > HOLD_SECONDS_MAX {
-            return Err(InvalidPlan::BadRule(format!(
-                "hold_seconds must be from 1 to {HOLD_SECONDS_MAX}"
-            )));
-        }
-        let quantities = &mut self.rules.valid_quantities;
-        quantities.sort_unstable();
-        quantities.dedup();
-        if quantities.is_empty()
-            || quantities[0] == 0
-            || quantities[quantities.len() - 1] > QUANTITY_MAX
-        {
-            return Err(InvalidPlan::BadRule(format!(
-                "valid_quantities must list numbers from 1 to {QUANTITY_MAX}"
-            )));
-        }
-        if self.rules.max_hold_seconds == 0 || self.rules.max_hold_seconds > HOLD_SECONDS_MAX {
-            return Err(InvalidPlan::BadRule(format!(
-                "max_hold_seconds must be from 1 to {HOLD_SECONDS_MAX}"
-            )));
-        }
-        if self.rules.max_renewals > MAX_RENEWALS_MAX {
-            return Err(InvalidPlan::BadRule(format!(
-                "max_renewals must be from 0 to {MAX_RENEWALS_MAX}"
-            )));
-        }
-        Ok(self)
-    }
-}
+use super::seat_map::SeatingPlan;
 
 /// The status of one seat.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -538,7 +434,8 @@ impl Performance {
                 transaction,
                 seats,
                 places,
-            } => self.decide_restore(*transaction, seats, places),
+                ticket_types,
+            } => self.decide_restore(*transaction, seats, places, ticket_types),
         }
     }
 
@@ -625,7 +522,8 @@ impl Performance {
                 transaction,
                 seats,
                 places,
-            } => self.apply_modified(*transaction, seats, places),
+                ticket_types,
+            } => self.apply_modified(*transaction, seats, places, ticket_types),
             Change::HoldUnprepared { transaction } => {
                 let slot = self.slot(*transaction);
                 let hold = Arc::make_mut(&mut self.holds[slot as usize]);
@@ -669,7 +567,13 @@ impl Performance {
 
     /// Sets a live hold's seats and places: seats it gave up are free, seats it gained are
     /// held by it, and the pools' counters follow.
-    fn apply_modified(&mut self, transaction: TransactionId, seats: &[u32], places: &[PoolPlaces]) {
+    fn apply_modified(
+        &mut self,
+        transaction: TransactionId,
+        seats: &[u32],
+        places: &[PoolPlaces],
+        ticket_types: &[u8],
+    ) {
         let slot = self.slot(transaction);
         let hold = Arc::clone(&self.holds[slot as usize]);
         assert!(hold.state.is_expiring(), "only a live lock is modified");
@@ -695,6 +599,7 @@ impl Performance {
         let hold = Arc::make_mut(&mut self.holds[slot as usize]);
         hold.seats = seats.to_vec();
         hold.places = places.to_vec();
+        hold.ticket_types = ticket_types.to_vec();
     }
 
     fn pool_available_checked(&self, pool: u16) -> bool {

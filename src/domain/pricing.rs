@@ -1,45 +1,166 @@
-//! What a hold costs: each seat at its block's price band, each general-admission place at
-//! its pool's, summed per currency. Amounts are exact decimals; a sum keeps the scale of the
-//! band prices it adds.
+//! What tickets cost: each ticket's `nominal` (its type's price in its band), `extra` (its
+//! per-ticket fees), `discount` and `full` (= nominal + extra − discount), and a transaction's
+//! totals per currency, which add the per-order fees.
+//!
+//! Money is rounded once, per ticket, to its currency's minor unit (half away from zero, see
+//! [`Amount::rounded`]); totals are exact sums of rounded amounts, so a total always equals the
+//! sum of the tickets shown plus the order's fees.
+//!
+//! A per-order fee is charged once per currency of the transaction: the fee codes of every
+//! performance the transaction has tickets at in that currency, each code once, at the highest
+//! amount any of those performances declares.
 //!
 //! # Caveats
-//! - One price per band: ticket types, fees and discounts are not priced yet.
+//! - No discount is priced yet: `discount` is zero.
 
 use std::collections::BTreeMap;
 
 use super::hold::Hold;
 use super::money::{Amount, Currency};
+use super::performance_info::PerformanceInfo;
 use super::seat_map::SeatingPlan;
 
-impl Hold {
-    /// Returns the nominal price of every seat and place of the hold, summed per currency.
-    pub fn totals(&self, plan: &SeatingPlan) -> BTreeMap<Currency, Amount> {
-        let mut totals: BTreeMap<Currency, Amount> = BTreeMap::new();
-        let mut add = |currency: Currency, price: Amount, count: u32| {
-            let total = totals.entry(currency).or_insert(Amount::zero(price.scale));
-            for _ in 0..count {
-                *total = *total + price;
-            }
-        };
-        for &seat in &self.seats {
-            let band = plan.locate(seat).price_band;
-            add(band.currency, band.price, 1);
+/// One ticket's money, or a sum of them, in one currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Breakdown {
+    /// The ticket type's price.
+    pub nominal: Amount,
+    /// Fees.
+    pub extra: Amount,
+    /// What a discount takes off.
+    pub discount: Amount,
+    /// What the buyer pays: nominal + extra − discount.
+    pub full: Amount,
+}
+
+impl Breakdown {
+    /// Nothing, written with `scale` fraction digits.
+    pub fn zero(scale: u8) -> Self {
+        let zero = Amount::zero(scale);
+        Self {
+            nominal: zero,
+            extra: zero,
+            discount: zero,
+            full: zero,
         }
-        for place in &self.places {
-            let pool = &plan.pools()[usize::from(place.pool)];
-            let band = &plan.price_bands()[usize::from(pool.price_band)];
-            add(band.currency, band.price, place.quantity);
-        }
-        totals
+    }
+
+    /// Adds `other` into this sum.
+    pub fn add(&mut self, other: Self) {
+        self.nominal = self.nominal + other.nominal;
+        self.extra = self.extra + other.extra;
+        self.discount = self.discount + other.discount;
+        self.full = self.full + other.full;
+    }
+
+    /// Adds a fee: to `extra` and to `full`.
+    fn add_fee(&mut self, fee: Amount) {
+        self.extra = self.extra + fee;
+        self.full = self.full + fee;
     }
 }
 
-/// Adds `more` into `totals`, currency by currency.
-pub fn add_totals(totals: &mut BTreeMap<Currency, Amount>, more: BTreeMap<Currency, Amount>) {
-    for (currency, amount) in more {
-        let total = totals.entry(currency).or_insert(Amount::zero(amount.scale));
-        *total = *total + amount;
+/// A priced ticket: its type, its currency and its money.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PricedTicket {
+    /// The ticket type's index.
+    pub ticket_type: u8,
+    /// The currency of its band.
+    pub currency: Currency,
+    /// Its money.
+    pub price: Breakdown,
+}
+
+/// Prices one ticket of `ticket_type` in band `band` at a performance.
+pub fn price_ticket(
+    info: &PerformanceInfo,
+    plan: &SeatingPlan,
+    ticket_type: u8,
+    band: u16,
+) -> PricedTicket {
+    let spec = &plan.price_bands()[usize::from(band)];
+    let scale = spec.currency.minor_unit();
+    // A hold only ever has types sold in its bands; the band price stands in otherwise.
+    let nominal = info
+        .ticket_types(plan)
+        .price(ticket_type, band)
+        .unwrap_or(spec.price)
+        .rounded(scale);
+    let mut price = Breakdown {
+        nominal,
+        extra: Amount::zero(scale),
+        discount: Amount::zero(scale),
+        full: nominal,
+    };
+    for fee in info.fees.iter().filter_map(|fee| fee.per_ticket) {
+        price.add_fee(fee.rounded(scale));
     }
+    PricedTicket {
+        ticket_type,
+        currency: spec.currency,
+        price,
+    }
+}
+
+impl Hold {
+    /// Prices every ticket of the hold, in barcode order: its seats, then each place.
+    pub fn priced(&self, info: &PerformanceInfo, plan: &SeatingPlan) -> Vec<PricedTicket> {
+        let mut priced = Vec::with_capacity(self.ticket_count() as usize);
+        for (index, &seat) in self.seats.iter().enumerate() {
+            let band = plan.block(seat).price_band;
+            priced.push(price_ticket(info, plan, self.ticket_type(index), band));
+        }
+        let mut index = self.seats.len();
+        for place in &self.places {
+            let band = plan.pools()[usize::from(place.pool)].price_band;
+            for _ in 0..place.quantity {
+                priced.push(price_ticket(info, plan, self.ticket_type(index), band));
+                index += 1;
+            }
+        }
+        priced
+    }
+}
+
+/// One performance's part of a transaction, for [`transaction_totals`].
+pub type PricedPart<'a> = (&'a PerformanceInfo, &'a SeatingPlan, &'a Hold);
+
+/// Returns a transaction's totals per currency: its tickets summed, and each currency's
+/// per-order fees in `extra` and `full`.
+pub fn transaction_totals<'a>(
+    parts: impl IntoIterator<Item = PricedPart<'a>>,
+) -> BTreeMap<Currency, Breakdown> {
+    let mut totals: BTreeMap<Currency, Breakdown> = BTreeMap::new();
+    let mut order_fees: BTreeMap<(Currency, &'a str), Amount> = BTreeMap::new();
+    for (info, plan, hold) in parts {
+        for ticket in hold.priced(info, plan) {
+            let scale = ticket.currency.minor_unit();
+            totals
+                .entry(ticket.currency)
+                .or_insert_with(|| Breakdown::zero(scale))
+                .add(ticket.price);
+            for fee in &info.fees {
+                let Some(amount) = fee.per_order else {
+                    continue;
+                };
+                let amount = amount.rounded(scale);
+                order_fees
+                    .entry((ticket.currency, fee.code.as_str()))
+                    .and_modify(|highest| *highest = highest_of(*highest, amount))
+                    .or_insert(amount);
+            }
+        }
+    }
+    for ((currency, _), fee) in order_fees {
+        if let Some(total) = totals.get_mut(&currency) {
+            total.add_fee(fee);
+        }
+    }
+    totals
+}
+
+fn highest_of(a: Amount, b: Amount) -> Amount {
+    if a.min(b) == a { b } else { a }
 }
 
 #[cfg(test)]
@@ -47,34 +168,104 @@ mod tests {
     use super::*;
     use crate::domain::test::plan_spec;
     use crate::domain::{
-        ClientId, HoldState, PoolPlaces, SeatRequestStatus, Timestamp, TransactionId,
+        ClientId, EventId, EventInfo, Fee, HoldState, PerformanceId, PoolPlaces, Rules,
+        SeatRequestStatus, TicketType, Timestamp, TransactionId,
     };
 
-    #[test]
-    fn a_hold_costs_its_seats_and_places_at_their_band_prices() {
-        let plan = SeatingPlan::build(plan_spec(&[&[(1, 4)]]), usize::MAX).expect("a plan");
-        let hold = Hold {
+    fn hold(seats: Vec<u32>, places: Vec<PoolPlaces>, ticket_types: Vec<u8>) -> Hold {
+        Hold {
             transaction: TransactionId(1),
             owner: ClientId::parse("shop").expect("an id"),
             ip: String::new(),
-            seats: vec![0, 1],
-            places: vec![PoolPlaces {
-                pool: 0,
-                quantity: 3,
-            }],
+            seats,
+            places,
             created_at: Timestamp(0),
             expires_at: Timestamp(1),
             state: HoldState::Held,
             seat_request_status: SeatRequestStatus::NotRequested,
             sale: None,
             renewals: 0,
-        };
-        let totals = hold.totals(&plan);
+            ticket_types,
+        }
+    }
+
+    fn info(types: Vec<TicketType>, fees: Vec<Fee>) -> PerformanceInfo {
+        PerformanceInfo {
+            id: PerformanceId::parse("p").expect("an id"),
+            event: EventInfo {
+                id: EventId::parse("e").expect("an id"),
+                name: "E".into(),
+                venue: String::new(),
+                city: String::new(),
+            },
+            starts_at: Timestamp(1_000),
+            hold_seconds: 60,
+            rules: Rules::default(),
+            ticket_types: types,
+            fees,
+        }
+    }
+
+    fn amount(text: &str) -> Amount {
+        Amount::parse(text).expect("an amount")
+    }
+
+    #[test]
+    fn without_types_or_fees_a_hold_costs_its_band_prices() {
+        let plan = SeatingPlan::build(plan_spec(&[&[(1, 4)]]), usize::MAX).expect("a plan");
+        let places = vec![PoolPlaces {
+            pool: 0,
+            quantity: 3,
+        }];
+        let info = info(Vec::new(), Vec::new());
+        let hold = hold(vec![0, 1], places, Vec::new());
+        let totals = transaction_totals([(&info, &plan, &hold)]);
         let gbp = Currency::parse("GBP").expect("a currency");
         // Two seats at 65.00 (band A) and three places at 45.00 (band B).
-        assert_eq!(totals[&gbp].to_string(), "265.00");
-        let mut sum = totals.clone();
-        add_totals(&mut sum, totals);
-        assert_eq!(sum[&gbp].to_string(), "530.00");
+        assert_eq!(totals[&gbp].full.to_string(), "265.00");
+        assert_eq!(totals[&gbp].extra.to_string(), "0.00");
+    }
+
+    #[test]
+    fn types_fees_and_per_order_fees_add_up_exactly() {
+        let plan = SeatingPlan::build(plan_spec(&[&[(1, 4)]]), usize::MAX).expect("a plan");
+        let bands = &plan.spec().price_bands;
+        let types = vec![
+            TicketType::resolve(
+                "ADULT".into(),
+                "Adult".into(),
+                vec![("A".into(), amount("65")), ("B".into(), amount("45"))],
+                bands,
+            )
+            .expect("a type"),
+            TicketType::resolve(
+                "CHILD".into(),
+                "Child".into(),
+                vec![("A".into(), amount("32.505"))],
+                bands,
+            )
+            .expect("a type"),
+        ];
+        let fees = vec![
+            Fee::new("booking".into(), Some(amount("1.5")), None).expect("a fee"),
+            Fee::new("handling".into(), None, Some(amount("2.00"))).expect("a fee"),
+        ];
+        let info = info(types, fees);
+        // An adult and a child seat in band A.
+        let hold = hold(vec![0, 1], Vec::new(), vec![0, 1]);
+        let priced = hold.priced(&info, &plan);
+        assert_eq!(priced[1].ticket_type, 1);
+        // 32.505 rounds half up to 32.51; the fee is written at the minor unit.
+        assert_eq!(priced[1].price.nominal.to_string(), "32.51");
+        assert_eq!(priced[1].price.extra.to_string(), "1.50");
+        assert_eq!(priced[1].price.full.to_string(), "34.01");
+        let totals = transaction_totals([(&info, &plan, &hold), (&info, &plan, &hold)]);
+        let gbp = Currency::parse("GBP").expect("a currency");
+        // Twice (65.00 + 1.50 + 32.51 + 1.50), and the handling fee once.
+        assert_eq!(totals[&gbp].nominal.to_string(), "195.02");
+        assert_eq!(totals[&gbp].extra.to_string(), "8.00");
+        assert_eq!(totals[&gbp].full.to_string(), "203.02");
+        let empty = self::hold(Vec::new(), Vec::new(), Vec::new());
+        assert!(transaction_totals([(&info, &plan, &empty)]).is_empty());
     }
 }

@@ -30,6 +30,22 @@ pub enum Rejection {
         /// The code as given.
         code: String,
     },
+    /// A ticket type code that the performance does not sell.
+    #[error("unknown ticket type {code:?}")]
+    UnknownTicketType {
+        /// The code as given.
+        code: String,
+    },
+    /// A ticket type asked for in a band it has no price in.
+    #[error("ticket type {ticket_type} is not sold in price band {price_band}")]
+    TicketTypeNotSold {
+        /// The type's code.
+        ticket_type: String,
+        /// The band's code.
+        price_band: String,
+        /// The tickets asked for in that band, when specific seats were.
+        tickets: Vec<String>,
+    },
     /// A general-admission pool code that the performance does not have.
     #[error("unknown general-admission pool {code:?}")]
     UnknownPool {
@@ -156,6 +172,7 @@ impl Rejection {
             Self::UnknownSeat { .. }
             | Self::UnknownPriceBand { .. }
             | Self::UnknownPool { .. }
+            | Self::UnknownTicketType { .. }
             | Self::UnknownTransaction => ErrorCode::NotFound,
             Self::DuplicateTicket { .. } | Self::EmptyOrNestedItems => ErrorCode::InvalidRequest,
             Self::TooManyTickets { .. }
@@ -164,6 +181,7 @@ impl Rejection {
             | Self::SingleSeatGap { .. }
             | Self::NotInTransaction { .. }
             | Self::PlacesNotInTransaction { .. }
+            | Self::TicketTypeNotSold { .. }
             | Self::TooManyRenewals { .. } => ErrorCode::RuleViolation,
             Self::SeatUnavailable { .. } => ErrorCode::SeatUnavailable,
             Self::InsufficientAvailability { .. } => ErrorCode::InsufficientAvailability,
@@ -179,7 +197,9 @@ impl Rejection {
             | Self::DuplicateTicket { ticket }
             | Self::SingleSeatGap { ticket }
             | Self::NotInTransaction { ticket } => vec![ticket.clone()],
-            Self::NotContiguous { tickets } => tickets.clone(),
+            Self::NotContiguous { tickets } | Self::TicketTypeNotSold { tickets, .. } => {
+                tickets.clone()
+            }
             Self::SeatUnavailable { seats } => seats.iter().map(|(t, _)| t.clone()).collect(),
             _ => Vec::new(),
         }

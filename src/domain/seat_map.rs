@@ -211,7 +211,7 @@ fn is_name(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
-fn check_name(what: &'static str, name: &str) -> Result<(), InvalidPlan> {
+pub(super) fn check_name(what: &'static str, name: &str) -> Result<(), InvalidPlan> {
     if is_name(name) {
         Ok(())
     } else {

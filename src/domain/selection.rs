@@ -7,8 +7,8 @@
 //!   an earlier item may take the seats a later one would have preferred.
 
 use super::change::Change;
-use super::command::Selection;
-use super::hold::{Hold, HoldState, PoolPlaces, SeatRequestStatus};
+use super::command::{SeatChoice, Selection};
+use super::hold::{Hold, HoldState, PoolPlaces, SeatRequestStatus, TypedPlaces, TypedTickets};
 use super::ids::{ClientId, Timestamp, TransactionId};
 use super::performance::{Performance, SeatStatus};
 use super::rejection::{Rejection, Unavailability};
@@ -31,28 +31,45 @@ impl Performance {
                 action: "open again",
             });
         }
-        let (seats, places, seat_request_status) = match selection {
-            Selection::Seats(ids) => (
-                self.select_seats(ids)?,
-                Vec::new(),
-                SeatRequestStatus::NotRequested,
-            ),
+        let (typed, seat_request_status) = match selection {
+            Selection::Seats(choices) => {
+                (self.select_seats(choices)?, SeatRequestStatus::NotRequested)
+            }
             Selection::BestAvailable {
                 quantity,
                 price_band,
                 preferred,
+                ticket_type,
             } => {
+                let ticket_type = self.resolve_ticket_type(ticket_type.as_deref())?;
                 let (seats, status) =
-                    self.select_best(*quantity, price_band.as_deref(), preferred)?;
-                (seats, Vec::new(), status)
+                    self.select_best(*quantity, price_band.as_deref(), preferred, ticket_type)?;
+                let seats = seats.into_iter().map(|seat| (seat, ticket_type)).collect();
+                (
+                    TypedTickets {
+                        seats,
+                        places: Vec::new(),
+                    },
+                    status,
+                )
             }
-            Selection::GeneralAdmission(requests) => (
-                Vec::new(),
-                self.select_places(requests)?,
-                SeatRequestStatus::NotRequested,
-            ),
+            Selection::GeneralAdmission {
+                places,
+                ticket_type,
+            } => {
+                let ticket_type = self.resolve_ticket_type(ticket_type.as_deref())?;
+                let places = self.select_places(places, ticket_type)?;
+                (
+                    TypedTickets {
+                        seats: Vec::new(),
+                        places,
+                    },
+                    SeatRequestStatus::NotRequested,
+                )
+            }
             Selection::Items(items) => self.select_items(transaction, owner, ip, items, now)?,
         };
+        let (seats, places, ticket_types) = typed.pack();
         Ok(Hold {
             transaction,
             owner: owner.clone(),
@@ -65,6 +82,7 @@ impl Performance {
             seat_request_status,
             sale: None,
             renewals: 0,
+            ticket_types,
         })
     }
 
@@ -78,35 +96,68 @@ impl Performance {
         ip: &str,
         items: &[Selection],
         now: Timestamp,
-    ) -> Result<(Vec<u32>, Vec<PoolPlaces>, SeatRequestStatus), Rejection> {
+    ) -> Result<(TypedTickets, SeatRequestStatus), Rejection> {
         if items.is_empty() || items.iter().any(|item| matches!(item, Selection::Items(_))) {
             return Err(Rejection::EmptyOrNestedItems);
         }
         let mut scratch = self.clone();
-        let mut seats = Vec::new();
-        let mut places: Vec<PoolPlaces> = Vec::new();
+        let mut typed = TypedTickets::default();
         let mut status = SeatRequestStatus::NotRequested;
         for (index, item) in items.iter().enumerate() {
             // A scratch transaction per item; the copy is dropped, so the ids never leak.
             let part = TransactionId(transaction.0 ^ (index as u128 + 1) << 100);
             let hold = scratch.decide_place_hold(part, owner, ip, item, now)?;
-            seats.extend_from_slice(&hold.seats);
-            for place in &hold.places {
-                match places.iter_mut().find(|p| p.pool == place.pool) {
-                    Some(existing) => existing.quantity += place.quantity,
-                    None => places.push(*place),
-                }
-            }
+            typed.extend(hold.typed());
             status = status.weakest(hold.seat_request_status);
             scratch.apply(&Change::HoldPlaced(hold));
         }
-        seats.sort_unstable();
-        places.sort_by_key(|place| place.pool);
-        Ok((seats, places, status))
+        Ok((typed, status))
+    }
+
+    /// Returns the index of the ticket type `code`, or the first type when `None`.
+    pub(super) fn resolve_ticket_type(&self, code: Option<&str>) -> Result<u8, Rejection> {
+        match code {
+            None => Ok(0),
+            Some(code) => self
+                .info
+                .ticket_types(&self.plan)
+                .index_of(code)
+                .ok_or_else(|| Rejection::UnknownTicketType {
+                    code: code.to_owned(),
+                }),
+        }
+    }
+
+    /// Refuses a seat whose band has no price for its ticket type.
+    fn check_types_sold(&self, seats: &[(u32, u8)]) -> Result<(), Rejection> {
+        let types = self.info.ticket_types(&self.plan);
+        let unsold = |&&(seat, ticket_type): &&(u32, u8)| {
+            types
+                .price(ticket_type, self.plan.block(seat).price_band)
+                .is_none()
+        };
+        let Some(&(seat, ticket_type)) = seats.iter().find(unsold) else {
+            return Ok(());
+        };
+        let band = self.plan.block(seat).price_band;
+        Err(Rejection::TicketTypeNotSold {
+            ticket_type: types.code(ticket_type).to_owned(),
+            price_band: self.plan.price_bands()[usize::from(band)].code.clone(),
+            tickets: seats
+                .iter()
+                .filter(|&&(other, t)| {
+                    t == ticket_type && self.plan.block(other).price_band == band
+                })
+                .map(|&(other, _)| self.ticket_id(other))
+                .collect(),
+        })
     }
 
     /// Resolves seat ids to seat indexes, refusing unknown and repeated ones.
-    pub(super) fn resolve_seats(&self, ids: &[String]) -> Result<Vec<u32>, Rejection> {
+    pub(super) fn resolve_seats<'a>(
+        &self,
+        ids: impl ExactSizeIterator<Item = &'a str>,
+    ) -> Result<Vec<u32>, Rejection> {
         let mut seats = Vec::with_capacity(ids.len());
         for id in ids {
             let seat = self
@@ -139,15 +190,30 @@ impl Performance {
         }
     }
 
-    /// Specific seats: 404 unknown → 422 quantity and contiguity → 409 taken → 422 gap.
-    fn select_seats(&self, ids: &[String]) -> Result<Vec<u32>, Rejection> {
-        let seats = self.resolve_seats(ids)?;
+    /// Specific seats: 404 unknown → 422 quantity, contiguity and ticket types → 409 taken →
+    /// 422 gap.
+    fn select_seats(&self, choices: &[SeatChoice]) -> Result<TypedTickets, Rejection> {
+        let seats = self.resolve_seats(choices.iter().map(|choice| choice.id.as_str()))?;
+        let typed: Vec<(u32, u8)> = if choices.iter().all(|c| c.ticket_type.is_none()) {
+            seats.iter().map(|&seat| (seat, 0)).collect()
+        } else {
+            let mut typed = Vec::with_capacity(choices.len());
+            for choice in choices {
+                let ticket_type = self.resolve_ticket_type(choice.ticket_type.as_deref())?;
+                // Always found: resolve_seats found every id.
+                if let Some(seat) = self.plan.find_seat(&choice.id) {
+                    typed.push((seat, ticket_type));
+                }
+            }
+            typed
+        };
         self.check_quantity(seats.len() as u64)?;
         if self.info.rules.contiguous_seats_only && !self.is_one_run(&seats) {
             return Err(Rejection::NotContiguous {
                 tickets: seats.iter().map(|&s| self.ticket_id(s)).collect(),
             });
         }
+        self.check_types_sold(&typed)?;
         let taken: Vec<(String, Unavailability)> = seats
             .iter()
             .filter_map(|&seat| {
@@ -170,7 +236,10 @@ impl Performance {
                 ticket: self.ticket_id(lone),
             });
         }
-        Ok(seats)
+        Ok(TypedTickets {
+            seats: typed,
+            places: Vec::new(),
+        })
     }
 
     /// True when sorted `seats` are consecutive seats of one block.
@@ -212,7 +281,13 @@ impl Performance {
         None
     }
 
-    fn select_places(&self, requests: &[(String, u32)]) -> Result<Vec<PoolPlaces>, Rejection> {
+    /// General-admission places, all of one ticket type: 404 unknown → 422 quantity and ticket
+    /// type → insufficient availability.
+    fn select_places(
+        &self,
+        requests: &[(String, u32)],
+        ticket_type: u8,
+    ) -> Result<Vec<TypedPlaces>, Rejection> {
         let mut places: Vec<PoolPlaces> = Vec::with_capacity(requests.len());
         for (code, quantity) in requests {
             let pool = self
@@ -232,6 +307,17 @@ impl Performance {
             });
         }
         self.check_quantity(total)?;
+        let types = self.info.ticket_types(&self.plan);
+        for place in &places {
+            let band = self.plan.pools()[usize::from(place.pool)].price_band;
+            if types.price(ticket_type, band).is_none() {
+                return Err(Rejection::TicketTypeNotSold {
+                    ticket_type: types.code(ticket_type).to_owned(),
+                    price_band: self.plan.price_bands()[usize::from(band)].code.clone(),
+                    tickets: Vec::new(),
+                });
+            }
+        }
         // A pool named twice counts once, with the quantities added, so its capacity holds.
         places.sort_by_key(|p| p.pool);
         places.dedup_by(|later, earlier| {
@@ -251,7 +337,14 @@ impl Performance {
                 });
             }
         }
-        Ok(places)
+        Ok(places
+            .into_iter()
+            .map(|place| TypedPlaces {
+                pool: place.pool,
+                ticket_type,
+                quantity: place.quantity,
+            })
+            .collect())
     }
 
     pub(super) fn decide_holdbacks(
@@ -259,8 +352,8 @@ impl Performance {
         withhold: &[String],
         release: &[String],
     ) -> Result<Option<Change>, Rejection> {
-        let withhold = self.resolve_seats(withhold)?;
-        let release = self.resolve_seats(release)?;
+        let withhold = self.resolve_seats(withhold.iter().map(String::as_str))?;
+        let release = self.resolve_seats(release.iter().map(String::as_str))?;
         if let Some(&seat) = withhold.iter().find(|s| release.binary_search(s).is_ok()) {
             return Err(Rejection::DuplicateTicket {
                 ticket: self.ticket_id(seat),

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 use super::*;
 use crate::domain::test::plan_spec;
 use crate::domain::{
-    Amount, ClientId, Command, Currency, EventId, EventInfo, HoldState, OrderNumber, Payment,
-    Performance, PerformanceId, PerformanceInfo, Rules, SeatStatus, SeatingPlan, Selection,
-    Timestamp, TransactionId,
+    Amount, ClientId, Command, Currency, EventId, EventInfo, Fee, HoldState, OrderNumber, Payment,
+    Performance, PerformanceId, PerformanceInfo, Rules, SeatChoice, SeatStatus, SeatingPlan,
+    Selection, TicketType, Timestamp, TransactionId,
 };
 
 const AT: Timestamp = Timestamp(1_793_491_200_000);
@@ -41,7 +41,32 @@ fn info() -> PerformanceInfo {
             valid_quantities: vec![1, 2, 3, 4],
             ..Rules::default()
         },
+        ticket_types: price_list().0,
+        fees: price_list().1,
     }
+}
+
+/// Since format 5: adult and child types, a fee per ticket and one per order.
+fn price_list() -> (Vec<TicketType>, Vec<Fee>) {
+    let amount = |text: &str| Amount::parse(text).expect("an amount");
+    let bands = plan_spec(&[]).price_bands;
+    let adult = TicketType::resolve(
+        "ADULT".into(),
+        "Adult".into(),
+        vec![("A".into(), amount("65.00")), ("B".into(), amount("45.00"))],
+        &bands,
+    );
+    let child = TicketType::resolve(
+        "CHILD".into(),
+        "Child".into(),
+        vec![("A".into(), amount("30.00"))],
+        &bands,
+    );
+    let fees = vec![
+        Fee::new("booking".into(), Some(amount("1.50")), None).expect("a fee"),
+        Fee::new("handling".into(), None, Some(amount("2.00"))).expect("a fee"),
+    ];
+    (vec![adult.expect("a type"), child.expect("a type")], fees)
 }
 
 /// A small data directory holding every record kind and change kind: a client, a
@@ -91,12 +116,26 @@ fn sample_store() -> MemoryStore {
         selection,
         lock_until: None,
     };
-    let seats = |ids: &[&str]| Selection::Seats(ids.iter().map(|s| (*s).to_owned()).collect());
+    let seats = |ids: &[&str]| Selection::seats(ids.iter().copied());
     let mut entries = vec![
-        run(&mut performance, place(1, seats(&["S-A1", "S-A2"])), AT),
+        // Since format 5: the second seat is a child's.
         run(
             &mut performance,
-            place(2, Selection::GeneralAdmission(vec![("GA".into(), 2)])),
+            place(
+                1,
+                Selection::Seats(vec![
+                    "S-A1".into(),
+                    SeatChoice {
+                        id: "S-A2".into(),
+                        ticket_type: Some("CHILD".into()),
+                    },
+                ]),
+            ),
+            AT,
+        ),
+        run(
+            &mut performance,
+            place(2, Selection::places(vec![("GA".into(), 2)])),
             AT,
         ),
         run(
@@ -291,12 +330,26 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
         }
         assert_eq!(recovered.idempotency.len(), 1, "v{version}");
         assert_eq!(recovered.idempotency[0].holds[0].1.seats, [0, 1]);
+        let typed = version.parse::<u16>().is_ok_and(|v| v >= 5);
+        let expected_types: &[u8] = if typed { &[0, 1] } else { &[] };
+        assert_eq!(
+            recovered.idempotency[0].holds[0].1.ticket_types, expected_types,
+            "v{version}: the second seat is a child's from format 5"
+        );
         let found = recovered.performances.into_iter().next().expect("one");
         assert!(found.snapshot.is_some(), "v{version} has a snapshot");
         assert_eq!(found.tail.len(), 4, "v{version}: four entries after it");
         let rebuilt = crate::actor::rebuild(found).expect("it rebuilds");
         let performance = rebuilt.performance;
         assert_eq!(performance.info().rules.valid_quantities, [1, 2, 3, 4]);
+        assert_eq!(
+            (
+                performance.info().ticket_types.len(),
+                performance.info().fees.len()
+            ),
+            if typed { (2, 2) } else { (0, 0) },
+            "v{version}: a price list from format 5"
+        );
         let hold = |n| performance.hold(TransactionId(n)).expect("a hold").state;
         assert_eq!(
             [hold(1), hold(2), hold(3)],
@@ -304,6 +357,7 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
         );
         let sold = performance.hold(TransactionId(1)).expect("sold");
         assert_eq!(sold.sale.as_ref().map(|s| s.barcodes.len()), Some(2));
+        assert_eq!(sold.ticket_types, expected_types, "v{version}");
         assert!(matches!(performance.seat_status(0), SeatStatus::Sold(_)));
         assert_eq!(performance.seat_status(11), SeatStatus::Withheld);
         let counts = performance.counts();

@@ -33,6 +33,8 @@ fn info(id: &str) -> PerformanceInfo {
             valid_quantities: (1..=10).collect(),
             ..Rules::default()
         },
+        ticket_types: Vec::new(),
+        fees: Vec::new(),
     }
 }
 
@@ -58,6 +60,7 @@ fn history(id: &str, spec: &PlanSpec, holds: u32, size: u32) -> (Performance, Ve
             quantity: size,
             price_band: None,
             preferred: Vec::new(),
+            ticket_type: None,
         };
         let owner = ClientId::parse("shop").unwrap();
         run(
@@ -688,7 +691,7 @@ proptest! {
                 Step::Hold { quantity } => {
                     let transaction = TransactionId(index as u128);
                     placed.push(transaction);
-                    Some(Command::PlaceHold { transaction, owner: ClientId::parse("c").unwrap(), ip: String::new(), selection: Selection::BestAvailable { quantity: *quantity, price_band: None, preferred: Vec::new() }, lock_until: None })
+                    Some(Command::PlaceHold { transaction, owner: ClientId::parse("c").unwrap(), ip: String::new(), selection: Selection::BestAvailable { quantity: *quantity, price_band: None, preferred: Vec::new(), ticket_type: None }, lock_until: None })
                 }
                 Step::Sell { back } => pick(*back).map(|transaction| Command::SellHold { transaction, order_number: crate::domain::OrderNumber(index as u64), barcode_seed: index as u64 }),
                 Step::Release { back } => pick(*back).map(|transaction| Command::ReleaseHold { transaction }),

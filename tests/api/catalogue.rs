@@ -102,7 +102,11 @@ async fn creating_a_performance_answers_201_with_the_whole_performance() {
                 {"code": "STANDING", "price_band": "B", "capacity": 10, "available": 10, "held": 0, "sold": 0}
             ],
             "counts": {"available": 30, "held": 0, "sold": 0, "withheld": 0},
-            "version": 0
+            "version": 0,
+            "ticket_types": [
+                {"code": "STANDARD", "name": "Standard", "prices": {"A": "65.00", "B": "45.00"}}
+            ],
+            "fees": []
         })
     );
     let read = app.get("/performances/jb-1204").await;

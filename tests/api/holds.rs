@@ -59,7 +59,8 @@ async fn the_buyer_flow_holds_checks_out_and_completes_with_an_order_and_a_peopl
     let number = order["number"].as_str().unwrap().to_owned();
     assert_eq!(
         order["totals"],
-        json!([{"currency": "GBP", "amount": "130.00"}])
+        json!([{"currency": "GBP", "amount": "130.00", "nominal": "130.00", "extra": "0.00",
+                "discount": "0.00", "full": "130.00"}])
     );
     let barcodes: Vec<&str> = order["tickets"]
         .as_array()
@@ -356,7 +357,8 @@ async fn best_available_and_general_admission_hold_what_the_rules_allow() {
     let ga = ga.assert_status(201);
     assert_eq!(
         ga["general_admission"],
-        json!([{"performance": "p1", "code": "STANDING", "quantity": 2, "price_band": "B", "price": "45.00", "currency": "GBP"}])
+        json!([{"performance": "p1", "code": "STANDING", "quantity": 2, "price_band": "B", "price": "45.00", "currency": "GBP",
+                "ticket_type": "STANDARD", "nominal": "45.00", "extra": "0.00", "discount": "0.00", "full": "45.00"}])
     );
     let order = app.complete(&shop, &transaction_id(ga)).await;
     let order = &order.assert_status(200)["order"];

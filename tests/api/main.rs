@@ -16,6 +16,7 @@ mod payments;
 mod scans;
 mod snapshots;
 mod storage;
+mod ticket_types;
 #[path = "../common/tmpfs.rs"]
 mod tmpfs;
 mod transactions;

@@ -44,7 +44,8 @@ async fn a_payment_of_the_total_is_recorded_on_the_order_and_kept_across_a_resta
     );
     assert_eq!(
         order["totals"],
-        json!([{"currency": "GBP", "amount": "175.00"}])
+        json!([{"currency": "GBP", "amount": "175.00", "nominal": "175.00", "extra": "0.00",
+                "discount": "0.00", "full": "175.00"}])
     );
     let number = order["number"].as_str().expect("a number").to_owned();
     let app = app.restart().await;

@@ -114,7 +114,8 @@ async fn a_held_transaction_can_be_completed_without_checking_out() {
     }
     assert_eq!(
         order["totals"],
-        json!([{"currency": "GBP", "amount": "130.00"}])
+        json!([{"currency": "GBP", "amount": "130.00", "nominal": "130.00", "extra": "0.00",
+                "discount": "0.00", "full": "130.00"}])
     );
     assert_eq!(state_of(&app, &shop, &id).await, "complete");
     let (seats, _) = app.seat_statuses("p1").await;

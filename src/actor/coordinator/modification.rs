@@ -20,7 +20,8 @@ use super::{Caller, Coordinator, EngineError, METADATA_KEYS_MAX, Metadata};
 use std::collections::BTreeMap;
 
 use crate::domain::{
-    HoldState, PerformanceId, PoolPlaces, Rejection, Selection, TicketId, Timestamp, TransactionId,
+    HoldState, PerformanceId, PlacesGivenUp, PoolPlaces, Rejection, Selection, TicketId, Timestamp,
+    TransactionId,
 };
 use crate::persistence::TransactionRecord;
 
@@ -33,8 +34,8 @@ pub enum Planned {
         add: Vec<Selection>,
         /// Seat ids to give up.
         remove_seats: Vec<String>,
-        /// Places to give up: (pool code, quantity).
-        remove_places: Vec<(String, u32)>,
+        /// Places to give up.
+        remove_places: Vec<PlacesGivenUp>,
     },
     /// Place a first hold there, locked until the transaction's lock ends.
     Place {
@@ -65,6 +66,8 @@ pub struct Before {
     pub seats: Vec<u32>,
     /// Its places by pool, ascending.
     pub places: Vec<PoolPlaces>,
+    /// Their ticket types, as [`Hold::ticket_types`](crate::domain::Hold::ticket_types).
+    pub ticket_types: Vec<u8>,
 }
 
 /// The next thing a change needs done.
@@ -159,7 +162,7 @@ pub fn plan_parts(
     lock_until: Timestamp,
     mut adds: BTreeMap<PerformanceId, Vec<Selection>>,
     remove: Vec<TicketId>,
-    remove_places: Vec<(PerformanceId, String, u32)>,
+    remove_places: Vec<(PerformanceId, PlacesGivenUp)>,
 ) -> Result<Vec<(PerformanceId, Planned)>, EngineError> {
     let mut seats: BTreeMap<PerformanceId, Vec<String>> = BTreeMap::new();
     for ticket in remove {
@@ -174,21 +177,22 @@ pub fn plan_parts(
             .or_default()
             .push(ticket.seat);
     }
-    let mut places: BTreeMap<PerformanceId, Vec<(String, u32)>> = BTreeMap::new();
-    for (performance, code, quantity) in remove_places {
+    let mut places: BTreeMap<PerformanceId, Vec<PlacesGivenUp>> = BTreeMap::new();
+    for (performance, given_up) in remove_places {
         if !held_at.contains(&performance) {
-            return Err(Rejection::PlacesNotInTransaction { code, quantity }.into());
+            return Err(Rejection::PlacesNotInTransaction {
+                code: given_up.code,
+                quantity: given_up.quantity,
+            }
+            .into());
         }
-        places
-            .entry(performance)
-            .or_default()
-            .push((code, quantity));
+        places.entry(performance).or_default().push(given_up);
     }
     let given_up = seats.values().map(Vec::len).sum::<usize>() as u64
         + places
             .values()
             .flatten()
-            .map(|(_, quantity)| u64::from(*quantity))
+            .map(|given_up| u64::from(given_up.quantity))
             .sum::<u64>();
     if adds.is_empty() && given_up > 0 && given_up >= held_count {
         return Err(EngineError::WouldGiveUpEveryTicket);

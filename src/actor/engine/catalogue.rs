@@ -28,6 +28,7 @@ impl Engine {
         let info = info.validate().map_err(EngineError::Plan)?;
         let plan = SeatingPlan::build(spec.clone(), self.limits.seats_per_plan_max)
             .map_err(EngineError::Plan)?;
+        info.check_price_list(&plan).map_err(EngineError::Plan)?;
         let _creating = self.creating.lock().await;
         if self.registry.contains(&info.id) {
             return Err(EngineError::AlreadyExists {

@@ -11,7 +11,7 @@ use crate::actor::coordinator::{
 };
 use crate::actor::error::EngineError;
 use crate::actor::messages::{GetHold, ModifyHold, PlaceHold, RestoreHold};
-use crate::domain::{PerformanceId, Selection, TicketId, TransactionId};
+use crate::domain::{PerformanceId, PlacesGivenUp, Selection, TicketId, TransactionId};
 use crate::persistence::{Batch, Record};
 
 /// What a `PATCH` asks for; every part optional.
@@ -22,7 +22,7 @@ pub struct TransactionChange {
     /// Tickets to give up.
     pub remove: Vec<TicketId>,
     /// Places to give up: (performance, pool code, quantity).
-    pub remove_general_admission: Vec<(PerformanceId, String, u32)>,
+    pub remove_general_admission: Vec<(PerformanceId, PlacesGivenUp)>,
     /// Metadata to merge; `None` removes the key.
     pub metadata: BTreeMap<String, Option<String>>,
 }
@@ -80,7 +80,7 @@ impl Engine {
         lock_until: crate::domain::Timestamp,
         add: Vec<HoldRequest>,
         remove: Vec<TicketId>,
-        remove_places: Vec<(PerformanceId, String, u32)>,
+        remove_places: Vec<(PerformanceId, PlacesGivenUp)>,
     ) -> Result<Vec<(PerformanceId, Planned)>, EngineError> {
         let mut adds: BTreeMap<PerformanceId, Vec<Selection>> = BTreeMap::new();
         if !add.is_empty() {
@@ -140,6 +140,7 @@ impl Engine {
                             .map(|modified| Before {
                                 seats: modified.before.seats,
                                 places: modified.before.places,
+                                ticket_types: modified.before.ticket_types,
                             }),
                         (
                             Ok(handle),
@@ -170,6 +171,7 @@ impl Engine {
                             transaction,
                             seats: before.seats,
                             places: before.places,
+                            ticket_types: before.ticket_types,
                         })
                         .await
                         .map(|_| Before::default()),

@@ -67,8 +67,9 @@ pub struct Limits {
 /// What a new transaction should hold.
 #[derive(Clone, Debug)]
 pub enum HoldRequest {
-    /// These tickets, all or nothing; they may span performances.
-    Tickets(Vec<TicketId>),
+    /// These tickets, all or nothing, each with its ticket type (the performance's first when
+    /// `None`); they may span performances.
+    Tickets(Vec<(TicketId, Option<String>)>),
     /// The best seats for `quantity` at one performance.
     BestAvailable {
         /// The performance.
@@ -79,6 +80,8 @@ pub enum HoldRequest {
         price_band: Option<String>,
         /// Tickets to try first; they must be at `performance`.
         preferred: Vec<TicketId>,
+        /// The ticket type of every seat.
+        ticket_type: Option<String>,
     },
     /// General-admission places at one performance: (pool code, quantity).
     GeneralAdmission {
@@ -86,6 +89,8 @@ pub enum HoldRequest {
         performance: PerformanceId,
         /// Pool codes and quantities.
         places: Vec<(String, u32)>,
+        /// The ticket type of every place.
+        ticket_type: Option<String>,
     },
     /// A basket: several of the forms above, at one or several performances, all or
     /// nothing. Items at the same performance become one hold there.

@@ -16,8 +16,8 @@ use crate::actor::messages::{
 };
 use crate::actor::registry::PerformanceHandle;
 use crate::domain::{
-    Amount, Currency, Customer, HoldState, Payment, PerformanceId, Rejection, Selection, TicketId,
-    TransactionId, add_totals,
+    Amount, Currency, Customer, HoldState, Payment, PerformanceId, Rejection, SeatChoice,
+    Selection, TicketId, TransactionId, transaction_totals,
 };
 use crate::persistence::{Batch, Record};
 
@@ -188,8 +188,9 @@ impl Engine {
             match item {
                 HoldRequest::Tickets(tickets) => {
                     count = count.saturating_add(tickets.len());
-                    let mut by_performance: BTreeMap<PerformanceId, Vec<String>> = BTreeMap::new();
-                    for ticket in tickets {
+                    let mut by_performance: BTreeMap<PerformanceId, Vec<SeatChoice>> =
+                        BTreeMap::new();
+                    for (ticket, ticket_type) in tickets {
                         if !named.insert(ticket.clone()) && between_items.is_none() {
                             between_items = Some(EngineError::TicketInTwoItems {
                                 ticket: ticket.clone(),
@@ -198,7 +199,10 @@ impl Engine {
                         by_performance
                             .entry(ticket.performance)
                             .or_default()
-                            .push(ticket.seat);
+                            .push(SeatChoice {
+                                id: ticket.seat,
+                                ticket_type,
+                            });
                     }
                     for (performance, seats) in by_performance {
                         groups
@@ -212,6 +216,7 @@ impl Engine {
                     quantity,
                     price_band,
                     preferred,
+                    ticket_type,
                 } => {
                     count = count.saturating_add(preferred.len().max(quantity as usize));
                     let mut seats = Vec::with_capacity(preferred.len());
@@ -233,18 +238,23 @@ impl Engine {
                             quantity,
                             price_band,
                             preferred,
+                            ticket_type,
                         });
                 }
                 HoldRequest::GeneralAdmission {
                     performance,
                     places,
+                    ticket_type,
                 } => {
                     let total: u64 = places.iter().map(|(_, q)| u64::from(*q)).sum();
                     count = count.saturating_add(usize::try_from(total).unwrap_or(usize::MAX));
                     groups
                         .entry(performance)
                         .or_default()
-                        .push(Selection::GeneralAdmission(places));
+                        .push(Selection::GeneralAdmission {
+                            places,
+                            ticket_type,
+                        });
                 }
                 HoldRequest::Items(_) => return Err(Rejection::EmptyOrNestedItems.into()),
             }
@@ -511,16 +521,24 @@ impl Engine {
         transaction: TransactionId,
         performances: Vec<PerformanceId>,
     ) -> Result<BTreeMap<Currency, Amount>, EngineError> {
-        let mut due = BTreeMap::new();
+        let mut views = Vec::with_capacity(performances.len());
         for performance in performances {
             let view = self
                 .registry
                 .get(&performance)?
                 .send(GetHold { transaction })
                 .await?;
-            add_totals(&mut due, view.hold.totals(&view.plan));
+            views.push(view);
         }
-        Ok(due)
+        let totals = transaction_totals(
+            views
+                .iter()
+                .map(|view| (view.performance.as_ref(), view.plan.as_ref(), &view.hold)),
+        );
+        Ok(totals
+            .into_iter()
+            .map(|(currency, total)| (currency, total.full))
+            .collect())
     }
 
     /// Carries out one coordinator step at a performance.

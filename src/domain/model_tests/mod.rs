@@ -338,6 +338,8 @@ fn fresh_performance(shape: &Shape) -> Performance {
         starts_at: Timestamp(START.0 + shape.starts_after_ms),
         hold_seconds: HOLD_SECONDS,
         rules: rules_of(shape),
+        ticket_types: Vec::new(),
+        fees: Vec::new(),
     }
     .validate()
     .unwrap();
@@ -596,14 +598,14 @@ impl Runner {
                 let count = self.geometry.seat_count();
                 let start = u32::from(*start) % count;
                 let end = (start + u32::from(*length)).min(count);
-                let seats = (start..end)
+                let seats: Vec<String> = (start..end)
                     .map(|s| self.geometry.ids[s as usize].clone())
                     .collect();
-                self.place(*reuse, Selection::Seats(seats))
+                self.place(*reuse, Selection::seats(seats))
             }
             Op::SeatPicks { picks } => {
                 let seats = ids(picks);
-                self.place(None, Selection::Seats(seats))
+                self.place(None, Selection::seats(seats))
             }
             Op::Best {
                 quantity,
@@ -618,6 +620,7 @@ impl Runner {
                         quantity: *quantity,
                         price_band,
                         preferred,
+                        ticket_type: None,
                     },
                 )
             }
@@ -639,7 +642,7 @@ impl Runner {
                 if *reversed {
                     requests.reverse();
                 }
-                self.place(None, Selection::GeneralAdmission(requests))
+                self.place(None, Selection::places(requests))
             }
             Op::Extend { pick } => Command::ExtendHold {
                 transaction: self.pick_transaction(*pick),

@@ -84,8 +84,13 @@ impl Runner {
             return Err(Expected::Reopened);
         }
         let (seats, places, status) = match selection {
-            Selection::Seats(ids) => (
-                self.expect_seats(ids)?,
+            Selection::Seats(choices) => (
+                self.expect_seats(
+                    &choices
+                        .iter()
+                        .map(|choice| choice.id.clone())
+                        .collect::<Vec<_>>(),
+                )?,
                 Vec::new(),
                 SeatRequestStatus::NotRequested,
             ),
@@ -93,12 +98,16 @@ impl Runner {
                 quantity,
                 price_band,
                 preferred,
+                ticket_type: _,
             } => {
                 let (seats, status) =
                     self.expect_best(*quantity, price_band.as_deref(), preferred)?;
                 (seats, Vec::new(), status)
             }
-            Selection::GeneralAdmission(requests) => (
+            Selection::GeneralAdmission {
+                places: requests,
+                ticket_type: _,
+            } => (
                 Vec::new(),
                 self.expect_places(requests)?,
                 SeatRequestStatus::NotRequested,

@@ -13,6 +13,7 @@ mod hold_life;
 mod places_and_holdbacks;
 mod scans;
 mod selection;
+mod ticket_types;
 
 const NOW: Timestamp = Timestamp(1_000_000);
 const STARTS_AT: Timestamp = Timestamp(100_000_000);
@@ -60,6 +61,8 @@ fn performance_from(spec: PlanSpec, rules: Rules) -> Performance {
         starts_at: STARTS_AT,
         hold_seconds: HOLD_SECONDS,
         rules,
+        ticket_types: Vec::new(),
+        fees: Vec::new(),
     }
     .validate()
     .unwrap();
@@ -85,7 +88,7 @@ fn place(number: u128, selection: Selection) -> Command {
 }
 
 fn seats(ids: &[&str]) -> Selection {
-    Selection::Seats(ids.iter().map(|id| (*id).to_owned()).collect())
+    Selection::seats(ids.iter().copied())
 }
 
 fn best(quantity: u32, price_band: Option<&str>, preferred: &[&str]) -> Selection {
@@ -93,11 +96,12 @@ fn best(quantity: u32, price_band: Option<&str>, preferred: &[&str]) -> Selectio
         quantity,
         price_band: price_band.map(str::to_owned),
         preferred: preferred.iter().map(|id| (*id).to_owned()).collect(),
+        ticket_type: None,
     }
 }
 
 fn places(requests: &[(&str, u32)]) -> Selection {
-    Selection::GeneralAdmission(
+    Selection::places(
         requests
             .iter()
             .map(|&(code, quantity)| (code.to_owned(), quantity))

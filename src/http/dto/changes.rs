@@ -42,6 +42,10 @@ pub struct RemovePlaces {
     /// How many places; at least 1.
     #[schema(minimum = 1, examples(1))]
     quantity: u32,
+    /// Only places of this ticket type; when left out, places of the performance's last
+    /// types are given up first.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("CHILD"))]
+    ticket_type: Option<String>,
 }
 
 impl TryFrom<ChangeTransaction> for TransactionChange {
@@ -67,7 +71,14 @@ impl TryFrom<ChangeTransaction> for TransactionChange {
                 }
                 let performance = PerformanceId::parse(&places.performance)
                     .map_err(|error| ApiError::invalid_request(error.to_string()))?;
-                Ok((performance, places.code, places.quantity))
+                Ok((
+                    performance,
+                    PlacesGivenUp {
+                        code: places.code,
+                        quantity: places.quantity,
+                        ticket_type: places.ticket_type,
+                    },
+                ))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let metadata: BTreeMap<String, Option<String>> = body

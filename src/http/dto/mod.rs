@@ -22,16 +22,18 @@ use crate::actor::{
 use crate::domain::{
     Amount, BlockSpec, ClientId, Counts, Currency, Customer, EventId, EventInfo, HoldState,
     MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, Payment, PerformanceId, PerformanceInfo,
-    Person, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, ScanVerdict, SectionSpec, TicketId,
-    Timestamp, add_totals, is_plain_text,
+    Person, PlacesGivenUp, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, ScanVerdict, SectionSpec,
+    TicketId, Timestamp, is_plain_text, price_ticket,
 };
 
 mod changes;
 mod clients;
 mod listings;
+mod money;
 mod orders;
 mod parse;
 mod performances;
+mod price_list;
 mod scans;
 mod schemas;
 mod seats;
@@ -40,9 +42,11 @@ mod transactions;
 pub use changes::*;
 pub use clients::*;
 pub use listings::*;
+use money::*;
 pub use orders::*;
 pub use parse::*;
 pub use performances::*;
+pub use price_list::*;
 pub use scans::*;
 pub(crate) use schemas::*;
 pub use seats::*;

@@ -22,16 +22,6 @@ struct CustomerDto {
     email: String,
 }
 
-/// The sum of an order's prices in one currency.
-#[derive(Debug, Serialize, ToSchema)]
-struct TotalDto {
-    #[schema(examples("GBP"))]
-    currency: String,
-    /// A decimal string; never a float.
-    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("130.00"))]
-    amount: String,
-}
-
 /// How an order was paid.
 #[derive(Debug, Serialize, ToSchema)]
 struct PaymentDto {
@@ -77,10 +67,8 @@ impl From<&Order> for OrderDto {
     fn from(order: &Order) -> Self {
         let mut tickets = Vec::new();
         let mut places = Vec::new();
-        let mut totals: BTreeMap<Currency, Amount> = BTreeMap::new();
         for view in &order.transaction.holds {
             render_hold(view, true, &mut tickets, &mut places);
-            add_totals(&mut totals, view.hold.totals(&view.plan));
         }
         Self {
             number: order.number.to_string(),
@@ -99,13 +87,7 @@ impl From<&Order> for OrderDto {
                 amount: payment.amount().to_string(),
                 currency: payment.currency().to_string(),
             }),
-            totals: totals
-                .into_iter()
-                .map(|(currency, amount)| TotalDto {
-                    currency: currency.to_string(),
-                    amount: amount.to_string(),
-                })
-                .collect(),
+            totals: totals_of(&order.transaction.holds),
         }
     }
 }

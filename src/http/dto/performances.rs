@@ -135,7 +135,12 @@ struct PoolBody {
             {"row": "A", "blocks": [{"from": 1, "to": 12, "price_band": "A"}, {"from": 13, "to": 24, "price_band": "A"}]}
         ]}
     ],
-    "general_admission": [{"code": "STANDING", "capacity": 500, "price_band": "B"}]
+    "general_admission": [{"code": "STANDING", "capacity": 500, "price_band": "B"}],
+    "ticket_types": [
+        {"code": "ADULT", "name": "Adult", "prices": {"A": "65.00", "B": "45.00"}},
+        {"code": "CHILD", "name": "Child", "prices": {"A": "30.00"}}
+    ],
+    "fees": [{"code": "booking", "per_ticket": "1.50"}, {"code": "handling", "per_order": "2.00"}]
 })))]
 pub struct CreatePerformance {
     /// The performance's id, a slug `[A-Za-z0-9_-]{1,64}`; generated when omitted.
@@ -158,6 +163,15 @@ pub struct CreatePerformance {
     /// The pools of places without seat numbers.
     #[serde(default)]
     general_admission: Vec<PoolBody>,
+    /// The ticket types sold, at most 16; the first is the default of a request that names
+    /// none. Left out: one type, `STANDARD`, at each band's price.
+    #[serde(default)]
+    #[schema(max_items = 16)]
+    ticket_types: Vec<TicketTypeBody>,
+    /// The fees charged, at most 8.
+    #[serde(default)]
+    #[schema(max_items = 8)]
+    fees: Vec<FeeBody>,
 }
 
 /// The default `valid_quantities` when a performance names none.
@@ -209,6 +223,8 @@ impl CreatePerformance {
                     .unwrap_or(MAX_HOLD_SECONDS_DEFAULT),
                 max_renewals: self.rules.max_renewals.unwrap_or(MAX_RENEWALS_DEFAULT),
             },
+            ticket_types: Vec::new(),
+            fees: Vec::new(),
         };
         let price_bands = self
             .price_bands
@@ -221,6 +237,12 @@ impl CreatePerformance {
                 })
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
+        let (ticket_types, fees) = parse_price_list(self.ticket_types, self.fees, &price_bands)?;
+        let info = PerformanceInfo {
+            ticket_types,
+            fees,
+            ..info
+        };
         let sections = self
             .sections
             .into_iter()
@@ -379,6 +401,10 @@ pub struct PerformanceDto {
     counts: CountsDto,
     /// Increases with every change to the performance.
     version: u64,
+    /// The ticket types it sells (`STANDARD` at the band prices when it declares none).
+    ticket_types: Vec<TicketTypeDto>,
+    /// The fees it charges.
+    fees: Vec<FeeDto>,
 }
 
 pub(super) fn pools(view: &PerformanceView) -> Vec<PoolDto> {
@@ -441,6 +467,8 @@ impl From<&PerformanceView> for PerformanceDto {
             general_admission: pools(view),
             counts: view.counts.into(),
             version: view.version,
+            ticket_types: ticket_types_of(&view.performance, &view.plan),
+            fees: fees_of(&view.performance),
         }
     }
 }

@@ -13,12 +13,13 @@ use super::*;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTransaction {
-    tickets: Option<Vec<String>>,
+    tickets: Option<Vec<TicketChoiceBody>>,
     performance: Option<String>,
     quantity: Option<u32>,
     price_band: Option<String>,
     preferred: Option<Vec<String>>,
     general_admission: Option<UniqueKeys<u32>>,
+    ticket_type: Option<String>,
     items: Option<Vec<CreateTransactionItem>>,
     metadata: Option<UniqueKeys<String>>,
 }
@@ -27,12 +28,31 @@ pub struct CreateTransaction {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTransactionItem {
-    tickets: Option<Vec<String>>,
+    tickets: Option<Vec<TicketChoiceBody>>,
     performance: Option<String>,
     quantity: Option<u32>,
     price_band: Option<String>,
     preferred: Option<Vec<String>>,
     general_admission: Option<UniqueKeys<u32>>,
+    ticket_type: Option<String>,
+}
+
+/// A ticket of the tickets form: its id, or an object with its id and ticket type.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum TicketChoiceBody {
+    /// `"revue-1:STALLS-A3"`.
+    Id(String),
+    /// `{"id": "revue-1:STALLS-A3", "ticket_type": "CHILD"}`.
+    Typed(TypedTicketBody),
+}
+
+/// A ticket id with its ticket type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypedTicketBody {
+    id: String,
+    ticket_type: Option<String>,
 }
 
 impl PartialSchema for CreateTransaction {
@@ -103,7 +123,8 @@ impl CreateTransaction {
                     && self.quantity.is_none()
                     && self.price_band.is_none()
                     && self.preferred.is_none()
-                    && self.general_admission.is_none();
+                    && self.general_admission.is_none()
+                    && self.ticket_type.is_none();
                 if !only_items {
                     return Err(ApiError::invalid_request(
                         "items cannot be combined with the fields of a single form",
@@ -128,6 +149,7 @@ impl CreateTransaction {
                 price_band: self.price_band,
                 preferred: self.preferred,
                 general_admission: self.general_admission,
+                ticket_type: self.ticket_type,
             })?,
         };
         Ok((request, metadata))
@@ -183,13 +205,24 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
                 price_band: None,
                 preferred: None,
                 general_admission: None,
+                ticket_type,
             } => {
                 if tickets.is_empty() {
                     return Err(ApiError::invalid_request(
                         "tickets must name at least one ticket",
                     ));
                 }
-                Ok(Self::Tickets(parse_tickets("tickets", &tickets)?))
+                let (ids, types): (Vec<String>, Vec<Option<String>>) = tickets
+                    .into_iter()
+                    .map(|choice| match choice {
+                        TicketChoiceBody::Id(id) => (id, ticket_type.clone()),
+                        TicketChoiceBody::Typed(typed) => {
+                            (typed.id, typed.ticket_type.or_else(|| ticket_type.clone()))
+                        }
+                    })
+                    .unzip();
+                let ids = parse_tickets("tickets", &ids)?;
+                Ok(Self::Tickets(ids.into_iter().zip(types).collect()))
             }
             CreateTransactionItem {
                 tickets: None,
@@ -198,11 +231,13 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
                 price_band,
                 preferred,
                 general_admission: None,
+                ticket_type,
             } => Ok(Self::BestAvailable {
                 performance: performance(&id)?,
                 quantity,
                 price_band,
                 preferred: parse_tickets("preferred", &preferred.unwrap_or_default())?,
+                ticket_type,
             }),
             CreateTransactionItem {
                 tickets: None,
@@ -211,6 +246,7 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
                 price_band: None,
                 preferred: None,
                 general_admission: Some(UniqueKeys(places)),
+                ticket_type,
             } => {
                 if places.is_empty() {
                     return Err(ApiError::invalid_request(
@@ -220,6 +256,7 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
                 Ok(Self::GeneralAdmission {
                     performance: performance(&id)?,
                     places: places.into_iter().collect(),
+                    ticket_type,
                 })
             }
             _ => Err(ApiError::invalid_request(
@@ -386,18 +423,34 @@ pub struct TicketDto {
     number: String,
     #[schema(examples("A"))]
     price_band: String,
-    /// A decimal string; never a float.
+    /// The nominal price (as `nominal`): a decimal string; never a float.
     #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("65.00"))]
     price: String,
     #[schema(examples("GBP"))]
     currency: String,
+    /// The ticket type's code.
+    #[schema(examples("ADULT"))]
+    ticket_type: String,
+    /// The ticket type's price in the seat's band.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("65.00"))]
+    nominal: String,
+    /// The per-ticket fees.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("1.50"))]
+    extra: String,
+    /// What a discount takes off.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("0.00"))]
+    discount: String,
+    /// nominal + extra − discount.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("66.50"))]
+    full: String,
     /// Present on orders only.
     #[schema(value_type = String)]
     #[serde(skip_serializing_if = "Option::is_none")]
     barcode: Option<String>,
 }
 
-/// General-admission places of a transaction or order.
+/// General-admission places of one pool and ticket type in a transaction or order; the money
+/// is that of one place.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct PlacesDto {
     #[schema(examples("jb-1204"))]
@@ -409,18 +462,34 @@ pub struct PlacesDto {
     quantity: u32,
     #[schema(examples("B"))]
     price_band: String,
-    /// The price of one place: a decimal string; never a float.
+    /// The nominal price of one place (as `nominal`): a decimal string; never a float.
     #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("45.00"))]
     price: String,
     #[schema(examples("GBP"))]
     currency: String,
+    /// The ticket type's code.
+    #[schema(examples("ADULT"))]
+    ticket_type: String,
+    /// One place's ticket type price.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("45.00"))]
+    nominal: String,
+    /// One place's per-ticket fees.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("1.50"))]
+    extra: String,
+    /// What a discount takes off one place.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("0.00"))]
+    discount: String,
+    /// One place's nominal + extra − discount.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", examples("46.50"))]
+    full: String,
     /// One barcode per place; present on orders only.
     #[schema(value_type = Vec<String>)]
     #[serde(skip_serializing_if = "Option::is_none")]
     barcodes: Option<Vec<String>>,
 }
 
-/// Renders a hold's seats and places, with barcodes when `with_barcodes` and sold.
+/// Renders a hold's seats and places, with barcodes when `with_barcodes` and sold. Places are
+/// one entry per pool and ticket type, in barcode order.
 pub(super) fn render_hold(
     view: &HoldView,
     with_barcodes: bool,
@@ -428,42 +497,66 @@ pub(super) fn render_hold(
     places: &mut Vec<PlacesDto>,
 ) {
     let hold = &view.hold;
+    let (info, plan) = (view.performance.as_ref(), view.plan.as_ref());
+    let types = info.ticket_types(plan);
     let mut barcodes = hold
         .sale
         .as_ref()
         .filter(|_| with_barcodes)
         .map(|sale| sale.barcodes.iter());
-    for &seat in &hold.seats {
-        let location = view.plan.locate(seat);
+    for (index, &seat) in hold.seats.iter().enumerate() {
+        let location = plan.locate(seat);
+        let priced = price_ticket(
+            info,
+            plan,
+            hold.ticket_type(index),
+            plan.block(seat).price_band,
+        );
+        let [nominal, extra, discount, full] = breakdown_strings(&priced.price);
         tickets.push(TicketDto {
             id: format!(
                 "{}:{}-{}{}",
-                view.performance.id, location.section, location.row, location.number
+                info.id, location.section, location.row, location.number
             ),
-            performance: view.performance.id.to_string(),
+            performance: info.id.to_string(),
             section: location.section.to_owned(),
             row: location.row.to_owned(),
             number: location.number.to_string(),
             price_band: location.price_band.code.clone(),
-            price: location.price_band.price.to_string(),
-            currency: location.price_band.currency.to_string(),
+            price: nominal.clone(),
+            currency: priced.currency.to_string(),
+            ticket_type: types.code(priced.ticket_type).to_owned(),
+            nominal,
+            extra,
+            discount,
+            full,
             barcode: barcodes.as_mut().and_then(|codes| codes.next().cloned()),
         });
     }
-    for place in &hold.places {
-        let pool = &view.plan.pools()[usize::from(place.pool)];
-        let band = &view.plan.price_bands()[usize::from(pool.price_band)];
+    if hold.places.is_empty() {
+        return;
+    }
+    for typed in hold.typed().places {
+        let pool = &plan.pools()[usize::from(typed.pool)];
+        let band = &plan.price_bands()[usize::from(pool.price_band)];
+        let priced = price_ticket(info, plan, typed.ticket_type, pool.price_band);
+        let [nominal, extra, discount, full] = breakdown_strings(&priced.price);
         places.push(PlacesDto {
-            performance: view.performance.id.to_string(),
+            performance: info.id.to_string(),
             code: pool.code.clone(),
-            quantity: place.quantity,
+            quantity: typed.quantity,
             price_band: band.code.clone(),
-            price: band.price.to_string(),
+            price: nominal.clone(),
             currency: band.currency.to_string(),
+            ticket_type: types.code(typed.ticket_type).to_owned(),
+            nominal,
+            extra,
+            discount,
+            full,
             barcodes: barcodes.as_mut().map(|codes| {
                 codes
                     .by_ref()
-                    .take(place.quantity as usize)
+                    .take(typed.quantity as usize)
                     .cloned()
                     .collect()
             }),
@@ -480,8 +573,12 @@ pub(super) fn render_hold(
     "status": "OK",
     "transaction_id": "0193a0d2-6f1c-7c4e-9a51-2f7f0f5b1c11",
     "tickets": [{"id": "jb-1204:STALLS-A3", "performance": "jb-1204", "section": "STALLS", "row": "A",
-                 "number": "3", "price_band": "A", "price": "65.00", "currency": "GBP"}],
+                 "number": "3", "price_band": "A", "price": "65.00", "currency": "GBP",
+                 "ticket_type": "ADULT", "nominal": "65.00", "extra": "1.50", "discount": "0.00",
+                 "full": "66.50"}],
     "general_admission": [],
+    "totals": [{"currency": "GBP", "amount": "68.50", "nominal": "65.00", "extra": "3.50",
+                "discount": "0.00", "full": "68.50"}],
     "lock_expires": "2026-12-01T10:03:00Z",
     "seat_request_status": "got_all"
 })))]
@@ -492,6 +589,9 @@ pub struct TransactionDto {
     transaction_id: String,
     tickets: Vec<TicketDto>,
     general_admission: Vec<PlacesDto>,
+    /// What the transaction costs, one entry per currency; its per-order fees are in
+    /// `extra`.
+    totals: Vec<TotalDto>,
     /// When the holds expire and release their seats, RFC 3339 in UTC.
     #[schema(format = DateTime, examples("2026-12-01T10:03:00Z"))]
     lock_expires: String,
@@ -530,6 +630,7 @@ impl TransactionDto {
             transaction_id: view.id.to_string(),
             tickets,
             general_admission: places,
+            totals: totals_of(&view.holds),
             lock_expires: format_time(view.lock_expires()),
             seat_request_status: view
                 .holds

@@ -129,8 +129,9 @@ impl World {
                     transaction,
                     seats: before.seats,
                     places: before.places,
+                    ticket_types: before.ticket_types,
                 })?;
-                Ok((Pending::Hold(ticket, view), Before::default()))
+                Ok((Pending::Hold(ticket, Box::new(view)), Before::default()))
             }),
         };
         let run = &mut self.node.changes[index];
@@ -169,8 +170,9 @@ impl World {
                 let before = Before {
                     seats: modified.before.seats,
                     places: modified.before.places,
+                    ticket_types: modified.before.ticket_types,
                 };
-                Ok((Pending::Hold(ticket, modified.after), before))
+                Ok((Pending::Hold(ticket, Box::new(modified.after)), before))
             }
             Planned::Place {
                 selection,
@@ -185,7 +187,7 @@ impl World {
                     records: Vec::new(),
                     lock_until: Some(lock_until),
                 })?;
-                Ok((Pending::Hold(ticket, view), Before::default()))
+                Ok((Pending::Hold(ticket, Box::new(view)), Before::default()))
             }
         }
     }

@@ -117,6 +117,15 @@ impl World {
     }
 
     fn choose_single(&mut self, performance: usize) -> SelectionKey {
+        const TYPES: [TypeKey; 6] = [
+            None,
+            None,
+            Some("ADULT"),
+            Some("CHILD"),
+            Some("STANDARD"),
+            Some("SENIOR"),
+        ];
+        let ticket_type = TYPES[self.rng.below(TYPES.len())];
         match self.rng.below(10) {
             0..5 => {
                 let plan = self.node.cores[performance].performance().plan();
@@ -125,10 +134,13 @@ impl World {
                 let length = 1 + self.rng.below(3) as u32;
                 let first = block.seats.start + self.rng.below(block.seats.len()) as u32;
                 let last = (first + length).min(block.seats.end);
-                SelectionKey::Seats((first..last).map(|seat| plan.seat_id(seat)).collect())
+                SelectionKey::Seats(
+                    (first..last).map(|seat| plan.seat_id(seat)).collect(),
+                    ticket_type,
+                )
             }
-            5..8 => SelectionKey::Best(1 + self.rng.below(4) as u32),
-            _ => SelectionKey::Places(1 + self.rng.below(3) as u32),
+            5..8 => SelectionKey::Best(1 + self.rng.below(4) as u32, ticket_type),
+            _ => SelectionKey::Places(1 + self.rng.below(3) as u32, ticket_type),
         }
     }
 

@@ -27,10 +27,10 @@ use crate::actor::{
 use crate::actor::{DurableTicket, HoldView, Reply, messages as msg};
 use crate::domain::test::plan_spec;
 use crate::domain::{
-    Amount, ClientId, Currency, Customer, EventId, EventInfo, Hold, HoldState, OrderNumber,
-    Payment, Performance, PerformanceId, PerformanceInfo, PoolPlaces, Rejection, Rules,
-    ScanVerdict, SeatStatus, SeatingPlan, Selection, TicketId, Timestamp, TransactionId,
-    add_totals, place_count,
+    Amount, ClientId, Currency, Customer, EventId, EventInfo, Fee, Hold, HoldState, InvalidPlan,
+    OrderNumber, Payment, Performance, PerformanceId, PerformanceInfo, PoolPlaces, Rejection,
+    Rules, ScanVerdict, SeatChoice, SeatStatus, SeatingPlan, Selection, TicketId, TicketType,
+    Timestamp, TransactionId, place_count, transaction_totals,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -161,12 +161,16 @@ enum Request {
     },
 }
 
+/// A ticket type a client asks for: none (the performance's first), one performance 0
+/// declares (`CHILD` is not sold in band B, where its places are), or one nobody declares.
+type TypeKey = Option<&'static str>;
+
 /// A selection in a hashable form (the fingerprint of a hold request).
 #[derive(Clone, Debug, Hash)]
 enum SelectionKey {
-    Seats(Vec<String>),
-    Best(u32),
-    Places(u32),
+    Seats(Vec<String>, TypeKey),
+    Best(u32, TypeKey),
+    Places(u32, TypeKey),
     /// Several items at one performance, decided as one hold.
     Items(Vec<SelectionKey>),
 }
@@ -174,13 +178,25 @@ enum SelectionKey {
 impl SelectionKey {
     fn selection(&self) -> Selection {
         match self {
-            Self::Seats(seats) => Selection::Seats(seats.clone()),
-            Self::Best(quantity) => Selection::BestAvailable {
+            Self::Seats(seats, ticket_type) => Selection::Seats(
+                seats
+                    .iter()
+                    .map(|id| SeatChoice {
+                        id: id.clone(),
+                        ticket_type: ticket_type.map(str::to_owned),
+                    })
+                    .collect(),
+            ),
+            Self::Best(quantity, ticket_type) => Selection::BestAvailable {
                 quantity: *quantity,
                 price_band: None,
                 preferred: Vec::new(),
+                ticket_type: ticket_type.map(str::to_owned),
             },
-            Self::Places(quantity) => Selection::GeneralAdmission(vec![("GA".into(), *quantity)]),
+            Self::Places(quantity, ticket_type) => Selection::GeneralAdmission {
+                places: vec![("GA".into(), *quantity)],
+                ticket_type: ticket_type.map(str::to_owned),
+            },
             Self::Items(items) => Selection::Items(items.iter().map(Self::selection).collect()),
         }
     }
@@ -212,7 +228,7 @@ struct Awaiting {
 /// What a completion's current step waits for.
 enum Pending {
     /// A performance's answer to become durable, with the hold it shows.
-    Hold(DurableTicket, HoldView),
+    Hold(DurableTicket, Box<HoldView>),
     /// The commit record's write.
     Commit(Durable),
 }

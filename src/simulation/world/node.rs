@@ -21,12 +21,46 @@ pub(super) fn definition(
         starts_at: START.plus_seconds(30 * 86_400),
         hold_seconds,
         rules,
+        ticket_types: Vec::new(),
+        fees: Vec::new(),
     }
     .validate()
+    .and_then(|info| if index == 0 { priced(info) } else { Ok(info) })
     .map_err(|error| Failure::new(error.to_string()))?;
     Ok(PerformanceRecord {
         info,
         plan: plan_spec(ROWS),
+    })
+}
+
+/// Performance 0's price list: adults everywhere, children in band A only (the seats), a
+/// booking fee per ticket and a handling fee per order. The other performances declare none.
+fn priced(info: PerformanceInfo) -> Result<PerformanceInfo, InvalidPlan> {
+    let amount = |text: &str| Amount::parse(text).map_err(|e| InvalidPlan::BadRule(e.to_string()));
+    let bands = plan_spec(ROWS).price_bands;
+    Ok(PerformanceInfo {
+        ticket_types: vec![
+            TicketType::resolve(
+                "ADULT".into(),
+                "Adult".into(),
+                vec![
+                    ("A".into(), amount("65.00")?),
+                    ("B".into(), amount("45.00")?),
+                ],
+                &bands,
+            )?,
+            TicketType::resolve(
+                "CHILD".into(),
+                "Child".into(),
+                vec![("A".into(), amount("32.505")?)],
+                &bands,
+            )?,
+        ],
+        fees: vec![
+            Fee::new("booking".into(), Some(amount("1.50")?), None)?,
+            Fee::new("handling".into(), None, Some(amount("2.00")?))?,
+        ],
+        ..info
     })
 }
 

@@ -362,16 +362,18 @@ impl World {
         transaction: TransactionId,
         performances: &[PerformanceId],
     ) -> Result<BTreeMap<Currency, Amount>, EngineError> {
-        let mut due = BTreeMap::new();
+        let mut parts = Vec::with_capacity(performances.len());
         for performance in performances {
-            let core = &self.node.cores[index_of(performance)?];
-            let hold = core
-                .performance()
+            let performance = self.node.cores[index_of(performance)?].performance();
+            let hold = performance
                 .hold(transaction)
                 .ok_or(EngineError::Rejected(Rejection::UnknownTransaction))?;
-            add_totals(&mut due, hold.totals(core.performance().plan()));
+            parts.push((performance.info(), performance.plan(), hold));
         }
-        Ok(due)
+        Ok(transaction_totals(parts)
+            .into_iter()
+            .map(|(currency, total)| (currency, total.full))
+            .collect())
     }
 
     /// Carries out the next step of a completion in flight whose last step is settled.
@@ -437,7 +439,7 @@ impl World {
                 barcode_seed: self.rng.next_u64(),
             }),
         }?;
-        Ok(Pending::Hold(ticket, view))
+        Ok(Pending::Hold(ticket, Box::new(view)))
     }
 
     /// Answers everyone waiting on a finished run, and serves again the completes that
@@ -523,7 +525,7 @@ impl World {
             if let (Ok(()), Some(Pending::Hold(_, view))) = (&outcome, run.pending.take())
                 && view.hold.state == HoldState::Sold
             {
-                run.sold.push(view);
+                run.sold.push(*view);
             }
             run.pending = None;
             run.step = Some(self.node.coordinator.advance(&mut run.run, outcome));

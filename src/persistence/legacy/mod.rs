@@ -23,10 +23,20 @@
 //!   without one.
 //! - Version 4 (door scans): `PerformanceState` (in snapshots) gains `scans`; nothing was
 //!   scanned before. `Change` gains `TicketScanned` at its end.
+//! - Version 5 (ticket types and fees): `Hold` gains `ticket_types` (so every record holding
+//!   holds changes: `Change`, `IdempotencyRecord`, `Snapshot`, `ArchivedHold`),
+//!   `Change::HoldModified` gains `ticket_types`, and `PerformanceInfo` gains `ticket_types`
+//!   and `fees`. Older holds sold the one type there was; older performances declared none.
+//!   Their twins are in `v4`.
+
+mod v4;
 
 use std::sync::Arc;
 
 use serde::Deserialize;
+
+pub use v4::{ArchivedHoldV4, ChangeV4, IdempotencyRecordV4, PerformanceRecordV4, SnapshotV4};
+use v4::{HoldV4, PerformanceInfoV4, PerformanceStateV4};
 
 use super::codec::Layout;
 use super::records::{
@@ -34,9 +44,9 @@ use super::records::{
     PerformanceRecord, Snapshot, TransactionRecord,
 };
 use crate::domain::{
-    Change, ClientId, EventInfo, Hold, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
-    OrderNumber, PerformanceId, PerformanceInfo, PerformanceState, PlanSpec, PoolPlaces, Rules,
-    Sale, SeatRequestStatus, Timestamp, TransactionId,
+    Change, ClientId, EventInfo, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
+    OrderNumber, PerformanceId, PlanSpec, PoolPlaces, Rules, Sale, SeatRequestStatus, Timestamp,
+    TransactionId,
 };
 
 /// `Hold` in format 1: without `renewals`.
@@ -54,7 +64,7 @@ pub struct HoldV1 {
     sale: Option<Sale>,
 }
 
-impl From<HoldV1> for Hold {
+impl From<HoldV1> for HoldV4 {
     fn from(old: HoldV1) -> Self {
         Self {
             transaction: old.transaction,
@@ -110,7 +120,7 @@ pub enum ChangeV1 {
     },
 }
 
-impl From<ChangeV1> for Change {
+impl From<ChangeV1> for ChangeV4 {
     fn from(old: ChangeV1) -> Self {
         match old {
             ChangeV1::HoldPlaced(hold) => Self::HoldPlaced(hold.into()),
@@ -156,11 +166,11 @@ pub struct PerformanceRecordV1 {
     plan: PlanSpec,
 }
 
-impl From<PerformanceRecordV1> for PerformanceRecord {
+impl From<PerformanceRecordV1> for PerformanceRecordV4 {
     fn from(old: PerformanceRecordV1) -> Self {
         let info = old.info;
         Self {
-            info: PerformanceInfo {
+            info: PerformanceInfoV4 {
                 id: info.id,
                 event: info.event,
                 starts_at: info.starts_at,
@@ -188,7 +198,7 @@ pub struct IdempotencyRecordV1 {
     holds: Vec<(PerformanceId, HoldV1)>,
 }
 
-impl From<IdempotencyRecordV1> for IdempotencyRecord {
+impl From<IdempotencyRecordV1> for IdempotencyRecordV4 {
     fn from(old: IdempotencyRecordV1) -> Self {
         Self {
             client: old.client,
@@ -215,7 +225,7 @@ struct PerformanceStateV1 {
 /// `PerformanceState` in formats 2 and 3: without scans.
 #[derive(Deserialize)]
 struct PerformanceStateV3 {
-    holds: Vec<Arc<Hold>>,
+    holds: Vec<Arc<HoldV4>>,
     withheld: Vec<u32>,
     version: u64,
 }
@@ -229,13 +239,13 @@ pub struct SnapshotV3 {
     state: PerformanceStateV3,
 }
 
-impl From<SnapshotV3> for Snapshot {
+impl From<SnapshotV3> for SnapshotV4 {
     fn from(old: SnapshotV3) -> Self {
         Self {
             performance: old.performance,
             seq: old.seq,
             at: old.at,
-            state: PerformanceState {
+            state: PerformanceStateV4 {
                 holds: old.state.holds,
                 withheld: old.state.withheld,
                 version: old.state.version,
@@ -313,16 +323,23 @@ macro_rules! layout {
 }
 
 layout! {
+    // Changed in format 5.
+    Change: since 5, older ChangeV4;
+    PerformanceRecord: since 5, older PerformanceRecordV4;
+    IdempotencyRecord: since 5, older IdempotencyRecordV4;
+    Snapshot: since 5, older SnapshotV4;
+    ArchivedHold: since 5, older ArchivedHoldV4;
     // Changed in format 2.
-    Change: since 2, older ChangeV1;
-    PerformanceRecord: since 2, older PerformanceRecordV1;
-    IdempotencyRecord: since 2, older IdempotencyRecordV1;
+    ChangeV4: since 2, older ChangeV1;
+    PerformanceRecordV4: since 2, older PerformanceRecordV1;
+    IdempotencyRecordV4: since 2, older IdempotencyRecordV1;
     SnapshotV3: since 2, older SnapshotV1;
     // Changed in format 3.
     OrderRecord: since 3, older OrderRecordV2;
     // Changed in format 4.
-    Snapshot: since 4, older SnapshotV3;
-    // The old layouts, each the first of its chain.
+    SnapshotV4: since 4, older SnapshotV3;
+    // The old layouts, each the first of its chain (archived holds began in format 2).
+    ArchivedHoldV4: since 2, older ArchivedHoldV4;
     ChangeV1: since 1, older ChangeV1;
     PerformanceRecordV1: since 1, older PerformanceRecordV1;
     IdempotencyRecordV1: since 1, older IdempotencyRecordV1;
@@ -333,5 +350,4 @@ layout! {
     TransactionRecord: since 1, older TransactionRecord;
     AnswerRecord: since 1, older AnswerRecord;
     BasketRecord: since 1, older BasketRecord;
-    ArchivedHold: since 1, older ArchivedHold;
 }
