@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group};
 
 use holdfast::domain::{
-    Amount, BlockSpec, Change, Command, Currency, Performance, PlanSpec, PriceBand, RowSpec,
-    SeatStatus, SeatingPlan, SectionSpec, Selection, TransactionId,
+    Amount, BlockSpec, Change, Command, Currency, Fee, Performance, PerformanceInfo, PlanSpec,
+    PriceBand, RowSpec, SeatChoice, SeatStatus, SeatingPlan, SectionSpec, Selection, TicketType,
+    TransactionId, transaction_totals,
 };
 use holdfast::persistence::{self, Header, Kind, Snapshot};
 
@@ -265,6 +266,48 @@ fn pair_commands(plan: &SeatingPlan) -> Vec<Command> {
     commands
 }
 
+/// The theatre's info with adult and child types in every band, a booking fee per ticket and
+/// a handling fee per order.
+fn priced_info(spec: &PlanSpec) -> PerformanceInfo {
+    let amount = |text: &str| Amount::parse(text).expect("an amount");
+    let prices = |scale: &str| {
+        spec.price_bands
+            .iter()
+            .map(|band| (band.code.clone(), amount(scale)))
+            .collect::<Vec<_>>()
+    };
+    let resolve = |code: &str, price: &str| {
+        TicketType::resolve(code.into(), code.into(), prices(price), &spec.price_bands)
+            .expect("a type")
+    };
+    PerformanceInfo {
+        ticket_types: vec![resolve("ADULT", "60.00"), resolve("CHILD", "30.00")],
+        fees: vec![
+            Fee::new("booking".into(), Some(amount("1.50")), None).expect("a fee"),
+            Fee::new("handling".into(), None, Some(amount("2.00"))).expect("a fee"),
+        ],
+        ..info()
+    }
+}
+
+/// As [`pair_commands`], with the second seat of each pair a child's.
+fn typed_pair_commands(plan: &SeatingPlan) -> Vec<Command> {
+    let mut commands = pair_commands(plan);
+    for command in &mut commands {
+        if let Command::PlaceHold {
+            selection: Selection::Seats(choices),
+            ..
+        } = command
+        {
+            choices[1] = SeatChoice {
+                id: choices[1].id.clone(),
+                ticket_type: Some("CHILD".into()),
+            };
+        }
+    }
+    commands
+}
+
 fn place(performance: &mut Performance, command: &Command) {
     let change = performance
         .decide(command, NOW)
@@ -330,6 +373,27 @@ fn specific_seats(c: &mut Criterion) {
     });
     group.bench_function("theatre_2000/hold_2_until_full", |b| {
         b.iter_custom(|iterations| hold_until_full(&base, &mut commands, iterations))
+    });
+    // The same pairs at a performance with a price list, one seat of each a child's.
+    let spec = theatre_spec();
+    let typed_base = Performance::new(priced_info(&spec), plan(spec));
+    let mut typed = typed_pair_commands(typed_base.plan());
+    group.bench_function("theatre_2000/hold_and_release_2_typed", |b| {
+        b.iter_custom(|iterations| hold_and_release(&typed_base, &mut typed, iterations))
+    });
+    // Pricing a held pair, as every answer with tickets does: per-ticket money and totals.
+    let mut priced = typed_base.clone();
+    set_transaction(&mut typed[0], TransactionId(1));
+    place(&mut priced, &typed[0]);
+    let hold = priced.hold(TransactionId(1)).expect("held").clone();
+    group.bench_function("theatre_2000/price_a_typed_pair", |b| {
+        b.iter(|| {
+            black_box(transaction_totals([(
+                priced.info(),
+                priced.plan(),
+                black_box(&hold),
+            )]))
+        })
     });
     group.finish();
 }

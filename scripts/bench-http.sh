@@ -8,6 +8,7 @@
 #   scripts/bench-http.sh                      # fsync and none, 16/64/256 connections, 10 s
 #   MODES=fsync CONNECTIONS="64" DURATION=5 scripts/bench-http.sh
 #   BIN=/elsewhere/holdfast OUT=target/bench-other scripts/bench-http.sh   # another build
+#   LOADTEST_FLAGS=--price-list scripts/bench-http.sh     # ticket types and fees on every hold
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODES=${MODES:-"fsync none"}
@@ -30,7 +31,7 @@ for mode in $MODES; do
     trap 'kill $server 2>/dev/null || true' EXIT
     for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
     "$BIN" loadtest --url "http://127.0.0.1:$PORT" --admin-key "$KEY" --connections "$connections" \
-      --duration "$DURATION" --rows "${ROWS:-500}" --seats-per-row 200 --ceiling --json \
+      --duration "$DURATION" --rows "${ROWS:-500}" --seats-per-row 200 --ceiling --json ${LOADTEST_FLAGS:-} \
       > "$OUT/$mode-$connections.json"
     kill "$server"; wait "$server" 2>/dev/null || true
     rm -rf "$data"

@@ -183,7 +183,8 @@ fn add_any_of(schemas: &mut Value, component: &str, branches: Vec<Value>) -> Res
     Ok(())
 }
 
-/// Marks every list of ticket ids `uniqueItems`: the server refuses a ticket named twice.
+/// Marks every list of ticket ids (or ticket choices) `uniqueItems`: the server refuses a
+/// ticket named twice.
 fn mark_ticket_lists_unique(value: &mut Value) {
     match value {
         Value::Object(object) => {
@@ -192,7 +193,10 @@ fn mark_ticket_lists_unique(value: &mut Value) {
             }) && object
                 .get("items")
                 .and_then(|items| items.get("$ref"))
-                .is_some_and(|target| target == "#/components/schemas/TicketIdText");
+                .is_some_and(|target| {
+                    target == "#/components/schemas/TicketIdText"
+                        || target == "#/components/schemas/TicketChoice"
+                });
             if lists_tickets {
                 object.insert("uniqueItems".to_owned(), Value::Bool(true));
             }

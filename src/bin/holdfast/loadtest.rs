@@ -60,6 +60,11 @@ pub struct LoadtestArgs {
     /// Seats per best-available hold.
     #[arg(long, default_value_t = 2)]
     pub quantity: u32,
+    /// Give the created performance adult and child ticket types, a booking fee per ticket
+    /// and a handling fee per order, and hold every other ticket as a child's: the price
+    /// list's cost on the hot path, against the same run without it.
+    #[arg(long)]
+    pub price_list: bool,
     /// Percentage of held transactions that are completed (the rest are released).
     #[arg(long, default_value_t = 50)]
     pub complete_percent: u32,
@@ -296,17 +301,23 @@ async fn call(
 
 fn hold_body(shared: &Shared, random: &mut Random) -> (&'static str, Value) {
     let args = &shared.args;
+    let child = args.price_list && random.below(2) == 0;
     if random.below(100) < u64::from(args.best_available_percent) {
-        let body = json!({"performance": shared.performance, "quantity": args.quantity});
+        let mut body = json!({"performance": shared.performance, "quantity": args.quantity});
+        if child {
+            body["ticket_type"] = json!("CHILD");
+        }
         ("hold_best_available", body)
     } else {
         let row = random.below(u64::from(args.rows));
         let seat = 1 + random.below(u64::from(args.seats_per_row.saturating_sub(1)));
         let seat_id = |number: u64| format!("{}:S-R{row}-{number}", shared.performance);
-        (
-            "hold_pair",
-            json!({"tickets": [seat_id(seat), seat_id(seat + 1)]}),
-        )
+        let second = if child {
+            json!({"id": seat_id(seat + 1), "ticket_type": "CHILD"})
+        } else {
+            json!(seat_id(seat + 1))
+        };
+        ("hold_pair", json!({"tickets": [seat_id(seat), second]}))
     }
 }
 
@@ -578,7 +589,7 @@ async fn setup(
     let rows: Vec<Value> = (0..args.rows)
         .map(|row| json!({"row": format!("R{row}-"), "blocks": [{"from": 1, "to": args.seats_per_row, "price_band": "A"}]}))
         .collect();
-    let performance = json!({
+    let mut performance = json!({
         "id": id,
         "event": {"id": "loadtest", "name": "Load Test", "venue": "Loopback Arena", "city": "Localhost"},
         "starts_at": "2099-01-01T19:30:00Z",
@@ -587,6 +598,16 @@ async fn setup(
         "price_bands": [{"code": "A", "price": "50.00", "currency": "GBP"}],
         "sections": [{"name": "S", "rows": rows}]
     });
+    if args.price_list {
+        performance["ticket_types"] = json!([
+            {"code": "ADULT", "name": "Adult", "prices": {"A": "50.00"}},
+            {"code": "CHILD", "name": "Child", "prices": {"A": "25.00"}}
+        ]);
+        performance["fees"] = json!([
+            {"code": "booking", "per_ticket": "1.50"},
+            {"code": "handling", "per_order": "2.00"}
+        ]);
+    }
     let answer = post("/performances", performance)
         .await
         .map_err(|e| fail("creating the performance", e.to_string()))?;

@@ -26,6 +26,48 @@ pub(crate) enum ClientRole {
 #[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) struct TicketIdText(String);
 
+/// A ticket of the tickets form: its id, or its id with the ticket type to sell it as.
+pub(crate) struct TicketChoice;
+
+impl PartialSchema for TicketChoice {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .description(Some(
+                "A ticket id (its type is the item's `ticket_type`, or the performance's \
+                 first), or an object with the id and its `ticket_type`.",
+            ))
+            .item(Ref::from_schema_name(TicketIdText::name()))
+            .item(Ref::from_schema_name(TypedTicket::name()))
+            .into()
+    }
+}
+
+impl ToSchema for TicketChoice {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.extend([
+            (TicketIdText::name().into_owned(), TicketIdText::schema()),
+            (TypedTicket::name().into_owned(), TypedTicket::schema()),
+        ]);
+    }
+}
+
+/// A ticket id with the ticket type to sell it as.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"id": "revue-1:STALLS-A4", "ticket_type": "CHILD"})))]
+#[expect(
+    dead_code,
+    reason = "documentation only: `CreateTransaction` parses this form"
+)]
+pub(crate) struct TypedTicket {
+    #[schema(value_type = TicketIdText)]
+    id: String,
+    /// One of the performance's ticket type codes; left out, the item's `ticket_type` or the
+    /// performance's first type.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("CHILD"))]
+    ticket_type: Option<String>,
+}
+
 /// A seat's status in the seat map.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -99,9 +141,14 @@ pub(crate) struct Health {
     reason = "documentation only: `CreateTransaction` parses this form"
 )]
 pub(crate) struct CreateTransactionSeats {
-    /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
-    #[schema(min_items = 1, value_type = Vec<TicketIdText>)]
+    /// Ticket ids `<performance_id>:<seat_id>` (or objects with an id and a ticket type),
+    /// each at most once.
+    #[schema(min_items = 1, value_type = Vec<TicketChoice>)]
     tickets: Vec<String>,
+    /// The ticket type of every ticket given as a plain id; the performance's first when
+    /// left out.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("ADULT"))]
+    ticket_type: Option<String>,
     /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
     /// 255), shown on the transaction and its order.
     #[schema(schema_with = metadata_schema)]
@@ -132,6 +179,10 @@ pub(crate) struct CreateTransactionBestAvailable {
     /// Ticket ids to try first, each at most once.
     #[schema(value_type = Option<Vec<TicketIdText>>)]
     preferred: Option<Vec<String>>,
+    /// The ticket type of every seat (only bands that sell it are searched); the
+    /// performance's first when left out.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("CHILD"))]
+    ticket_type: Option<String>,
     /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
     /// 255), shown on the transaction and its order.
     #[schema(schema_with = metadata_schema)]
@@ -153,6 +204,9 @@ pub(crate) struct CreateTransactionGeneralAdmission {
     /// Places wanted, by pool code; at least one pool.
     #[schema(schema_with = places_by_pool_schema)]
     general_admission: BTreeMap<String, u32>,
+    /// The ticket type of every place; the performance's first when left out.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("CHILD"))]
+    ticket_type: Option<String>,
     /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
     /// 255), shown on the transaction and its order.
     #[schema(schema_with = metadata_schema)]
@@ -168,9 +222,14 @@ pub(crate) struct CreateTransactionGeneralAdmission {
     reason = "documentation only: `CreateTransactionItem` parses this form"
 )]
 pub(crate) struct ItemSeats {
-    /// Ticket ids `<performance_id>:<seat_id>`, each at most once.
-    #[schema(min_items = 1, value_type = Vec<TicketIdText>)]
+    /// Ticket ids `<performance_id>:<seat_id>` (or objects with an id and a ticket type),
+    /// each at most once.
+    #[schema(min_items = 1, value_type = Vec<TicketChoice>)]
     tickets: Vec<String>,
+    /// The ticket type of every ticket given as a plain id; the performance's first when
+    /// left out.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("ADULT"))]
+    ticket_type: Option<String>,
 }
 
 /// A basket item, best available: the engine picks the best seats that satisfy the
@@ -197,6 +256,10 @@ pub(crate) struct ItemBestAvailable {
     /// Ticket ids to try first, each at most once.
     #[schema(value_type = Option<Vec<TicketIdText>>)]
     preferred: Option<Vec<String>>,
+    /// The ticket type of every seat (only bands that sell it are searched); the
+    /// performance's first when left out.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("CHILD"))]
+    ticket_type: Option<String>,
 }
 
 /// A basket item, general admission: places per pool code.
@@ -214,6 +277,9 @@ pub(crate) struct ItemGeneralAdmission {
     /// Places wanted, by pool code; at least one pool.
     #[schema(schema_with = places_by_pool_schema)]
     general_admission: BTreeMap<String, u32>,
+    /// The ticket type of every place; the performance's first when left out.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("CHILD"))]
+    ticket_type: Option<String>,
 }
 
 /// `POST /transactions`, a basket: items of the three forms, at one or several performances,
