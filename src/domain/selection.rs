@@ -8,7 +8,7 @@
 
 use super::change::Change;
 use super::command::{SeatChoice, Selection};
-use super::hold::{Hold, HoldState, PoolPlaces, SeatRequestStatus, TypedPlaces, TypedTickets};
+use super::hold::{Hold, HoldState, PoolPlaces, SeatRequestStatus, TypedTickets, place_count};
 use super::ids::{ClientId, Timestamp, TransactionId};
 use super::performance::{Performance, SeatStatus};
 use super::rejection::{Rejection, Unavailability};
@@ -31,9 +31,11 @@ impl Performance {
                 action: "open again",
             });
         }
-        let (typed, seat_request_status) = match selection {
+        // Single forms come out packed; only items go through `TypedTickets`.
+        let (seats, places, ticket_types, seat_request_status) = match selection {
             Selection::Seats(choices) => {
-                (self.select_seats(choices)?, SeatRequestStatus::NotRequested)
+                let (seats, types) = self.select_seats(choices)?;
+                (seats, Vec::new(), types, SeatRequestStatus::NotRequested)
             }
             Selection::BestAvailable {
                 quantity,
@@ -44,14 +46,8 @@ impl Performance {
                 let ticket_type = self.resolve_ticket_type(ticket_type.as_deref())?;
                 let (seats, status) =
                     self.select_best(*quantity, price_band.as_deref(), preferred, ticket_type)?;
-                let seats = seats.into_iter().map(|seat| (seat, ticket_type)).collect();
-                (
-                    TypedTickets {
-                        seats,
-                        places: Vec::new(),
-                    },
-                    status,
-                )
+                let types = all_of(ticket_type, seats.len());
+                (seats, Vec::new(), types, status)
             }
             Selection::GeneralAdmission {
                 places,
@@ -59,17 +55,15 @@ impl Performance {
             } => {
                 let ticket_type = self.resolve_ticket_type(ticket_type.as_deref())?;
                 let places = self.select_places(places, ticket_type)?;
-                (
-                    TypedTickets {
-                        seats: Vec::new(),
-                        places,
-                    },
-                    SeatRequestStatus::NotRequested,
-                )
+                let types = all_of(ticket_type, place_count(&places) as usize);
+                (Vec::new(), places, types, SeatRequestStatus::NotRequested)
             }
-            Selection::Items(items) => self.select_items(transaction, owner, ip, items, now)?,
+            Selection::Items(items) => {
+                let (typed, status) = self.select_items(transaction, owner, ip, items, now)?;
+                let (seats, places, types) = typed.pack();
+                (seats, places, types, status)
+            }
         };
-        let (seats, places, ticket_types) = typed.pack();
         Ok(Hold {
             transaction,
             owner: owner.clone(),
@@ -128,27 +122,30 @@ impl Performance {
         }
     }
 
-    /// Refuses a seat whose band has no price for its ticket type.
-    fn check_types_sold(&self, seats: &[(u32, u8)]) -> Result<(), Rejection> {
+    /// Refuses a seat whose band has no price for its ticket type. A performance that declares
+    /// no types sells its one type everywhere.
+    fn check_types_sold(
+        &self,
+        seats: impl Iterator<Item = (u32, u8)> + Clone,
+    ) -> Result<(), Rejection> {
+        if self.info.ticket_types.is_empty() {
+            return Ok(());
+        }
         let types = self.info.ticket_types(&self.plan);
-        let unsold = |&&(seat, ticket_type): &&(u32, u8)| {
-            types
-                .price(ticket_type, self.plan.block(seat).price_band)
-                .is_none()
-        };
-        let Some(&(seat, ticket_type)) = seats.iter().find(unsold) else {
+        let band_of = |seat: u32| self.plan.block(seat).price_band;
+        let Some((seat, ticket_type)) = seats
+            .clone()
+            .find(|&(seat, t)| types.price(t, band_of(seat)).is_none())
+        else {
             return Ok(());
         };
-        let band = self.plan.block(seat).price_band;
+        let band = band_of(seat);
         Err(Rejection::TicketTypeNotSold {
             ticket_type: types.code(ticket_type).to_owned(),
             price_band: self.plan.price_bands()[usize::from(band)].code.clone(),
             tickets: seats
-                .iter()
-                .filter(|&&(other, t)| {
-                    t == ticket_type && self.plan.block(other).price_band == band
-                })
-                .map(|&(other, _)| self.ticket_id(other))
+                .filter(|&(other, t)| t == ticket_type && band_of(other) == band)
+                .map(|(other, _)| self.ticket_id(other))
                 .collect(),
         })
     }
@@ -192,10 +189,11 @@ impl Performance {
 
     /// Specific seats: 404 unknown → 422 quantity, contiguity and ticket types → 409 taken →
     /// 422 gap.
-    fn select_seats(&self, choices: &[SeatChoice]) -> Result<TypedTickets, Rejection> {
+    /// Returns the seats ascending, and their types (empty when all are the first).
+    fn select_seats(&self, choices: &[SeatChoice]) -> Result<(Vec<u32>, Vec<u8>), Rejection> {
         let seats = self.resolve_seats(choices.iter().map(|choice| choice.id.as_str()))?;
         let typed: Vec<(u32, u8)> = if choices.iter().all(|c| c.ticket_type.is_none()) {
-            seats.iter().map(|&seat| (seat, 0)).collect()
+            Vec::new()
         } else {
             let mut typed = Vec::with_capacity(choices.len());
             for choice in choices {
@@ -205,6 +203,7 @@ impl Performance {
                     typed.push((seat, ticket_type));
                 }
             }
+            typed.sort_unstable();
             typed
         };
         self.check_quantity(seats.len() as u64)?;
@@ -213,7 +212,11 @@ impl Performance {
                 tickets: seats.iter().map(|&s| self.ticket_id(s)).collect(),
             });
         }
-        self.check_types_sold(&typed)?;
+        if typed.is_empty() {
+            self.check_types_sold(seats.iter().map(|&seat| (seat, 0)))?;
+        } else {
+            self.check_types_sold(typed.iter().copied())?;
+        }
         let taken: Vec<(String, Unavailability)> = seats
             .iter()
             .filter_map(|&seat| {
@@ -236,10 +239,11 @@ impl Performance {
                 ticket: self.ticket_id(lone),
             });
         }
-        Ok(TypedTickets {
-            seats: typed,
-            places: Vec::new(),
-        })
+        let mut types: Vec<u8> = typed.into_iter().map(|(_, t)| t).collect();
+        if types.iter().all(|&t| t == 0) {
+            types = Vec::new();
+        }
+        Ok((seats, types))
     }
 
     /// True when sorted `seats` are consecutive seats of one block.
@@ -287,7 +291,7 @@ impl Performance {
         &self,
         requests: &[(String, u32)],
         ticket_type: u8,
-    ) -> Result<Vec<TypedPlaces>, Rejection> {
+    ) -> Result<Vec<PoolPlaces>, Rejection> {
         let mut places: Vec<PoolPlaces> = Vec::with_capacity(requests.len());
         for (code, quantity) in requests {
             let pool = self
@@ -337,14 +341,7 @@ impl Performance {
                 });
             }
         }
-        Ok(places
-            .into_iter()
-            .map(|place| TypedPlaces {
-                pool: place.pool,
-                ticket_type,
-                quantity: place.quantity,
-            })
-            .collect())
+        Ok(places)
     }
 
     pub(super) fn decide_holdbacks(
@@ -381,5 +378,15 @@ impl Performance {
         }
         let changes = !(withheld.is_empty() && returned.is_empty());
         Ok(changes.then_some(Change::HoldbacksChanged { withheld, returned }))
+    }
+}
+
+/// The types of `count` tickets all of `ticket_type`, as a hold stores them (none for the
+/// first type).
+fn all_of(ticket_type: u8, count: usize) -> Vec<u8> {
+    if ticket_type == 0 {
+        Vec::new()
+    } else {
+        vec![ticket_type; count]
     }
 }
