@@ -405,6 +405,17 @@ impl Coordinator {
         self.orders.get(&number)
     }
 
+    /// Returns the orders with these numbers (those that exist), in number order.
+    pub fn orders_numbered(
+        &self,
+        numbers: impl IntoIterator<Item = OrderNumber>,
+    ) -> Vec<OrderRecord> {
+        numbers
+            .into_iter()
+            .filter_map(|number| self.orders.get(&number).cloned())
+            .collect()
+    }
+
     /// Returns the people record of `email` (lower-cased).
     pub fn person(&self, email: &str) -> Option<&Person> {
         self.people.get(email)

@@ -267,6 +267,22 @@ pub struct GetHold {
     pub transaction: TransactionId,
 }
 
+/// Read every sold hold of the performance, for reports.
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<SoldHolds>")]
+pub struct GetSoldHolds;
+
+/// A performance's sold holds with what prices them.
+#[derive(Clone, Debug)]
+pub struct SoldHolds {
+    /// The performance.
+    pub performance: Arc<PerformanceInfo>,
+    /// Its plan.
+    pub plan: Arc<SeatingPlan>,
+    /// Its sold holds, in the order placed.
+    pub holds: Vec<Arc<Hold>>,
+}
+
 /// Scan a ticket's barcode at the door.
 #[derive(Debug, Message)]
 #[rtype(result = "Reply<ScanView>")]

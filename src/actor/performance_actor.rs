@@ -13,8 +13,9 @@ use actix::{Actor, AsyncContext, Context, Handler};
 use super::clock::EngineClock;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
-    GetSeatMap, HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold,
-    ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold, UnprepareHold,
+    GetSeatMap, GetSoldHolds, HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold,
+    PrepareHold, ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold,
+    SoldHolds, UnprepareHold,
 };
 use super::performance_core::{ArchiveHook, BarcodeDirectory, PerformanceCore, Settlement};
 use crate::domain::Performance;
@@ -170,6 +171,14 @@ impl Handler<GetHold> for PerformanceActor {
 
     fn handle(&mut self, message: GetHold, _: &mut Context<Self>) -> Self::Result {
         self.core.get_hold(message)
+    }
+}
+
+impl Handler<GetSoldHolds> for PerformanceActor {
+    type Result = Reply<SoldHolds>;
+
+    fn handle(&mut self, message: GetSoldHolds, _: &mut Context<Self>) -> Self::Result {
+        self.core.get_sold_holds(message)
     }
 }
 

@@ -26,13 +26,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::clock::EngineClock;
 use super::error::EngineError;
 use super::messages::{
-    AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, HoldView,
-    ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold, ReleaseHold, Reply,
-    RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold, UnprepareHold, Watermark,
+    AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetSoldHolds,
+    HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold, ReleaseHold,
+    Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold, SoldHolds, UnprepareHold,
+    Watermark,
 };
 use crate::domain::{
-    Change, Command, Hold, OrderNumber, Performance, PerformanceId, PerformanceInfo, Rejection,
-    ScanVerdict, SeatingPlan, Timestamp, TransactionId, barcode_key, decide_ended,
+    Change, Command, Hold, HoldState, OrderNumber, Performance, PerformanceId, PerformanceInfo,
+    Rejection, ScanVerdict, SeatingPlan, Timestamp, TransactionId, barcode_key, decide_ended,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -625,6 +626,24 @@ impl PerformanceCore {
         self.expire_due();
         let view = self.hold_view(message.transaction);
         self.reply(self.seq, view)
+    }
+
+    /// Reads every sold hold (sold holds stay in the inventory; only unsold ones are
+    /// archived).
+    pub fn get_sold_holds(&mut self, _: GetSoldHolds) -> Reply<SoldHolds> {
+        let holds = self
+            .performance
+            .holds()
+            .iter()
+            .filter(|hold| hold.state == HoldState::Sold)
+            .cloned()
+            .collect();
+        let view = SoldHolds {
+            performance: Arc::clone(&self.info),
+            plan: self.performance.shared_plan(),
+            holds,
+        };
+        self.reply(self.seq, Ok(view))
     }
 
     /// Scans a barcode at the door. The first scan of a sold ticket is written to the journal

@@ -42,6 +42,7 @@ mod performance_info;
 mod price_list;
 mod pricing;
 mod rejection;
+mod report;
 mod scan;
 mod seat_map;
 mod selection;
@@ -72,6 +73,10 @@ pub use price_list::{
 };
 pub use pricing::{Breakdown, PricedPart, PricedTicket, price_ticket, transaction_totals};
 pub use rejection::{Rejection, Unavailability};
+pub use report::{
+    GroupBy, ReportFilter, ReportKey, SalesRow, SoldOrder, TakingsRow, UNRECORDED_METHOD,
+    sales_report, takings_report,
+};
 pub use scan::{ScanVerdict, barcode_key};
 pub use seat_map::{
     BlockSpec, InvalidPlan, PlanSpec, PoolSpec, PriceBand, RowSpec, SEATS_PER_PLAN_MAX,

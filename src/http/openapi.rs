@@ -21,7 +21,7 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, Number, OpenApi};
 
-use super::routes::{catalogue, operations, orders, scans, transactions};
+use super::routes::{catalogue, operations, orders, reports, scans, transactions};
 use super::{responses, schema_rules};
 
 /// The name of the security scheme that calls needing a key refer to.
@@ -97,6 +97,8 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         orders::person,
         orders::payment_methods,
         scans::scan,
+        reports::sales,
+        reports::takings,
         openapi_json,
         docs,
     ),
@@ -115,6 +117,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
             widgets."),
         (name = "transactions", description = "Hold, change, check out, complete, release."),
         (name = "orders", description = "Orders and people records."),
+        (name = "reports", description = "Sales and takings, as JSON or CSV."),
         (name = "operations", description = "Clients, holdbacks, health, metrics and this \
             description."),
     ),
@@ -472,6 +475,8 @@ mod tests {
             ("/docs", "get"),
             ("/payment-methods", "get"),
             ("/scans", "post"),
+            ("/reports/sales", "get"),
+            ("/reports/takings", "get"),
         ];
         for (path, method) in routes {
             assert!(

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
 
 use super::error::ApiError;
 use super::openapi;
-use super::routes::{catalogue, operations, orders, scans, transactions};
+use super::routes::{catalogue, operations, orders, reports, scans, transactions};
 
 /// One route: its pattern, the methods it has (the `Allow` of its 405), and its handlers.
 struct Route {
@@ -21,7 +21,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 18] = [
+const ROUTES: [Route; 20] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -106,6 +106,16 @@ const ROUTES: [Route; 18] = [
         pattern: "/scans",
         allow: "POST",
         handlers: |r| r.route(web::post().to(scans::scan)),
+    },
+    Route {
+        pattern: "/reports/sales",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(reports::sales)),
+    },
+    Route {
+        pattern: "/reports/takings",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(reports::takings)),
     },
     Route {
         pattern: "/openapi.json",

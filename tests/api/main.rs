@@ -13,6 +13,7 @@ mod idempotent_writes;
 mod openapi;
 mod overload;
 mod payments;
+mod reports;
 mod scans;
 mod snapshots;
 mod storage;

@@ -117,3 +117,51 @@ async fn the_main_responses_keep_their_shape() {
         released.assert_status(200),
     );
 }
+
+/// The demo after the README's sales: two adults by card, an adult and a child by cash, and a
+/// basket over both performances with no payment recorded.
+#[actix_web::test]
+async fn the_demo_sales_report_after_the_walk_through() {
+    let app = spawn_app_with(|config| config.demo = true).await;
+    let shop = app.create_client_with_id("webshop", "sales").await;
+    let sell = |body: serde_json::Value, payment: Option<(&'static str, &'static str)>| {
+        let (app, shop) = (&app, &shop);
+        async move {
+            let held = app.place_hold(shop, &body).await;
+            let id = transaction_id(held.assert_status(201));
+            let mut complete = json!({"status": "complete"});
+            if let Some((method, amount)) = payment {
+                complete["payment"] = json!({"method": method, "reference": "r-1",
+                    "amount": amount, "currency": "GBP"});
+            }
+            app.update_transaction(shop, &id, &complete)
+                .await
+                .assert_status(200);
+        }
+    };
+    sell(
+        json!({"performance": "revue-1", "quantity": 2, "price_band": "A"}),
+        Some(("card", "135.00")),
+    )
+    .await;
+    sell(
+        json!({"tickets": ["revue-1:STALLS-C12", {"id": "revue-1:STALLS-C13", "ticket_type": "CHILD"}]}),
+        Some(("cash", "102.50")),
+    )
+    .await;
+    sell(
+        json!({"tickets": ["revue-1:STALLS-D12", "revue-2:STALLS-D12"]}),
+        None,
+    )
+    .await;
+    for (name, path) in [
+        ("report_sales_demo", "/reports/sales"),
+        (
+            "report_sales_demo_by_ticket_type",
+            "/reports/sales?group_by=ticket_type",
+        ),
+        ("report_takings_demo", "/reports/takings"),
+    ] {
+        snapshot(name, app.get_as_admin(path).await.assert_status(200));
+    }
+}

@@ -31,6 +31,7 @@ mod changes;
 mod clients;
 mod orders;
 mod recovery;
+mod reports;
 mod scans;
 mod transactions;
 

@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod operations;
 pub mod orders;
+pub mod reports;
 pub mod scans;
 pub mod transactions;
 

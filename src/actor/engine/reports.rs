@@ -1,0 +1,111 @@
+//! Reports of sales and takings: every performance's sold holds, read in one message per
+//! performance, joined with the orders the coordinator keeps, then summed by the domain
+//! (`domain::report`), which is where the rules of a report live.
+//!
+//! # Caveats
+//! - A report reads every sold hold of every performance: its cost grows with the sales on
+//!   record, and it is meant for an admin, not for a page that polls.
+
+use std::collections::BTreeMap;
+
+use super::Engine;
+use crate::actor::error::EngineError;
+use crate::actor::messages::{GetSoldHolds, SoldHolds};
+use crate::domain::{
+    GroupBy, OrderNumber, ReportFilter, SalesRow, SoldOrder, TakingsRow, sales_report,
+    takings_report,
+};
+use crate::persistence::OrderRecord;
+
+impl Engine {
+    /// Sums the sales `filter` keeps by `group_by` and currency.
+    ///
+    /// # Errors
+    /// `NotFound` for a filter's unknown event or performance; an error when a performance
+    /// cannot be read (halted, shutting down).
+    pub async fn sales_report(
+        &self,
+        filter: &ReportFilter,
+        group_by: GroupBy,
+    ) -> Result<Vec<SalesRow>, EngineError> {
+        self.check_filter(filter)?;
+        let (sold, orders) = self.sold().await?;
+        Ok(sales_report(&sold_orders(&sold, &orders), filter, group_by))
+    }
+
+    /// Sums the payments of the orders `filter` keeps by method and currency.
+    ///
+    /// # Errors
+    /// As [`Engine::sales_report`].
+    pub async fn takings_report(
+        &self,
+        filter: &ReportFilter,
+    ) -> Result<Vec<TakingsRow>, EngineError> {
+        self.check_filter(filter)?;
+        let (sold, orders) = self.sold().await?;
+        Ok(takings_report(&sold_orders(&sold, &orders), filter))
+    }
+
+    /// Refuses a filter that names an event or performance the catalogue lacks.
+    fn check_filter(&self, filter: &ReportFilter) -> Result<(), EngineError> {
+        if let Some(event) = &filter.event
+            && !self.events.contains_key(event)
+        {
+            return Err(EngineError::not_found("event", event));
+        }
+        if let Some(performance) = &filter.performance
+            && !self.registry.contains(performance)
+        {
+            return Err(EngineError::not_found("performance", performance));
+        }
+        Ok(())
+    }
+
+    /// Every performance's sold holds, in performance id order, and the orders they belong to.
+    async fn sold(&self) -> Result<(Vec<SoldHolds>, Vec<OrderRecord>), EngineError> {
+        let mut infos = self.registry.infos();
+        infos.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut sold = Vec::with_capacity(infos.len());
+        for info in infos {
+            sold.push(self.registry.get(&info.id)?.send(GetSoldHolds).await?);
+        }
+        let mut numbers: Vec<OrderNumber> = sold
+            .iter()
+            .flat_map(|performance| &performance.holds)
+            .filter_map(|hold| hold.sale.as_ref().map(|sale| sale.order_number))
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let orders = self.coordination().coordinator.orders_numbered(numbers);
+        Ok((sold, orders))
+    }
+}
+
+/// Joins sold holds to their orders: one [`SoldOrder`] per order, its parts in performance id
+/// order, orders in number order.
+fn sold_orders<'a>(sold: &'a [SoldHolds], orders: &'a [OrderRecord]) -> Vec<SoldOrder<'a>> {
+    let mut by_number: BTreeMap<OrderNumber, SoldOrder<'a>> = orders
+        .iter()
+        .map(|order| {
+            let sold_order = SoldOrder {
+                number: order.number,
+                client: &order.client,
+                created_at: order.created_at,
+                payment: order.payment.as_ref(),
+                parts: Vec::new(),
+            };
+            (order.number, sold_order)
+        })
+        .collect();
+    for performance in sold {
+        for hold in &performance.holds {
+            let number = hold.sale.as_ref().map(|sale| sale.order_number);
+            if let Some(order) = number.and_then(|number| by_number.get_mut(&number)) {
+                order
+                    .parts
+                    .push((&performance.performance, &performance.plan, hold));
+            }
+        }
+    }
+    by_number.into_values().collect()
+}
