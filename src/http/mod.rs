@@ -16,6 +16,7 @@ mod routes;
 mod schema_rules;
 mod server;
 mod state;
+mod ticket_pdf;
 
 pub use error::ApiError;
 pub use server::serve;

@@ -94,6 +94,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         transactions::change,
         transactions::release,
         orders::order,
+        orders::tickets_pdf,
         orders::person,
         orders::payment_methods,
         scans::scan,
@@ -470,6 +471,7 @@ mod tests {
             ("/transactions/{id}", "patch"),
             ("/transactions/{id}", "delete"),
             ("/orders/{number}", "get"),
+            ("/orders/{number}/tickets.pdf", "get"),
             ("/people", "get"),
             ("/openapi.json", "get"),
             ("/docs", "get"),
@@ -615,7 +617,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 21);
+        assert_eq!(page.matches("<tr><td>").count(), 24);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

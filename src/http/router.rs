@@ -21,7 +21,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 20] = [
+const ROUTES: [Route; 21] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -91,6 +91,11 @@ const ROUTES: [Route; 20] = [
         pattern: "/orders/{number}",
         allow: "GET",
         handlers: |r| r.route(web::get().to(orders::order)),
+    },
+    Route {
+        pattern: "/orders/{number}/tickets.pdf",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(orders::tickets_pdf)),
     },
     Route {
         pattern: "/people",

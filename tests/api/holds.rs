@@ -371,7 +371,8 @@ async fn best_available_and_general_admission_hold_what_the_rules_allow() {
     );
     assert_eq!(
         order["totals"],
-        json!([{"currency": "GBP", "amount": "90.00"}])
+        json!([{"currency": "GBP", "amount": "90.00", "nominal": "90.00", "extra": "0.00",
+                "discount": "0.00", "full": "90.00"}])
     );
     let availability = app.get("/performances/p1/availability").await;
     assert_eq!(

@@ -17,6 +17,7 @@ mod reports;
 mod scans;
 mod snapshots;
 mod storage;
+mod ticket_pdfs;
 mod ticket_types;
 #[path = "../common/tmpfs.rs"]
 mod tmpfs;

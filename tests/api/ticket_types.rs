@@ -126,6 +126,13 @@ async fn best_available_and_places_take_an_item_type_and_only_where_it_is_sold()
         )
         .await;
     unknown.assert_error(404, "not_found");
+    let twice = |second: Value| json!({"tickets": ["p1:STALLS-B1", second]});
+    let in_two_forms = app
+        .place_hold(&shop, &twice(json!({"id": "p1:STALLS-B1"})))
+        .await;
+    in_two_forms.assert_error(422, "rule_violation");
+    let same_form = app.place_hold(&shop, &twice(json!("p1:STALLS-B1"))).await;
+    same_form.assert_error(400, "invalid_request");
     let counts = app.counts("p1").await;
     assert_eq!(counts["held"], 2, "the refusals held nothing: {counts}");
 }

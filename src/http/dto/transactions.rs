@@ -212,6 +212,7 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
                         "tickets must name at least one ticket",
                     ));
                 }
+                refuse_a_ticket_given_in_both_forms(&tickets)?;
                 let (ids, types): (Vec<String>, Vec<Option<String>>) = tickets
                     .into_iter()
                     .map(|choice| match choice {
@@ -264,6 +265,34 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
             )),
         }
     }
+}
+
+/// Refuses a ticket named twice in different forms (`"x"` and `{"id": "x"}`, or two objects
+/// with different types): 422 `rule_violation`, as for a ticket named by two items. The same
+/// form twice is left to [`parse_tickets`] (400): the description's `uniqueItems` forbids
+/// that, but it cannot see that two different JSON values name one ticket.
+fn refuse_a_ticket_given_in_both_forms(tickets: &[TicketChoiceBody]) -> Result<(), ApiError> {
+    let form = |choice: &TicketChoiceBody| match choice {
+        TicketChoiceBody::Id(id) => (id.clone(), None, false),
+        TicketChoiceBody::Typed(typed) => (typed.id.clone(), typed.ticket_type.clone(), true),
+    };
+    let mut seen: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
+    for choice in tickets {
+        let (id, ticket_type, object) = form(choice);
+        match seen.get(&id) {
+            Some(earlier) if *earlier != (ticket_type.clone(), object) => {
+                return Err(ApiError::rule_violation(format!(
+                    "tickets: ticket {id:.140} is named twice, in two forms"
+                ))
+                .with_tickets(vec![id]));
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(id, (ticket_type, object));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The customer of `POST /transactions/{id}` with `complete`; their people record is keyed

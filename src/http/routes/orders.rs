@@ -1,6 +1,7 @@
 //! Orders, people records and the payment methods an order may record.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::json;
@@ -11,6 +12,7 @@ use crate::http::error::{ApiError, ErrorBody};
 use crate::http::request::caller;
 use crate::http::responses::{NotAdmin, Unauthorized};
 use crate::http::state::AppState;
+use crate::http::ticket_pdf;
 
 /// Reads an order with its tickets, barcodes, customer and totals (owner or admin).
 #[utoipa::path(
@@ -43,6 +45,67 @@ pub async fn order(
         .map_err(|_| ApiError::not_found(format!("order {:.80} not found", path.as_str())))?;
     let order = state.engine.order(&caller, number).await?;
     Ok(json(StatusCode::OK, &OrderAnswer::from(&order)))
+}
+
+/// A PDF file, as the OpenAPI description names it.
+pub(crate) struct PdfFile;
+
+impl utoipa::PartialSchema for PdfFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("A PDF document, one page per ticket."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PdfFile {}
+
+/// The order's tickets as a PDF, one page per ticket with a QR code of its barcode (owner or
+/// admin).
+///
+/// Each page shows the event, venue, performance time, seat or standing place, ticket type
+/// and price paid, the order number, and the barcode as digits and as a QR code.
+#[utoipa::path(
+    get,
+    path = "/orders/{number}/tickets.pdf",
+    tag = "orders",
+    operation_id = "get_order_tickets_pdf",
+    params(("number" = String, Path, description = "The order number.", example = "100001")),
+    responses(
+        (status = 200, description = "The tickets.", content((PdfFile = "application/pdf"))),
+        (status = 401, response = Unauthorized),
+        (status = 403, description = "`forbidden`: another client's order.", body = ErrorBody),
+        (status = 404, description = "`not_found`: unknown order.", body = ErrorBody),
+        (status = 503, description = "`overloaded` (retry after `Retry-After` seconds): a \
+            performance of the order is busy; or `unavailable`.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying; \
+                set with `overloaded`."))),
+    ),
+    security(("api_key" = [])),
+)]
+pub async fn tickets_pdf(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller(&request, &state, Role::Sales)?;
+    let number = path
+        .parse::<u64>()
+        .map(OrderNumber)
+        .map_err(|_| ApiError::not_found(format!("order {:.80} not found", path.as_str())))?;
+    let order = state.engine.order(&caller, number).await?;
+    let pdf = ticket_pdf::render(&ticket_pdf::ticket_pages(&order))
+        .map_err(|error| ApiError::new(crate::domain::ErrorCode::Unavailable, error.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/pdf"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("inline; filename=\"order-{number}.pdf\""),
+        ))
+        .body(pdf))
 }
 
 /// Reads the people record of an email address (admin).
