@@ -17,11 +17,15 @@ pub enum Told {
     Released,
 }
 
+/// A hold a client was told of: (performance index, seats, ticket types as the hold keeps
+/// them).
+pub type ToldHold = (usize, Vec<u32>, Vec<u8>);
+
 /// What the clients were told about one transaction.
 #[derive(Clone, Debug)]
 pub struct Known {
-    /// Its holds: (performance index, seats), one per performance.
-    pub holds: Vec<(usize, Vec<u32>)>,
+    /// Its holds, one per performance.
+    pub holds: Vec<ToldHold>,
     /// The client that opened it.
     pub client: usize,
     /// When its lock runs out, as last acknowledged.
@@ -141,6 +145,7 @@ pub fn check_known(
     now: Timestamp,
     transaction: TransactionId,
     seats: &[u32],
+    ticket_types: &[u8],
     known: &Known,
 ) -> Result<(), Failure> {
     match known.told {
@@ -148,6 +153,7 @@ pub fn check_known(
             Some(hold)
                 if hold.state == HoldState::Sold
                     && hold.seats == seats
+                    && hold.ticket_types == ticket_types
                     && hold.sale.as_ref().map(|sale| sale.order_number) == Some(order) => {}
             other => {
                 return Err(Failure::new(format!(
@@ -156,7 +162,10 @@ pub fn check_known(
             }
         },
         Told::Held if known.is_settled() && now < known.expires_at => match hold {
-            Some(hold) if hold.is_live(now) && hold.seats == seats => {}
+            Some(hold)
+                if hold.is_live(now)
+                    && hold.seats == seats
+                    && hold.ticket_types == ticket_types => {}
             other => {
                 return Err(Failure::new(format!(
                     "{transaction:?} was locked until {:?}, but at {now:?} reads {other:?}",

@@ -116,6 +116,10 @@ pub struct Stats {
     pub paid: u64,
     /// Completions refused because their payment did not settle the total.
     pub payments_refused: u64,
+    /// Sales with a ticket of another type than the performance's first (a child's).
+    pub typed_sold: u64,
+    /// Holds refused for a ticket type: unknown, or not sold in the band asked for.
+    pub types_refused: u64,
     /// Door scans told to admit.
     pub admitted: u64,
     /// Scans of a ticket a door was told admitted, told not to admit again.
@@ -147,6 +151,8 @@ impl Stats {
         self.changes += other.changes;
         self.paid += other.paid;
         self.payments_refused += other.payments_refused;
+        self.typed_sold += other.typed_sold;
+        self.types_refused += other.types_refused;
         self.admitted += other.admitted;
         self.scanned_again += other.scanned_again;
         self.crashes += other.crashes;
@@ -210,6 +216,8 @@ fn every_seed_keeps_every_promise() {
             ("acknowledged changes", total.changes),
             ("acknowledged paid sales", total.paid),
             ("refused payments", total.payments_refused),
+            ("sales with a child's ticket", total.typed_sold),
+            ("holds refused for their ticket type", total.types_refused),
             ("admitting scans", total.admitted),
             ("second scans of an admitted ticket", total.scanned_again),
             ("crashes", total.crashes),

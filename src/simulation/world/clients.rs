@@ -90,7 +90,7 @@ impl World {
             let seats: Vec<(usize, u32)> = known
                 .holds
                 .iter()
-                .flat_map(|(performance, seats)| {
+                .flat_map(|(performance, seats, _)| {
                     seats.iter().map(move |seat| (*performance, *seat))
                 })
                 .collect();

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::checks::{Known, Told, check_inventory, check_known};
+use super::checks::{Known, Told, ToldHold, check_inventory, check_known};
 use super::journal::{DurableLog, SimJournal};
 use super::{Failure, Rng, Stats};
 use crate::actor::Ending;
@@ -68,9 +68,19 @@ struct HoldAnswer {
     state: HoldState,
     order: Option<OrderNumber>,
     barcodes: Vec<String>,
+    ticket_types: Vec<u8>,
 }
 
 impl HoldAnswer {
+    /// What the client was told of this hold: where, which seats, of which types.
+    fn told(&self) -> ToldHold {
+        (
+            self.performance,
+            self.seats.clone(),
+            self.ticket_types.clone(),
+        )
+    }
+
     fn of(performance: usize, hold: &Hold) -> Self {
         Self {
             transaction: hold.transaction,
@@ -85,6 +95,7 @@ impl HoldAnswer {
                 .as_ref()
                 .map(|sale| sale.barcodes.clone())
                 .unwrap_or_default(),
+            ticket_types: hold.ticket_types.clone(),
         }
     }
 }

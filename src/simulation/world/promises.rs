@@ -102,7 +102,7 @@ impl World {
                 .map_err(|error| {
                     Failure::new(format!("{transaction:?} after recovery: {error}"))
                 })?;
-            for (index, _) in &known.holds {
+            for (index, _, _) in &known.holds {
                 let performance = &self.node.cores[*index].performance().info().id;
                 if !route.performances.contains(performance) {
                     return Err(Failure::new(format!(
@@ -113,7 +113,7 @@ impl World {
                 }
             }
             // A released transaction stays readable, from the archive once its hold left.
-            for (index, _) in known.holds.iter().filter(|_| known.told == Told::Released) {
+            for (index, _, _) in known.holds.iter().filter(|_| known.told == Told::Released) {
                 let hold = self.node.cores[*index]
                     .find_hold(*transaction)
                     .map_err(|error| Failure::new(error.to_string()))?;
@@ -209,7 +209,11 @@ impl World {
                 }
             }
             for (transaction, known) in &self.known {
-                let mut told_here = known.holds.iter().filter(|(at, _)| *at == index).peekable();
+                let mut told_here = known
+                    .holds
+                    .iter()
+                    .filter(|(at, _, _)| *at == index)
+                    .peekable();
                 if told_here.peek().is_none()
                     && known.told == Told::Held
                     && known.is_settled()
@@ -222,13 +226,13 @@ impl World {
                          acknowledged answer put it"
                     )));
                 }
-                for (_, seats) in told_here {
+                for (_, seats, types) in told_here {
                     // Reading the archive at every step would be quadratic: a hold that left
                     // the inventory is looked for there after each recovery.
                     if let Some(hold) = performance.hold(*transaction) {
-                        check_known(Some(hold), now, *transaction, seats, known)?;
+                        check_known(Some(hold), now, *transaction, seats, types, known)?;
                     } else if known.told != Told::Released {
-                        check_known(None, now, *transaction, seats, known)?;
+                        check_known(None, now, *transaction, seats, types, known)?;
                     }
                 }
             }

@@ -26,10 +26,7 @@ impl World {
                 self.known
                     .entry(first.transaction)
                     .or_insert_with(|| Known {
-                        holds: holds
-                            .iter()
-                            .map(|hold| (hold.performance, hold.seats.clone()))
-                            .collect(),
+                        holds: holds.iter().map(HoldAnswer::told).collect(),
                         client,
                         expires_at: holds
                             .iter()
@@ -84,10 +81,7 @@ impl World {
                     known.told = match holds.first().and_then(|hold| hold.order) {
                         Some(order) => {
                             // Sold before the release: what was sold is what this says.
-                            known.holds = holds
-                                .iter()
-                                .map(|hold| (hold.performance, hold.seats.clone()))
-                                .collect();
+                            known.holds = holds.iter().map(HoldAnswer::told).collect();
                             Told::Sold(order)
                         }
                         None => Told::Released,
@@ -100,10 +94,7 @@ impl World {
                 if let Some(known) = self.known.get_mut(transaction)
                     && known.told == Told::Held
                 {
-                    known.holds = holds
-                        .iter()
-                        .map(|hold| (hold.performance, hold.seats.clone()))
-                        .collect();
+                    known.holds = holds.iter().map(HoldAnswer::told).collect();
                 }
             }
             (Request::Scan { barcode }, Answer::Scan { admitted }) => {
@@ -161,6 +152,9 @@ impl World {
             )));
         }
         self.stats.sold += 1;
+        if holds.iter().any(|hold| !hold.ticket_types.is_empty()) {
+            self.stats.typed_sold += 1;
+        }
         if holds.len() > 1 {
             self.stats.baskets_sold += 1;
         }
@@ -169,10 +163,7 @@ impl World {
             known.uncertain = false;
             // What was sold is what the order says (a change whose answer was lost may have
             // moved seats before).
-            known.holds = holds
-                .iter()
-                .map(|hold| (hold.performance, hold.seats.clone()))
-                .collect();
+            known.holds = holds.iter().map(HoldAnswer::told).collect();
         }
         Ok(())
     }
@@ -209,6 +200,14 @@ impl World {
         if matches!(error, EngineError::PaymentMismatch(_)) {
             self.stats.payments_refused += 1;
         }
+        if matches!(
+            error,
+            EngineError::Rejected(
+                Rejection::TicketTypeNotSold { .. } | Rejection::UnknownTicketType { .. }
+            )
+        ) {
+            self.stats.types_refused += 1;
+        }
         if !deterministic {
             // The journal failed: the change may or may not be on disk.
             self.answer_lost(request);
@@ -226,7 +225,7 @@ impl World {
             let now = known
                 .holds
                 .iter()
-                .map(|(performance, _)| self.node.cores[*performance].now())
+                .map(|(performance, _, _)| self.node.cores[*performance].now())
                 .max()
                 .unwrap_or_default();
             if now < known.expires_at {
