@@ -121,7 +121,8 @@ impl PerformanceInfo {
     /// Checks the ticket types and fees against the plan they price.
     ///
     /// # Errors
-    /// [`InvalidPlan`] as [`check_price_list`] says.
+    /// [`InvalidPlan`] for more than 16 types or 8 fees, a code used twice, or a type priced for
+    /// another number of bands than the plan has.
     pub fn check_price_list(&self, plan: &SeatingPlan) -> Result<(), InvalidPlan> {
         check_price_list(&self.ticket_types, &self.fees, plan.price_bands().len())
     }
