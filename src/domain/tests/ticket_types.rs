@@ -210,3 +210,82 @@ fn changing_a_hold_keeps_each_ticket_its_type() {
     assert_eq!(hold.places[0].quantity, 1);
     assert_eq!(hold.ticket_types, [1, 0]);
 }
+
+/// A random request at the typed performance: specific seats each with a type, best
+/// available of one type, or places of one type; the type one of none, ADULT, CHILD or an
+/// unknown one.
+fn typed_request() -> impl proptest::strategy::Strategy<Value = Selection> {
+    use proptest::prelude::*;
+    let ticket_type = prop::sample::select(vec![None, Some("ADULT"), Some("CHILD"), Some("NOPE")])
+        .prop_map(|t| t.map(str::to_owned));
+    let seat = (prop::sample::select(vec!["A", "B"]), 1u32..=6);
+    prop_oneof![
+        prop::collection::vec((seat, ticket_type.clone()), 1..4).prop_map(|picks| {
+            Selection::Seats(
+                picks
+                    .into_iter()
+                    .map(|((row, number), ticket_type)| SeatChoice {
+                        id: format!("S-{row}{number}"),
+                        ticket_type,
+                    })
+                    .collect(),
+            )
+        }),
+        (1u32..=4, ticket_type.clone()).prop_map(|(quantity, ticket_type)| {
+            Selection::BestAvailable {
+                quantity,
+                price_band: None,
+                preferred: Vec::new(),
+                ticket_type,
+            }
+        }),
+        (1u32..=3, ticket_type).prop_map(|(quantity, ticket_type)| {
+            Selection::GeneralAdmission {
+                places: vec![("GA".into(), quantity)],
+                ticket_type,
+            }
+        }),
+    ]
+}
+
+proptest::proptest! {
+    /// Whatever is asked, no hold ever has a ticket of a type without a price in its band,
+    /// its types stay in barcode order through packing, and a refusal changes nothing.
+    #[test]
+    fn no_ticket_is_ever_held_in_a_band_that_does_not_sell_its_type(
+        requests in proptest::collection::vec(typed_request(), 1..25)
+    ) {
+        let mut performance = typed_performance();
+        for (number, selection) in requests.into_iter().enumerate() {
+            let version = performance.version();
+            let command = place(number as u128, selection);
+            match performance.decide(&command, NOW) {
+                Ok(Some(change)) => performance.apply(&change),
+                Ok(None) => {}
+                Err(_) => proptest::prop_assert_eq!(performance.version(), version),
+            }
+        }
+        let types = performance.info().ticket_types(performance.plan());
+        for hold in performance.holds() {
+            let plan = performance.plan();
+            for (index, &seat) in hold.seats.iter().enumerate() {
+                let band = plan.block(seat).price_band;
+                proptest::prop_assert!(types.price(hold.ticket_type(index), band).is_some());
+            }
+            let mut index = hold.seats.len();
+            for place in &hold.places {
+                let band = plan.pools()[usize::from(place.pool)].price_band;
+                for _ in 0..place.quantity {
+                    proptest::prop_assert!(types.price(hold.ticket_type(index), band).is_some());
+                    index += 1;
+                }
+            }
+            let repacked = TypedTickets::unpack(&hold.seats, &hold.places, &hold.ticket_types)
+                .pack();
+            proptest::prop_assert_eq!(
+                repacked,
+                (hold.seats.clone(), hold.places.clone(), hold.ticket_types.clone())
+            );
+        }
+    }
+}
