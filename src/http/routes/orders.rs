@@ -14,6 +14,13 @@ use crate::http::responses::{NotAdmin, Unauthorized};
 use crate::http::state::AppState;
 use crate::http::ticket_pdf;
 
+/// The order number in a path; anything else names no order (404).
+fn order_number(path: &str) -> Result<OrderNumber, ApiError> {
+    path.parse::<u64>()
+        .map(OrderNumber)
+        .map_err(|_| ApiError::not_found(format!("order {path:.80} not found")))
+}
+
 /// Reads an order with its tickets, barcodes, customer and totals (owner or admin).
 #[utoipa::path(
     get,
@@ -39,10 +46,7 @@ pub async fn order(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller(&request, &state, Role::Sales)?;
-    let number = path
-        .parse::<u64>()
-        .map(OrderNumber)
-        .map_err(|_| ApiError::not_found(format!("order {:.80} not found", path.as_str())))?;
+    let number = order_number(&path)?;
     let order = state.engine.order(&caller, number).await?;
     Ok(json(StatusCode::OK, &OrderAnswer::from(&order)))
 }
@@ -92,10 +96,7 @@ pub async fn tickets_pdf(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller(&request, &state, Role::Sales)?;
-    let number = path
-        .parse::<u64>()
-        .map(OrderNumber)
-        .map_err(|_| ApiError::not_found(format!("order {:.80} not found", path.as_str())))?;
+    let number = order_number(&path)?;
     let order = state.engine.order(&caller, number).await?;
     let pdf = ticket_pdf::render(&ticket_pdf::ticket_pages(&order))
         .map_err(|error| ApiError::new(crate::domain::ErrorCode::Unavailable, error.to_string()))?;
