@@ -44,24 +44,13 @@ pub struct FeeBody {
 
 fn prices_by_band_schema() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
-    ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .description(Some(
-            "Prices by band code: non-negative decimal strings with at most four fraction \
-             digits; never floats.",
-        ))
-        .min_properties(Some(1))
-        .property_names(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some("^[A-Za-z0-9_.-]{1,32}$")),
-        ))
-        .additional_properties(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some(r"^[0-9]{1,12}(\.[0-9]{1,4})?$")),
-        ))
-        .build()
+    by_code_schema(
+        "Prices by band code: non-negative decimal strings with at most four fraction digits; \
+         never floats.",
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[0-9]{1,12}(\.[0-9]{1,4})?$")),
+    )
 }
 
 /// Parses a price list against the plan's bands.

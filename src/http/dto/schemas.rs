@@ -360,26 +360,37 @@ fn metadata_object(
         .build()
 }
 
-/// The schema of places wanted by pool code: at least one pool, codes as in the plan, each
-/// quantity at least 1.
-fn places_by_pool_schema() -> utoipa::openapi::schema::Object {
-    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+/// The schema of an object keyed by plan codes (pools, bands): at least one key, each a code
+/// as the plan writes it, each value as `values` says.
+pub(crate) fn by_code_schema(
+    description: &str,
+    values: utoipa::openapi::schema::ObjectBuilder,
+) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
     ObjectBuilder::new()
         .schema_type(Type::Object)
-        .description(Some("Places wanted, by pool code; at least one pool."))
+        .description(Some(description))
         .min_properties(Some(1))
         .property_names(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .pattern(Some("^[A-Za-z0-9_.-]{1,32}$")),
         ))
-        .additional_properties(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
-                .minimum(Some(1)),
-        ))
+        .additional_properties(Some(values))
         .build()
+}
+
+/// The schema of places wanted by pool code: at least one pool, codes as in the plan, each
+/// quantity at least 1.
+fn places_by_pool_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    by_code_schema(
+        "Places wanted, by pool code; at least one pool.",
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .minimum(Some(1)),
+    )
 }
 
 /// One item of a basket: one of the three forms.
