@@ -388,11 +388,10 @@ fn specific_seats(c: &mut Criterion) {
     let hold = priced.hold(TransactionId(1)).expect("held").clone();
     group.bench_function("theatre_2000/price_a_typed_pair", |b| {
         b.iter(|| {
-            black_box(transaction_totals([(
-                priced.info(),
-                priced.plan(),
-                black_box(&hold),
-            )]))
+            black_box(transaction_totals(
+                [(priced.info(), priced.plan(), black_box(&hold))],
+                None,
+            ))
         })
     });
     group.finish();

@@ -60,7 +60,9 @@ use super::error::EngineError;
 use crate::domain::{
     ClientId, Customer, Hold, HoldState, OrderNumber, PerformanceId, Person, TransactionId,
 };
-use crate::persistence::{BasketRecord, OrderRecord, StorageError, Store, TransactionRecord};
+use crate::persistence::{
+    BasketRecord, DiscountCodeRecord, OrderRecord, StorageError, Store, TransactionRecord,
+};
 
 /// A transaction's metadata: the client's own keys and values.
 pub type Metadata = BTreeMap<String, String>;
@@ -72,6 +74,19 @@ pub const METADATA_TEXT_MAX: usize = 255;
 
 /// The first order number handed out.
 pub const FIRST_ORDER_NUMBER: u64 = 100_001;
+
+/// The records the coordinator is rebuilt from at start-up.
+#[derive(Debug, Default)]
+pub struct StoredRecords {
+    /// Every order.
+    pub orders: Vec<OrderRecord>,
+    /// Every transaction's metadata and applied code.
+    pub transactions: Vec<TransactionRecord>,
+    /// Every basket's intent.
+    pub baskets: Vec<BasketRecord>,
+    /// Every discount code.
+    pub discount_codes: Vec<DiscountCodeRecord>,
+}
 
 /// Who is asking.
 #[derive(Clone, Debug)]
@@ -131,6 +146,11 @@ pub struct Coordinator {
     modifying: HashSet<TransactionId>,
     people: HashMap<String, Person>,
     next_order: u64,
+    discounts: DiscountBook,
+    /// The discount code applied to each indexed transaction that has one.
+    applied: HashMap<TransactionId, String>,
+    /// The uses reserved by each completion in flight that has a code: (code, uses).
+    reservations: HashMap<TransactionId, (String, u32)>,
 }
 
 impl std::fmt::Debug for Coordinator {
@@ -156,6 +176,9 @@ impl Default for Coordinator {
             modifying: HashSet::new(),
             people: HashMap::new(),
             next_order: FIRST_ORDER_NUMBER,
+            discounts: DiscountBook::default(),
+            applied: HashMap::new(),
+            reservations: HashMap::new(),
         }
     }
 }
@@ -170,20 +193,27 @@ impl Coordinator {
     }
 
     /// Rebuilds the coordinator from what the store holds: every hold in the performances'
-    /// inventories, every order record, the metadata and basket records, and the archive;
-    /// returns it with the prepared holds recovery must finish, in transaction then
-    /// performance order.
+    /// inventories, every order record, the metadata and basket records, the discount codes
+    /// (whose uses are those the orders count), and the archive; returns it with the prepared
+    /// holds recovery must finish, in transaction then performance order.
     ///
     /// # Errors
     /// When the archive cannot be read.
     pub fn recover<'a>(
         holds: impl IntoIterator<Item = (&'a PerformanceId, &'a Hold)>,
-        orders: Vec<OrderRecord>,
-        transactions: Vec<TransactionRecord>,
-        baskets: Vec<BasketRecord>,
+        stored: StoredRecords,
         archive: Arc<dyn Store>,
     ) -> Result<(Self, Vec<Resolution>), StorageError> {
+        let StoredRecords {
+            orders,
+            transactions,
+            baskets,
+            discount_codes,
+        } = stored;
         let mut coordinator = Self::with_archive(archive);
+        for record in discount_codes {
+            coordinator.define_discount(record);
+        }
         let mut orders = orders;
         orders.sort_by_key(|order| order.number);
         for order in orders {
@@ -263,12 +293,8 @@ impl Coordinator {
             }
         }
         for record in transactions {
-            if !record.metadata.is_empty()
-                && coordinator.transactions.contains_key(&record.transaction)
-            {
-                coordinator
-                    .metadata
-                    .insert(record.transaction, record.metadata);
+            if coordinator.transactions.contains_key(&record.transaction) {
+                coordinator.set_metadata(record);
             }
         }
         Ok((coordinator, resolutions))
@@ -302,6 +328,7 @@ impl Coordinator {
             if whole && !busy {
                 self.transactions.remove(transaction);
                 self.metadata.remove(transaction);
+                self.applied.remove(transaction);
                 self.archived_parts.remove(transaction);
             }
         }
@@ -349,8 +376,12 @@ impl Coordinator {
         Ok(record.map(|record| record.metadata).unwrap_or_default())
     }
 
-    /// Sets a transaction's metadata once its record is durable.
+    /// Sets a transaction's metadata and discount code once its record is durable.
     fn set_metadata(&mut self, record: TransactionRecord) {
+        match record.discount_code {
+            Some(code) => self.applied.insert(record.transaction, code),
+            None => self.applied.remove(&record.transaction),
+        };
         if record.metadata.is_empty() {
             self.metadata.remove(&record.transaction);
         } else {
@@ -400,6 +431,11 @@ impl Coordinator {
         self.orders.get(self.order_of.get(&transaction)?)
     }
 
+    /// Returns every order, in number order.
+    pub fn orders(&self) -> impl Iterator<Item = &OrderRecord> {
+        self.orders.values()
+    }
+
     /// Returns an order by number.
     pub fn order(&self, number: OrderNumber) -> Option<&OrderRecord> {
         self.orders.get(&number)
@@ -424,6 +460,7 @@ impl Coordinator {
     /// Adds an order to the index and its customer's people record.
     fn remember_order(&mut self, order: OrderRecord) {
         self.next_order = self.next_order.max(order.number.0 + 1);
+        self.count_uses(&order);
         self.order_of.insert(order.transaction, order.number);
         if !order.customer_email.is_empty() {
             self.people
@@ -454,11 +491,14 @@ pub fn customer_of(order: &OrderRecord) -> Option<Customer> {
 }
 
 mod completion;
+mod discounts;
 mod modification;
 mod placement;
 
 use completion::Completing;
 pub use completion::{Begin, Completion, HoldAction, Step};
+use discounts::DiscountBook;
+pub use discounts::DiscountListing;
 pub use modification::{Before, ChangeStep, Modification, Planned, check_changeable, plan_parts};
 pub use placement::{PlaceStep, Placement};
 

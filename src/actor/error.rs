@@ -7,8 +7,8 @@
 //!   contract change, changing a variant's code is.
 
 use crate::domain::{
-    ErrorCode, InvalidId, InvalidMoney, InvalidPlan, PaymentMismatch, PerformanceId, Rejection,
-    TicketId, TransactionId,
+    DiscountRefusal, ErrorCode, InvalidDiscount, InvalidId, InvalidMoney, InvalidPlan,
+    PaymentMismatch, PerformanceId, Rejection, TicketId, TransactionId,
 };
 use crate::persistence::StorageError;
 
@@ -78,6 +78,12 @@ pub enum EngineError {
     /// The payment does not settle what the transaction costs.
     #[error(transparent)]
     PaymentMismatch(#[from] PaymentMismatch),
+    /// A discount code that cannot be used for the transaction now (which reason, said).
+    #[error(transparent)]
+    Discount(#[from] DiscountRefusal),
+    /// A discount code definition that is not valid.
+    #[error(transparent)]
+    InvalidDiscount(#[from] InvalidDiscount),
     /// The payment method is not one the server accepts.
     #[error("payment method {method:?} is not accepted here; see GET /payment-methods")]
     UnknownPaymentMethod {
@@ -152,9 +158,13 @@ impl EngineError {
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::AlreadyExists { .. } => ErrorCode::AlreadyExists,
-            Self::TooManyMetadataKeys { .. } | Self::KeyUnusable | Self::Id(_) | Self::Money(_) => {
-                ErrorCode::InvalidRequest
-            }
+            // The one fault of a definition that its schema cannot state.
+            Self::InvalidDiscount(InvalidDiscount::EmptyWindow) => ErrorCode::RuleViolation,
+            Self::TooManyMetadataKeys { .. }
+            | Self::KeyUnusable
+            | Self::Id(_)
+            | Self::Money(_)
+            | Self::InvalidDiscount(_) => ErrorCode::InvalidRequest,
             Self::Plan(InvalidPlan::TooManySeats { .. }) => ErrorCode::RuleViolation,
             Self::Plan(_) => ErrorCode::InvalidRequest,
             Self::TicketNotAtPerformance { .. }
@@ -164,6 +174,7 @@ impl EngineError {
             | Self::GivesUpAtSeveralPerformances
             | Self::IdempotencyKeyReused
             | Self::PaymentMismatch(_)
+            | Self::Discount(_)
             | Self::UnknownPaymentMethod { .. } => ErrorCode::RuleViolation,
             Self::TransactionBusy { .. } | Self::CompletedDifferently { .. } | Self::InProgress => {
                 ErrorCode::InvalidState

@@ -10,8 +10,9 @@ use tokio::sync::oneshot;
 
 use super::error::EngineError;
 use crate::domain::{
-    ClientId, Counts, Hold, OrderNumber, PerformanceId, PerformanceInfo, PlacesGivenUp, PoolCounts,
-    PoolPlaces, ScanVerdict, SeatStatus, SeatingPlan, Selection, Timestamp, TransactionId,
+    ClientId, Counts, DiscountCode, Hold, OrderNumber, PerformanceId, PerformanceInfo,
+    PlacesGivenUp, PoolCounts, PoolPlaces, ScanVerdict, SeatStatus, SeatingPlan, Selection,
+    Timestamp, TransactionId,
 };
 use crate::persistence::{OrderRecord, Record};
 
@@ -298,6 +299,9 @@ pub struct ScanView {
     pub verdict: ScanVerdict,
     /// The sold hold the ticket belongs to.
     pub hold: Option<HoldView>,
+    /// The discount code its order was priced with (filled in by the engine, which keeps
+    /// orders; a performance answers `None`).
+    pub discount: Option<Arc<DiscountCode>>,
 }
 
 /// Take seats off sale or put them back.

@@ -20,9 +20,10 @@ mod registry;
 pub use clients::{Client, ClientDirectory, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use coordinator::{
-    Before, Begin, Caller, ChangeStep, Completion, Coordinator, Ending, FIRST_ORDER_NUMBER,
-    HoldAction, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification, PlaceStep, Placement,
-    Planned, Resolution, Route, Step, check_changeable, customer_of, plan_parts,
+    Before, Begin, Caller, ChangeStep, Completion, Coordinator, DiscountListing, Ending,
+    FIRST_ORDER_NUMBER, HoldAction, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification,
+    PlaceStep, Placement, Planned, Resolution, Route, Step, StoredRecords, check_changeable,
+    customer_of, plan_parts,
 };
 pub use engine::{
     ANSWER_RETENTION_MILLIS, DEFAULT_PAYMENT_METHODS, Engine, HoldRequest, IdempotencyKey, Limits,

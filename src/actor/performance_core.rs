@@ -672,7 +672,14 @@ impl PerformanceCore {
                 self.hold_view(ticket.transaction).ok()
             }
         };
-        self.reply(seq, Ok(ScanView { verdict, hold }))
+        self.reply(
+            seq,
+            Ok(ScanView {
+                verdict,
+                hold,
+                discount: None,
+            }),
+        )
     }
 
     /// Takes seats off sale or puts them back.

@@ -30,6 +30,7 @@ mod best_available;
 mod change;
 mod command;
 mod customer;
+mod discount;
 mod ended;
 mod error_code;
 mod hold;
@@ -51,6 +52,10 @@ mod text;
 pub use change::Change;
 pub use command::{Command, PlacesGivenUp, SeatChoice, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
+pub use discount::{
+    DISCOUNT_CODE_LENGTH_MAX, DiscountCode, DiscountRefusal, DiscountScope, InvalidDiscount,
+    Reduction, SCOPE_ENTRIES_MAX, normalized_code,
+};
 pub use ended::decide_ended;
 pub use error_code::ErrorCode;
 pub use hold::{
@@ -71,7 +76,9 @@ pub use performance_info::{
 pub use price_list::{
     FEES_MAX, Fee, STANDARD_TYPE, TICKET_TYPE_NAME_MAX, TICKET_TYPES_MAX, TicketType, TicketTypes,
 };
-pub use pricing::{Breakdown, PricedPart, PricedTicket, price_ticket, transaction_totals};
+pub use pricing::{
+    Breakdown, PricedPart, PricedTicket, Quote, price_ticket, quote, transaction_totals,
+};
 pub use rejection::{Rejection, Unavailability};
 pub use report::{
     GroupBy, ReportFilter, ReportKey, SalesRow, SoldOrder, TakingsRow, UNRECORDED_METHOD,

@@ -10,11 +10,16 @@
 //! performance the transaction has tickets at in that currency, each code once, at the highest
 //! amount any of those performances declares.
 //!
+//! A transaction's discount code ([`DiscountCode`]) takes money off the `nominal` of each
+//! ticket it covers, never off fees; `full` never goes below the fees.
+//!
 //! # Caveats
-//! - No discount is priced yet: `discount` is zero.
+//! - Every function here prices with the code it is given: whether the code may be used (its
+//!   window, its uses left) is decided before, by whoever applies or completes with it.
 
 use std::collections::BTreeMap;
 
+use super::discount::DiscountCode;
 use super::hold::Hold;
 use super::money::{Amount, Currency};
 use super::performance_info::PerformanceInfo;
@@ -69,20 +74,24 @@ pub struct PricedTicket {
     pub currency: Currency,
     /// Its money.
     pub price: Breakdown,
+    /// True when the discount code covers it: it is one use of the code.
+    pub discounted: bool,
 }
 
-/// Prices one ticket of `ticket_type` in band `band` at a performance.
+/// Prices one ticket of `ticket_type` in band `band` at a performance, with the transaction's
+/// discount code if it has one.
 pub fn price_ticket(
     info: &PerformanceInfo,
     plan: &SeatingPlan,
     ticket_type: u8,
     band: u16,
+    discount: Option<&DiscountCode>,
 ) -> PricedTicket {
     let spec = &plan.price_bands()[usize::from(band)];
     let scale = spec.currency.minor_unit();
     // A hold only ever has types sold in its bands; the band price stands in otherwise.
-    let nominal = info
-        .ticket_types(plan)
+    let types = info.ticket_types(plan);
+    let nominal = types
         .price(ticket_type, band)
         .unwrap_or(spec.price)
         .rounded(scale);
@@ -92,6 +101,12 @@ pub fn price_ticket(
         discount: Amount::zero(scale),
         full: nominal,
     };
+    let discounted = discount
+        .filter(|code| code.covers(info, &spec.code, spec.currency, types.code(ticket_type)));
+    if let Some(code) = discounted {
+        price.discount = code.discount_on(nominal, scale);
+        price.full = nominal - price.discount;
+    }
     for fee in info.fees.iter().filter_map(|fee| fee.per_ticket) {
         price.add_fee(fee.rounded(scale));
     }
@@ -99,22 +114,40 @@ pub fn price_ticket(
         ticket_type,
         currency: spec.currency,
         price,
+        discounted: discounted.is_some(),
     }
 }
 
 impl Hold {
     /// Prices every ticket of the hold, in barcode order: its seats, then each place.
-    pub fn priced(&self, info: &PerformanceInfo, plan: &SeatingPlan) -> Vec<PricedTicket> {
+    pub fn priced(
+        &self,
+        info: &PerformanceInfo,
+        plan: &SeatingPlan,
+        discount: Option<&DiscountCode>,
+    ) -> Vec<PricedTicket> {
         let mut priced = Vec::with_capacity(self.ticket_count() as usize);
         for (index, &seat) in self.seats.iter().enumerate() {
             let band = plan.block(seat).price_band;
-            priced.push(price_ticket(info, plan, self.ticket_type(index), band));
+            priced.push(price_ticket(
+                info,
+                plan,
+                self.ticket_type(index),
+                band,
+                discount,
+            ));
         }
         let mut index = self.seats.len();
         for place in &self.places {
             let band = plan.pools()[usize::from(place.pool)].price_band;
             for _ in 0..place.quantity {
-                priced.push(price_ticket(info, plan, self.ticket_type(index), band));
+                priced.push(price_ticket(
+                    info,
+                    plan,
+                    self.ticket_type(index),
+                    band,
+                    discount,
+                ));
                 index += 1;
             }
         }
@@ -125,15 +158,16 @@ impl Hold {
 /// One performance's part of a transaction, for [`transaction_totals`].
 pub type PricedPart<'a> = (&'a PerformanceInfo, &'a SeatingPlan, &'a Hold);
 
-/// Returns a transaction's totals per currency: its tickets summed, and each currency's
-/// per-order fees in `extra` and `full`.
+/// Returns a transaction's totals per currency: its tickets summed (with `discount`, the
+/// transaction's code), and each currency's per-order fees in `extra` and `full`.
 pub fn transaction_totals<'a>(
     parts: impl IntoIterator<Item = PricedPart<'a>>,
+    discount: Option<&DiscountCode>,
 ) -> BTreeMap<Currency, Breakdown> {
     let mut totals: BTreeMap<Currency, Breakdown> = BTreeMap::new();
     let mut order_fees: BTreeMap<(Currency, &'a str), Amount> = BTreeMap::new();
     for (info, plan, hold) in parts {
-        for ticket in hold.priced(info, plan) {
+        for ticket in hold.priced(info, plan, discount) {
             let scale = ticket.currency.minor_unit();
             totals
                 .entry(ticket.currency)
@@ -159,6 +193,37 @@ pub fn transaction_totals<'a>(
     totals
 }
 
+/// What a transaction costs at completion: the `full` total per currency, and how many of its
+/// tickets its discount code covers (the uses the sale would count).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Quote {
+    /// What is due, per currency.
+    pub due: BTreeMap<Currency, Amount>,
+    /// The tickets the code covers.
+    pub discounted: u32,
+}
+
+/// Quotes a transaction's parts with its discount code.
+pub fn quote<'a>(
+    parts: impl IntoIterator<Item = PricedPart<'a>> + Clone,
+    discount: Option<&DiscountCode>,
+) -> Quote {
+    let discounted = match discount {
+        None => 0,
+        Some(_) => parts
+            .clone()
+            .into_iter()
+            .flat_map(|(info, plan, hold)| hold.priced(info, plan, discount))
+            .filter(|ticket| ticket.discounted)
+            .count() as u32,
+    };
+    let due = transaction_totals(parts, discount)
+        .into_iter()
+        .map(|(currency, total)| (currency, total.full))
+        .collect();
+    Quote { due, discounted }
+}
+
 fn highest_of(a: Amount, b: Amount) -> Amount {
     if a.min(b) == a { b } else { a }
 }
@@ -168,8 +233,8 @@ mod tests {
     use super::*;
     use crate::domain::test::plan_spec;
     use crate::domain::{
-        ClientId, EventId, EventInfo, Fee, HoldState, PerformanceId, PoolPlaces, Rules,
-        SeatRequestStatus, TicketType, Timestamp, TransactionId,
+        ClientId, DiscountScope, EventId, EventInfo, Fee, HoldState, PerformanceId, PoolPlaces,
+        Reduction, Rules, SeatRequestStatus, TicketType, Timestamp, TransactionId,
     };
 
     fn hold(seats: Vec<u32>, places: Vec<PoolPlaces>, ticket_types: Vec<u8>) -> Hold {
@@ -219,7 +284,7 @@ mod tests {
         }];
         let info = info(Vec::new(), Vec::new());
         let hold = hold(vec![0, 1], places, Vec::new());
-        let totals = transaction_totals([(&info, &plan, &hold)]);
+        let totals = transaction_totals([(&info, &plan, &hold)], None);
         let gbp = Currency::parse("GBP").expect("a currency");
         // Two seats at 65.00 (band A) and three places at 45.00 (band B).
         assert_eq!(totals[&gbp].full.to_string(), "265.00");
@@ -253,19 +318,85 @@ mod tests {
         let info = info(types, fees);
         // An adult and a child seat in band A.
         let hold = hold(vec![0, 1], Vec::new(), vec![0, 1]);
-        let priced = hold.priced(&info, &plan);
+        let priced = hold.priced(&info, &plan, None);
         assert_eq!(priced[1].ticket_type, 1);
         // 32.505 rounds half up to 32.51; the fee is written at the minor unit.
         assert_eq!(priced[1].price.nominal.to_string(), "32.51");
         assert_eq!(priced[1].price.extra.to_string(), "1.50");
         assert_eq!(priced[1].price.full.to_string(), "34.01");
-        let totals = transaction_totals([(&info, &plan, &hold), (&info, &plan, &hold)]);
+        let totals = transaction_totals([(&info, &plan, &hold), (&info, &plan, &hold)], None);
         let gbp = Currency::parse("GBP").expect("a currency");
         // Twice (65.00 + 1.50 + 32.51 + 1.50), and the handling fee once.
         assert_eq!(totals[&gbp].nominal.to_string(), "195.02");
         assert_eq!(totals[&gbp].extra.to_string(), "8.00");
         assert_eq!(totals[&gbp].full.to_string(), "203.02");
         let empty = self::hold(Vec::new(), Vec::new(), Vec::new());
-        assert!(transaction_totals([(&info, &plan, &empty)]).is_empty());
+        assert!(transaction_totals([(&info, &plan, &empty)], None).is_empty());
+    }
+
+    #[test]
+    fn a_code_takes_off_the_nominal_of_the_tickets_it_covers_and_never_the_fees() {
+        let plan = SeatingPlan::build(plan_spec(&[&[(1, 4)]]), usize::MAX).expect("a plan");
+        let bands = &plan.spec().price_bands;
+        let types = vec![
+            TicketType::resolve(
+                "ADULT".into(),
+                "Adult".into(),
+                vec![("A".into(), amount("65"))],
+                bands,
+            )
+            .expect("a type"),
+            TicketType::resolve(
+                "CHILD".into(),
+                "Child".into(),
+                vec![("A".into(), amount("32.50"))],
+                bands,
+            )
+            .expect("a type"),
+        ];
+        let fees = vec![Fee::new("booking".into(), Some(amount("1.50")), None).expect("a fee")];
+        let info = info(types, fees);
+        let hold = hold(vec![0, 1], Vec::new(), vec![0, 1]);
+        let children = DiscountCode::new(
+            "KIDS",
+            Reduction::Percent(amount("12.5")),
+            None,
+            None,
+            None,
+            DiscountScope {
+                ticket_types: vec!["CHILD".into()],
+                ..DiscountScope::default()
+            },
+        )
+        .expect("a code");
+        let priced = hold.priced(&info, &plan, Some(&children));
+        assert!(!priced[0].discounted);
+        assert!(priced[1].discounted);
+        // 12.5% of 32.50 is 4.0625: 4.06 off, the fee untouched.
+        assert_eq!(priced[1].price.discount.to_string(), "4.06");
+        assert_eq!(priced[1].price.full.to_string(), "29.94");
+        let quoted = quote([(&info, &plan, &hold)], Some(&children));
+        assert_eq!(quoted.discounted, 1);
+        let gbp = Currency::parse("GBP").expect("a currency");
+        // 66.50 + 34.00 − 4.06.
+        assert_eq!(quoted.due[&gbp].to_string(), "96.44");
+        // An amount off larger than a price takes the price, not the fee.
+        let big = DiscountCode::new(
+            "BIG",
+            Reduction::AmountOff {
+                amount: amount("40"),
+                currency: gbp,
+            },
+            None,
+            None,
+            None,
+            DiscountScope::default(),
+        )
+        .expect("a code");
+        let priced = hold.priced(&info, &plan, Some(&big));
+        assert_eq!(priced[1].price.discount.to_string(), "32.50");
+        assert_eq!(priced[1].price.full.to_string(), "1.50");
+        let totals = transaction_totals([(&info, &plan, &hold)], Some(&big));
+        assert_eq!(totals[&gbp].discount.to_string(), "72.50");
     }
 }

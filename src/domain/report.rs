@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 
+use super::discount::DiscountCode;
 use super::hold::Hold;
 use super::ids::{ClientId, EventId, OrderNumber, PerformanceId, Timestamp};
 use super::money::{Amount, Currency};
@@ -83,6 +84,8 @@ pub struct SoldOrder<'a> {
     pub created_at: Timestamp,
     /// How it was paid, when the completion said.
     pub payment: Option<&'a Payment>,
+    /// The discount code its tickets were priced with.
+    pub discount: Option<&'a DiscountCode>,
     /// Its holds, one per performance, in performance id order.
     pub parts: Vec<(&'a PerformanceInfo, &'a SeatingPlan, &'a Hold)>,
 }
@@ -144,7 +147,7 @@ pub fn sales_report(
         let order_fees = per_order_fees(order);
         let mut fees_counted = false;
         for &(info, plan, hold) in &order.parts {
-            let priced = hold.priced(info, plan);
+            let priced = hold.priced(info, plan, order.discount);
             for (index, ticket) in priced.iter().enumerate() {
                 let first_of_order = !fees_counted;
                 fees_counted = true;
@@ -228,13 +231,13 @@ pub fn takings_report(orders: &[SoldOrder<'_>], filter: &ReportFilter) -> Vec<Ta
 
 /// The order's per-order fees per currency: its totals' `extra` less its tickets' `extra`.
 fn per_order_fees(order: &SoldOrder<'_>) -> BTreeMap<Currency, Amount> {
-    let totals = transaction_totals(order.parts.iter().copied());
+    let totals = transaction_totals(order.parts.iter().copied(), order.discount);
     let mut fees: BTreeMap<Currency, Amount> = totals
         .iter()
         .map(|(&currency, total)| (currency, total.extra))
         .collect();
     for &(info, plan, hold) in &order.parts {
-        for ticket in hold.priced(info, plan) {
+        for ticket in hold.priced(info, plan, order.discount) {
             if let Some(fee) = fees.get_mut(&ticket.currency) {
                 *fee = *fee - ticket.price.extra;
             }
@@ -338,8 +341,17 @@ mod tests {
             Currency::parse("GBP").expect("GBP"),
         )
         .expect("a payment");
+        let ten_percent = DiscountCode::new(
+            "TEN",
+            crate::domain::Reduction::Percent(amount("10")),
+            None,
+            None,
+            None,
+            crate::domain::DiscountScope::default(),
+        )
+        .expect("a code");
         // An adult and a child at p1 with two standing places at p2, paid by card; then a
-        // seat at p2 on the next day, with no payment.
+        // seat at p2 on the next day, with no payment and 10% off.
         let (adult_and_child, standing, later) = (
             sold(vec![0, 1], 0, vec![0, 1]),
             sold(Vec::new(), 2, Vec::new()),
@@ -351,6 +363,7 @@ mod tests {
                 client: &shop,
                 created_at: Timestamp(0),
                 payment: Some(&card),
+                discount: None,
                 parts: vec![
                     (&first, &plan, &adult_and_child),
                     (&second, &plan, &standing),
@@ -361,16 +374,17 @@ mod tests {
                 client: &shop,
                 created_at: Timestamp(DAY_MILLIS),
                 payment: None,
+                discount: Some(&ten_percent),
                 parts: vec![(&second, &plan, &later)],
             },
         ];
         let expected: Amount = orders
             .iter()
-            .map(|order| transaction_totals(order.parts.iter().copied()))
+            .map(|order| transaction_totals(order.parts.iter().copied(), order.discount))
             .flat_map(BTreeMap::into_values)
             .fold(Amount::zero(2), |sum, total| sum + total.full);
-        // 66.50 + 31.50 + 2 × 46.50 + 2.00, and 66.50 + 2.00.
-        assert_eq!(expected.to_string(), "261.50");
+        // 66.50 + 31.50 + 2 × 46.50 + 2.00, and 66.50 − 6.50 (10% off 65.00) + 2.00.
+        assert_eq!(expected.to_string(), "255.00");
         let all = ReportFilter::default();
         for group_by in [
             GroupBy::Performance,
@@ -399,7 +413,8 @@ mod tests {
         let rows = sales_report(&orders, &p2, GroupBy::Day);
         assert_eq!(rows[0].key, ReportKey::Day(0));
         assert_eq!(rows[0].money.full.to_string(), "93.00");
-        assert_eq!(rows[1].money.full.to_string(), "68.50");
+        assert_eq!(rows[1].money.full.to_string(), "62.00");
+        assert_eq!(rows[1].money.discount.to_string(), "6.50");
         let takings = takings_report(&orders, &all);
         assert_eq!(takings.len(), 1, "the unpaid order is not takings");
         assert_eq!(takings[0].received.to_string(), "133.00");

@@ -21,7 +21,7 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, Number, OpenApi};
 
-use super::routes::{catalogue, operations, orders, reports, scans, transactions};
+use super::routes::{catalogue, discounts, operations, orders, reports, scans, transactions};
 use super::{responses, schema_rules};
 
 /// The name of the security scheme that calls needing a key refer to.
@@ -97,6 +97,8 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         orders::tickets_pdf,
         orders::person,
         orders::payment_methods,
+        discounts::create,
+        discounts::list,
         scans::scan,
         reports::sales,
         reports::takings,
@@ -117,7 +119,8 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         (name = "availability", description = "Free seats, for search pages and seat-selection \
             widgets."),
         (name = "transactions", description = "Hold, change, check out, complete, release."),
-        (name = "orders", description = "Orders and people records."),
+        (name = "orders", description = "Orders, people records, payment methods and discount \
+            codes."),
         (name = "reports", description = "Sales and takings, as JSON or CSV."),
         (name = "operations", description = "Clients, holdbacks, health, metrics and this \
             description."),
@@ -476,6 +479,8 @@ mod tests {
             ("/openapi.json", "get"),
             ("/docs", "get"),
             ("/payment-methods", "get"),
+            ("/discount-codes", "post"),
+            ("/discount-codes", "get"),
             ("/scans", "post"),
             ("/reports/sales", "get"),
             ("/reports/takings", "get"),
@@ -617,7 +622,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 24);
+        assert_eq!(page.matches("<tr><td>").count(), 26);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
 
 use super::error::ApiError;
 use super::openapi;
-use super::routes::{catalogue, operations, orders, reports, scans, transactions};
+use super::routes::{catalogue, discounts, operations, orders, reports, scans, transactions};
 
 /// One route: its pattern, the methods it has (the `Allow` of its 405), and its handlers.
 struct Route {
@@ -21,7 +21,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 21] = [
+const ROUTES: [Route; 22] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -106,6 +106,14 @@ const ROUTES: [Route; 21] = [
         pattern: "/payment-methods",
         allow: "GET",
         handlers: |r| r.route(web::get().to(orders::payment_methods)),
+    },
+    Route {
+        pattern: "/discount-codes",
+        allow: "GET, POST",
+        handlers: |r| {
+            r.route(web::get().to(discounts::list))
+                .route(web::post().to(discounts::create))
+        },
     },
     Route {
         pattern: "/scans",

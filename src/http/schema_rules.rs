@@ -51,7 +51,30 @@ pub(crate) fn apply(document: &mut Value) -> Result<(), String> {
             ("remove", "array"),
             ("remove_general_admission", "array"),
             ("metadata", "object"),
+            ("discount_code", "present"),
         ],
+    )?;
+    // A discount code takes `percent`, or `amount_off` with its `currency`.
+    add_any_of(
+        schemas,
+        "CreateDiscountCode",
+        vec![
+            json!({"required": ["percent"], "properties": {
+                "percent": {"type": "string"},
+                "amount_off": {"type": "null"},
+                "currency": {"type": "null"},
+            }}),
+            json!({"required": ["amount_off", "currency"], "properties": {
+                "percent": {"type": "null"},
+                "amount_off": {"type": "string"},
+                "currency": {"type": "string"},
+            }}),
+        ],
+    )?;
+    mark_unique(
+        schemas,
+        "DiscountScopeBody",
+        &["events", "performances", "price_bands", "ticket_types"],
     )?;
     require_one_of_non_empty(
         schemas,
@@ -163,10 +186,11 @@ fn require_one_of_non_empty(
     let branches = fields
         .iter()
         .map(|&(field, kind)| {
-            let size = if kind == "array" {
-                json!({"type": "array", "minItems": 1})
-            } else {
-                json!({"type": "object", "minProperties": 1})
+            let size = match kind {
+                "array" => json!({"type": "array", "minItems": 1}),
+                "object" => json!({"type": "object", "minProperties": 1}),
+                // Given, whatever its value (`null` included).
+                _ => return json!({"required": [field]}),
             };
             json!({"required": [field], "properties": {field: size}})
         })
@@ -180,6 +204,18 @@ fn add_any_of(schemas: &mut Value, component: &str, branches: Vec<Value>) -> Res
         .and_then(Value::as_object_mut)
         .ok_or_else(|| format!("no component schema {component}"))?;
     schema.insert("anyOf".to_owned(), Value::Array(branches));
+    Ok(())
+}
+
+/// Marks `component`'s list `fields` `uniqueItems`: the server refuses an entry given twice.
+fn mark_unique(schemas: &mut Value, component: &str, fields: &[&str]) -> Result<(), String> {
+    for field in fields {
+        let property = schemas
+            .pointer_mut(&format!("/{component}/properties/{field}"))
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| format!("no property {component}.{field}"))?;
+        property.insert("uniqueItems".to_owned(), Value::Bool(true));
+    }
     Ok(())
 }
 

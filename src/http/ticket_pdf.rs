@@ -83,7 +83,13 @@ pub fn ticket_pages(order: &Order) -> Vec<TicketPage> {
         }
         for (index, ((place, band), barcode)) in places.into_iter().zip(&sale.barcodes).enumerate()
         {
-            let priced = price_ticket(info, plan, hold.ticket_type(index), band);
+            let priced = price_ticket(
+                info,
+                plan,
+                hold.ticket_type(index),
+                band,
+                order.transaction.discount.as_deref(),
+            );
             pages.push(TicketPage {
                 event: info.event.name.clone(),
                 venue: venue.clone(),

@@ -19,7 +19,7 @@ use crate::domain::Timestamp;
 const MAGIC: [u8; 4] = *b"HFRC";
 /// The version of the envelope and of every payload's bincode layout. Records of every
 /// version from 1 to this one are read (see `legacy` for what changed in each).
-pub const FORMAT_VERSION: u16 = 5;
+pub const FORMAT_VERSION: u16 = 6;
 const HEADER_FIXED: usize = 4 + 2 + 1 + 1;
 const TRAILER: usize = 4;
 
@@ -49,6 +49,8 @@ pub enum Kind {
     Basket = 10,
     /// A hold archived when it left its performance's inventory.
     Archived = 11,
+    /// A discount code's definition.
+    DiscountCode = 12,
 }
 
 impl Kind {
@@ -65,6 +67,7 @@ impl Kind {
             9 => Self::Answer,
             10 => Self::Basket,
             11 => Self::Archived,
+            12 => Self::DiscountCode,
             _ => return None,
         })
     }

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 use super::*;
 use crate::domain::test::plan_spec;
 use crate::domain::{
-    Amount, ClientId, Command, Currency, EventId, EventInfo, Fee, HoldState, OrderNumber, Payment,
-    Performance, PerformanceId, PerformanceInfo, Rules, SeatChoice, SeatStatus, SeatingPlan,
-    Selection, TicketType, Timestamp, TransactionId,
+    Amount, ClientId, Command, Currency, DiscountCode, DiscountScope, EventId, EventInfo, Fee,
+    HoldState, OrderNumber, Payment, Performance, PerformanceId, PerformanceInfo, Reduction, Rules,
+    SeatChoice, SeatStatus, SeatingPlan, Selection, TicketType, Timestamp, TransactionId,
 };
 
 const AT: Timestamp = Timestamp(1_793_491_200_000);
@@ -186,6 +186,26 @@ fn sample_store() -> MemoryStore {
             )
             .expect("a payment"),
         ),
+        // Since format 6: the order's child ticket was sold with a discount code.
+        discount_code: Some("KIDS".into()),
+        discount_uses: 1,
+    };
+    let kids = DiscountCode::new(
+        "KIDS",
+        Reduction::Percent(Amount::parse("10").expect("an amount")),
+        None,
+        None,
+        Some(100),
+        DiscountScope {
+            ticket_types: vec!["CHILD".into()],
+            ..DiscountScope::default()
+        },
+    )
+    .expect("a code");
+    let applied = TransactionRecord {
+        transaction: TransactionId(1),
+        metadata: BTreeMap::from([("note".to_owned(), "aisle".to_owned())]),
+        discount_code: Some("KIDS".into()),
     };
     let idempotency = IdempotencyRecord {
         client: owner.clone(),
@@ -196,7 +216,15 @@ fn sample_store() -> MemoryStore {
     };
     write(Batch {
         entries: entries.drain(..).map(|entry| (id.clone(), entry)).collect(),
-        records: vec![Record::Order(order), Record::Idempotency(idempotency)],
+        records: vec![
+            Record::DiscountCode(DiscountCodeRecord {
+                code: kids,
+                created_at: AT,
+            }),
+            Record::Transaction(applied),
+            Record::Order(order),
+            Record::Idempotency(idempotency),
+        ],
         ..Batch::default()
     });
     write(Batch {
@@ -327,6 +355,28 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
                 paid, None,
                 "v{version} orders were completed without a payment"
             );
+        }
+        let discounted = version.parse::<u16>().is_ok_and(|v| v >= 6);
+        assert_eq!(
+            (
+                recovered.orders[0].discount_code.is_some(),
+                recovered.discount_codes.len(),
+                recovered.transactions.len(),
+            ),
+            if discounted {
+                (true, 1, 1)
+            } else {
+                (false, 0, 0)
+            },
+            "v{version}: a discount code, applied and sold with, from format 6"
+        );
+        if discounted {
+            assert_eq!(recovered.orders[0].discount_uses, 1);
+            assert_eq!(
+                recovered.transactions[0].discount_code.as_deref(),
+                Some("KIDS")
+            );
+            assert_eq!(recovered.discount_codes[0].code.max_uses, Some(100));
         }
         assert_eq!(recovered.idempotency.len(), 1, "v{version}");
         assert_eq!(recovered.idempotency[0].holds[0].1.seats, [0, 1]);

@@ -13,6 +13,7 @@
 //! | `a/` | client ‖ 0 ‖ key | an [`AnswerRecord`] |
 //! | `b/` | transaction id (16 bytes, big-endian) | a [`BasketRecord`] |
 //! | `e/` | transaction id (16 bytes, big-endian) ‖ performance | an [`ArchivedHold`] |
+//! | `d/` | discount code | a [`DiscountCodeRecord`] |
 //! | `m/` | performance ‖ 0 ‖ seq | a [`Snapshot`] covering entries up to seq |
 //! | `x/` | key ‖ chunk | a chunk of a large value stored at key |
 //!
@@ -29,8 +30,8 @@ use serde::{Deserialize, Serialize};
 use super::codec::{self, Header, Kind, Layout};
 use super::error::StorageError;
 use super::records::{
-    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, Forgotten, IdempotencyRecord,
-    OrderRecord, PerformanceRecord, Record, Snapshot, TransactionRecord,
+    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, DiscountCodeRecord, Forgotten,
+    IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot, TransactionRecord,
 };
 use super::{Batch, Entry, Recovered, RecoveredPerformance};
 use crate::domain::{Change, PerformanceId, Timestamp, TransactionId};
@@ -53,6 +54,7 @@ const TRANSACTIONS: &[u8] = b"t/";
 const ANSWERS: &[u8] = b"a/";
 const BASKETS: &[u8] = b"b/";
 const ARCHIVED: &[u8] = b"e/";
+const DISCOUNT_CODES: &[u8] = b"d/";
 const CHUNKS: &[u8] = b"x/";
 
 /// Writes to apply atomically.
@@ -261,6 +263,13 @@ fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageErro
             prefixed(BASKETS, &[&record.transaction.0.to_be_bytes()]),
             codec::encode(&header(Kind::Basket, "", 0, Timestamp(0)), record)?,
         ),
+        Record::DiscountCode(record) => (
+            prefixed(DISCOUNT_CODES, &[record.code.code.as_bytes()]),
+            codec::encode(
+                &header(Kind::DiscountCode, "", 0, record.created_at),
+                record,
+            )?,
+        ),
         Record::Archived(record) => {
             let transaction = record.hold.transaction.0.to_be_bytes();
             batch.deletes.push(prefixed(BASKETS, &[&transaction]));
@@ -439,6 +448,7 @@ pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
         transactions: decode_all::<TransactionRecord>(kv, TRANSACTIONS)?,
         answers: decode_all::<AnswerRecord>(kv, ANSWERS)?,
         baskets: decode_all::<BasketRecord>(kv, BASKETS)?,
+        discount_codes: decode_all::<DiscountCodeRecord>(kv, DISCOUNT_CODES)?,
     })
 }
 

@@ -44,8 +44,8 @@ pub use error::StorageError;
 pub use faults::JournalFaults;
 pub use memory_store::MemoryStore;
 pub use records::{
-    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, Forgotten, IdempotencyRecord,
-    OrderRecord, PerformanceRecord, Record, Snapshot, TransactionRecord,
+    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, DiscountCodeRecord, Forgotten,
+    IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot, TransactionRecord,
 };
 pub use sled_store::{Durability, FailureHook, SledStore, StoreConfig};
 
@@ -134,6 +134,8 @@ pub struct Recovered {
     pub answers: Vec<AnswerRecord>,
     /// Every basket's intent.
     pub baskets: Vec<BasketRecord>,
+    /// Every discount code.
+    pub discount_codes: Vec<DiscountCodeRecord>,
 }
 
 /// Counters of a store's work, for metrics and for tests that check syncing.

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    ClientId, Hold, OrderNumber, Payment, PerformanceId, PerformanceInfo, PerformanceState,
-    PlanSpec, Timestamp, TransactionId,
+    ClientId, DiscountCode, Hold, OrderNumber, Payment, PerformanceId, PerformanceInfo,
+    PerformanceState, PlanSpec, Timestamp, TransactionId,
 };
 
 /// A performance's definition, written before its creation is acknowledged.
@@ -54,6 +54,10 @@ pub struct OrderRecord {
     pub created_at: Timestamp,
     /// How it was paid, when the completion said (format 3 on).
     pub payment: Option<Payment>,
+    /// The discount code its tickets were priced with (format 6 on).
+    pub discount_code: Option<String>,
+    /// How many of its tickets the code covered: the uses it counts (format 6 on).
+    pub discount_uses: u32,
 }
 
 /// The first answer to a request with an idempotency key: the holds as they were placed.
@@ -71,14 +75,25 @@ pub struct IdempotencyRecord {
     pub holds: Vec<(PerformanceId, Hold)>,
 }
 
-/// What a transaction carries besides its holds: the client's metadata. Written with the
-/// transaction's last hold, and again whole when it changes.
+/// What a transaction carries besides its holds: the client's metadata and its discount
+/// code. Written with the transaction's last hold, and again whole when either changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransactionRecord {
     /// The transaction.
     pub transaction: TransactionId,
     /// The client's keys and values.
     pub metadata: BTreeMap<String, String>,
+    /// The discount code applied to it (format 6 on).
+    pub discount_code: Option<String>,
+}
+
+/// A discount code's definition, written before its creation is acknowledged; never changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountCodeRecord {
+    /// The definition.
+    pub code: DiscountCode,
+    /// When it was created.
+    pub created_at: Timestamp,
 }
 
 /// The first answer to a write other than a hold that came with an `Idempotency-Key`, as
@@ -156,6 +171,8 @@ pub enum Record {
     Answer(AnswerRecord),
     /// A basket's intent.
     Basket(BasketRecord),
+    /// A discount code's definition.
+    DiscountCode(DiscountCodeRecord),
     /// A hold archived at a snapshot; it also ends the transaction's basket intent, which
     /// recovery needs no more once a hold of it has ended.
     Archived(ArchivedHold),

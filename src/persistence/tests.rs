@@ -357,6 +357,8 @@ fn records_other_than_entries_round_trip() {
         customer_email: "joe@example.com".into(),
         created_at: NOW,
         payment: None,
+        discount_code: None,
+        discount_uses: 0,
     };
     let batch = Batch {
         records: vec![Record::Client(client.clone()), Record::Order(order.clone())],

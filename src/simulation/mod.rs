@@ -120,6 +120,12 @@ pub struct Stats {
     pub typed_sold: u64,
     /// Holds refused for a ticket type: unknown, or not sold in the band asked for.
     pub types_refused: u64,
+    /// Sales acknowledged with a discount code that covered some of their tickets.
+    pub discounted_sold: u64,
+    /// Changes or completions refused because the code had too few uses left.
+    pub codes_used_up: u64,
+    /// Changes or completions refused for a code not yet valid or covering no ticket.
+    pub codes_refused: u64,
     /// Door scans told to admit.
     pub admitted: u64,
     /// Scans of a ticket a door was told admitted, told not to admit again.
@@ -153,6 +159,9 @@ impl Stats {
         self.payments_refused += other.payments_refused;
         self.typed_sold += other.typed_sold;
         self.types_refused += other.types_refused;
+        self.discounted_sold += other.discounted_sold;
+        self.codes_used_up += other.codes_used_up;
+        self.codes_refused += other.codes_refused;
         self.admitted += other.admitted;
         self.scanned_again += other.scanned_again;
         self.crashes += other.crashes;
@@ -218,6 +227,12 @@ fn every_seed_keeps_every_promise() {
             ("refused payments", total.payments_refused),
             ("sales with a child's ticket", total.typed_sold),
             ("holds refused for their ticket type", total.types_refused),
+            ("sales with a discount code", total.discounted_sold),
+            ("codes refused as used up", total.codes_used_up),
+            (
+                "codes refused as not yet valid or out of scope",
+                total.codes_refused,
+            ),
             ("admitting scans", total.admitted),
             ("second scans of an admitted ticket", total.scanned_again),
             ("crashes", total.crashes),

@@ -5,6 +5,7 @@ mod baskets;
 mod catalogue;
 mod changes;
 mod completions;
+mod discount_codes;
 mod errors;
 mod helpers;
 mod hold_caps;

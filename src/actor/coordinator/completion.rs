@@ -1,7 +1,9 @@
 //! Completing a transaction: the step machine that turns its holds into one order, at one
 //! performance or several, as the coordinator's module doc describes (prepare, commit, sell;
-//! roll back on a refusal). With a payment, the run first quotes what is due from the holds
-//! themselves and refuses a payment that does not settle it, before anything is prepared.
+//! roll back on a refusal). With a payment or a discount code, the run first quotes the
+//! holds themselves: it refuses a payment that does not settle what is due, and reserves the
+//! code's uses (or refuses them, see [`discounts`](super::discounts)), before anything is
+//! prepared.
 //!
 //! The engine executes the [`Step`]s with `await`s between them; the simulation executes the
 //! same steps against its cores.
@@ -11,13 +13,13 @@
 //!   tickets it prices are the tickets sold; a lock that expires meanwhile fails the sale as
 //!   it would without a payment.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{Coordinator, customer_of};
 use crate::actor::Caller;
 use crate::actor::error::EngineError;
 use crate::domain::{
-    Amount, Currency, Customer, OrderNumber, Payment, PerformanceId, Rejection, Timestamp,
+    Customer, DiscountCode, OrderNumber, Payment, PerformanceId, Quote, Rejection, Timestamp,
     TransactionId,
 };
 use crate::persistence::OrderRecord;
@@ -54,11 +56,14 @@ pub enum Step {
         /// True when the step may be refused as overloaded.
         bounded: bool,
     },
-    /// Report what the transaction's holds at `performances` cost, summed per currency, with
-    /// [`Coordinator::advance_quoted`] (their current holds, read without changing them).
+    /// Report what the transaction's holds at `performances` cost with `discount`, as
+    /// [`crate::domain::quote`] says, to [`Coordinator::advance_quoted`] (their current holds,
+    /// read without changing them).
     Quote {
         /// Every performance the transaction holds at.
         performances: Vec<PerformanceId>,
+        /// The transaction's discount code.
+        discount: Option<Arc<DiscountCode>>,
     },
     /// Write the order as the commit record and report when durable.
     Commit(OrderRecord),
@@ -103,6 +108,7 @@ pub struct Completion {
     transaction: TransactionId,
     performances: Vec<PerformanceId>,
     order: OrderRecord,
+    discount: Option<Arc<DiscountCode>>,
     phase: Phase,
 }
 
@@ -162,6 +168,7 @@ impl Coordinator {
                 transaction,
                 performances: route.performances,
                 order,
+                discount: None,
                 phase: Phase::Selling { next: 0 },
             }));
         }
@@ -171,6 +178,16 @@ impl Coordinator {
             }
             return Ok(Begin::Done(order.clone()));
         }
+        let discount = match self.applied.get(&transaction) {
+            Some(code) => {
+                let code = self
+                    .discount(code)
+                    .ok_or_else(|| EngineError::not_found("discount code", code))?;
+                code.check_window(now)?;
+                Some(code)
+            }
+            None => None,
+        };
         let (name, email) = customer
             .as_ref()
             .map(|c| (c.name().to_owned(), c.email().to_owned()))
@@ -185,6 +202,9 @@ impl Coordinator {
             customer_email: email,
             created_at: now,
             payment: payment.clone(),
+            discount_code: discount.as_ref().map(|code| code.code.clone()),
+            // Counted from the quote.
+            discount_uses: 0,
         };
         self.completing.insert(
             transaction,
@@ -198,9 +218,10 @@ impl Coordinator {
             transaction,
             performances: route.performances,
             order,
+            discount,
             phase: Phase::Quoting,
         };
-        if run.order.payment.is_none() {
+        if run.order.payment.is_none() && run.discount.is_none() {
             run.phase = self.first_sale_phase(&mut run);
         }
         Ok(Begin::Run(run))
@@ -218,19 +239,25 @@ impl Coordinator {
     }
 
     /// Takes what the transaction's holds cost (the outcome of [`Step::Quote`]) and returns the
-    /// next step: the sale when the payment settles it, otherwise the run ends refused, with
-    /// nothing prepared or sold.
+    /// next step: the sale when the payment settles it and the code's uses are reserved,
+    /// otherwise the run ends refused, with nothing prepared or sold.
     pub fn advance_quoted(
         &mut self,
         run: &mut Completion,
-        due: Result<BTreeMap<Currency, Amount>, EngineError>,
+        quote: Result<Quote, EngineError>,
     ) -> Step {
         if !matches!(run.phase, Phase::Quoting) {
             return Step::Finished(Err(EngineError::Unavailable));
         }
-        let settled = due.and_then(|due| match &run.order.payment {
-            Some(payment) => payment.settles(&due).map_err(EngineError::from),
-            None => Ok(()),
+        let settled = quote.and_then(|quote| {
+            if let Some(payment) = &run.order.payment {
+                payment.settles(&quote.due)?;
+            }
+            if let Some(code) = &run.discount {
+                self.reserve_uses(run.transaction, code, quote.discounted)?;
+                run.order.discount_uses = quote.discounted;
+            }
+            Ok(())
         });
         match settled {
             Ok(()) => {
@@ -260,6 +287,7 @@ impl Coordinator {
         match &run.phase {
             Phase::Quoting => Step::Quote {
                 performances: run.performances.clone(),
+                discount: run.discount.clone(),
             },
             Phase::SellOne => perform(
                 0,
@@ -349,6 +377,7 @@ impl Coordinator {
             }
             (Phase::Committing, Ok(())) => {
                 self.remember_order(run.order.clone());
+                self.drop_reservation(run.transaction);
                 Phase::Selling { next: 0 }
             }
             (Phase::Committing, Err(error)) => {
@@ -373,12 +402,14 @@ impl Coordinator {
         if !self.order_of.contains_key(&run.transaction) {
             self.remember_order(run.order.clone());
         }
+        self.drop_reservation(run.transaction);
         Step::Finished(Ok(run.order.clone()))
     }
 
     /// Ends a run that committed nothing.
     fn abandon(&mut self, run: &Completion, error: EngineError) -> Step {
         self.completing.remove(&run.transaction);
+        self.drop_reservation(run.transaction);
         Step::Finished(Err(error))
     }
 

@@ -7,8 +7,11 @@
 //! only gain tickets, then the one performance (at most) that gives some up. If a part is
 //! refused, the parts already made are undone in reverse by putting each hold back as it was
 //! (`RestoreHold`, past the admission bound); since those parts only gained tickets, putting
-//! them back only frees seats and never needs one somebody else took meanwhile. The metadata,
-//! last, is written once every part stands.
+//! them back only frees seats and never needs one somebody else took meanwhile. A discount
+//! code being applied is checked next, against the tickets as the parts left them (it must
+//! cover one, and have uses left for those it covers): refused, the parts are undone as
+//! above. The transaction record (metadata and code), last, is written once every part
+//! stands.
 //!
 //! # Caveats
 //! - A change that gives up tickets at two performances is refused (422): undoing the first
@@ -18,10 +21,11 @@
 
 use super::{Caller, Coordinator, EngineError, METADATA_KEYS_MAX, Metadata};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::domain::{
-    HoldState, PerformanceId, PlacesGivenUp, PoolPlaces, Rejection, Selection, TicketId, Timestamp,
-    TransactionId,
+    DiscountCode, HoldState, PerformanceId, PlacesGivenUp, PoolPlaces, Rejection, Selection,
+    TicketId, Timestamp, TransactionId,
 };
 use crate::persistence::TransactionRecord;
 
@@ -88,7 +92,16 @@ pub enum ChangeStep {
         /// What to put back.
         before: Before,
     },
-    /// Write the transaction's merged metadata and report when durable.
+    /// Count the tickets `code` covers among the transaction's holds at `performances` (as
+    /// [`crate::domain::quote`] does) and report them with
+    /// [`Coordinator::advance_discount_check`].
+    CheckDiscount {
+        /// Every performance the transaction holds at now.
+        performances: Vec<PerformanceId>,
+        /// The code being applied.
+        code: Arc<DiscountCode>,
+    },
+    /// Write the transaction's merged metadata and code and report when durable.
     Write(TransactionRecord),
     /// The change is over.
     Finished(Result<(), EngineError>),
@@ -97,6 +110,7 @@ pub enum ChangeStep {
 #[derive(Debug)]
 enum Phase {
     Applying,
+    Checking,
     Writing,
     Undoing(Option<EngineError>),
     Finished,
@@ -110,6 +124,8 @@ pub struct Modification {
     next: usize,
     made: Vec<(PerformanceId, Before)>,
     metadata: Option<TransactionRecord>,
+    /// The code being applied, to check once the parts stand.
+    applying: Option<Arc<DiscountCode>>,
     phase: Phase,
 }
 
@@ -231,19 +247,22 @@ pub fn plan_parts(
 }
 
 impl Coordinator {
-    /// Begins a change of `transaction`: `parts` by performance (in any order), and metadata
-    /// `changes` (`None` removes a key).
+    /// Begins a change of `transaction`: `parts` by performance (in any order), metadata
+    /// `changes` (`None` removes a key), and its discount code (`Some(None)` removes it).
     ///
     /// # Errors
-    /// `NotFound` and `Forbidden` as [`Coordinator::route`]; `Conflict` while the transaction
-    /// is being completed or changed; `RuleViolation` for parts giving up tickets at more than
-    /// one performance; `Invalid` for metadata that would have too many keys.
+    /// `NotFound` and `Forbidden` as [`Coordinator::route`], and `NotFound` for an unknown
+    /// code; `Conflict` while the transaction is being completed or changed; `RuleViolation`
+    /// for parts giving up tickets at more than one performance and for a code outside its
+    /// window at `now`; `Invalid` for metadata that would have too many keys.
     pub fn begin_modification(
         &mut self,
         caller: &Caller,
         transaction: TransactionId,
         mut parts: Vec<(PerformanceId, Planned)>,
         changes: &BTreeMap<String, Option<String>>,
+        discount: Option<Option<&str>>,
+        now: Timestamp,
     ) -> Result<Modification, EngineError> {
         self.route(caller, transaction)?;
         if self.completing.contains_key(&transaction) || self.modifying.contains(&transaction) {
@@ -254,22 +273,40 @@ impl Coordinator {
         }
         // Gains first, then the part that gives up: undoing gains only frees seats.
         parts.sort_by_key(|(performance, part)| (part.gives_up(), performance.clone()));
-        let metadata = if changes.is_empty() {
+        let applying = match discount {
+            Some(Some(code)) => Some(self.discount_to_apply(code, now)?),
+            _ => None,
+        };
+        let metadata = if changes.is_empty() && discount.is_none() {
             None
         } else {
+            let discount_code = match discount {
+                Some(_) => applying.as_ref().map(|code| code.code.clone()),
+                None => self.applied.get(&transaction).cloned(),
+            };
             Some(TransactionRecord {
                 transaction,
                 metadata: self.merged_metadata(transaction, changes)?,
+                discount_code,
             })
         };
         self.modifying.insert(transaction);
+        let phase = if !parts.is_empty() {
+            Phase::Applying
+        } else if applying.is_some() {
+            Phase::Checking
+        } else {
+            // Writes the record, or finishes at once when there is none.
+            Phase::Writing
+        };
         Ok(Modification {
             transaction,
             parts,
             next: 0,
             made: Vec::new(),
             metadata,
-            phase: Phase::Applying,
+            applying,
+            phase,
         })
     }
 
@@ -302,10 +339,15 @@ impl Coordinator {
                     performance: performance.clone(),
                     planned: planned.clone(),
                 },
-                None => match &change.metadata {
-                    Some(record) => ChangeStep::Write(record.clone()),
-                    None => ChangeStep::Finished(Ok(())),
+                None => ChangeStep::Finished(Err(EngineError::Unavailable)),
+            },
+            Phase::Checking => match (&change.applying, self.transactions.get(&change.transaction))
+            {
+                (Some(code), Some(route)) => ChangeStep::CheckDiscount {
+                    performances: route.performances.clone(),
+                    code: Arc::clone(code),
                 },
+                _ => ChangeStep::Finished(Err(EngineError::Unavailable)),
             },
             Phase::Writing => match &change.metadata {
                 Some(record) => ChangeStep::Write(record.clone()),
@@ -344,10 +386,8 @@ impl Coordinator {
                 change.next += 1;
                 if change.next < change.parts.len() {
                     Phase::Applying
-                } else if change.metadata.is_some() {
-                    Phase::Writing
                 } else {
-                    return self.end_change(change, Ok(()));
+                    return self.after_parts(change);
                 }
             }
             (Phase::Applying, Err(error)) if change.made.is_empty() => {
@@ -361,6 +401,7 @@ impl Coordinator {
                 return self.end_change(change, Ok(()));
             }
             (Phase::Writing, Err(error)) => return self.end_change(change, Err(error)),
+            (Phase::Checking, _) => return self.end_change(change, Err(EngineError::Unavailable)),
             (Phase::Undoing(error), outcome) => {
                 if let Err(failure) = outcome {
                     // Refused only when the hold ended meanwhile or a write failed; either
@@ -376,6 +417,42 @@ impl Coordinator {
             }
             (Phase::Finished, _) => return ChangeStep::Finished(Err(EngineError::Unavailable)),
         };
+        self.change_step(change)
+    }
+
+    /// Begins what follows the parts (all made, or none to make): the code's check, the
+    /// record, or the end.
+    fn after_parts(&mut self, change: &mut Modification) -> ChangeStep {
+        change.phase = if change.applying.is_some() {
+            Phase::Checking
+        } else if change.metadata.is_some() {
+            Phase::Writing
+        } else {
+            return self.end_change(change, Ok(()));
+        };
+        self.change_step(change)
+    }
+
+    /// Takes how many tickets the code being applied covers (the outcome of
+    /// [`ChangeStep::CheckDiscount`]) and returns the next step: the record's write when the
+    /// code covers some and has uses left for them, otherwise the parts are undone.
+    pub fn advance_discount_check(
+        &mut self,
+        change: &mut Modification,
+        covered: Result<u32, EngineError>,
+    ) -> ChangeStep {
+        if !matches!(change.phase, Phase::Checking) {
+            return ChangeStep::Finished(Err(EngineError::Unavailable));
+        }
+        let checked = covered.and_then(|covered| match &change.applying {
+            Some(code) => Ok(self.check_uses(code, covered, false)?),
+            None => Err(EngineError::Unavailable),
+        });
+        match checked {
+            Ok(()) => change.phase = Phase::Writing,
+            Err(error) if change.made.is_empty() => return self.end_change(change, Err(error)),
+            Err(error) => change.phase = Phase::Undoing(Some(error)),
+        }
         self.change_step(change)
     }
 

@@ -124,6 +124,7 @@ impl Placement {
             vec![Record::Transaction(TransactionRecord {
                 transaction: self.transaction,
                 metadata: self.metadata.clone(),
+                discount_code: None,
             })]
         } else {
             Vec::new()

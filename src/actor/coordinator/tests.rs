@@ -1,5 +1,8 @@
 use super::*;
-use crate::domain::{Amount, Currency, Customer, Payment, Rejection, Timestamp};
+use crate::domain::{
+    Amount, Currency, Customer, DiscountCode, DiscountRefusal, DiscountScope, Payment, Quote,
+    Reduction, Rejection, Timestamp,
+};
 
 fn id(text: &str) -> PerformanceId {
     PerformanceId::parse(text).expect("a valid id")
@@ -196,12 +199,12 @@ fn card(amount: &str) -> Option<Payment> {
     Some(Payment::new("card", "ch_1", amount, gbp).expect("a payment"))
 }
 
-fn due(amount: &str) -> Result<BTreeMap<Currency, Amount>, EngineError> {
+fn due(amount: &str) -> Result<Quote, EngineError> {
     let gbp = Currency::parse("GBP").expect("a currency");
-    Ok(BTreeMap::from([(
-        gbp,
-        Amount::parse(amount).expect("an amount"),
-    )]))
+    Ok(Quote {
+        due: BTreeMap::from([(gbp, Amount::parse(amount).expect("an amount"))]),
+        discounted: 0,
+    })
 }
 
 #[test]
@@ -214,7 +217,7 @@ fn a_payment_is_checked_against_the_quote_before_anything_is_prepared() {
     let Ok(Begin::Run(mut run)) = paid(&mut coordinator) else {
         panic!("the complete runs");
     };
-    let Step::Quote { performances } = coordinator.step(&run) else {
+    let Step::Quote { performances, .. } = coordinator.step(&run) else {
         panic!("a paid completion quotes first");
     };
     assert_eq!(performances, [id("p1"), id("p2")]);
@@ -246,5 +249,93 @@ fn a_payment_is_checked_against_the_quote_before_anything_is_prepared() {
     assert!(matches!(
         other,
         Err(EngineError::CompletedDifferently { .. })
+    ));
+}
+
+fn apply_code(coordinator: &mut Coordinator, transaction: TransactionId, code: &str) {
+    coordinator.set_metadata(TransactionRecord {
+        transaction,
+        metadata: Metadata::new(),
+        discount_code: Some(code.into()),
+    });
+}
+
+fn covering(discounted: u32) -> Result<Quote, EngineError> {
+    Ok(Quote {
+        due: BTreeMap::new(),
+        discounted,
+    })
+}
+
+#[test]
+fn a_codes_uses_are_reserved_at_the_quote_and_never_pass_its_cap() {
+    let (first, second) = (TransactionId(21), TransactionId(22));
+    let mut coordinator = coordinator_with(first, &["p1"]);
+    coordinator.open(
+        second,
+        Route {
+            owner: caller().client,
+            performances: vec![id("p2")],
+        },
+        Metadata::new(),
+    );
+    let code = DiscountCode::new(
+        "early10",
+        Reduction::Percent(Amount::parse("10").expect("an amount")),
+        None,
+        Some(Timestamp(100)),
+        Some(3),
+        DiscountScope::default(),
+    )
+    .expect("a code");
+    coordinator.define_discount(DiscountCodeRecord {
+        code,
+        created_at: Timestamp(0),
+    });
+    apply_code(&mut coordinator, first, "EARLY10");
+    apply_code(&mut coordinator, second, "EARLY10");
+    // Both quote first, even without a payment; the first reserves two of the three uses.
+    let Begin::Run(mut run_one) = begin(&mut coordinator, first) else {
+        panic!("runs");
+    };
+    assert!(matches!(coordinator.step(&run_one), Step::Quote { .. }));
+    let step = coordinator.advance_quoted(&mut run_one, covering(2));
+    assert!(matches!(action_at(&step).1, HoldAction::Sell { .. }));
+    assert_eq!(coordinator.uses_of("EARLY10"), (0, 2));
+    // The second wants two while two are reserved: refused, used up, nothing prepared.
+    let Begin::Run(mut run_two) = begin(&mut coordinator, second) else {
+        panic!("runs");
+    };
+    let refused = coordinator.advance_quoted(&mut run_two, covering(2));
+    assert!(matches!(
+        refused,
+        Step::Finished(Err(EngineError::Discount(DiscountRefusal::UsedUp {
+            left: 1,
+            wanted: 2,
+            ..
+        })))
+    ));
+    // The first sale is refused at its performance: its reservation is given back.
+    let refused = coordinator.advance(&mut run_one, Err(Rejection::LockExpired.into()));
+    assert!(matches!(refused, Step::Finished(Err(_))));
+    assert_eq!(coordinator.uses_of("EARLY10"), (0, 0));
+    // Now the second completes, and its order counts its uses.
+    let Begin::Run(mut run_two) = begin(&mut coordinator, second) else {
+        panic!("runs");
+    };
+    coordinator.advance_quoted(&mut run_two, covering(2));
+    let Step::Finished(Ok(order)) = coordinator.advance(&mut run_two, Ok(())) else {
+        panic!("sold");
+    };
+    assert_eq!(
+        (order.discount_code.as_deref(), order.discount_uses),
+        (Some("EARLY10"), 2)
+    );
+    assert_eq!(coordinator.uses_of("EARLY10"), (2, 0));
+    // Past the code's window, a completion with it is refused before anything is quoted.
+    let late = coordinator.begin_completion(&caller(), first, joe(), None, Timestamp(100));
+    assert!(matches!(
+        late,
+        Err(EngineError::Discount(DiscountRefusal::Expired { .. }))
     ));
 }

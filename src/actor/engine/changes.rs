@@ -25,6 +25,8 @@ pub struct TransactionChange {
     pub remove_general_admission: Vec<(PerformanceId, PlacesGivenUp)>,
     /// Metadata to merge; `None` removes the key.
     pub metadata: BTreeMap<String, Option<String>>,
+    /// The discount code to apply (`Some(None)` removes the one applied).
+    pub discount_code: Option<Option<String>>,
 }
 
 impl Engine {
@@ -62,6 +64,8 @@ impl Engine {
             transaction,
             parts,
             &change.metadata,
+            change.discount_code.as_ref().map(Option::as_deref),
+            self.clock.now(),
         )?;
         let engine = Arc::clone(self);
         let owner = route.owner;
@@ -108,6 +112,14 @@ impl Engine {
         loop {
             let outcome = match step {
                 ChangeStep::Finished(result) => return result,
+                ChangeStep::CheckDiscount { performances, code } => {
+                    let quoted = self.quote(transaction, performances, Some(&code)).await;
+                    step = self
+                        .coordination()
+                        .coordinator
+                        .advance_discount_check(&mut change, quoted.map(|q| q.discounted));
+                    continue;
+                }
                 ChangeStep::Write(record) => self
                     .write(Batch {
                         records: vec![Record::Transaction(record)],

@@ -29,6 +29,7 @@
 mod catalogue;
 mod changes;
 mod clients;
+mod discounts;
 mod orders;
 mod recovery;
 mod reports;
@@ -50,7 +51,7 @@ use crate::domain::{
     ClientId, EventId, EventInfo, HoldState, OrderNumber, PerformanceId, TicketId, Timestamp,
     TransactionId,
 };
-use crate::domain::{Customer, Payment};
+use crate::domain::{Customer, DiscountCode, Payment};
 use crate::persistence::{AnswerRecord, Batch, Record, Store};
 
 pub use changes::TransactionChange;
@@ -116,6 +117,8 @@ pub struct TransactionView {
     pub holds: Vec<HoldView>,
     /// The client's metadata.
     pub metadata: Metadata,
+    /// The discount code its tickets are priced with.
+    pub discount: Option<Arc<DiscountCode>>,
 }
 
 impl TransactionView {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::{Engine, TransactionView, random_u64};
 use crate::actor::clients::Role;
-use crate::actor::coordinator::{Coordinator, Ending};
+use crate::actor::coordinator::{Coordinator, Ending, StoredRecords};
 use crate::actor::messages::HoldView;
 use crate::actor::performance_core::{Rebuilt, SettleAction, Settlement, rebuild};
 use crate::domain::{PerformanceId, SeatingPlan, Timestamp};
@@ -85,9 +85,12 @@ impl Engine {
         });
         let (coordinator, resolutions) = match Coordinator::recover(
             holds,
-            recovered.orders,
-            recovered.transactions,
-            recovered.baskets,
+            StoredRecords {
+                orders: recovered.orders,
+                transactions: recovered.transactions,
+                baskets: recovered.baskets,
+                discount_codes: recovered.discount_codes,
+            },
             Arc::clone(&self.store),
         ) {
             Ok(recovered) => recovered,
@@ -241,6 +244,8 @@ impl Engine {
                     tracing::error!(%error, "reading a transaction's metadata failed");
                     crate::actor::Metadata::new()
                 }),
+            // A hold's first answer is given before any code can be applied.
+            discount: None,
         };
         self.idempotency.complete(
             (record.client, record.key),

@@ -7,13 +7,14 @@
 //!   record, and it is meant for an admin, not for a page that polls.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::Engine;
 use crate::actor::error::EngineError;
 use crate::actor::messages::{GetSoldHolds, SoldHolds};
 use crate::domain::{
-    GroupBy, OrderNumber, ReportFilter, SalesRow, SoldOrder, TakingsRow, sales_report,
-    takings_report,
+    DiscountCode, GroupBy, OrderNumber, ReportFilter, SalesRow, SoldOrder, TakingsRow,
+    sales_report, takings_report,
 };
 use crate::persistence::OrderRecord;
 
@@ -29,8 +30,8 @@ impl Engine {
         group_by: GroupBy,
     ) -> Result<Vec<SalesRow>, EngineError> {
         self.check_filter(filter)?;
-        let (sold, orders) = self.sold().await?;
-        Ok(sales_report(&sold_orders(&sold, &orders), filter, group_by))
+        let sales = self.sold().await?;
+        Ok(sales_report(&sales.orders(), filter, group_by))
     }
 
     /// Sums the payments of the orders `filter` keeps by method and currency.
@@ -42,8 +43,8 @@ impl Engine {
         filter: &ReportFilter,
     ) -> Result<Vec<TakingsRow>, EngineError> {
         self.check_filter(filter)?;
-        let (sold, orders) = self.sold().await?;
-        Ok(takings_report(&sold_orders(&sold, &orders), filter))
+        let sales = self.sold().await?;
+        Ok(takings_report(&sales.orders(), filter))
     }
 
     /// Refuses a filter that names an event or performance the catalogue lacks.
@@ -61,8 +62,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Every performance's sold holds, in performance id order, and the orders they belong to.
-    async fn sold(&self) -> Result<(Vec<SoldHolds>, Vec<OrderRecord>), EngineError> {
+    /// Every performance's sold holds, in performance id order, the orders they belong to, and
+    /// the discount codes those were priced with.
+    async fn sold(&self) -> Result<Sales, EngineError> {
         let mut infos = self.registry.infos();
         infos.sort_by(|a, b| a.id.cmp(&b.id));
         let mut sold = Vec::with_capacity(infos.len());
@@ -76,14 +78,42 @@ impl Engine {
             .collect();
         numbers.sort_unstable();
         numbers.dedup();
-        let orders = self.coordination().coordinator.orders_numbered(numbers);
-        Ok((sold, orders))
+        let coordination = self.coordination();
+        let orders = coordination.coordinator.orders_numbered(numbers);
+        let codes = orders
+            .iter()
+            .filter_map(|order| order.discount_code.as_deref())
+            .filter_map(|code| coordination.coordinator.discount(code))
+            .map(|code| (code.code.clone(), code))
+            .collect();
+        Ok(Sales {
+            sold,
+            orders,
+            codes,
+        })
     }
 }
 
-/// Joins sold holds to their orders: one [`SoldOrder`] per order, its parts in performance id
-/// order, orders in number order.
-fn sold_orders<'a>(sold: &'a [SoldHolds], orders: &'a [OrderRecord]) -> Vec<SoldOrder<'a>> {
+/// What a report reads: sold holds, their orders, and the orders' discount codes by code.
+struct Sales {
+    sold: Vec<SoldHolds>,
+    orders: Vec<OrderRecord>,
+    codes: BTreeMap<String, Arc<DiscountCode>>,
+}
+
+impl Sales {
+    /// Joins sold holds to their orders: one [`SoldOrder`] per order, its parts in performance
+    /// id order, orders in number order.
+    fn orders(&self) -> Vec<SoldOrder<'_>> {
+        sold_orders(&self.sold, &self.orders, &self.codes)
+    }
+}
+
+fn sold_orders<'a>(
+    sold: &'a [SoldHolds],
+    orders: &'a [OrderRecord],
+    codes: &'a BTreeMap<String, Arc<DiscountCode>>,
+) -> Vec<SoldOrder<'a>> {
     let mut by_number: BTreeMap<OrderNumber, SoldOrder<'a>> = orders
         .iter()
         .map(|order| {
@@ -92,6 +122,11 @@ fn sold_orders<'a>(sold: &'a [SoldHolds], orders: &'a [OrderRecord]) -> Vec<Sold
                 client: &order.client,
                 created_at: order.created_at,
                 payment: order.payment.as_ref(),
+                discount: order
+                    .discount_code
+                    .as_ref()
+                    .and_then(|code| codes.get(code))
+                    .map(AsRef::as_ref),
                 parts: Vec::new(),
             };
             (order.number, sold_order)

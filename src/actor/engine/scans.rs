@@ -18,11 +18,20 @@ impl Engine {
             return Ok(ScanView {
                 verdict: ScanVerdict::Unknown,
                 hold: None,
+                discount: None,
             });
         };
-        self.registry
+        let mut view = self
+            .registry
             .get(&performance)?
             .send(ScanTicket { barcode })
-            .await
+            .await?;
+        if let Some(hold) = &view.hold {
+            view.discount = self
+                .coordination()
+                .coordinator
+                .discount_of(hold.hold.transaction)?;
+        }
+        Ok(view)
     }
 }

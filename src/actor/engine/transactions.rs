@@ -16,8 +16,8 @@ use crate::actor::messages::{
 };
 use crate::actor::registry::PerformanceHandle;
 use crate::domain::{
-    Amount, Currency, Customer, HoldState, Payment, PerformanceId, Rejection, SeatChoice,
-    Selection, TicketId, TransactionId, transaction_totals,
+    Customer, DiscountCode, HoldState, Payment, PerformanceId, Quote, Rejection, SeatChoice,
+    Selection, TicketId, TransactionId, quote,
 };
 use crate::persistence::{Batch, Record};
 
@@ -163,6 +163,7 @@ impl Engine {
             id: transaction,
             holds,
             metadata,
+            discount: None,
         })
     }
 
@@ -284,11 +285,14 @@ impl Engine {
         transaction: TransactionId,
         holds: Vec<HoldView>,
     ) -> Result<TransactionView, EngineError> {
-        let metadata = self.coordination().coordinator.metadata(transaction)?;
+        let coordination = self.coordination();
+        let metadata = coordination.coordinator.metadata(transaction)?;
+        let discount = coordination.coordinator.discount_of(transaction)?;
         Ok(TransactionView {
             id: transaction,
             holds,
             metadata,
+            discount,
         })
     }
 
@@ -481,8 +485,13 @@ impl Engine {
                     return Ok(order_of(order, transaction));
                 }
                 Step::Finished(Err(error)) => return Err(error),
-                Step::Quote { performances } => {
-                    let due = self.quote(run.transaction(), performances).await;
+                Step::Quote {
+                    performances,
+                    discount,
+                } => {
+                    let due = self
+                        .quote(run.transaction(), performances, discount.as_deref())
+                        .await;
                     step = self
                         .coordination()
                         .coordinator
@@ -515,12 +524,14 @@ impl Engine {
         }
     }
 
-    /// What a transaction's holds at `performances` cost, summed per currency.
-    async fn quote(
+    /// What a transaction's holds at `performances` cost with `discount`, and the tickets it
+    /// covers.
+    pub(super) async fn quote(
         &self,
         transaction: TransactionId,
         performances: Vec<PerformanceId>,
-    ) -> Result<BTreeMap<Currency, Amount>, EngineError> {
+        discount: Option<&DiscountCode>,
+    ) -> Result<Quote, EngineError> {
         let mut views = Vec::with_capacity(performances.len());
         for performance in performances {
             let view = self
@@ -530,15 +541,12 @@ impl Engine {
                 .await?;
             views.push(view);
         }
-        let totals = transaction_totals(
+        Ok(quote(
             views
                 .iter()
                 .map(|view| (view.performance.as_ref(), view.plan.as_ref(), &view.hold)),
-        );
-        Ok(totals
-            .into_iter()
-            .map(|(currency, total)| (currency, total.full))
-            .collect())
+            discount,
+        ))
     }
 
     /// Carries out one coordinator step at a performance.

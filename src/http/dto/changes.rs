@@ -1,6 +1,6 @@
-//! The body of `PATCH /transactions/{id}`: items to add, tickets and places to give up, and
-//! metadata to merge. Judged on its own (400 for anything malformed) before the transaction
-//! is looked at.
+//! The body of `PATCH /transactions/{id}`: items to add, tickets and places to give up,
+//! metadata to merge, and a discount code to apply or remove. Judged on its own (400 for
+//! anything malformed) before the transaction is looked at.
 
 use super::*;
 use crate::actor::TransactionChange;
@@ -27,6 +27,19 @@ pub struct ChangeTransaction {
     /// 32 keys after the merge; keys 1 to 255 characters, values at most 255).
     #[schema(schema_with = metadata_changes_schema)]
     metadata: Option<UniqueKeys<Option<String>>>,
+    /// A discount code to apply (any case), replacing one applied before; `null` removes the
+    /// code applied. Unknown: 404. Not yet valid, expired, covering none of the tickets, or
+    /// with fewer uses left than the tickets it covers: 422 `rule_violation` saying which.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable, pattern = "^[A-Za-z0-9_-]{1,32}$", examples("EARLY10"))]
+    discount_code: Option<Option<String>>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`, by `default`).
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 /// Places of one pool to give up.
@@ -86,13 +99,17 @@ impl TryFrom<ChangeTransaction> for TransactionChange {
             .map(UniqueKeys::into_inner)
             .unwrap_or_default();
         check_metadata(metadata.iter().map(|(key, value)| (key, value.as_ref())))?;
+        if let Some(Some(code)) = &body.discount_code {
+            normalized_code(code).map_err(|error| ApiError::invalid_request(error.to_string()))?;
+        }
         if add.is_empty()
             && remove.is_empty()
             && remove_general_admission.is_empty()
             && metadata.is_empty()
+            && body.discount_code.is_none()
         {
             return Err(ApiError::invalid_request(
-                "nothing to change: give add, remove, remove_general_admission or metadata",
+                "nothing to change: give add, remove, remove_general_admission, metadata or discount_code",
             ));
         }
         Ok(Self {
@@ -100,6 +117,7 @@ impl TryFrom<ChangeTransaction> for TransactionChange {
             remove,
             remove_general_admission,
             metadata,
+            discount_code: body.discount_code,
         })
     }
 }

@@ -7,7 +7,7 @@ use std::collections::btree_map::Entry;
 use std::fmt;
 use std::marker::PhantomData;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::de::{self, MapAccess};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::openapi::schema::{OneOfBuilder, Schema};
@@ -20,14 +20,15 @@ use crate::actor::{
     PerformanceView, Role, ScanView, SeatMapView, TransactionView,
 };
 use crate::domain::{
-    Amount, BlockSpec, ClientId, Counts, Currency, Customer, EventId, EventInfo, HoldState,
-    MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, Payment, PerformanceId, PerformanceInfo,
-    Person, PlacesGivenUp, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, ScanVerdict, SectionSpec,
-    TicketId, Timestamp, is_plain_text, price_ticket,
+    Amount, BlockSpec, ClientId, Counts, Currency, Customer, DiscountCode, EventId, EventInfo,
+    HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, Payment, PerformanceId,
+    PerformanceInfo, Person, PlacesGivenUp, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules,
+    ScanVerdict, SectionSpec, TicketId, Timestamp, is_plain_text, normalized_code, price_ticket,
 };
 
 mod changes;
 mod clients;
+mod discounts;
 mod listings;
 mod money;
 mod orders;
@@ -42,6 +43,7 @@ mod transactions;
 
 pub use changes::*;
 pub use clients::*;
+pub use discounts::*;
 pub use listings::*;
 use money::*;
 pub use orders::*;

@@ -2,7 +2,7 @@
 //! decimal strings written at the currency's minor unit (never floats).
 
 use super::*;
-use crate::domain::{Breakdown, transaction_totals};
+use crate::domain::{Breakdown, DiscountCode, transaction_totals};
 
 /// The sum of a transaction's or order's prices in one currency.
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,12 +30,13 @@ pub(super) struct TotalDto {
     full: String,
 }
 
-/// The totals of a transaction's holds, one per currency.
-pub(super) fn totals_of(holds: &[HoldView]) -> Vec<TotalDto> {
+/// The totals of a transaction's holds with its discount code, one per currency.
+pub(super) fn totals_of(holds: &[HoldView], discount: Option<&DiscountCode>) -> Vec<TotalDto> {
     transaction_totals(
         holds
             .iter()
             .map(|view| (view.performance.as_ref(), view.plan.as_ref(), &view.hold)),
+        discount,
     )
     .into_iter()
     .map(|(currency, total)| TotalDto {

@@ -56,6 +56,9 @@ pub struct OrderDto {
     general_admission: Vec<PlacesDto>,
     /// One total per currency.
     totals: Vec<TotalDto>,
+    /// The discount code its tickets were sold with, or `null`.
+    #[schema(examples("EARLY10"))]
+    discount_code: Option<String>,
     /// How it was paid; absent when the completion did not say.
     #[serde(skip_serializing_if = "Option::is_none")]
     payment: Option<PaymentDto>,
@@ -68,7 +71,13 @@ impl From<&Order> for OrderDto {
         let mut tickets = Vec::new();
         let mut places = Vec::new();
         for view in &order.transaction.holds {
-            render_hold(view, true, &mut tickets, &mut places);
+            render_hold(
+                view,
+                order.transaction.discount.as_deref(),
+                true,
+                &mut tickets,
+                &mut places,
+            );
         }
         Self {
             number: order.number.to_string(),
@@ -87,7 +96,15 @@ impl From<&Order> for OrderDto {
                 amount: payment.amount().to_string(),
                 currency: payment.currency().to_string(),
             }),
-            totals: totals_of(&order.transaction.holds),
+            totals: totals_of(
+                &order.transaction.holds,
+                order.transaction.discount.as_deref(),
+            ),
+            discount_code: order
+                .transaction
+                .discount
+                .as_ref()
+                .map(|code| code.code.clone()),
         }
     }
 }

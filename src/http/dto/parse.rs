@@ -4,9 +4,7 @@
 use super::*;
 /// Renders engine time as RFC 3339 in UTC with `Z`.
 pub fn format_time(at: Timestamp) -> String {
-    DateTime::<Utc>::from_timestamp_millis(at.as_millis())
-        .map(|time| time.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-        .unwrap_or_default()
+    at.to_string()
 }
 
 /// Parses an RFC 3339 time with any offset.

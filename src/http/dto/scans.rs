@@ -103,7 +103,7 @@ impl ScanAnswer {
             ScanVerdict::Unknown => (false, Some("unknown"), None, None),
         };
         let ticket = ticket.zip(view.hold.as_ref()).map(|(ticket, hold)| {
-            let (seat, general_admission) = ticket_at(hold, ticket.index);
+            let (seat, general_admission) = ticket_at(hold, view.discount.as_deref(), ticket.index);
             ScannedTicketDto {
                 barcode: barcode.to_owned(),
                 order: hold

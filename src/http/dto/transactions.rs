@@ -517,10 +517,12 @@ pub struct PlacesDto {
     barcodes: Option<Vec<String>>,
 }
 
-/// Renders a hold's seats and places, with barcodes when `with_barcodes` and sold. Places are
-/// one entry per pool and ticket type, in barcode order.
+/// Renders a hold's seats and places, priced with the transaction's `discount` code, with
+/// barcodes when `with_barcodes` and sold. Places are one entry per pool and ticket type, in
+/// barcode order.
 pub(super) fn render_hold(
     view: &HoldView,
+    discount: Option<&DiscountCode>,
     with_barcodes: bool,
     tickets: &mut Vec<TicketDto>,
     places: &mut Vec<PlacesDto>,
@@ -540,6 +542,7 @@ pub(super) fn render_hold(
             plan,
             hold.ticket_type(index),
             plan.block(seat).price_band,
+            discount,
         );
         let [nominal, extra, discount, full] = breakdown_strings(&priced.price);
         tickets.push(TicketDto {
@@ -568,7 +571,7 @@ pub(super) fn render_hold(
     for typed in hold.typed().places {
         let pool = &plan.pools()[usize::from(typed.pool)];
         let band = &plan.price_bands()[usize::from(pool.price_band)];
-        let priced = price_ticket(info, plan, typed.ticket_type, pool.price_band);
+        let priced = price_ticket(info, plan, typed.ticket_type, pool.price_band, discount);
         let [nominal, extra, discount, full] = breakdown_strings(&priced.price);
         places.push(PlacesDto {
             performance: info.id.to_string(),
@@ -621,6 +624,9 @@ pub struct TransactionDto {
     /// What the transaction costs, one entry per currency; its per-order fees are in
     /// `extra`.
     totals: Vec<TotalDto>,
+    /// The discount code applied with `PATCH`, or `null`.
+    #[schema(examples("EARLY10"))]
+    discount_code: Option<String>,
     /// When the holds expire and release their seats, RFC 3339 in UTC.
     #[schema(format = DateTime, examples("2026-12-01T10:03:00Z"))]
     lock_expires: String,
@@ -652,14 +658,21 @@ impl TransactionDto {
         let mut tickets = Vec::new();
         let mut places = Vec::new();
         for hold in &view.holds {
-            render_hold(hold, false, &mut tickets, &mut places);
+            render_hold(
+                hold,
+                view.discount.as_deref(),
+                false,
+                &mut tickets,
+                &mut places,
+            );
         }
         Self {
             status: "OK",
             transaction_id: view.id.to_string(),
             tickets,
             general_admission: places,
-            totals: totals_of(&view.holds),
+            totals: totals_of(&view.holds, view.discount.as_deref()),
+            discount_code: view.discount.as_ref().map(|code| code.code.clone()),
             lock_expires: format_time(view.lock_expires()),
             seat_request_status: view
                 .holds
@@ -694,11 +707,15 @@ impl TransactionDto {
 }
 
 /// The ticket with the `index`-th barcode of a sold hold (seats first, then places, one
-/// barcode each): the seat, or one place of its pool.
-pub(super) fn ticket_at(view: &HoldView, index: u32) -> (Option<TicketDto>, Option<PlacesDto>) {
+/// barcode each), priced with its order's `discount` code: the seat, or one place of its pool.
+pub(super) fn ticket_at(
+    view: &HoldView,
+    discount: Option<&DiscountCode>,
+    index: u32,
+) -> (Option<TicketDto>, Option<PlacesDto>) {
     let mut tickets = Vec::new();
     let mut places = Vec::new();
-    render_hold(view, true, &mut tickets, &mut places);
+    render_hold(view, discount, true, &mut tickets, &mut places);
     let index = index as usize;
     if index < tickets.len() {
         return (tickets.into_iter().nth(index), None);

@@ -3,6 +3,7 @@
 //! business rule lives here.
 
 pub mod catalogue;
+pub mod discounts;
 pub mod operations;
 pub mod orders;
 pub mod reports;

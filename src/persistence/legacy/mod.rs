@@ -28,8 +28,12 @@
 //!   `Change::HoldModified` gains `ticket_types`, and `PerformanceInfo` gains `ticket_types`
 //!   and `fees`. Older holds sold the one type there was; older performances declared none.
 //!   Their twins are in `v4`.
+//! - Version 6 (discount codes): `OrderRecord` gains `discount_code` and `discount_uses`,
+//!   `TransactionRecord` gains `discount_code`, and `Record` gains a kind of its own for the
+//!   codes' definitions. Older orders and transactions had no code. Their twins are in `v5`.
 
 mod v4;
+mod v5;
 
 use std::sync::Arc;
 
@@ -37,11 +41,12 @@ use serde::Deserialize;
 
 pub use v4::{ArchivedHoldV4, ChangeV4, IdempotencyRecordV4, PerformanceRecordV4, SnapshotV4};
 use v4::{HoldV4, PerformanceInfoV4, PerformanceStateV4};
+pub use v5::{OrderRecordV5, TransactionRecordV5};
 
 use super::codec::Layout;
 use super::records::{
-    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, IdempotencyRecord, OrderRecord,
-    PerformanceRecord, Snapshot, TransactionRecord,
+    AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, DiscountCodeRecord, IdempotencyRecord,
+    OrderRecord, PerformanceRecord, Snapshot, TransactionRecord,
 };
 use crate::domain::{
     Change, ClientId, EventInfo, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
@@ -296,7 +301,7 @@ pub struct OrderRecordV2 {
     created_at: Timestamp,
 }
 
-impl From<OrderRecordV2> for OrderRecord {
+impl From<OrderRecordV2> for OrderRecordV5 {
     fn from(old: OrderRecordV2) -> Self {
         Self {
             number: old.number,
@@ -323,6 +328,9 @@ macro_rules! layout {
 }
 
 layout! {
+    // Changed in format 6.
+    OrderRecord: since 6, older OrderRecordV5;
+    TransactionRecord: since 6, older TransactionRecordV5;
     // Changed in format 5.
     Change: since 5, older ChangeV4;
     PerformanceRecord: since 5, older PerformanceRecordV4;
@@ -335,7 +343,7 @@ layout! {
     IdempotencyRecordV4: since 2, older IdempotencyRecordV1;
     SnapshotV3: since 2, older SnapshotV1;
     // Changed in format 3.
-    OrderRecord: since 3, older OrderRecordV2;
+    OrderRecordV5: since 3, older OrderRecordV2;
     // Changed in format 4.
     SnapshotV4: since 4, older SnapshotV3;
     // The old layouts, each the first of its chain (archived holds began in format 2).
@@ -347,7 +355,8 @@ layout! {
     OrderRecordV2: since 1, older OrderRecordV2;
     // Never changed.
     ClientRecord: since 1, older ClientRecord;
-    TransactionRecord: since 1, older TransactionRecord;
+    TransactionRecordV5: since 1, older TransactionRecordV5;
+    DiscountCodeRecord: since 6, older DiscountCodeRecord;
     AnswerRecord: since 1, older AnswerRecord;
     BasketRecord: since 1, older BasketRecord;
 }

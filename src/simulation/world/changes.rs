@@ -9,13 +9,20 @@ impl World {
     pub(super) fn serve_change(
         &mut self,
         caller: &Caller,
-        transaction: TransactionId,
-        add: &[(usize, SelectionKey)],
-        remove: &[(usize, String)],
+        request: &Request,
         id: u64,
         client: usize,
     ) -> Option<Served> {
-        let begun = self.begin_change(caller, transaction, add, remove);
+        let Request::Change {
+            transaction,
+            add,
+            remove,
+            discount,
+        } = request
+        else {
+            return Some(Err(EngineError::Unavailable));
+        };
+        let begun = self.begin_change(caller, *transaction, add, remove, *discount);
         match begun {
             Err(error) => Some(Err(error)),
             Ok(change) => {
@@ -38,6 +45,7 @@ impl World {
         transaction: TransactionId,
         add: &[(usize, SelectionKey)],
         remove: &[(usize, String)],
+        discount: Option<Option<&'static str>>,
     ) -> Result<Modification, EngineError> {
         let route = self.node.coordinator.route(caller, transaction)?;
         let mut adds: BTreeMap<PerformanceId, Vec<Selection>> = BTreeMap::new();
@@ -85,9 +93,14 @@ impl World {
             lock,
             now,
         )?;
-        self.node
-            .coordinator
-            .begin_modification(caller, transaction, parts, &BTreeMap::new())
+        self.node.coordinator.begin_modification(
+            caller,
+            transaction,
+            parts,
+            &BTreeMap::new(),
+            discount,
+            now,
+        )
     }
 
     /// Carries out the next step of a change in flight whose last step is settled.
@@ -108,6 +121,18 @@ impl World {
         let pending = match step {
             ChangeStep::Finished(outcome) => {
                 self.finish_change(index, outcome);
+                return;
+            }
+            ChangeStep::CheckDiscount { performances, code } => {
+                let covered = self
+                    .quote(transaction, &performances, Some(&code))
+                    .map(|quoted| quoted.discounted);
+                let run = &mut self.node.changes[index];
+                run.step = Some(
+                    self.node
+                        .coordinator
+                        .advance_discount_check(&mut run.change, covered),
+                );
                 return;
             }
             ChangeStep::Write(record) => Ok((

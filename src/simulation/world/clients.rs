@@ -1,6 +1,6 @@
 //! What simulated clients ask for: holds (single, baskets over both performances, items at
 //! one), checkouts, completions (now and then naming another customer), releases, reads,
-//! changes (add, give up, move) and holdbacks.
+//! changes (add, give up, move, apply or remove a discount code) and holdbacks.
 
 use super::*;
 
@@ -14,7 +14,7 @@ impl World {
             .collect();
         if !mine.is_empty() && self.rng.chance(60) {
             let transaction = mine[self.rng.below(mine.len())];
-            return match self.rng.below(10) {
+            return match self.rng.below(12) {
                 0..2 => Request::Extend { transaction },
                 2..6 => Request::Complete {
                     transaction,
@@ -29,6 +29,12 @@ impl World {
                 },
                 6..8 => Request::Release { transaction },
                 8 => self.choose_change(transaction),
+                9..11 => Request::Change {
+                    transaction,
+                    add: Vec::new(),
+                    remove: Vec::new(),
+                    discount: Some(self.choose_code()),
+                },
                 _ => Request::Read { transaction },
             };
         }
@@ -57,7 +63,7 @@ impl World {
             return self.holdbacks(performance);
         }
         let mut parts = vec![(performance, self.choose_selection(performance))];
-        if self.rng.chance(25) {
+        if self.rng.chance(30) {
             // A basket: seats or places at the other performance too, in performance order.
             let other = 1 - performance;
             let selection = self.choose_selection(other);
@@ -100,10 +106,23 @@ impl World {
                 remove.push((performance, plan.seat_id(seat)));
             }
         }
+        let discount = self.rng.chance(30).then(|| self.choose_code());
         Request::Change {
             transaction,
             add,
             remove,
+            discount,
+        }
+    }
+
+    /// A code to apply: mostly one that can be used, now and then one not yet valid, or
+    /// none (a removal).
+    fn choose_code(&mut self) -> Option<&'static str> {
+        match self.rng.below(10) {
+            0 => None,
+            1 => Some("LATER"),
+            2..6 => Some("HALF"),
+            _ => Some("FIVE"),
         }
     }
 

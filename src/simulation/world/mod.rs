@@ -30,7 +30,7 @@ use crate::domain::{
     Amount, ClientId, Currency, Customer, EventId, EventInfo, Fee, Hold, HoldState, InvalidPlan,
     OrderNumber, Payment, Performance, PerformanceId, PerformanceInfo, PoolPlaces, Rejection,
     Rules, ScanVerdict, SeatChoice, SeatStatus, SeatingPlan, Selection, TicketId, TicketType,
-    Timestamp, TransactionId, place_count, transaction_totals,
+    Timestamp, TransactionId, place_count, quote,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -40,6 +40,7 @@ use crate::persistence::{
 
 mod changes;
 mod clients;
+mod discounts;
 mod node;
 mod promises;
 mod server;
@@ -164,6 +165,8 @@ enum Request {
         transaction: TransactionId,
         add: Vec<(usize, SelectionKey)>,
         remove: Vec<(usize, String)>,
+        /// A code to apply (`Some(None)` removes the one applied).
+        discount: Option<Option<&'static str>>,
     },
     Holdbacks {
         performance: usize,
@@ -370,6 +373,11 @@ impl World {
                 .iter()
                 .cloned()
                 .map(Record::Performance)
+                .chain(
+                    discounts::discount_codes()?
+                        .into_iter()
+                        .map(Record::DiscountCode),
+                )
                 .collect(),
             ..Batch::default()
         });

@@ -129,9 +129,12 @@ pub(super) fn start(
         });
         Coordinator::recover(
             holds,
-            recovered.orders,
-            recovered.transactions,
-            recovered.baskets,
+            crate::actor::StoredRecords {
+                orders: recovered.orders,
+                transactions: recovered.transactions,
+                baskets: recovered.baskets,
+                discount_codes: recovered.discount_codes,
+            },
             journal.clone(),
         )
         .map_err(|error| Failure::new(format!("recover: {error}")))?

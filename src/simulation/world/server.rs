@@ -49,11 +49,7 @@ impl World {
                     transaction: *transaction,
                 })
             }),
-            Request::Change {
-                transaction,
-                add,
-                remove,
-            } => match self.serve_change(&caller, *transaction, add, remove, id, client) {
+            Request::Change { .. } => match self.serve_change(&caller, &request, id, client) {
                 Some(served) => served,
                 None => return Ok(()),
             },
@@ -349,19 +345,24 @@ impl World {
             Paying::Short => Amount::parse("0.01").ok()?,
             Paying::Exact => {
                 let route = self.node.coordinator.route(caller, transaction).ok()?;
-                let due = self.quote(transaction, &route.performances).ok()?;
-                due.get(&gbp).copied().unwrap_or(Amount::zero(2))
+                let code = self.node.coordinator.discount_of(transaction).ok()?;
+                let quoted = self
+                    .quote(transaction, &route.performances, code.as_deref())
+                    .ok()?;
+                quoted.due.get(&gbp).copied().unwrap_or(Amount::zero(2))
             }
         };
         Payment::new("card", "sim", amount, gbp).ok()
     }
 
-    /// What a transaction's holds at `performances` cost, as the engine's quote reads them.
-    fn quote(
+    /// What a transaction's holds at `performances` cost with `discount`, and the tickets it
+    /// covers, as the engine's quote reads them.
+    pub(super) fn quote(
         &self,
         transaction: TransactionId,
         performances: &[PerformanceId],
-    ) -> Result<BTreeMap<Currency, Amount>, EngineError> {
+        discount: Option<&crate::domain::DiscountCode>,
+    ) -> Result<crate::domain::Quote, EngineError> {
         let mut parts = Vec::with_capacity(performances.len());
         for performance in performances {
             let performance = self.node.cores[index_of(performance)?].performance();
@@ -370,10 +371,7 @@ impl World {
                 .ok_or(EngineError::Rejected(Rejection::UnknownTransaction))?;
             parts.push((performance.info(), performance.plan(), hold));
         }
-        Ok(transaction_totals(parts)
-            .into_iter()
-            .map(|(currency, total)| (currency, total.full))
-            .collect())
+        Ok(quote(parts, discount))
     }
 
     /// Carries out the next step of a completion in flight whose last step is settled.
@@ -395,8 +393,11 @@ impl World {
                 self.finish_run(index, outcome);
                 return;
             }
-            Step::Quote { performances } => {
-                let due = self.quote(transaction, &performances);
+            Step::Quote {
+                performances,
+                discount,
+            } => {
+                let due = self.quote(transaction, &performances, discount.as_deref());
                 let run = &mut self.node.runs[index];
                 run.step = Some(self.node.coordinator.advance_quoted(&mut run.run, due));
                 return;

@@ -73,6 +73,14 @@ impl World {
                 if *payment == Paying::Exact {
                     self.stats.paid += 1;
                 }
+                if self
+                    .node
+                    .coordinator
+                    .order(number)
+                    .is_some_and(|order| order.discount_uses > 0)
+                {
+                    self.stats.discounted_sold += 1;
+                }
             }
             (Request::Release { transaction }, Answer::Transaction(holds)) => {
                 if let Some(known) = self.known.get_mut(transaction)
@@ -181,6 +189,7 @@ impl World {
                 | EngineError::TransactionBusy { .. }
                 | EngineError::CompletedDifferently { .. }
                 | EngineError::PaymentMismatch(_)
+                | EngineError::Discount(_)
         );
         if let (
             Request::Extend { transaction }
@@ -199,6 +208,13 @@ impl World {
         }
         if matches!(error, EngineError::PaymentMismatch(_)) {
             self.stats.payments_refused += 1;
+        }
+        if let EngineError::Discount(refusal) = error {
+            if matches!(refusal, crate::domain::DiscountRefusal::UsedUp { .. }) {
+                self.stats.codes_used_up += 1;
+            } else {
+                self.stats.codes_refused += 1;
+            }
         }
         if matches!(
             error,

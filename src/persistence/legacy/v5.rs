@@ -1,0 +1,57 @@
+//! The layouts of formats 1 to 5 that format 6 (discount codes) changed: an order without its
+//! discount code and uses, and a transaction record without its applied code. Each converts
+//! into today's type as what it meant: no code was ever applied.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::domain::{ClientId, OrderNumber, Payment, PerformanceId, Timestamp, TransactionId};
+use crate::persistence::records::{OrderRecord, TransactionRecord};
+
+/// `OrderRecord` in formats 3 to 5: without the discount code.
+#[derive(Deserialize)]
+pub struct OrderRecordV5 {
+    pub(super) number: OrderNumber,
+    pub(super) transaction: TransactionId,
+    pub(super) performances: Vec<PerformanceId>,
+    pub(super) client: ClientId,
+    pub(super) customer_name: String,
+    pub(super) customer_email: String,
+    pub(super) created_at: Timestamp,
+    pub(super) payment: Option<Payment>,
+}
+
+impl From<OrderRecordV5> for OrderRecord {
+    fn from(old: OrderRecordV5) -> Self {
+        Self {
+            number: old.number,
+            transaction: old.transaction,
+            performances: old.performances,
+            client: old.client,
+            customer_name: old.customer_name,
+            customer_email: old.customer_email,
+            created_at: old.created_at,
+            payment: old.payment,
+            discount_code: None,
+            discount_uses: 0,
+        }
+    }
+}
+
+/// `TransactionRecord` in formats 1 to 5: metadata only.
+#[derive(Deserialize)]
+pub struct TransactionRecordV5 {
+    transaction: TransactionId,
+    metadata: BTreeMap<String, String>,
+}
+
+impl From<TransactionRecordV5> for TransactionRecord {
+    fn from(old: TransactionRecordV5) -> Self {
+        Self {
+            transaction: old.transaction,
+            metadata: old.metadata,
+            discount_code: None,
+        }
+    }
+}
