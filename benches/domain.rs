@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group};
 
 use holdfast::domain::{
-    Amount, BlockSpec, Change, Command, Currency, Fee, Performance, PerformanceInfo, PlanSpec,
-    PriceBand, RowSpec, SeatChoice, SeatStatus, SeatingPlan, SectionSpec, Selection, TicketType,
-    TransactionId, transaction_totals,
+    Amount, BlockSpec, Change, Command, Currency, DiscountCode, DiscountScope, Fee, Performance,
+    PerformanceInfo, PlanSpec, PriceBand, Reduction, RowSpec, SeatChoice, SeatStatus, SeatingPlan,
+    SectionSpec, Selection, TicketType, TransactionId, transaction_totals,
 };
 use holdfast::persistence::{self, Header, Kind, Snapshot};
 
@@ -391,6 +391,27 @@ fn specific_seats(c: &mut Criterion) {
             black_box(transaction_totals(
                 [(priced.info(), priced.plan(), black_box(&hold))],
                 None,
+            ))
+        })
+    });
+    // The same with a discount code whose scope covers the child's seat only.
+    let code = DiscountCode::new(
+        "KIDS",
+        Reduction::Percent(Amount::parse("12.5").expect("a percent")),
+        None,
+        None,
+        Some(100),
+        DiscountScope {
+            ticket_types: vec!["CHILD".into()],
+            ..DiscountScope::default()
+        },
+    )
+    .expect("a code");
+    group.bench_function("theatre_2000/price_a_typed_pair_with_a_code", |b| {
+        b.iter(|| {
+            black_box(transaction_totals(
+                [(priced.info(), priced.plan(), black_box(&hold))],
+                Some(&code),
             ))
         })
     });

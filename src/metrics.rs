@@ -16,6 +16,7 @@ pub struct Metrics {
     holds: IntCounter,
     sales: IntCounter,
     scans: IntCounter,
+    refunds: IntCounter,
     releases: IntCounter,
     expiries: IntCounter,
     admission_rejections: IntCounter,
@@ -66,6 +67,7 @@ impl Metrics {
             holds: counter("holdfast_holds_total", "Holds placed"),
             sales: counter("holdfast_sales_total", "Holds sold"),
             scans: counter("holdfast_scans_total", "Tickets admitted at the door"),
+            refunds: counter("holdfast_refunded_tickets_total", "Tickets refunded"),
             releases: counter("holdfast_releases_total", "Holds released by their client"),
             expiries: counter(
                 "holdfast_expiries_total",
@@ -95,6 +97,7 @@ impl Metrics {
             Change::HoldPlaced(_) => self.holds.inc(),
             Change::HoldSold { .. } => self.sales.inc(),
             Change::TicketScanned { .. } => self.scans.inc(),
+            Change::TicketsRefunded { tickets, .. } => self.refunds.inc_by(tickets.len() as u64),
             Change::HoldReleased { .. } => self.releases.inc(),
             Change::HoldsExpired { transactions } => {
                 self.expiries.inc_by(transactions.len() as u64)

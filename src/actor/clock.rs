@@ -1,10 +1,28 @@
 //! Engine time. Actors read a [`Clock`]; tests use a [`ManualClock`] and advance it instead
 //! of sleeping. [`EngineClock`] makes any clock monotonic: it never runs backwards.
+//!
+//! Engine time is also written here: `Timestamp`'s `Display` is RFC 3339 in UTC, which needs
+//! a calendar (chrono) that the pure domain does not name; the domain's messages that show a
+//! time (a discount code's window) use it all the same.
+//!
+//! # Caveats
+//! - A `Timestamp` outside chrono's range displays as milliseconds after the Unix epoch.
 
+use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::domain::Timestamp;
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC with `Z`, as the contract writes times.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match chrono::DateTime::<chrono::Utc>::from_timestamp_millis(self.as_millis()) {
+            Some(time) => f.write_str(&time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            None => write!(f, "{} ms after the Unix epoch", self.as_millis()),
+        }
+    }
+}
 
 /// A source of wall-clock time.
 pub trait Clock: Send + Sync + std::fmt::Debug + 'static {

@@ -58,10 +58,12 @@ use std::sync::Arc;
 
 use super::error::EngineError;
 use crate::domain::{
-    ClientId, Customer, Hold, HoldState, OrderNumber, PerformanceId, Person, TransactionId,
+    ClientId, Customer, Hold, HoldState, OrderNumber, PerformanceId, Person, TicketRef,
+    TransactionId,
 };
 use crate::persistence::{
-    BasketRecord, DiscountCodeRecord, OrderRecord, StorageError, Store, TransactionRecord,
+    BasketRecord, DiscountCodeRecord, OrderRecord, RefundRecord, StorageError, Store,
+    TransactionRecord,
 };
 
 /// A transaction's metadata: the client's own keys and values.
@@ -86,6 +88,8 @@ pub struct StoredRecords {
     pub baskets: Vec<BasketRecord>,
     /// Every discount code.
     pub discount_codes: Vec<DiscountCodeRecord>,
+    /// Every refund.
+    pub refunds: Vec<RefundRecord>,
 }
 
 /// Who is asking.
@@ -120,7 +124,7 @@ pub struct Resolution {
 }
 
 /// How recovery ends an interrupted hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ending {
     /// A prepared hold whose order was committed: sell it as that order.
     Sell(OrderNumber),
@@ -128,6 +132,13 @@ pub enum Ending {
     RollBack,
     /// A hold of a basket placed only in part: release it.
     Release,
+    /// A sold hold whose refund was recorded but not carried out here: refund these tickets.
+    Refund {
+        /// Barcode indexes.
+        tickets: Vec<u32>,
+        /// Withhold the seats.
+        withhold: bool,
+    },
 }
 
 /// Transactions, orders and people, and the completions in flight.
@@ -151,6 +162,7 @@ pub struct Coordinator {
     applied: HashMap<TransactionId, String>,
     /// The uses reserved by each completion in flight that has a code: (code, uses).
     reservations: HashMap<TransactionId, (String, u32)>,
+    refunds: RefundBook,
 }
 
 impl std::fmt::Debug for Coordinator {
@@ -179,6 +191,7 @@ impl Default for Coordinator {
             discounts: DiscountBook::default(),
             applied: HashMap::new(),
             reservations: HashMap::new(),
+            refunds: RefundBook::default(),
         }
     }
 }
@@ -194,14 +207,17 @@ impl Coordinator {
 
     /// Rebuilds the coordinator from what the store holds: every hold in the performances'
     /// inventories, every order record, the metadata and basket records, the discount codes
-    /// (whose uses are those the orders count), and the archive; returns it with the prepared
-    /// holds recovery must finish, in transaction then performance order.
+    /// (whose uses are those the orders count), the refunds, and the archive; returns it with
+    /// the holds recovery must finish: prepared holds and partly placed baskets in transaction
+    /// then performance order, then the refunds a performance has not carried out (`refunded`
+    /// says which tickets a performance has refunded).
     ///
     /// # Errors
     /// When the archive cannot be read.
     pub fn recover<'a>(
         holds: impl IntoIterator<Item = (&'a PerformanceId, &'a Hold)>,
         stored: StoredRecords,
+        refunded: &dyn Fn(&PerformanceId, TicketRef) -> bool,
         archive: Arc<dyn Store>,
     ) -> Result<(Self, Vec<Resolution>), StorageError> {
         let StoredRecords {
@@ -209,6 +225,7 @@ impl Coordinator {
             transactions,
             baskets,
             discount_codes,
+            refunds,
         } = stored;
         let mut coordinator = Self::with_archive(archive);
         for record in discount_codes {
@@ -267,6 +284,16 @@ impl Coordinator {
         }
         resolutions
             .sort_by(|a, b| (a.transaction, &a.performance).cmp(&(b.transaction, &b.performance)));
+        // After the sales they may follow (a refund needs its tickets sold).
+        for (performance, transaction, tickets, withhold) in
+            coordinator.recover_refunds(refunds, refunded)
+        {
+            resolutions.push(Resolution {
+                performance,
+                transaction,
+                ending: Ending::Refund { tickets, withhold },
+            });
+        }
         // Some holds of a transaction may have been archived before the stop while others
         // stand (a release over several performances cut short): its route is made whole
         // again, and it is forgotten once the rest are archived too. A sold transaction has
@@ -494,6 +521,7 @@ mod completion;
 mod discounts;
 mod modification;
 mod placement;
+mod refunds;
 
 use completion::Completing;
 pub use completion::{Begin, Completion, HoldAction, Step};
@@ -501,6 +529,8 @@ use discounts::DiscountBook;
 pub use discounts::DiscountListing;
 pub use modification::{Before, ChangeStep, Modification, Planned, check_changeable, plan_parts};
 pub use placement::{PlaceStep, Placement};
+use refunds::RefundBook;
+pub use refunds::{OrderTicket, Refund, RefundRequest, RefundStep};
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@
 //!   contract change, changing a variant's code is.
 
 use crate::domain::{
-    DiscountRefusal, ErrorCode, InvalidDiscount, InvalidId, InvalidMoney, InvalidPlan,
+    DiscountRefusal, ErrorCode, InvalidDiscount, InvalidId, InvalidMoney, InvalidPlan, OrderNumber,
     PaymentMismatch, PerformanceId, Rejection, TicketId, TransactionId,
 };
 use crate::persistence::StorageError;
@@ -78,6 +78,15 @@ pub enum EngineError {
     /// The payment does not settle what the transaction costs.
     #[error(transparent)]
     PaymentMismatch(#[from] PaymentMismatch),
+    /// A refund names a ticket that is not the order's.
+    #[error("a ticket given is not one of order {order}'s tickets")]
+    TicketNotInOrder {
+        /// The order.
+        order: OrderNumber,
+    },
+    /// A refund names tickets in two currencies.
+    #[error("a refund pays back tickets of one currency; refund each currency's apart")]
+    RefundInTwoCurrencies,
     /// A discount code that cannot be used for the transaction now (which reason, said).
     #[error(transparent)]
     Discount(#[from] DiscountRefusal),
@@ -175,6 +184,8 @@ impl EngineError {
             | Self::IdempotencyKeyReused
             | Self::PaymentMismatch(_)
             | Self::Discount(_)
+            | Self::TicketNotInOrder { .. }
+            | Self::RefundInTwoCurrencies
             | Self::UnknownPaymentMethod { .. } => ErrorCode::RuleViolation,
             Self::TransactionBusy { .. } | Self::CompletedDifferently { .. } | Self::InProgress => {
                 ErrorCode::InvalidState

@@ -207,6 +207,18 @@ pub struct PrepareHold {
     pub transaction: TransactionId,
 }
 
+/// Refund sold tickets of a transaction (those not refunded yet); answers the sold hold.
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<HoldView>")]
+pub struct RefundTickets {
+    /// The transaction.
+    pub transaction: TransactionId,
+    /// The tickets' indexes among the hold's barcodes.
+    pub tickets: Vec<u32>,
+    /// Withhold the seats rather than put them back on sale.
+    pub withhold: bool,
+}
+
 /// Change a live hold: add, give up, or both; answers the hold as it was and as it is.
 #[derive(Debug, Message)]
 #[rtype(result = "Reply<ModifiedHold>")]

@@ -22,12 +22,12 @@ pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use coordinator::{
     Before, Begin, Caller, ChangeStep, Completion, Coordinator, DiscountListing, Ending,
     FIRST_ORDER_NUMBER, HoldAction, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification,
-    PlaceStep, Placement, Planned, Resolution, Route, Step, StoredRecords, check_changeable,
-    customer_of, plan_parts,
+    OrderTicket, PlaceStep, Placement, Planned, Refund, RefundRequest, RefundStep, Resolution,
+    Route, Step, StoredRecords, check_changeable, customer_of, plan_parts,
 };
 pub use engine::{
     ANSWER_RETENTION_MILLIS, DEFAULT_PAYMENT_METHODS, Engine, HoldRequest, IdempotencyKey, Limits,
-    Order, Page, RecoveryReport, StoredAnswer, TransactionChange, TransactionView,
+    Order, Page, RecoveryReport, RefundAsked, StoredAnswer, TransactionChange, TransactionView,
 };
 pub use error::EngineError;
 pub use idempotency::{Claim, ClaimGuard, IdempotencyTable, Scope};

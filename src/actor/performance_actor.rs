@@ -14,8 +14,8 @@ use super::clock::EngineClock;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
     GetSeatMap, GetSoldHolds, HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold,
-    PrepareHold, ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold,
-    SoldHolds, UnprepareHold,
+    PrepareHold, RefundTickets, ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView,
+    SellHold, SoldHolds, UnprepareHold,
 };
 use super::performance_core::{ArchiveHook, BarcodeDirectory, PerformanceCore, Settlement};
 use crate::domain::Performance;
@@ -147,6 +147,14 @@ impl Handler<PrepareHold> for PerformanceActor {
 
     fn handle(&mut self, message: PrepareHold, _: &mut Context<Self>) -> Self::Result {
         self.core.prepare_hold(message)
+    }
+}
+
+impl Handler<RefundTickets> for PerformanceActor {
+    type Result = Reply<HoldView>;
+
+    fn handle(&mut self, message: RefundTickets, _: &mut Context<Self>) -> Self::Result {
+        self.core.refund_tickets(message)
     }
 }
 

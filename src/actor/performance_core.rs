@@ -27,9 +27,9 @@ use super::clock::EngineClock;
 use super::error::EngineError;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetSoldHolds,
-    HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold, ReleaseHold,
-    Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold, SoldHolds, UnprepareHold,
-    Watermark,
+    HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold, RefundTickets,
+    ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold, SoldHolds,
+    UnprepareHold, Watermark,
 };
 use crate::domain::{
     Change, Command, Hold, HoldState, OrderNumber, Performance, PerformanceId, PerformanceInfo,
@@ -104,7 +104,7 @@ pub struct Settlement {
 }
 
 /// What recovery does with an interrupted hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SettleAction {
     /// A prepared hold whose order was committed: sell it.
     Sell {
@@ -117,6 +117,13 @@ pub enum SettleAction {
     RollBack,
     /// A hold of a basket that was never placed in full: release it.
     Release,
+    /// A sold hold whose refund was recorded: refund these tickets (those not refunded yet).
+    Refund {
+        /// Barcode indexes.
+        tickets: Vec<u32>,
+        /// Withhold the seats.
+        withhold: bool,
+    },
 }
 
 /// Why a stored performance cannot be served.
@@ -308,6 +315,11 @@ impl PerformanceCore {
                 },
                 SettleAction::RollBack => Command::UnprepareHold { transaction },
                 SettleAction::Release => Command::ReleaseHold { transaction },
+                SettleAction::Refund { tickets, withhold } => Command::RefundTickets {
+                    transaction,
+                    tickets,
+                    withhold,
+                },
             };
             match self.performance.decide(&command, now) {
                 Ok(Some(change)) => self.record(change, now, Vec::new()),
@@ -585,6 +597,20 @@ impl PerformanceCore {
         reply
     }
 
+    /// Refunds sold tickets: their seats go back on sale (or are withheld), their barcodes
+    /// stop admitting.
+    pub fn refund_tickets(&mut self, message: RefundTickets) -> Reply<HoldView> {
+        let transaction = message.transaction;
+        self.hold_command(
+            transaction,
+            Command::RefundTickets {
+                transaction,
+                tickets: message.tickets,
+                withhold: message.withhold,
+            },
+        )
+    }
+
     /// Releases a hold's locks.
     pub fn release_hold(&mut self, message: ReleaseHold) -> Reply<HoldView> {
         let transaction = message.transaction;
@@ -652,6 +678,10 @@ impl PerformanceCore {
     pub fn scan_ticket(&mut self, message: ScanTicket) -> Reply<ScanView> {
         let (verdict, seq) = match self.performance.find_barcode(&message.barcode) {
             None => (ScanVerdict::Unknown, self.seq),
+            Some((ticket, _)) if self.performance.is_refunded(ticket) => {
+                let at = self.performance.refunded_at(ticket).unwrap_or_default();
+                (ScanVerdict::Refunded { ticket, at }, self.seq)
+            }
             Some((ticket, Some(at))) => (ScanVerdict::AlreadyScanned { ticket, at }, self.seq),
             Some((ticket, None)) => {
                 let command = Command::ScanTicket {
@@ -668,9 +698,9 @@ impl PerformanceCore {
         };
         let hold = match verdict {
             ScanVerdict::Unknown => None,
-            ScanVerdict::Admitted { ticket, .. } | ScanVerdict::AlreadyScanned { ticket, .. } => {
-                self.hold_view(ticket.transaction).ok()
-            }
+            ScanVerdict::Admitted { ticket, .. }
+            | ScanVerdict::AlreadyScanned { ticket, .. }
+            | ScanVerdict::Refunded { ticket, .. } => self.hold_view(ticket.transaction).ok(),
         };
         self.reply(
             seq,

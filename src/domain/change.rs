@@ -75,6 +75,18 @@ pub enum Change {
         /// When.
         at: Timestamp,
     },
+    /// Sold tickets were refunded: their seats are free again (withheld, when `withhold`),
+    /// their places back in their pools, their barcodes no longer admit.
+    TicketsRefunded {
+        /// The transaction that bought them.
+        transaction: TransactionId,
+        /// Their indexes among the hold's barcodes, ascending, none refunded before.
+        tickets: Vec<u32>,
+        /// True when the seats are taken off sale rather than put back on it.
+        withhold: bool,
+        /// When.
+        at: Timestamp,
+    },
 }
 
 impl Change {
@@ -91,6 +103,7 @@ impl Change {
             Self::HoldUnprepared { .. } => "hold_unprepared",
             Self::HoldModified { .. } => "hold_modified",
             Self::TicketScanned { .. } => "ticket_scanned",
+            Self::TicketsRefunded { .. } => "tickets_refunded",
         }
     }
 }

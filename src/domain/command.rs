@@ -171,6 +171,16 @@ pub enum Command {
         /// The barcode as read.
         barcode: String,
     },
+    /// Refund sold tickets of a transaction, by barcode index; tickets refunded before are
+    /// left as they are.
+    RefundTickets {
+        /// The transaction.
+        transaction: TransactionId,
+        /// The tickets' indexes among its hold's barcodes.
+        tickets: Vec<u32>,
+        /// Withhold the seats instead of putting them back on sale.
+        withhold: bool,
+    },
 }
 
 impl Command {
@@ -184,7 +194,8 @@ impl Command {
             | Self::PrepareHold { transaction }
             | Self::UnprepareHold { transaction }
             | Self::ModifyHold { transaction, .. }
-            | Self::RestoreHold { transaction, .. } => Some(*transaction),
+            | Self::RestoreHold { transaction, .. }
+            | Self::RefundTickets { transaction, .. } => Some(*transaction),
             Self::ExpireHolds | Self::ChangeHoldbacks { .. } | Self::ScanTicket { .. } => None,
         }
     }

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use super::change::Change;
 use super::command::Command;
-use super::hold::{Hold, HoldState};
+use super::hold::{Hold, HoldState, TicketRef};
 use super::ids::{Timestamp, TransactionId};
 use super::performance::{Performance, SeatStatus};
 use super::rejection::Rejection;
@@ -78,6 +78,7 @@ pub fn decide_ended(hold: &Hold, command: &Command) -> Result<Option<Change>, Re
         Command::ExpireHolds | Command::ChangeHoldbacks { .. } | Command::ScanTicket { .. } => {
             return Ok(None);
         }
+        Command::RefundTickets { .. } => "refund",
     };
     Err(hold.refusal(action))
 }
@@ -100,9 +101,16 @@ impl Performance {
                 HoldState::Sold => SeatStatus::Sold(slot),
                 _ => SeatStatus::Held(slot),
             };
-            // The same kind of status with a new slot: no counter changes.
-            for &seat in &hold.seats {
-                self.seats[seat as usize] = status;
+            // The same kind of status with a new slot: no counter changes. A refunded seat is
+            // no longer this hold's (it is free, withheld, or a later hold's).
+            for (index, &seat) in hold.seats.iter().enumerate() {
+                let ticket = TicketRef {
+                    transaction: hold.transaction,
+                    index: index as u32,
+                };
+                if !self.is_refunded(ticket) {
+                    self.seats[seat as usize] = status;
+                }
             }
             if hold.state.is_expiring() {
                 self.expiries.insert((hold.expires_at, slot));
@@ -168,6 +176,7 @@ impl PartialEq for Performance {
             && self.pools == other.pools
             && self.version == other.version
             && self.scans == other.scans
+            && self.refunds == other.refunds
             && self.inventory() == other.inventory()
     }
 }

@@ -184,6 +184,19 @@ impl Hold {
         self.ticket_types.get(index).copied().unwrap_or(0)
     }
 
+    /// Returns the pool of the `place`-th place (counting places only, in barcode order).
+    pub fn pool_of_place(&self, place: usize) -> Option<u16> {
+        let mut first = 0;
+        for run in &self.places {
+            let count = run.quantity as usize;
+            if place < first + count {
+                return Some(run.pool);
+            }
+            first += count;
+        }
+        None
+    }
+
     /// Returns the hold's tickets with their types, to change them.
     pub fn typed(&self) -> TypedTickets {
         TypedTickets::unpack(&self.seats, &self.places, &self.ticket_types)

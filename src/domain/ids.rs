@@ -168,16 +168,6 @@ impl Timestamp {
     }
 }
 
-impl fmt::Display for Timestamp {
-    /// RFC 3339 in UTC with `Z`, as the contract writes times.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match chrono::DateTime::<chrono::Utc>::from_timestamp_millis(self.0) {
-            Some(time) => f.write_str(&time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
-            None => write!(f, "{} ms after the Unix epoch", self.0),
-        }
-    }
-}
-
 /// An order number, shown to customers as decimal digits (`"100045"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct OrderNumber(pub u64);

@@ -42,6 +42,7 @@ mod performance;
 mod performance_info;
 mod price_list;
 mod pricing;
+mod refund;
 mod rejection;
 mod report;
 mod scan;
@@ -77,12 +78,12 @@ pub use price_list::{
     FEES_MAX, Fee, STANDARD_TYPE, TICKET_TYPE_NAME_MAX, TICKET_TYPES_MAX, TicketType, TicketTypes,
 };
 pub use pricing::{
-    Breakdown, PricedPart, PricedTicket, Quote, price_ticket, quote, transaction_totals,
+    Breakdown, PricedPart, PricedTicket, Quote, order_fees, price_ticket, quote, transaction_totals,
 };
 pub use rejection::{Rejection, Unavailability};
 pub use report::{
-    GroupBy, ReportFilter, ReportKey, SalesRow, SoldOrder, TakingsRow, UNRECORDED_METHOD,
-    sales_report, takings_report,
+    GroupBy, RefundLine, ReportFilter, ReportKey, SalesRow, SoldOrder, TakingsRow,
+    UNRECORDED_METHOD, sales_report, takings_report,
 };
 pub use scan::{ScanVerdict, barcode_key};
 pub use seat_map::{

@@ -3,9 +3,9 @@
 //!
 //! Invariants, checked by `apply` in debug builds and by the property tests:
 //! - a seat is `Held` by exactly the live hold that lists it, `Sold` by exactly the sold hold
-//!   that lists it, or `Free` / `Withheld` and in no live hold;
+//!   that lists it and has not refunded it, or `Free` / `Withheld` and in no live hold;
 //! - per price band, free + held + sold + withheld = seats in the band;
-//! - per pool, 0 ≤ held + sold ≤ capacity;
+//! - per pool, 0 ≤ held + sold ≤ capacity (a refunded place counts as neither);
 //! - `block_free[b]` is the number of free seats in block `b`;
 //! - `expiries` holds `(expires_at, slot)` for exactly the live holds.
 
@@ -98,6 +98,8 @@ pub struct PerformanceState {
     pub version: u64,
     /// Every ticket scanned at the door, with when (format 4 on).
     pub scans: Vec<(TicketRef, Timestamp)>,
+    /// Every ticket refunded, with when (format 6 on).
+    pub refunds: Vec<(TicketRef, Timestamp)>,
 }
 
 /// One performance's inventory.
@@ -120,6 +122,8 @@ pub struct Performance {
     pub(super) barcodes: Arc<HashMap<u64, TicketRef>>,
     /// When each scanned ticket was first scanned; shared on copy as `barcodes`.
     pub(super) scans: Arc<HashMap<TicketRef, Timestamp>>,
+    /// When each refunded ticket was refunded; shared on copy as `barcodes`.
+    pub(super) refunds: Arc<HashMap<TicketRef, Timestamp>>,
 }
 
 impl Performance {
@@ -141,6 +145,7 @@ impl Performance {
             version: 0,
             barcodes: Arc::default(),
             scans: Arc::default(),
+            refunds: Arc::default(),
             info,
             plan,
         }
@@ -155,6 +160,7 @@ impl Performance {
                 .collect(),
             version: self.version,
             scans: self.scan_list(),
+            refunds: self.refund_list(),
         }
     }
 
@@ -172,6 +178,9 @@ impl Performance {
         for &seat in &state.withheld {
             performance.set_seat(seat, SeatStatus::Withheld);
         }
+        let refunds: Arc<HashMap<TicketRef, Timestamp>> =
+            Arc::new(state.refunds.into_iter().collect());
+        performance.refunds = Arc::clone(&refunds);
         for hold in state.holds {
             let slot = performance.holds.len() as u32;
             let (seat_status, locking, sold) = match hold.state {
@@ -181,17 +190,31 @@ impl Performance {
                 HoldState::Sold => (Some(SeatStatus::Sold(slot)), false, true),
                 HoldState::Released | HoldState::Expired => (None, false, false),
             };
+            let refunded = |index: usize| {
+                sold && refunds.contains_key(&TicketRef {
+                    transaction: hold.transaction,
+                    index: index as u32,
+                })
+            };
             if let Some(status) = seat_status {
-                for &seat in &hold.seats {
-                    performance.set_seat(seat, status);
+                for (index, &seat) in hold.seats.iter().enumerate() {
+                    // A refunded seat is free, withheld, or another hold's by now.
+                    if !refunded(index) {
+                        performance.set_seat(seat, status);
+                    }
                 }
             }
+            let mut index = hold.seats.len();
             for place in &hold.places {
+                let refunded_here = (index..index + place.quantity as usize)
+                    .filter(|&at| refunded(at))
+                    .count() as u32;
+                index += place.quantity as usize;
                 let counts = &mut performance.pools[usize::from(place.pool)];
                 if locking {
                     counts.held += place.quantity;
                 } else if sold {
-                    counts.sold += place.quantity;
+                    counts.sold += place.quantity - refunded_here;
                 }
             }
             if hold.state.is_expiring() {
@@ -422,6 +445,11 @@ impl Performance {
                 self.decide_holdbacks(withhold, release)
             }
             Command::ScanTicket { barcode } => Ok(self.decide_scan(barcode, now)),
+            Command::RefundTickets {
+                transaction,
+                tickets,
+                withhold,
+            } => self.decide_refund(*transaction, tickets, *withhold, now),
             Command::ModifyHold {
                 transaction,
                 add,
@@ -494,6 +522,12 @@ impl Performance {
                 };
                 self.apply_ticket_scanned(ticket, *at);
             }
+            Change::TicketsRefunded {
+                transaction,
+                tickets,
+                withhold,
+                at,
+            } => self.apply_refunded(*transaction, tickets, *withhold, *at),
             Change::HoldReleased { transaction } => {
                 self.end_hold(*transaction, HoldState::Released);
             }
@@ -640,7 +674,7 @@ impl Performance {
         slot
     }
 
-    fn set_seat(&mut self, seat: u32, status: SeatStatus) {
+    pub(super) fn set_seat(&mut self, seat: u32, status: SeatStatus) {
         let old = std::mem::replace(&mut self.seats[seat as usize], status);
         let block_index = self.plan.block_of(seat);
         let band = self.plan.blocks()[block_index as usize].price_band;

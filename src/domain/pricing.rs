@@ -193,6 +193,27 @@ pub fn transaction_totals<'a>(
     totals
 }
 
+/// A transaction's per-order fees per currency: its totals' `extra` less its tickets' `extra`
+/// (currencies without any left out).
+pub fn order_fees<'a>(
+    parts: impl IntoIterator<Item = PricedPart<'a>> + Clone,
+    discount: Option<&DiscountCode>,
+) -> BTreeMap<Currency, Amount> {
+    let mut fees: BTreeMap<Currency, Amount> = transaction_totals(parts.clone(), discount)
+        .iter()
+        .map(|(&currency, total)| (currency, total.extra))
+        .collect();
+    for (info, plan, hold) in parts {
+        for ticket in hold.priced(info, plan, discount) {
+            if let Some(fee) = fees.get_mut(&ticket.currency) {
+                *fee = *fee - ticket.price.extra;
+            }
+        }
+    }
+    fees.retain(|_, fee| fee.is_positive());
+    fees
+}
+
 /// What a transaction costs at completion: the `full` total per currency, and how many of its
 /// tickets its discount code covers (the uses the sale would count).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -22,7 +22,9 @@ use super::ids::{ClientId, EventId, OrderNumber, PerformanceId, Timestamp};
 use super::money::{Amount, Currency};
 use super::payment::Payment;
 use super::performance_info::PerformanceInfo;
-use super::pricing::{Breakdown, transaction_totals};
+#[cfg(test)]
+use super::pricing::transaction_totals;
+use super::pricing::{Breakdown, order_fees};
 use super::seat_map::SeatingPlan;
 
 /// The method of an order completed without a payment.
@@ -86,8 +88,36 @@ pub struct SoldOrder<'a> {
     pub payment: Option<&'a Payment>,
     /// The discount code its tickets were priced with.
     pub discount: Option<&'a DiscountCode>,
+    /// Its refunds.
+    pub refunds: Vec<RefundLine<'a>>,
     /// Its holds, one per performance, in performance id order.
     pub parts: Vec<(&'a PerformanceInfo, &'a SeatingPlan, &'a Hold)>,
+}
+
+/// A refund of some of an order's tickets, as a report reads it.
+#[derive(Clone, Debug)]
+pub struct RefundLine<'a> {
+    /// The tickets: (performance, index among its hold's barcodes).
+    pub tickets: &'a [(PerformanceId, u32)],
+    /// The per-order fees it paid back.
+    pub order_fees: Amount,
+    /// Its currency.
+    pub currency: Currency,
+    /// What it paid back in all.
+    pub amount: Amount,
+    /// How, when known.
+    pub payment: Option<&'a Payment>,
+}
+
+impl SoldOrder<'_> {
+    fn is_refunded(&self, performance: &PerformanceId, index: usize) -> bool {
+        self.refunds.iter().any(|refund| {
+            refund
+                .tickets
+                .iter()
+                .any(|(at, ticket)| at == performance && *ticket as usize == index)
+        })
+    }
 }
 
 /// A row's key: text, or a day (days since 1970-01-01, UTC) that the caller writes as a date.
@@ -167,7 +197,8 @@ pub fn sales_report(
                     GroupBy::Client => ReportKey::Text(order.client.to_string()),
                     GroupBy::Day => ReportKey::Day(order.created_at.0.div_euclid(DAY_MILLIS)),
                 };
-                let mut add = |currency: Currency, tickets: u64, money: Breakdown| {
+                let refunded = order.is_refunded(&info.id, index);
+                let mut add = |currency: Currency, tickets: u64, money: Breakdown, back: Amount| {
                     let scale = currency.minor_unit();
                     let row = rows
                         .entry((key.clone(), currency))
@@ -181,14 +212,30 @@ pub fn sales_report(
                         });
                     row.tickets += tickets;
                     row.money.add(money);
+                    row.refunded = row.refunded + back;
+                    if refunded && tickets > 0 {
+                        row.refunded_tickets += 1;
+                    }
                 };
-                add(ticket.currency, 1, ticket.price);
+                let back = if refunded {
+                    ticket.price.full
+                } else {
+                    Amount::zero(ticket.currency.minor_unit())
+                };
+                add(ticket.currency, 1, ticket.price, back);
                 if first_of_order {
                     for (&currency, &fees) in &order_fees {
                         let mut money = Breakdown::zero(currency.minor_unit());
                         money.extra = fees;
                         money.full = fees;
-                        add(currency, 0, money);
+                        let fees_back = order
+                            .refunds
+                            .iter()
+                            .filter(|refund| refund.currency == currency)
+                            .fold(Amount::zero(currency.minor_unit()), |sum, refund| {
+                                sum + refund.order_fees
+                            });
+                        add(currency, 0, money, fees_back);
                     }
                 }
             }
@@ -205,9 +252,6 @@ pub fn takings_report(orders: &[SoldOrder<'_>], filter: &ReportFilter) -> Vec<Ta
         .iter()
         .filter(|order| filter.keeps_order(order.created_at))
     {
-        let Some(payment) = order.payment else {
-            continue;
-        };
         let kept = order
             .parts
             .iter()
@@ -215,36 +259,36 @@ pub fn takings_report(orders: &[SoldOrder<'_>], filter: &ReportFilter) -> Vec<Ta
         if !kept {
             continue;
         }
-        let currency = payment.currency();
-        let row = rows
-            .entry((payment.method().to_owned(), currency))
-            .or_insert_with(|| TakingsRow {
-                payment_method: payment.method().to_owned(),
-                currency,
-                received: Amount::zero(currency.minor_unit()),
-                refunded: Amount::zero(currency.minor_unit()),
-            });
-        row.received = row.received + payment.amount();
+        if let Some(payment) = order.payment {
+            let row = takings_row(&mut rows, payment);
+            row.received = row.received + payment.amount();
+        }
+        for payment in order.refunds.iter().filter_map(|refund| refund.payment) {
+            let row = takings_row(&mut rows, payment);
+            row.refunded = row.refunded + payment.amount();
+        }
     }
     rows.into_values().collect()
 }
 
-/// The order's per-order fees per currency: its totals' `extra` less its tickets' `extra`.
+/// The takings row of `payment`'s method and currency.
+fn takings_row<'r>(
+    rows: &'r mut BTreeMap<(String, Currency), TakingsRow>,
+    payment: &Payment,
+) -> &'r mut TakingsRow {
+    let currency = payment.currency();
+    rows.entry((payment.method().to_owned(), currency))
+        .or_insert_with(|| TakingsRow {
+            payment_method: payment.method().to_owned(),
+            currency,
+            received: Amount::zero(currency.minor_unit()),
+            refunded: Amount::zero(currency.minor_unit()),
+        })
+}
+
+/// The order's per-order fees per currency.
 fn per_order_fees(order: &SoldOrder<'_>) -> BTreeMap<Currency, Amount> {
-    let totals = transaction_totals(order.parts.iter().copied(), order.discount);
-    let mut fees: BTreeMap<Currency, Amount> = totals
-        .iter()
-        .map(|(&currency, total)| (currency, total.extra))
-        .collect();
-    for &(info, plan, hold) in &order.parts {
-        for ticket in hold.priced(info, plan, order.discount) {
-            if let Some(fee) = fees.get_mut(&ticket.currency) {
-                *fee = *fee - ticket.price.extra;
-            }
-        }
-    }
-    fees.retain(|_, fee| fee.is_positive());
-    fees
+    order_fees(order.parts.iter().copied(), order.discount)
 }
 
 /// The band of the hold's ticket with barcode index `index`.
@@ -364,6 +408,7 @@ mod tests {
                 created_at: Timestamp(0),
                 payment: Some(&card),
                 discount: None,
+                refunds: Vec::new(),
                 parts: vec![
                     (&first, &plan, &adult_and_child),
                     (&second, &plan, &standing),
@@ -375,6 +420,7 @@ mod tests {
                 created_at: Timestamp(DAY_MILLIS),
                 payment: None,
                 discount: Some(&ten_percent),
+                refunds: Vec::new(),
                 parts: vec![(&second, &plan, &later)],
             },
         ];

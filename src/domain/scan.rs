@@ -48,6 +48,13 @@ pub enum ScanVerdict {
         /// When it was first scanned.
         at: Timestamp,
     },
+    /// The ticket was refunded at `at`: it admits no more.
+    Refunded {
+        /// The ticket.
+        ticket: TicketRef,
+        /// When it was refunded.
+        at: Timestamp,
+    },
     /// No ticket sold at this performance has the barcode.
     Unknown,
 }
@@ -59,7 +66,7 @@ impl Performance {
     /// then is admitted by this scan, since nothing else runs between the two.
     pub fn decide_scan(&self, barcode: &str, now: Timestamp) -> Option<Change> {
         let ticket = *self.barcodes.get(&barcode_key(barcode)?)?;
-        if self.scans.contains_key(&ticket) {
+        if self.scans.contains_key(&ticket) || self.is_refunded(ticket) {
             return None;
         }
         Some(Change::TicketScanned {

@@ -21,7 +21,9 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, Number, OpenApi};
 
-use super::routes::{catalogue, discounts, operations, orders, reports, scans, transactions};
+use super::routes::{
+    catalogue, discounts, operations, orders, refunds, reports, scans, transactions,
+};
 use super::{responses, schema_rules};
 
 /// The name of the security scheme that calls needing a key refer to.
@@ -95,6 +97,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         transactions::release,
         orders::order,
         orders::tickets_pdf,
+        refunds::refund,
         orders::person,
         orders::payment_methods,
         discounts::create,
@@ -475,6 +478,7 @@ mod tests {
             ("/transactions/{id}", "delete"),
             ("/orders/{number}", "get"),
             ("/orders/{number}/tickets.pdf", "get"),
+            ("/orders/{number}/refunds", "post"),
             ("/people", "get"),
             ("/openapi.json", "get"),
             ("/docs", "get"),
@@ -622,7 +626,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 26);
+        assert_eq!(page.matches("<tr><td>").count(), 27);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

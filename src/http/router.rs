@@ -11,7 +11,9 @@ use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
 
 use super::error::ApiError;
 use super::openapi;
-use super::routes::{catalogue, discounts, operations, orders, reports, scans, transactions};
+use super::routes::{
+    catalogue, discounts, operations, orders, refunds, reports, scans, transactions,
+};
 
 /// One route: its pattern, the methods it has (the `Allow` of its 405), and its handlers.
 struct Route {
@@ -21,7 +23,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 22] = [
+const ROUTES: [Route; 23] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -96,6 +98,11 @@ const ROUTES: [Route; 22] = [
         pattern: "/orders/{number}/tickets.pdf",
         allow: "GET",
         handlers: |r| r.route(web::get().to(orders::tickets_pdf)),
+    },
+    Route {
+        pattern: "/orders/{number}/refunds",
+        allow: "POST",
+        handlers: |r| r.route(web::post().to(refunds::refund)),
     },
     Route {
         pattern: "/people",

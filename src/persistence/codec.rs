@@ -51,6 +51,8 @@ pub enum Kind {
     Archived = 11,
     /// A discount code's definition.
     DiscountCode = 12,
+    /// A refund.
+    Refund = 13,
 }
 
 impl Kind {
@@ -68,6 +70,7 @@ impl Kind {
             10 => Self::Basket,
             11 => Self::Archived,
             12 => Self::DiscountCode,
+            13 => Self::Refund,
             _ => return None,
         })
     }

@@ -168,6 +168,29 @@ fn sample_store() -> MemoryStore {
         },
         Timestamp(AT.0 + 2_500),
     ));
+    // Since format 6: the child's ticket refunded, before the snapshot.
+    entries.push(run(
+        &mut performance,
+        Command::RefundTickets {
+            transaction: TransactionId(1),
+            tickets: vec![1],
+            withhold: false,
+        },
+        Timestamp(AT.0 + 2_500),
+    ));
+    let refund = RefundRecord {
+        order: OrderNumber(100_001),
+        seq: 1,
+        tickets: vec![(id.clone(), 1)],
+        amount: Amount::parse("29.50").expect("an amount"),
+        order_fees: Amount::parse("0.00").expect("an amount"),
+        currency: Currency::parse("GBP").expect("a currency"),
+        payment: None,
+        reason: "ill".into(),
+        withhold: false,
+        at: Timestamp(AT.0 + 2_500),
+        by: owner.clone(),
+    };
     let covered = entries.len() as u64;
     let order = OrderRecord {
         number: OrderNumber(100_001),
@@ -223,6 +246,7 @@ fn sample_store() -> MemoryStore {
             }),
             Record::Transaction(applied),
             Record::Order(order),
+            Record::Refund(refund),
             Record::Idempotency(idempotency),
         ],
         ..Batch::default()
@@ -370,6 +394,11 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
             },
             "v{version}: a discount code, applied and sold with, from format 6"
         );
+        assert_eq!(
+            recovered.refunds.len(),
+            usize::from(discounted),
+            "v{version}: a refund from format 6"
+        );
         if discounted {
             assert_eq!(recovered.orders[0].discount_uses, 1);
             assert_eq!(
@@ -410,11 +439,27 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
         assert_eq!(sold.ticket_types, expected_types, "v{version}");
         assert!(matches!(performance.seat_status(0), SeatStatus::Sold(_)));
         assert_eq!(performance.seat_status(11), SeatStatus::Withheld);
+        let refunded = version.parse::<u16>().is_ok_and(|v| v >= 6);
         let counts = performance.counts();
-        assert_eq!((counts.sold, counts.held, counts.withheld), (2, 0, 1));
+        assert_eq!(
+            (counts.sold, counts.held, counts.withheld),
+            (2 - u32::from(refunded), 0, 1),
+            "v{version}: the child's seat refunded from format 6"
+        );
+        assert_eq!(
+            performance.is_refunded(crate::domain::TicketRef {
+                transaction: TransactionId(1),
+                index: 1,
+            }),
+            refunded
+        );
         assert_eq!(performance.pool_counts()[0].held, 0);
         let scans = version.parse::<u16>().is_ok_and(|v| v >= 4);
-        assert_eq!(rebuilt.seq, 8 + u64::from(scans), "v{version}");
+        assert_eq!(
+            rebuilt.seq,
+            8 + u64::from(scans) + u64::from(refunded),
+            "v{version}"
+        );
         let sold = performance.hold(TransactionId(1)).expect("sold");
         let barcode = &sold.sale.as_ref().expect("a sale").barcodes[0];
         let (_, scanned) = performance.find_barcode(barcode).expect("a known barcode");

@@ -14,6 +14,7 @@
 //! | `b/` | transaction id (16 bytes, big-endian) | a [`BasketRecord`] |
 //! | `e/` | transaction id (16 bytes, big-endian) ‖ performance | an [`ArchivedHold`] |
 //! | `d/` | discount code | a [`DiscountCodeRecord`] |
+//! | `r/` | order number (8 bytes, big-endian) ‖ seq (4 bytes) | a [`RefundRecord`] |
 //! | `m/` | performance ‖ 0 ‖ seq | a [`Snapshot`] covering entries up to seq |
 //! | `x/` | key ‖ chunk | a chunk of a large value stored at key |
 //!
@@ -31,7 +32,8 @@ use super::codec::{self, Header, Kind, Layout};
 use super::error::StorageError;
 use super::records::{
     AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, DiscountCodeRecord, Forgotten,
-    IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot, TransactionRecord,
+    IdempotencyRecord, OrderRecord, PerformanceRecord, Record, RefundRecord, Snapshot,
+    TransactionRecord,
 };
 use super::{Batch, Entry, Recovered, RecoveredPerformance};
 use crate::domain::{Change, PerformanceId, Timestamp, TransactionId};
@@ -55,6 +57,7 @@ const ANSWERS: &[u8] = b"a/";
 const BASKETS: &[u8] = b"b/";
 const ARCHIVED: &[u8] = b"e/";
 const DISCOUNT_CODES: &[u8] = b"d/";
+const REFUNDS: &[u8] = b"r/";
 const CHUNKS: &[u8] = b"x/";
 
 /// Writes to apply atomically.
@@ -263,6 +266,13 @@ fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageErro
             prefixed(BASKETS, &[&record.transaction.0.to_be_bytes()]),
             codec::encode(&header(Kind::Basket, "", 0, Timestamp(0)), record)?,
         ),
+        Record::Refund(record) => (
+            prefixed(
+                REFUNDS,
+                &[&record.order.0.to_be_bytes(), &record.seq.to_be_bytes()],
+            ),
+            codec::encode(&header(Kind::Refund, "", 0, record.at), record)?,
+        ),
         Record::DiscountCode(record) => (
             prefixed(DISCOUNT_CODES, &[record.code.code.as_bytes()]),
             codec::encode(
@@ -449,6 +459,7 @@ pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
         answers: decode_all::<AnswerRecord>(kv, ANSWERS)?,
         baskets: decode_all::<BasketRecord>(kv, BASKETS)?,
         discount_codes: decode_all::<DiscountCodeRecord>(kv, DISCOUNT_CODES)?,
+        refunds: decode_all::<RefundRecord>(kv, REFUNDS)?,
     })
 }
 

@@ -45,7 +45,8 @@ pub use faults::JournalFaults;
 pub use memory_store::MemoryStore;
 pub use records::{
     AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, DiscountCodeRecord, Forgotten,
-    IdempotencyRecord, OrderRecord, PerformanceRecord, Record, Snapshot, TransactionRecord,
+    IdempotencyRecord, OrderRecord, PerformanceRecord, Record, RefundRecord, Snapshot,
+    TransactionRecord,
 };
 pub use sled_store::{Durability, FailureHook, SledStore, StoreConfig};
 
@@ -136,6 +137,8 @@ pub struct Recovered {
     pub baskets: Vec<BasketRecord>,
     /// Every discount code.
     pub discount_codes: Vec<DiscountCodeRecord>,
+    /// Every refund, in order then seq order.
+    pub refunds: Vec<RefundRecord>,
 }
 
 /// Counters of a store's work, for metrics and for tests that check syncing.

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    ClientId, DiscountCode, Hold, OrderNumber, Payment, PerformanceId, PerformanceInfo,
-    PerformanceState, PlanSpec, Timestamp, TransactionId,
+    Amount, ClientId, Currency, DiscountCode, Hold, OrderNumber, Payment, PerformanceId,
+    PerformanceInfo, PerformanceState, PlanSpec, Timestamp, TransactionId,
 };
 
 /// A performance's definition, written before its creation is acknowledged.
@@ -96,6 +96,35 @@ pub struct DiscountCodeRecord {
     pub created_at: Timestamp,
 }
 
+/// A refund of some of an order's tickets: written before any of them is refunded at its
+/// performance, so it is the refund's commit point; recovery refunds at each performance what
+/// a stop left unrefunded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRecord {
+    /// The order.
+    pub order: OrderNumber,
+    /// Its place among the order's refunds, from 1.
+    pub seq: u32,
+    /// The tickets: (performance, index among its hold's barcodes), in that order.
+    pub tickets: Vec<(PerformanceId, u32)>,
+    /// What is paid back: the tickets' `full`, and `order_fees`.
+    pub amount: Amount,
+    /// The per-order fees paid back (the order's last tickets in this currency).
+    pub order_fees: Amount,
+    /// The currency of every ticket refunded.
+    pub currency: Currency,
+    /// How it was paid back, when known (given, or the order's payment method).
+    pub payment: Option<Payment>,
+    /// Why, as the caller said.
+    pub reason: String,
+    /// True when the seats were withheld rather than put back on sale.
+    pub withhold: bool,
+    /// When.
+    pub at: Timestamp,
+    /// The client that refunded.
+    pub by: ClientId,
+}
+
 /// The first answer to a write other than a hold that came with an `Idempotency-Key`, as
 /// sent (a secret it showed, such as a new API key, left out).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +202,8 @@ pub enum Record {
     Basket(BasketRecord),
     /// A discount code's definition.
     DiscountCode(DiscountCodeRecord),
+    /// A refund.
+    Refund(RefundRecord),
     /// A hold archived at a snapshot; it also ends the transaction's basket intent, which
     /// recovery needs no more once a hold of it has ended.
     Archived(ArchivedHold),

@@ -3,7 +3,8 @@
 
 use super::Failure;
 use crate::domain::{
-    Counts, Hold, HoldState, OrderNumber, Performance, SeatStatus, Timestamp, TransactionId,
+    Counts, Hold, HoldState, OrderNumber, Performance, SeatStatus, TicketRef, Timestamp,
+    TransactionId,
 };
 
 /// What a client was told of a transaction.
@@ -60,7 +61,21 @@ pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
             HoldState::Sold => SeatStatus::Sold(slot as u32),
             HoldState::Released | HoldState::Expired => continue,
         };
-        for &seat in &hold.seats {
+        for (index, &seat) in hold.seats.iter().enumerate() {
+            let refunded = performance.is_refunded(TicketRef {
+                transaction: hold.transaction,
+                index: index as u32,
+            });
+            if refunded {
+                // Free, withheld, or another hold's; never still this one's.
+                if statuses[seat as usize] == expected {
+                    return Err(Failure::new(format!(
+                        "seat {seat} of {:?} was refunded but still reads {expected:?}",
+                        hold.transaction
+                    )));
+                }
+                continue;
+            }
             if statuses[seat as usize] != expected {
                 return Err(Failure::new(format!(
                     "seat {seat} of {:?} ({:?}) reads {:?}: two holds claim it, or none",
@@ -82,7 +97,14 @@ pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
                     SeatStatus::Held(_) => hold.state.is_locking(),
                     _ => hold.state == HoldState::Sold,
                 };
-                if !consistent || !hold.seats.contains(&(seat as u32)) {
+                let listed = hold.seats.iter().position(|&held| held == seat as u32);
+                let refunded = listed.is_some_and(|index| {
+                    performance.is_refunded(TicketRef {
+                        transaction: hold.transaction,
+                        index: index as u32,
+                    })
+                });
+                if !consistent || listed.is_none() || refunded {
                     return Err(Failure::new(format!(
                         "seat {seat} reads {status:?}, but that hold is {:?} over {:?}",
                         hold.state, hold.seats
@@ -117,12 +139,28 @@ pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
     for (index, pool) in performance.plan().pools().iter().enumerate() {
         let (mut held, mut sold) = (0, 0);
         for hold in holds {
-            for places in hold.places.iter().filter(|p| usize::from(p.pool) == index) {
+            // Places follow the seats in barcode order.
+            let mut ticket = hold.seats.len() as u32;
+            for places in &hold.places {
+                let first = ticket;
+                ticket += places.quantity;
+                if usize::from(places.pool) != index {
+                    continue;
+                }
                 match hold.state {
                     HoldState::Held | HoldState::CheckedOut | HoldState::Prepared => {
                         held += places.quantity
                     }
-                    HoldState::Sold => sold += places.quantity,
+                    HoldState::Sold => {
+                        sold += (first..ticket)
+                            .filter(|&index| {
+                                !performance.is_refunded(TicketRef {
+                                    transaction: hold.transaction,
+                                    index,
+                                })
+                            })
+                            .count() as u32;
+                    }
                     HoldState::Released | HoldState::Expired => {}
                 }
             }

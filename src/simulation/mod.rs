@@ -126,6 +126,8 @@ pub struct Stats {
     pub codes_used_up: u64,
     /// Changes or completions refused for a code not yet valid or covering no ticket.
     pub codes_refused: u64,
+    /// Refunds acknowledged.
+    pub refunds: u64,
     /// Door scans told to admit.
     pub admitted: u64,
     /// Scans of a ticket a door was told admitted, told not to admit again.
@@ -162,6 +164,7 @@ impl Stats {
         self.discounted_sold += other.discounted_sold;
         self.codes_used_up += other.codes_used_up;
         self.codes_refused += other.codes_refused;
+        self.refunds += other.refunds;
         self.admitted += other.admitted;
         self.scanned_again += other.scanned_again;
         self.crashes += other.crashes;
@@ -233,6 +236,7 @@ fn every_seed_keeps_every_promise() {
                 "codes refused as not yet valid or out of scope",
                 total.codes_refused,
             ),
+            ("acknowledged refunds", total.refunds),
             ("admitting scans", total.admitted),
             ("second scans of an admitted ticket", total.scanned_again),
             ("crashes", total.crashes),

@@ -14,6 +14,7 @@ mod idempotent_writes;
 mod openapi;
 mod overload;
 mod payments;
+mod refunds;
 mod reports;
 mod scans;
 mod snapshots;

@@ -119,7 +119,8 @@ async fn the_main_responses_keep_their_shape() {
 }
 
 /// The demo after the README's sales: two adults by card, an adult and a child with 10% off
-/// by cash, and a basket over both performances with no payment recorded.
+/// by cash (the child's ticket then refunded), and a basket over both performances with no
+/// payment recorded.
 #[actix_web::test]
 async fn the_demo_sales_report_after_the_walk_through() {
     let app = spawn_app_with(|config| config.demo = true).await;
@@ -166,6 +167,14 @@ async fn the_demo_sales_report_after_the_walk_through() {
         Some(("cash", "92.75")),
     )
     .await;
+    app.call(
+        reqwest::Method::POST,
+        "/orders/100002/refunds",
+        Some(&shop),
+        Some(&json!({"tickets": ["revue-1:STALLS-C13"], "reason": "the child is ill"})),
+    )
+    .await
+    .assert_status(201);
     sell(
         json!({"tickets": ["revue-1:STALLS-D12", "revue-2:STALLS-D12"]}),
         None,

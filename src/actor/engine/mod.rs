@@ -32,6 +32,7 @@ mod clients;
 mod discounts;
 mod orders;
 mod recovery;
+mod refunds;
 mod reports;
 mod scans;
 mod transactions;
@@ -52,10 +53,11 @@ use crate::domain::{
     TransactionId,
 };
 use crate::domain::{Customer, DiscountCode, Payment};
-use crate::persistence::{AnswerRecord, Batch, Record, Store};
+use crate::persistence::{AnswerRecord, Batch, Record, RefundRecord, Store};
 
 pub use changes::TransactionChange;
 pub use recovery::RecoveryReport;
+pub use refunds::RefundAsked;
 
 /// Limits the engine enforces on every request.
 #[derive(Clone, Copy, Debug)]
@@ -167,6 +169,8 @@ pub struct Order {
     pub created_at: Timestamp,
     /// How it was paid, when the completion said.
     pub payment: Option<Payment>,
+    /// Its refunds, oldest first.
+    pub refunds: Vec<RefundRecord>,
 }
 
 /// The first answer to a keyed write, as the HTTP front sent it.

@@ -34,7 +34,14 @@ impl Engine {
         };
         let transaction = record.transaction;
         let holds = self.each_hold(&route, || GetHold { transaction }).await?;
-        Ok(order_of(record, self.view(transaction, holds)?))
+        let refunds = self
+            .coordination()
+            .coordinator
+            .refunds_of(record.number)
+            .to_vec();
+        let mut order = order_of(record, self.view(transaction, holds)?);
+        order.refunds = refunds;
+        Ok(order)
     }
 
     /// Reads the people record of `email` (lower-cased).
@@ -59,5 +66,6 @@ pub(super) fn order_of(record: OrderRecord, transaction: TransactionView) -> Ord
         client: record.client,
         created_at: record.created_at,
         payment: record.payment,
+        refunds: Vec::new(),
     }
 }

@@ -90,6 +90,13 @@ impl Engine {
                 transactions: recovered.transactions,
                 baskets: recovered.baskets,
                 discount_codes: recovered.discount_codes,
+                refunds: recovered.refunds,
+            },
+            &|performance, ticket| {
+                rebuilt_all.iter().any(|rebuilt| {
+                    rebuilt.performance.info().id == *performance
+                        && rebuilt.performance.is_refunded(ticket)
+                })
             },
             Arc::clone(&self.store),
         ) {
@@ -123,6 +130,10 @@ impl Engine {
                 Ending::Release => {
                     report.rolled_back += 1;
                     SettleAction::Release
+                }
+                Ending::Refund { tickets, withhold } => {
+                    report.rolled_forward += 1;
+                    SettleAction::Refund { tickets, withhold }
                 }
             };
             settlements

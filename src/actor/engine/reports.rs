@@ -13,10 +13,10 @@ use super::Engine;
 use crate::actor::error::EngineError;
 use crate::actor::messages::{GetSoldHolds, SoldHolds};
 use crate::domain::{
-    DiscountCode, GroupBy, OrderNumber, ReportFilter, SalesRow, SoldOrder, TakingsRow,
+    DiscountCode, GroupBy, OrderNumber, RefundLine, ReportFilter, SalesRow, SoldOrder, TakingsRow,
     sales_report, takings_report,
 };
-use crate::persistence::OrderRecord;
+use crate::persistence::{OrderRecord, RefundRecord};
 
 impl Engine {
     /// Sums the sales `filter` keeps by `group_by` and currency.
@@ -86,26 +86,37 @@ impl Engine {
             .filter_map(|code| coordination.coordinator.discount(code))
             .map(|code| (code.code.clone(), code))
             .collect();
+        let refunds = orders
+            .iter()
+            .map(|order| {
+                let refunds = coordination.coordinator.refunds_of(order.number).to_vec();
+                (order.number, refunds)
+            })
+            .filter(|(_, refunds)| !refunds.is_empty())
+            .collect();
         Ok(Sales {
             sold,
             orders,
             codes,
+            refunds,
         })
     }
 }
 
-/// What a report reads: sold holds, their orders, and the orders' discount codes by code.
+/// What a report reads: sold holds, their orders, the orders' discount codes by code, and
+/// their refunds by order.
 struct Sales {
     sold: Vec<SoldHolds>,
     orders: Vec<OrderRecord>,
     codes: BTreeMap<String, Arc<DiscountCode>>,
+    refunds: BTreeMap<OrderNumber, Vec<RefundRecord>>,
 }
 
 impl Sales {
     /// Joins sold holds to their orders: one [`SoldOrder`] per order, its parts in performance
     /// id order, orders in number order.
     fn orders(&self) -> Vec<SoldOrder<'_>> {
-        sold_orders(&self.sold, &self.orders, &self.codes)
+        sold_orders(&self.sold, &self.orders, &self.codes, &self.refunds)
     }
 }
 
@@ -113,6 +124,7 @@ fn sold_orders<'a>(
     sold: &'a [SoldHolds],
     orders: &'a [OrderRecord],
     codes: &'a BTreeMap<String, Arc<DiscountCode>>,
+    refunds: &'a BTreeMap<OrderNumber, Vec<RefundRecord>>,
 ) -> Vec<SoldOrder<'a>> {
     let mut by_number: BTreeMap<OrderNumber, SoldOrder<'a>> = orders
         .iter()
@@ -127,6 +139,18 @@ fn sold_orders<'a>(
                     .as_ref()
                     .and_then(|code| codes.get(code))
                     .map(AsRef::as_ref),
+                refunds: refunds
+                    .get(&order.number)
+                    .into_iter()
+                    .flatten()
+                    .map(|refund| RefundLine {
+                        tickets: &refund.tickets,
+                        order_fees: refund.order_fees,
+                        currency: refund.currency,
+                        amount: refund.amount,
+                        payment: refund.payment.as_ref(),
+                    })
+                    .collect(),
                 parts: Vec::new(),
             };
             (order.number, sold_order)

@@ -11,6 +11,7 @@ mod best_available;
 mod counts;
 mod hold_life;
 mod places_and_holdbacks;
+mod refunds;
 mod scans;
 mod selection;
 mod ticket_types;

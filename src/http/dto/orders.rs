@@ -22,9 +22,9 @@ struct CustomerDto {
     email: String,
 }
 
-/// How an order was paid.
-#[derive(Debug, Serialize, ToSchema)]
-struct PaymentDto {
+/// How an order was paid, or a refund paid back.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentDto {
     #[schema(examples("card"))]
     method: String,
     /// Empty when none was given.
@@ -35,6 +35,27 @@ struct PaymentDto {
     amount: String,
     #[schema(examples("GBP"))]
     currency: String,
+}
+
+impl From<&Payment> for PaymentDto {
+    fn from(payment: &Payment) -> Self {
+        Self {
+            method: payment.method().to_owned(),
+            reference: payment.reference().to_owned(),
+            amount: payment.amount().to_string(),
+            currency: payment.currency().to_string(),
+        }
+    }
+}
+
+/// An order's state.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) enum OrderState {
+    Complete,
+    PartiallyRefunded,
+    Refunded,
 }
 
 /// An order with its tickets, barcodes, customer and totals.
@@ -56,6 +77,11 @@ pub struct OrderDto {
     general_admission: Vec<PlacesDto>,
     /// One total per currency.
     totals: Vec<TotalDto>,
+    /// `complete`, `partially_refunded` or `refunded`.
+    #[schema(value_type = OrderState)]
+    state: &'static str,
+    /// Its refunds, oldest first.
+    refunds: Vec<RefundDto>,
     /// The discount code its tickets were sold with, or `null`.
     #[schema(examples("EARLY10"))]
     discount_code: Option<String>,
@@ -90,12 +116,13 @@ impl From<&Order> for OrderDto {
             tickets,
             general_admission: places,
             metadata: order.transaction.metadata.clone(),
-            payment: order.payment.as_ref().map(|payment| PaymentDto {
-                method: payment.method().to_owned(),
-                reference: payment.reference().to_owned(),
-                amount: payment.amount().to_string(),
-                currency: payment.currency().to_string(),
-            }),
+            payment: order.payment.as_ref().map(PaymentDto::from),
+            state: order_state(&order.transaction.holds, &order.refunds),
+            refunds: order
+                .refunds
+                .iter()
+                .map(|record| RefundDto::new(record, &order.transaction.holds))
+                .collect(),
             totals: totals_of(
                 &order.transaction.holds,
                 order.transaction.discount.as_deref(),

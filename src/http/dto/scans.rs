@@ -41,6 +41,7 @@ impl ScanBody {
 #[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum ScanRefusal {
     AlreadyScanned,
+    Refunded,
     Unknown,
 }
 
@@ -74,6 +75,7 @@ pub struct ScannedTicketDto {
             "row": "A", "number": "7", "price_band": "A", "price": "65.00", "currency": "GBP",
             "barcode": "4830291746501123"}}}),
     json!({"valid": false, "reason": "already_scanned", "scanned_at": "2026-12-20T19:02:11.532Z"}),
+    json!({"valid": false, "reason": "refunded", "refunded_at": "2026-12-19T10:00:00Z"}),
     json!({"valid": false, "reason": "unknown"})
 ))]
 pub struct ScanAnswer {
@@ -87,6 +89,10 @@ pub struct ScanAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(format = DateTime)]
     scanned_at: Option<String>,
+    /// When the ticket was refunded, for `refunded`. RFC 3339 in UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    refunded_at: Option<String>,
     /// The ticket, when the barcode is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     ticket: Option<ScannedTicketDto>,
@@ -95,10 +101,15 @@ pub struct ScanAnswer {
 impl ScanAnswer {
     /// Renders what a scan of `barcode` found.
     pub fn new(barcode: &str, view: &ScanView) -> Self {
+        let mut refunded_at = None;
         let (valid, reason, at, ticket) = match view.verdict {
             ScanVerdict::Admitted { ticket, at } => (true, None, Some(at), Some(ticket)),
             ScanVerdict::AlreadyScanned { ticket, at } => {
                 (false, Some("already_scanned"), Some(at), Some(ticket))
+            }
+            ScanVerdict::Refunded { ticket, at } => {
+                refunded_at = Some(format_time(at));
+                (false, Some("refunded"), None, Some(ticket))
             }
             ScanVerdict::Unknown => (false, Some("unknown"), None, None),
         };
@@ -122,6 +133,7 @@ impl ScanAnswer {
             valid,
             reason,
             scanned_at: at.map(format_time),
+            refunded_at,
             ticket,
         }
     }

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod discounts;
 pub mod operations;
 pub mod orders;
+pub mod refunds;
 pub mod reports;
 pub mod scans;
 pub mod transactions;

@@ -15,7 +15,7 @@ use crate::http::state::AppState;
 use crate::http::ticket_pdf;
 
 /// The order number in a path; anything else names no order (404).
-fn order_number(path: &str) -> Result<OrderNumber, ApiError> {
+pub(super) fn order_number(path: &str) -> Result<OrderNumber, ApiError> {
     path.parse::<u64>()
         .map(OrderNumber)
         .map_err(|_| ApiError::not_found(format!("order {path:.80} not found")))

@@ -28,9 +28,11 @@
 //!   `Change::HoldModified` gains `ticket_types`, and `PerformanceInfo` gains `ticket_types`
 //!   and `fees`. Older holds sold the one type there was; older performances declared none.
 //!   Their twins are in `v4`.
-//! - Version 6 (discount codes): `OrderRecord` gains `discount_code` and `discount_uses`,
-//!   `TransactionRecord` gains `discount_code`, and `Record` gains a kind of its own for the
-//!   codes' definitions. Older orders and transactions had no code. Their twins are in `v5`.
+//! - Version 6 (discount codes and refunds): `OrderRecord` gains `discount_code` and
+//!   `discount_uses`, `TransactionRecord` gains `discount_code`, `PerformanceState` (in
+//!   snapshots) gains `refunds`, `Change` gains `TicketsRefunded` at its end, and `Record`
+//!   gains kinds of their own for discount codes and refunds. Older orders and transactions
+//!   had no code, and nothing was refunded. Their twins are in `v5`.
 
 mod v4;
 mod v5;
@@ -41,12 +43,12 @@ use serde::Deserialize;
 
 pub use v4::{ArchivedHoldV4, ChangeV4, IdempotencyRecordV4, PerformanceRecordV4, SnapshotV4};
 use v4::{HoldV4, PerformanceInfoV4, PerformanceStateV4};
-pub use v5::{OrderRecordV5, TransactionRecordV5};
+pub use v5::{OrderRecordV5, SnapshotV5, TransactionRecordV5};
 
 use super::codec::Layout;
 use super::records::{
     AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, DiscountCodeRecord, IdempotencyRecord,
-    OrderRecord, PerformanceRecord, Snapshot, TransactionRecord,
+    OrderRecord, PerformanceRecord, RefundRecord, Snapshot, TransactionRecord,
 };
 use crate::domain::{
     Change, ClientId, EventInfo, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
@@ -331,11 +333,12 @@ layout! {
     // Changed in format 6.
     OrderRecord: since 6, older OrderRecordV5;
     TransactionRecord: since 6, older TransactionRecordV5;
+    Snapshot: since 6, older SnapshotV5;
     // Changed in format 5.
     Change: since 5, older ChangeV4;
     PerformanceRecord: since 5, older PerformanceRecordV4;
     IdempotencyRecord: since 5, older IdempotencyRecordV4;
-    Snapshot: since 5, older SnapshotV4;
+    SnapshotV5: since 5, older SnapshotV4;
     ArchivedHold: since 5, older ArchivedHoldV4;
     // Changed in format 2.
     ChangeV4: since 2, older ChangeV1;
@@ -357,6 +360,7 @@ layout! {
     ClientRecord: since 1, older ClientRecord;
     TransactionRecordV5: since 1, older TransactionRecordV5;
     DiscountCodeRecord: since 6, older DiscountCodeRecord;
+    RefundRecord: since 6, older RefundRecord;
     AnswerRecord: since 1, older AnswerRecord;
     BasketRecord: since 1, older BasketRecord;
 }

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use super::v5::{PerformanceStateV5, SnapshotV5};
 use crate::domain::{
-    Change, ClientId, EventInfo, Hold, HoldState, PerformanceId, PerformanceInfo, PerformanceState,
-    PlanSpec, PoolPlaces, Rules, Sale, SeatRequestStatus, TicketRef, Timestamp, TransactionId,
+    Change, ClientId, EventInfo, Hold, HoldState, PerformanceId, PerformanceInfo, PlanSpec,
+    PoolPlaces, Rules, Sale, SeatRequestStatus, TicketRef, Timestamp, TransactionId,
 };
-use crate::persistence::records::{ArchivedHold, IdempotencyRecord, PerformanceRecord, Snapshot};
+use crate::persistence::records::{ArchivedHold, IdempotencyRecord, PerformanceRecord};
 
 /// `Hold` in formats 2 to 4: without `ticket_types`.
 #[derive(Clone, Deserialize)]
@@ -240,13 +241,13 @@ pub struct SnapshotV4 {
     pub(super) state: PerformanceStateV4,
 }
 
-impl From<SnapshotV4> for Snapshot {
+impl From<SnapshotV4> for SnapshotV5 {
     fn from(old: SnapshotV4) -> Self {
         Self {
             performance: old.performance,
             seq: old.seq,
             at: old.at,
-            state: PerformanceState {
+            state: PerformanceStateV5 {
                 holds: old.state.holds.into_iter().map(hold_of).collect(),
                 withheld: old.state.withheld,
                 version: old.state.version,

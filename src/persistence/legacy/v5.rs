@@ -1,13 +1,18 @@
-//! The layouts of formats 1 to 5 that format 6 (discount codes) changed: an order without its
-//! discount code and uses, and a transaction record without its applied code. Each converts
-//! into today's type as what it meant: no code was ever applied.
+//! The layouts of formats 1 to 5 that format 6 (discount codes and refunds) changed: an order
+//! without its discount code and uses, a transaction record without its applied code, and a
+//! snapshot without refunds. Each converts into today's type as what it meant: no code was
+//! ever applied, no ticket refunded.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::domain::{ClientId, OrderNumber, Payment, PerformanceId, Timestamp, TransactionId};
-use crate::persistence::records::{OrderRecord, TransactionRecord};
+use crate::domain::{
+    ClientId, Hold, OrderNumber, Payment, PerformanceId, PerformanceState, TicketRef, Timestamp,
+    TransactionId,
+};
+use crate::persistence::records::{OrderRecord, Snapshot, TransactionRecord};
 
 /// `OrderRecord` in formats 3 to 5: without the discount code.
 #[derive(Deserialize)]
@@ -52,6 +57,41 @@ impl From<TransactionRecordV5> for TransactionRecord {
             transaction: old.transaction,
             metadata: old.metadata,
             discount_code: None,
+        }
+    }
+}
+
+/// `PerformanceState` in format 5: without refunds.
+#[derive(Deserialize)]
+pub struct PerformanceStateV5 {
+    pub(super) holds: Vec<Arc<Hold>>,
+    pub(super) withheld: Vec<u32>,
+    pub(super) version: u64,
+    pub(super) scans: Vec<(TicketRef, Timestamp)>,
+}
+
+/// `Snapshot` in format 5: nothing was refunded yet.
+#[derive(Deserialize)]
+pub struct SnapshotV5 {
+    pub(super) performance: PerformanceId,
+    pub(super) seq: u64,
+    pub(super) at: Timestamp,
+    pub(super) state: PerformanceStateV5,
+}
+
+impl From<SnapshotV5> for Snapshot {
+    fn from(old: SnapshotV5) -> Self {
+        Self {
+            performance: old.performance,
+            seq: old.seq,
+            at: old.at,
+            state: PerformanceState {
+                holds: old.state.holds,
+                withheld: old.state.withheld,
+                version: old.state.version,
+                scans: old.state.scans,
+                refunds: Vec::new(),
+            },
         }
     }
 }

@@ -58,6 +58,11 @@ impl World {
             };
             return Request::Scan { barcode };
         }
+        if self.rng.chance(30)
+            && let Some(refund) = self.choose_refund(client)
+        {
+            return refund;
+        }
         let performance = self.rng.below(PERFORMANCES);
         if client == 0 && self.rng.chance(5) {
             return self.holdbacks(performance);

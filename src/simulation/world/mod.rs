@@ -43,6 +43,7 @@ mod clients;
 mod discounts;
 mod node;
 mod promises;
+mod refunds;
 mod server;
 mod told;
 
@@ -117,6 +118,11 @@ enum Answer {
     Scan {
         admitted: bool,
     },
+    /// A refund made: the tickets (performance, barcode index) it refunded.
+    Refunded {
+        order: OrderNumber,
+        tickets: Vec<(usize, u32)>,
+    },
 }
 
 /// The payment a simulated completion reports.
@@ -172,6 +178,12 @@ enum Request {
         performance: usize,
         withhold: Vec<String>,
         release: Vec<String>,
+    },
+    /// A refund of an order's tickets (performance, barcode index), or all of them.
+    Refund {
+        order: OrderNumber,
+        tickets: Option<Vec<(usize, u32)>>,
+        withhold: bool,
     },
 }
 
@@ -303,6 +315,8 @@ struct Node {
     runs: Vec<Run>,
     /// Changes in flight.
     changes: Vec<ChangeRun>,
+    /// Refunds in flight.
+    refunds: Vec<refunds::RefundRun>,
     /// Completes that joined a run in flight; they are served again once it ends.
     joined: Vec<Envelope>,
 }
@@ -330,6 +344,8 @@ pub struct World {
     order_told_for: BTreeMap<TransactionId, OrderNumber>,
     /// Every barcode clients were told of, and whether a door was told it admits (once).
     barcodes_told: BTreeMap<String, bool>,
+    /// Every ticket (performance, transaction, barcode index) whose refund was acknowledged.
+    refunds_told: std::collections::BTreeSet<(usize, TransactionId, u32)>,
     /// Every transaction the server opened under each idempotency key (the simulation's
     /// observation, not the engine's state).
     opened_under: BTreeMap<Scope, Vec<(TransactionId, usize)>>,
@@ -414,6 +430,7 @@ impl World {
             orders_told: BTreeMap::new(),
             order_told_for: BTreeMap::new(),
             barcodes_told: BTreeMap::new(),
+            refunds_told: std::collections::BTreeSet::new(),
             opened_under: BTreeMap::new(),
             baskets_begun: BTreeMap::new(),
             next_id: 1,
@@ -455,13 +472,11 @@ impl World {
         match roll {
             0..300 => self.client_acts(),
             300..480 => self.deliver_request()?,
-            480..550 => {
-                if self.rng.chance(50) {
-                    self.drive_run();
-                } else {
-                    self.drive_change();
-                }
-            }
+            480..550 => match self.rng.below(5) {
+                0..2 => self.drive_run(),
+                2..4 => self.drive_change(),
+                _ => self.drive_refund(),
+            },
             550..700 => {
                 let count = 1 + self.rng.below(self.node.journal.pending().max(1));
                 self.note(("flush", count));

@@ -134,6 +134,13 @@ pub(super) fn start(
                 transactions: recovered.transactions,
                 baskets: recovered.baskets,
                 discount_codes: recovered.discount_codes,
+                refunds: recovered.refunds,
+            },
+            &|performance, ticket| {
+                cores.iter().any(|core| {
+                    core.performance().info().id == *performance
+                        && core.performance().is_refunded(ticket)
+                })
             },
             journal.clone(),
         )
@@ -149,6 +156,7 @@ pub(super) fn start(
             },
             Ending::RollBack => SettleAction::RollBack,
             Ending::Release => SettleAction::Release,
+            Ending::Refund { tickets, withhold } => SettleAction::Refund { tickets, withhold },
         };
         cores[index].settle(vec![Settlement {
             transaction: resolution.transaction,
@@ -166,6 +174,7 @@ pub(super) fn start(
         archived,
         runs: Vec::new(),
         changes: Vec::new(),
+        refunds: Vec::new(),
         joined: Vec::new(),
     })
 }

@@ -165,7 +165,8 @@ impl World {
             }
         }
         self.check_baskets()?;
-        self.check_discounts()
+        self.check_discounts()?;
+        self.check_refunds()
     }
 
     /// A transaction's holds are all sold under one order, or none is, unless a completion
@@ -240,6 +241,7 @@ impl World {
         }
         self.check_baskets()?;
         self.check_discounts()?;
+        self.check_refunds()?;
         // A failed process holds changes that will never be durable; it acknowledges none of
         // them, and the restart that follows is checked.
         if self.node.journal.has_failed() {

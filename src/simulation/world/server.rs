@@ -49,6 +49,10 @@ impl World {
                     transaction: *transaction,
                 })
             }),
+            Request::Refund { .. } => match self.serve_refund(&caller, &request, id, client) {
+                Some(served) => served,
+                None => return Ok(()),
+            },
             Request::Change { .. } => match self.serve_change(&caller, &request, id, client) {
                 Some(served) => served,
                 None => return Ok(()),
@@ -476,6 +480,7 @@ impl World {
     /// completion whose step settled to its next step.
     pub(super) fn settle(&mut self) {
         self.settle_changes();
+        self.settle_refunds();
         let mut index = 0;
         while index < self.awaiting.len() {
             let waiting = &mut self.awaiting[index];

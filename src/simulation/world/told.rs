@@ -118,6 +118,15 @@ impl World {
                     }
                 }
             }
+            (Request::Refund { .. }, Answer::Refunded { order, tickets }) => {
+                self.stats.refunds += 1;
+                let transaction = self.node.coordinator.order(order).map(|o| o.transaction);
+                if let Some(transaction) = transaction {
+                    for (performance, index) in tickets {
+                        self.refunds_told.insert((performance, transaction, index));
+                    }
+                }
+            }
             (Request::Read { .. } | Request::Holdbacks { .. }, _) => {}
             (request, answer) => {
                 return Err(Failure::new(format!(
@@ -190,6 +199,8 @@ impl World {
                 | EngineError::CompletedDifferently { .. }
                 | EngineError::PaymentMismatch(_)
                 | EngineError::Discount(_)
+                | EngineError::TicketNotInOrder { .. }
+                | EngineError::RefundInTwoCurrencies
         );
         if let (
             Request::Extend { transaction }
