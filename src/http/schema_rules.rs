@@ -14,6 +14,7 @@
 use serde_json::{Value, json};
 
 use crate::domain::{CUSTOMER_NAME_MAX, NOT_PLAIN_TEXT};
+use crate::http::dto::REFUND_REASON_MAX;
 
 /// What `str::trim` takes off a name's ends: the characters with Unicode's `White_Space`.
 const WHITESPACE: &[(char, char)] = &[
@@ -119,6 +120,14 @@ pub(crate) fn apply(document: &mut Value) -> Result<(), String> {
     )?;
     describe_text(schemas, "EventBody", "venue", &plain, Some(EVENT_TEXT_MAX))?;
     describe_text(schemas, "EventBody", "city", &plain, Some(EVENT_TEXT_MAX))?;
+    describe_text(
+        schemas,
+        "RefundBody",
+        "reason",
+        &plain,
+        Some(REFUND_REASON_MAX),
+    )?;
+    mark_unique(schemas, "RefundBody", &["tickets"])?;
     Ok(())
 }
 

@@ -97,6 +97,13 @@ pub struct Refund {
     phase: Phase,
 }
 
+impl Refund {
+    /// Returns the order being refunded.
+    pub fn order(&self) -> OrderNumber {
+        self.record.order
+    }
+}
+
 /// The refunds recorded, by order, and the tickets they refunded.
 #[derive(Debug, Default)]
 pub(super) struct RefundBook {

@@ -166,7 +166,8 @@ impl World {
         }
         self.check_baskets()?;
         self.check_discounts()?;
-        self.check_refunds()
+        self.check_refunds()?;
+        self.check_refund_records()
     }
 
     /// A transaction's holds are all sold under one order, or none is, unless a completion
@@ -247,6 +248,7 @@ impl World {
         if self.node.journal.has_failed() {
             return Ok(());
         }
+        self.check_refund_records()?;
         for core in &self.node.cores {
             for hold in core.performance().holds() {
                 if hold.state == HoldState::Prepared

@@ -19,17 +19,20 @@ pub(super) struct RefundRun {
 }
 
 impl World {
-    /// A refund of a told order of the client's: every ticket left, or one.
+    /// A refund of a told order of the client's (any told order for client 0, the box
+    /// office): every ticket left, or one.
     pub(super) fn choose_refund(&mut self, client: usize) -> Option<Request> {
         let caller = &self.clients[client].id;
         let mine: Vec<OrderNumber> = self
             .orders_told
             .keys()
             .filter(|number| {
-                self.node
-                    .coordinator
-                    .order(**number)
-                    .is_some_and(|order| order.client == *caller)
+                client == 0
+                    || self
+                        .node
+                        .coordinator
+                        .order(**number)
+                        .is_some_and(|order| order.client == *caller)
             })
             .copied()
             .collect();
@@ -237,6 +240,42 @@ impl World {
                     .advance_refund(&mut run.refund, outcome),
             );
         }
+    }
+
+    /// Every refund on record is carried out at its performances, unless a refund of its
+    /// order is still running: after a recovery, always.
+    pub(super) fn check_refund_records(&self) -> Result<(), Failure> {
+        for record in self.node.coordinator.all_refunds() {
+            if self
+                .node
+                .refunds
+                .iter()
+                .any(|run| run.refund.order() == record.order)
+            {
+                continue;
+            }
+            let Some(order) = self.node.coordinator.order(record.order) else {
+                return Err(Failure::new(format!(
+                    "refund of unknown order {}",
+                    record.order
+                )));
+            };
+            for (performance, index) in &record.tickets {
+                let at = index_of(performance).map_err(|e| Failure::new(e.to_string()))?;
+                let ticket = TicketRef {
+                    transaction: order.transaction,
+                    index: *index,
+                };
+                if !self.node.cores[at].performance().is_refunded(ticket) {
+                    return Err(Failure::new(format!(
+                        "refund {} of order {} is on record, but {ticket:?} at {performance} \
+                         is not refunded",
+                        record.seq, record.order
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Every ticket whose refund was acknowledged is refunded at its performance, and no
