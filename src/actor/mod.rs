@@ -26,8 +26,9 @@ pub use coordinator::{
     Route, Step, StoredRecords, check_changeable, customer_of, plan_parts,
 };
 pub use engine::{
-    ANSWER_RETENTION_MILLIS, DEFAULT_PAYMENT_METHODS, Engine, HoldRequest, IdempotencyKey, Limits,
-    Order, Page, RecoveryReport, RefundAsked, StoredAnswer, TransactionChange, TransactionView,
+    ANSWER_RETENTION_MILLIS, DEFAULT_PAYMENT_METHODS, Engine, HistoryLine, HoldRequest,
+    IdempotencyKey, Limits, Order, Page, RecoveryReport, RefundAsked, StoredAnswer,
+    TransactionChange, TransactionView,
 };
 pub use error::EngineError;
 pub use idempotency::{Claim, ClaimGuard, IdempotencyTable, Scope};

@@ -33,6 +33,7 @@ mod customer;
 mod discount;
 mod ended;
 mod error_code;
+mod history;
 mod hold;
 mod ids;
 mod modify;
@@ -59,6 +60,7 @@ pub use discount::{
 };
 pub use ended::decide_ended;
 pub use error_code::ErrorCode;
+pub use history::{HistoryEvent, HistoryKind, Wanted, history};
 pub use hold::{
     BARCODE_DIGITS, Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus, TicketRef, TypedPlaces,
     TypedTickets, place_count,

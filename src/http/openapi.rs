@@ -22,7 +22,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::{Modify, Number, OpenApi};
 
 use super::routes::{
-    catalogue, discounts, operations, orders, refunds, reports, scans, transactions,
+    catalogue, discounts, history, operations, orders, refunds, reports, scans, transactions,
 };
 use super::{responses, schema_rules};
 
@@ -95,6 +95,8 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         transactions::update,
         transactions::change,
         transactions::release,
+        history::transaction,
+        history::seat,
         orders::order,
         orders::tickets_pdf,
         refunds::refund,
@@ -476,6 +478,8 @@ mod tests {
             ("/transactions/{id}", "post"),
             ("/transactions/{id}", "patch"),
             ("/transactions/{id}", "delete"),
+            ("/transactions/{id}/history", "get"),
+            ("/performances/{id}/history", "get"),
             ("/orders/{number}", "get"),
             ("/orders/{number}/tickets.pdf", "get"),
             ("/orders/{number}/refunds", "post"),
@@ -626,7 +630,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 27);
+        assert_eq!(page.matches("<tr><td>").count(), 29);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

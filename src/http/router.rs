@@ -12,7 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
 use super::error::ApiError;
 use super::openapi;
 use super::routes::{
-    catalogue, discounts, operations, orders, refunds, reports, scans, transactions,
+    catalogue, discounts, history, operations, orders, refunds, reports, scans, transactions,
 };
 
 /// One route: its pattern, the methods it has (the `Allow` of its 405), and its handlers.
@@ -23,7 +23,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 23] = [
+const ROUTES: [Route; 25] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -70,6 +70,11 @@ const ROUTES: [Route; 23] = [
         handlers: |r| r.route(web::get().to(catalogue::seats)),
     },
     Route {
+        pattern: "/performances/{id}/history",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(history::seat)),
+    },
+    Route {
         pattern: "/performances/{id}/holdbacks",
         allow: "POST",
         handlers: |r| r.route(web::post().to(catalogue::holdbacks)),
@@ -88,6 +93,11 @@ const ROUTES: [Route; 23] = [
                 .route(web::patch().to(transactions::change))
                 .route(web::delete().to(transactions::release))
         },
+    },
+    Route {
+        pattern: "/transactions/{id}/history",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(history::transaction)),
     },
     Route {
         pattern: "/orders/{number}",

@@ -23,8 +23,15 @@
 //!
 //! No stored value is over [`VALUE_SIZE_MAX`]: a larger record is stored as a `Chunked`
 //! manifest at its key and chunks under `x/`. Two snapshot generations are kept per
-//! performance; journal entries are deleted only up to the older one, so a damaged newest
-//! snapshot falls back to the older one plus the journal after it.
+//! performance, so a damaged newest snapshot falls back to the older one plus the journal
+//! after it. The journal itself is kept whole: it is the history of every seat and
+//! transaction ([`journal`]); a restart reads only the entries after the newest snapshot
+//! (a range scan from its seq), so its work stays proportional to the live inventory.
+//!
+//! # Caveats
+//! - The journal grows with every change for the life of the data directory; a data
+//!   directory from before it was kept whole has lost its older entries, and its history
+//!   starts where they end.
 
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +86,24 @@ pub trait ReadKv {
     /// # Errors
     /// The store's read error, or whatever `visit` returns.
     fn scan(&self, prefix: &[u8], visit: &mut Visit<'_>) -> Result<(), StorageError>;
+
+    /// Calls `visit` for every key starting with `prefix` from `from` on, in key order.
+    ///
+    /// # Errors
+    /// The store's read error, or whatever `visit` returns.
+    fn scan_from(
+        &self,
+        prefix: &[u8],
+        from: &[u8],
+        visit: &mut Visit<'_>,
+    ) -> Result<(), StorageError> {
+        self.scan(prefix, &mut |key, value| {
+            if key >= from {
+                visit(key, value)?;
+            }
+            Ok(())
+        })
+    }
 
     /// Reads one key.
     ///
@@ -404,19 +429,11 @@ fn write_snapshot(
         Ok(())
     })?;
     older.sort_by_key(|older| std::cmp::Reverse(older.0));
-    // Keep the newest older generation beside the new one; drop the rest and the journal
-    // entries that the kept older generation already covers.
+    // Keep the newest older generation beside the new one; drop the rest. The journal is
+    // kept whole: it is the history (`journal`), and a restart reads only what follows the
+    // newest snapshot.
     for (_, key) in older.iter().skip(SNAPSHOT_GENERATIONS - 1) {
         delete_value(kv, writes, key)?;
-    }
-    if let Some(&(covered, _)) = older.first() {
-        let journal = journal_prefix(id);
-        kv.scan(&journal, &mut |key, _| {
-            if codec::seq_of_key(key).is_some_and(|seq| seq <= covered) {
-                writes.deletes.push(key.to_vec());
-            }
-            Ok(())
-        })?;
     }
     Ok(())
 }
@@ -461,6 +478,21 @@ pub fn load(kv: &dyn ReadKv) -> Result<Recovered, StorageError> {
         discount_codes: decode_all::<DiscountCodeRecord>(kv, DISCOUNT_CODES)?,
         refunds: decode_all::<RefundRecord>(kv, REFUNDS)?,
     })
+}
+
+/// Reads the whole journal of `performance`, in order, up to the first damaged entry or gap
+/// (which is returned as an error): its history.
+///
+/// # Errors
+/// When an entry is damaged, the sequence has a gap, or the store cannot be read.
+pub fn journal(kv: &dyn ReadKv, performance: &PerformanceId) -> Result<Vec<Entry>, StorageError> {
+    // From the first entry kept: 1, or where a data directory from before the journal was
+    // kept whole had deleted up to.
+    let (entries, damage) = load_tail(kv, performance, None);
+    match damage {
+        Some(error) => Err(error),
+        None => Ok(entries),
+    }
 }
 
 /// Reads the archived holds of `transaction`, in performance id order.
@@ -525,7 +557,7 @@ fn load_performance(
             }
         }
     }
-    let (tail, corruption) = load_tail(kv, &id, snapshot.as_ref().map_or(0, |s| s.seq));
+    let (tail, corruption) = load_tail(kv, &id, Some(snapshot.as_ref().map_or(0, |s| s.seq)));
     Ok(RecoveredPerformance {
         record,
         snapshot,
@@ -534,21 +566,29 @@ fn load_performance(
     })
 }
 
-/// The entries after `covered`, stopping at the first damaged record or gap.
+/// The entries after `covered` (from the first one kept, when `None`), stopping at the first
+/// damaged record or gap.
 fn load_tail(
     kv: &dyn ReadKv,
     id: &PerformanceId,
-    covered: u64,
+    covered: Option<u64>,
 ) -> (Vec<Entry>, Option<StorageError>) {
     let mut tail: Vec<Entry> = Vec::new();
-    let mut expected = covered + 1;
+    let mut expected = covered.map_or(0, |covered| covered + 1);
+    let covered = covered.unwrap_or(0);
+    let prefix = journal_prefix(id.as_str());
+    let from = prefixed(&prefix, &[&expected.to_be_bytes()]);
     // Keys are named only on the error paths: building the name of every entry was a
     // quarter of a million-entry restart.
-    let outcome = kv.scan(&journal_prefix(id.as_str()), &mut |key, value| {
+    let outcome = kv.scan_from(&prefix, &from, &mut |key, value| {
         let seq = codec::seq_of_key(key)
             .ok_or_else(|| StorageError::corrupt(&printable(key), "bad journal key"))?;
         if seq <= covered {
             return Ok(());
+        }
+        if expected == 0 {
+            // Reading from the first entry kept, whichever it is.
+            expected = seq;
         }
         if seq != expected {
             return Err(StorageError::corrupt(

@@ -7,11 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
+use super::Entry;
 use super::layout::{self, KvBatch, ReadKv, Visit};
 use super::{
     ArchivedHold, Batch, Durable, Recovered, StorageError, Store, StoreStats, TransactionRecord,
 };
-use crate::domain::TransactionId;
+use crate::domain::{PerformanceId, TransactionId};
 
 /// An ordered map behind a mutex.
 #[derive(Debug, Default)]
@@ -30,6 +31,21 @@ struct Locked<'a>(&'a BTreeMap<Vec<u8>, Vec<u8>>);
 impl ReadKv for Locked<'_> {
     fn scan(&self, prefix: &[u8], visit: &mut Visit<'_>) -> Result<(), StorageError> {
         for (key, value) in self.0.range(prefix.to_vec()..) {
+            if !key.starts_with(prefix) {
+                break;
+            }
+            visit(key, value)?;
+        }
+        Ok(())
+    }
+
+    fn scan_from(
+        &self,
+        prefix: &[u8],
+        from: &[u8],
+        visit: &mut Visit<'_>,
+    ) -> Result<(), StorageError> {
+        for (key, value) in self.0.range(from.max(prefix).to_vec()..) {
             if !key.starts_with(prefix) {
                 break;
             }
@@ -137,6 +153,11 @@ impl Store for MemoryStore {
     ) -> Result<Option<TransactionRecord>, StorageError> {
         let map = self.map.lock().map_err(|_| StorageError::Stopped)?;
         layout::transaction_record(&Locked(&map), transaction)
+    }
+
+    fn journal(&self, performance: &PerformanceId) -> Result<Vec<Entry>, StorageError> {
+        let map = self.map.lock().map_err(|_| StorageError::Stopped)?;
+        layout::journal(&Locked(&map), performance)
     }
 
     fn has_failed(&self) -> bool {

@@ -187,6 +187,12 @@ pub trait Store: Send + Sync + 'static {
         transaction: TransactionId,
     ) -> Result<Option<TransactionRecord>, StorageError>;
 
+    /// Reads the whole journal of `performance`, in order: its history.
+    ///
+    /// # Errors
+    /// When an entry is damaged, the sequence has a gap, or the store cannot be read.
+    fn journal(&self, performance: &PerformanceId) -> Result<Vec<Entry>, StorageError>;
+
     /// Returns true once a storage error has stopped the store.
     fn has_failed(&self) -> bool;
 

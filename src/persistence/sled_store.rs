@@ -24,12 +24,13 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
+use super::Entry;
 use super::faults::JournalFaults;
 use super::layout::{self, KvBatch, ReadKv, Visit};
 use super::{
     ArchivedHold, Batch, Durable, Recovered, StorageError, Store, StoreStats, TransactionRecord,
 };
-use crate::domain::TransactionId;
+use crate::domain::{PerformanceId, TransactionId};
 
 /// How far "durable" goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -107,6 +108,22 @@ impl ReadKv for SledKv<'_> {
     fn scan(&self, prefix: &[u8], visit: &mut Visit<'_>) -> Result<(), StorageError> {
         for item in self.0.scan_prefix(prefix) {
             let (key, value) = item?;
+            visit(&key, &value)?;
+        }
+        Ok(())
+    }
+
+    fn scan_from(
+        &self,
+        prefix: &[u8],
+        from: &[u8],
+        visit: &mut Visit<'_>,
+    ) -> Result<(), StorageError> {
+        for item in self.0.range(from.max(prefix)..) {
+            let (key, value) = item?;
+            if !key.starts_with(prefix) {
+                break;
+            }
             visit(&key, &value)?;
         }
         Ok(())
@@ -323,6 +340,10 @@ impl Store for SledStore {
         transaction: TransactionId,
     ) -> Result<Option<TransactionRecord>, StorageError> {
         layout::transaction_record(&SledKv(&self.open_db()?), transaction)
+    }
+
+    fn journal(&self, performance: &PerformanceId) -> Result<Vec<Entry>, StorageError> {
+        layout::journal(&SledKv(&self.open_db()?), performance)
     }
 
     fn has_failed(&self) -> bool {

@@ -317,7 +317,12 @@ fn two_snapshot_generations_are_kept_and_a_damaged_newest_falls_back_to_the_olde
         count
     };
     assert_eq!(manifests(&store), 2, "two generations are kept");
-    assert_eq!(rebuild(&store.load().unwrap().performances[0]), live);
+    let loaded = store.load().unwrap();
+    assert_eq!(rebuild(&loaded.performances[0]), live);
+    // The journal is kept whole, as history, while a restart reads only the newest
+    // snapshot's tail.
+    assert_eq!(store.journal(&id).unwrap(), entries);
+    assert!(loaded.performances[0].tail.len() < entries.len());
 
     store.tamper(|map| {
         let newest = map

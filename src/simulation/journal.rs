@@ -147,6 +147,13 @@ impl Store for SimJournal {
         self.disk.transaction_record(transaction)
     }
 
+    fn journal(
+        &self,
+        performance: &PerformanceId,
+    ) -> Result<Vec<crate::persistence::Entry>, StorageError> {
+        self.disk.journal(performance)
+    }
+
     fn has_failed(&self) -> bool {
         self.failed.load(Ordering::SeqCst)
     }

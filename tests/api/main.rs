@@ -8,6 +8,7 @@ mod completions;
 mod discount_codes;
 mod errors;
 mod helpers;
+mod history;
 mod hold_caps;
 mod holds;
 mod idempotent_writes;

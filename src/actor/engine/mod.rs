@@ -30,6 +30,7 @@ mod catalogue;
 mod changes;
 mod clients;
 mod discounts;
+mod history;
 mod orders;
 mod recovery;
 mod refunds;
@@ -56,6 +57,7 @@ use crate::domain::{Customer, DiscountCode, Payment};
 use crate::persistence::{AnswerRecord, Batch, Record, RefundRecord, Store};
 
 pub use changes::TransactionChange;
+pub use history::HistoryLine;
 pub use recovery::RecoveryReport;
 pub use refunds::RefundAsked;
 

@@ -9,6 +9,7 @@ use super::*;
 
 mod best_available;
 mod counts;
+mod history;
 mod hold_life;
 mod places_and_holdbacks;
 mod refunds;

@@ -29,6 +29,7 @@ use crate::domain::{
 mod changes;
 mod clients;
 mod discounts;
+mod history;
 mod listings;
 mod money;
 mod orders;
@@ -45,6 +46,7 @@ mod transactions;
 pub use changes::*;
 pub use clients::*;
 pub use discounts::*;
+pub use history::*;
 pub use listings::*;
 use money::*;
 pub use orders::*;

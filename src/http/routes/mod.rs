@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod discounts;
+pub mod history;
 pub mod operations;
 pub mod orders;
 pub mod refunds;

@@ -17,7 +17,7 @@ use crate::http::request::{Body, caller, idempotency_key, idempotency_key_withou
 use crate::http::responses::{BodyTimedOut, BodyTooLarge, Busy, Unauthorized};
 use crate::http::state::AppState;
 
-fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
+pub(super) fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
     uuid::Uuid::parse_str(text)
         .map(|id| TransactionId(id.as_u128()))
         .map_err(|_| ApiError::not_found(format!("transaction {text:.80} not found")))
