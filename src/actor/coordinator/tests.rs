@@ -339,3 +339,76 @@ fn a_codes_uses_are_reserved_at_the_quote_and_never_pass_its_cap() {
         Err(EngineError::Discount(DiscountRefusal::Expired { .. }))
     ));
 }
+
+proptest::proptest! {
+    /// Completions with one code, interleaved in any order (quotes, sales refused or made),
+    /// never take more uses than the cap, counting those reserved; the uses counted in the
+    /// end are those of the orders made.
+    #[test]
+    fn interleaved_completions_never_pass_a_codes_cap(
+        cap in 1_u32..5,
+        wants in proptest::collection::vec(1_u32..4, 2..7),
+        schedule in proptest::collection::vec((0_usize..7, proptest::bool::weighted(0.8)), 0..60),
+    ) {
+        let mut coordinator = Coordinator::default();
+        let code = DiscountCode::new(
+            "RACE",
+            Reduction::Percent(Amount::parse("10").expect("an amount")),
+            None,
+            None,
+            Some(cap),
+            DiscountScope::default(),
+        )
+        .expect("a code");
+        coordinator.define_discount(DiscountCodeRecord {
+            code,
+            created_at: Timestamp(0),
+        });
+        let mut runs = Vec::new();
+        for (index, _) in wants.iter().enumerate() {
+            let transaction = TransactionId(100 + index as u128);
+            coordinator.open(
+                transaction,
+                Route {
+                    owner: caller().client,
+                    performances: vec![id("p1")],
+                },
+                Metadata::new(),
+            );
+            apply_code(&mut coordinator, transaction, "RACE");
+            let Begin::Run(run) = begin(&mut coordinator, transaction) else {
+                panic!("a first completion runs");
+            };
+            runs.push(Some((run, 0_u8)));
+        }
+        let mut sold = 0;
+        // Each run: quote (reserve or refuse), then its sale made or refused.
+        for (pick, succeeds) in schedule
+            .into_iter()
+            .chain((0..wants.len()).flat_map(|at| [(at, true), (at, true)]))
+        {
+            let at = pick % wants.len();
+            let Some((mut run, stage)) = runs[at].take() else {
+                continue;
+            };
+            let step = if stage == 0 {
+                coordinator.advance_quoted(&mut run, covering(wants[at]))
+            } else {
+                let outcome = if succeeds {
+                    Ok(())
+                } else {
+                    Err(Rejection::LockExpired.into())
+                };
+                coordinator.advance(&mut run, outcome)
+            };
+            match step {
+                Step::Finished(Ok(order)) => sold += order.discount_uses,
+                Step::Finished(Err(_)) => {}
+                _ => runs[at] = Some((run, stage + 1)),
+            }
+            let (uses, reserved) = coordinator.uses_of("RACE");
+            proptest::prop_assert!(uses + reserved <= cap, "{uses} + {reserved} over {cap}");
+        }
+        proptest::prop_assert_eq!(coordinator.uses_of("RACE"), (sold, 0));
+    }
+}
