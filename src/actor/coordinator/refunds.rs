@@ -206,6 +206,12 @@ impl Coordinator {
             Some(asked) => {
                 let mut chosen = Vec::with_capacity(asked.len());
                 for (performance, index) in asked {
+                    let named_before = chosen
+                        .iter()
+                        .any(|t: &&OrderTicket| t.performance == *performance && t.index == *index);
+                    if named_before {
+                        continue;
+                    }
                     let ticket = tickets
                         .iter()
                         .find(|t| t.performance == *performance && t.index == *index)

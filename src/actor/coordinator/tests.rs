@@ -412,3 +412,81 @@ proptest::proptest! {
         proptest::prop_assert_eq!(coordinator.uses_of("RACE"), (sold, 0));
     }
 }
+
+#[test]
+fn a_refund_pays_back_what_was_paid_once_and_the_order_fees_with_the_last_ticket() {
+    let transaction = TransactionId(31);
+    let mut coordinator = coordinator_with(transaction, &["p1"]);
+    let Begin::Run(run) = begin(&mut coordinator, transaction) else {
+        panic!("runs");
+    };
+    let Step::Finished(Ok(order)) = coordinator.advance(&mut { run }, Ok(())) else {
+        panic!("sold");
+    };
+    let gbp = Currency::parse("GBP").expect("a currency");
+    let ticket = |index, full: &str| OrderTicket {
+        performance: id("p1"),
+        index,
+        currency: gbp,
+        full: Amount::parse(full).expect("an amount"),
+    };
+    let tickets = [ticket(0, "66.50"), ticket(1, "31.50")];
+    let fees = BTreeMap::from([(gbp, Amount::parse("2.00").expect("an amount"))]);
+    let request = |asked: Option<Vec<u32>>| RefundRequest {
+        tickets: asked.map(|asked| asked.into_iter().map(|i| (id("p1"), i)).collect()),
+        payment: None,
+        reason: String::new(),
+        withhold: false,
+    };
+    let refund = |coordinator: &mut Coordinator, asked| {
+        coordinator.begin_refund(
+            &caller(),
+            order.number,
+            request(asked),
+            &tickets,
+            &fees,
+            Timestamp(5),
+        )
+    };
+    // A ticket named twice is refunded once.
+    let mut first = refund(&mut coordinator, Some(vec![1, 1])).expect("a refund");
+    // A second refund of the order while the first runs: 409, nothing changed.
+    assert!(matches!(
+        refund(&mut coordinator, Some(vec![0])),
+        Err(EngineError::TransactionBusy { .. })
+    ));
+    let RefundStep::Commit(record) = coordinator.refund_step(&first) else {
+        panic!("the record first");
+    };
+    assert_eq!(
+        (record.amount.to_string(), record.tickets.len()),
+        ("31.50".into(), 1)
+    );
+    let step = coordinator.advance_refund(&mut first, Ok(()));
+    assert!(matches!(step, RefundStep::Perform { ref tickets, .. } if tickets == &[1]));
+    assert!(matches!(
+        coordinator.advance_refund(&mut first, Ok(())),
+        RefundStep::Finished(Ok(_))
+    ));
+    // Twice is 409; the rest pays back the last ticket and the order's fee.
+    assert!(matches!(
+        refund(&mut coordinator, Some(vec![1])),
+        Err(EngineError::Rejected(Rejection::InvalidState { .. }))
+    ));
+    let rest = refund(&mut coordinator, None).expect("the rest");
+    let RefundStep::Commit(record) = coordinator.refund_step(&rest) else {
+        panic!("the record first");
+    };
+    assert_eq!(
+        (
+            record.amount.to_string(),
+            record.order_fees.to_string(),
+            record.seq
+        ),
+        ("68.50".into(), "2.00".into(), 2)
+    );
+    assert!(matches!(
+        refund(&mut coordinator, Some(vec![7])),
+        Err(EngineError::TransactionBusy { .. } | EngineError::TicketNotInOrder { .. })
+    ));
+}
