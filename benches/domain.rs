@@ -121,11 +121,7 @@ fn band(code: &str, price: &str) -> PriceBand {
 }
 
 fn block(from: u32, to: u32, price_band: &str) -> BlockSpec {
-    BlockSpec {
-        from,
-        to,
-        price_band: price_band.into(),
-    }
+    BlockSpec::new(from, to, price_band)
 }
 
 /// A 2,000-seat theatre: stalls and circle, 20 rows each of 50 seats in three blocks
@@ -142,6 +138,7 @@ fn theatre_spec() -> PlanSpec {
                     block(13, 38, centre),
                     block(39, 50, sides),
                 ],
+                y: None,
             })
             .collect(),
     };
@@ -165,6 +162,7 @@ fn stadium_spec() -> PlanSpec {
             RowSpec {
                 row: format!("R{row}-"),
                 blocks: vec![block(1, 100, tier), block(101, 200, tier)],
+                y: None,
             }
         })
         .collect();

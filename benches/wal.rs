@@ -95,11 +95,7 @@ fn band(code: &str, price: &str) -> PriceBand {
 
 /// The 50,000-seat stadium of `benches/domain.rs`: 250 rows of two 100-seat blocks.
 fn stadium_spec() -> PlanSpec {
-    let block = |from, to, tier: &str| BlockSpec {
-        from,
-        to,
-        price_band: tier.into(),
-    };
+    let block = |from, to, tier: &str| BlockSpec::new(from, to, tier);
     let rows = (0..250)
         .map(|row| {
             let tier = match row {
@@ -110,6 +106,7 @@ fn stadium_spec() -> PlanSpec {
             RowSpec {
                 row: format!("R{row}-"),
                 blocks: vec![block(1, 100, tier), block(101, 200, tier)],
+                y: None,
             }
         })
         .collect();

@@ -14,23 +14,93 @@ pub const PERFORMANCE_IDS: [&str; 2] = ["revue-1", "revue-2"];
 
 const DAY_MILLIS: i64 = 86_400_000;
 
-fn section(name: &str, rows: &str, blocks: &[(u32, u32)], band: &str) -> SectionSpec {
-    SectionSpec {
-        name: name.into(),
-        rows: rows
-            .chars()
-            .map(|row| RowSpec {
-                row: row.to_string(),
-                blocks: blocks
-                    .iter()
-                    .map(|&(from, to)| BlockSpec {
-                        from,
-                        to,
-                        price_band: band.into(),
-                    })
-                    .collect(),
-            })
+/// A block of the demo drawn at `x` with `step`, with `attributes` as (name, seat numbers).
+fn block(
+    from: u32,
+    to: u32,
+    band: &str,
+    x: f64,
+    step: f64,
+    attributes: &[(&str, &[u32])],
+) -> BlockSpec {
+    BlockSpec {
+        x: Some(x),
+        step: Some(step),
+        attributes: attributes
+            .iter()
+            .filter(|(_, seats)| !seats.is_empty())
+            .map(|&(name, seats)| (name.to_owned(), seats.to_vec()))
             .collect(),
+        ..BlockSpec::new(from, to, band)
+    }
+}
+
+/// The stalls: rows A–T from the stage back, a centre block of 18 between two side blocks of
+/// 8, aisle seats marked, and wheelchair places with a companion seat beside each at both
+/// ends of the back row.
+fn stalls() -> SectionSpec {
+    let rows = ('A'..='T').enumerate().map(|(index, row)| {
+        let back = row == 'T';
+        let left: &[(&str, &[u32])] = &[
+            ("aisle", &[8]),
+            ("accessible", if back { &[1, 2] } else { &[] }),
+            ("companion", if back { &[3] } else { &[] }),
+        ];
+        let right: &[(&str, &[u32])] = &[
+            ("aisle", &[27]),
+            ("accessible", if back { &[33, 34] } else { &[] }),
+            ("companion", if back { &[32] } else { &[] }),
+        ];
+        RowSpec {
+            row: row.to_string(),
+            blocks: vec![
+                block(1, 8, "A", -17.5, 1.0, left),
+                block(9, 26, "A", -8.5, 1.0, &[("aisle", &[9, 26])]),
+                block(27, 34, "A", 10.5, 1.0, right),
+            ],
+            y: Some(3.0 + index as f64),
+        }
+    });
+    SectionSpec {
+        name: "STALLS".into(),
+        rows: rows.collect(),
+    }
+}
+
+/// The circle: rows A–H above the back of the stalls, split by a centre aisle, each row a
+/// little wider than the one in front so the circle fans out; the outermost two seats of the
+/// front rows look past a pillar.
+fn circle() -> SectionSpec {
+    let rows = ('A'..='H').enumerate().map(|(index, row)| {
+        let step = 1.0 + 0.05 * index as f64;
+        let pillar: &[u32] = if index < 2 { &[1, 2] } else { &[] };
+        let pillar_right: &[u32] = if index < 2 { &[39, 40] } else { &[] };
+        RowSpec {
+            row: row.to_string(),
+            blocks: vec![
+                block(
+                    1,
+                    20,
+                    "B",
+                    -1.0 - 19.0 * step,
+                    step,
+                    &[("aisle", &[20]), ("restricted_view", pillar)],
+                ),
+                block(
+                    21,
+                    40,
+                    "B",
+                    1.0,
+                    step,
+                    &[("aisle", &[21]), ("restricted_view", pillar_right)],
+                ),
+            ],
+            y: Some(26.0 + 1.2 * index as f64),
+        }
+    });
+    SectionSpec {
+        name: "CIRCLE".into(),
+        rows: rows.collect(),
     }
 }
 
@@ -42,23 +112,16 @@ fn band(code: &str, price: &str) -> Result<PriceBand, EngineError> {
     })
 }
 
-/// The demo plan: stalls rows A–T with aisles after seats 8 and 26 (680 seats, band A),
-/// circle rows A–H with a centre aisle (320 seats, band B), and 200 standing places.
+/// The demo plan: stalls rows A–T with aisles after seats 8 and 26 (680 seats, band A, four
+/// wheelchair places), circle rows A–H with a centre aisle (320 seats, band B, fanning out),
+/// and 200 standing places; drawn with the stage at `y = 0`.
 ///
 /// # Errors
 /// Never in practice; the literals are valid.
 pub fn plan() -> Result<PlanSpec, EngineError> {
     Ok(PlanSpec {
         price_bands: vec![band("A", "65.00")?, band("B", "45.00")?],
-        sections: vec![
-            section(
-                "STALLS",
-                "ABCDEFGHIJKLMNOPQRST",
-                &[(1, 8), (9, 26), (27, 34)],
-                "A",
-            ),
-            section("CIRCLE", "ABCDEFGH", &[(1, 20), (21, 40)], "B"),
-        ],
+        sections: vec![stalls(), circle()],
         general_admission: vec![PoolSpec {
             code: "STANDING".into(),
             capacity: 200,

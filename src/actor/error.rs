@@ -174,7 +174,11 @@ impl EngineError {
             | Self::Id(_)
             | Self::Money(_)
             | Self::InvalidDiscount(_) => ErrorCode::InvalidRequest,
-            Self::Plan(InvalidPlan::TooManySeats { .. }) => ErrorCode::RuleViolation,
+            Self::Plan(
+                InvalidPlan::TooManySeats { .. }
+                | InvalidPlan::BadGeometry(_)
+                | InvalidPlan::BadAttribute(_),
+            ) => ErrorCode::RuleViolation,
             Self::Plan(_) => ErrorCode::InvalidRequest,
             Self::TicketNotAtPerformance { .. }
             | Self::TicketInTwoItems { .. }

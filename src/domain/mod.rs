@@ -33,6 +33,7 @@ mod customer;
 mod discount;
 mod ended;
 mod error_code;
+mod geometry;
 mod history;
 mod hold;
 mod ids;
@@ -60,6 +61,10 @@ pub use discount::{
 };
 pub use ended::decide_ended;
 pub use error_code::ErrorCode;
+pub use geometry::{
+    ATTRIBUTES_MAX, AttributeSet, BlockAttributes, COORDINATE_MAX, KNOWN_ATTRIBUTES,
+    SeatAttributes, is_attribute_name,
+};
 pub use history::{HistoryEvent, HistoryKind, Wanted, history};
 pub use hold::{
     BARCODE_DIGITS, Hold, HoldState, PoolPlaces, Sale, SeatRequestStatus, TicketRef, TypedPlaces,

@@ -7,14 +7,17 @@
 //! not stored per seat: `<section>-<row><number>` is rendered on demand and parsed back through
 //! a small row table, which keeps a seat to a few bytes.
 //!
-//! Left out on purpose: seat attributes beyond the price band (restricted view, wheelchair
-//! spaces) and custom seat ids.
+//! Where each seat is drawn and its attributes (wheelchair places, restricted view) are laid
+//! out by [`geometry`](super::geometry).
+//!
+//! Left out on purpose: custom seat ids.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use super::geometry::{self, BlockAttributes, SeatAttributes};
 use super::money::{Amount, Currency};
 
 /// The most seats a plan may have unless configured otherwise.
@@ -36,7 +39,7 @@ pub struct PriceBand {
 }
 
 /// The creation form of a block: seat numbers `from..=to` in one price band.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BlockSpec {
     /// The first seat number.
     pub from: u32,
@@ -44,19 +47,42 @@ pub struct BlockSpec {
     pub to: u32,
     /// The code of the block's price band.
     pub price_band: String,
+    /// Where its first seat is drawn (format 7 on); laid out from plan order when `None`.
+    pub x: Option<f64>,
+    /// The x distance from one seat number to the next (format 7 on); 1 when `None`.
+    pub step: Option<f64>,
+    /// Attribute name to the seat numbers that have it (format 7 on).
+    pub attributes: BlockAttributes,
+}
+
+impl BlockSpec {
+    /// A block of seats `from..=to` in `price_band`, laid out from plan order, without
+    /// attributes.
+    pub fn new(from: u32, to: u32, price_band: &str) -> Self {
+        Self {
+            from,
+            to,
+            price_band: price_band.to_owned(),
+            x: None,
+            step: None,
+            attributes: BlockAttributes::new(),
+        }
+    }
 }
 
 /// The creation form of a row.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RowSpec {
     /// The row's name, e.g. `A`.
     pub row: String,
     /// The row's blocks, left to right.
     pub blocks: Vec<BlockSpec>,
+    /// Where the row is drawn (format 7 on); one unit behind the row before when `None`.
+    pub y: Option<f64>,
 }
 
 /// The creation form of a section.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SectionSpec {
     /// The section's name, e.g. `STALLS`.
     pub name: String,
@@ -76,7 +102,7 @@ pub struct PoolSpec {
 }
 
 /// Everything needed to build a [`SeatingPlan`]; it is also what the journal stores.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanSpec {
     /// The price bands.
     pub price_bands: Vec<PriceBand>,
@@ -143,6 +169,20 @@ pub enum InvalidPlan {
     /// A rule of the performance is out of range.
     #[error("{0}")]
     BadRule(String),
+    /// A coordinate or step is out of range, or a step is 0.
+    #[error("{0}")]
+    BadGeometry(String),
+    /// An attribute names a seat outside its block, or the plan names too many attributes.
+    #[error("{0}")]
+    BadAttribute(String),
+    /// An attribute's name is not 1 to 32 lower-case letters, digits or `_`.
+    #[error(
+        "invalid attribute name {name:?}: use 1 to 32 lower-case letters, digits or '_', starting with a letter"
+    )]
+    BadAttributeName {
+        /// The name, cut to 40 characters.
+        name: String,
+    },
 }
 
 /// One section of the plan.
@@ -163,6 +203,8 @@ pub struct Row {
     pub blocks: Range<u32>,
     /// Twice the row's centre seat number, so centre distances stay in integers.
     pub centre_x2: i64,
+    /// Where the row is drawn.
+    pub y: f64,
 }
 
 /// One block: adjacent seats with consecutive numbers, between aisles.
@@ -176,6 +218,10 @@ pub struct Block {
     pub first_number: u32,
     /// The index of the block's price band.
     pub price_band: u16,
+    /// Where the block's first seat is drawn.
+    pub x: f64,
+    /// The x distance from one seat to the next.
+    pub step: f64,
 }
 
 /// A general-admission pool.
@@ -201,6 +247,7 @@ pub struct SeatingPlan {
     pools: Vec<Pool>,
     /// `"<section>-<row>"` to row index, for parsing seat ids.
     row_lookup: HashMap<String, u32>,
+    attributes: SeatAttributes,
 }
 
 fn is_name(text: &str) -> bool {
@@ -254,6 +301,7 @@ impl SeatingPlan {
             seat_blocks: Vec::new(),
             pools: Vec::new(),
             row_lookup: HashMap::new(),
+            attributes: SeatAttributes::default(),
             spec: PlanSpec {
                 price_bands: Vec::new(),
                 sections: Vec::new(),
@@ -299,6 +347,8 @@ impl SeatingPlan {
         if plan.seat_blocks.is_empty() && plan.pools.is_empty() {
             return Err(InvalidPlan::Empty);
         }
+        geometry::lay_out(&spec.sections, &mut plan.rows, &mut plan.blocks)?;
+        plan.attributes = geometry::attributes(&spec.sections, &plan.blocks, plan.seat_count())?;
         plan.spec = spec;
         plan.check_seat_ids_are_unambiguous()?;
         Ok(plan)
@@ -350,6 +400,8 @@ impl SeatingPlan {
                 seats: start..start + length as u32,
                 first_number: block.from,
                 price_band: band_of(&block.price_band)?,
+                x: 0.0,
+                step: 1.0,
             });
         }
         let low = numbers.iter().map(|n| n.0).min().unwrap_or(0);
@@ -359,6 +411,7 @@ impl SeatingPlan {
             name: spec.row.clone(),
             blocks: first_block..self.blocks.len() as u32,
             centre_x2: i64::from(low) + i64::from(high),
+            y: 0.0,
         });
         Ok(())
     }
@@ -457,6 +510,18 @@ impl SeatingPlan {
         }
     }
 
+    /// Returns where `seat` is drawn: its `x` and `y`.
+    pub fn position(&self, seat: u32) -> (f64, f64) {
+        let block = self.block(seat);
+        let x = block.x + block.step * f64::from(seat - block.seats.start);
+        (x, self.rows[block.row as usize].y)
+    }
+
+    /// Returns the attributes of every seat.
+    pub fn attributes(&self) -> &SeatAttributes {
+        &self.attributes
+    }
+
     /// Renders the seat id `<section>-<row><number>` of `seat`.
     pub fn seat_id(&self, seat: u32) -> String {
         let location = self.locate(seat);
@@ -531,12 +596,9 @@ pub(crate) mod test {
                         row: letters[i..=i].into(),
                         blocks: blocks
                             .iter()
-                            .map(|&(from, to)| BlockSpec {
-                                from,
-                                to,
-                                price_band: "A".into(),
-                            })
+                            .map(|&(from, to)| BlockSpec::new(from, to, "A"))
                             .collect(),
+                        y: None,
                     })
                     .collect(),
             }],
@@ -579,11 +641,8 @@ mod tests {
         let mut spec = plan_spec(&[&[(1, 12)]]);
         spec.sections[0].rows.push(RowSpec {
             row: "A1".into(),
-            blocks: vec![BlockSpec {
-                from: 2,
-                to: 2,
-                price_band: "A".into(),
-            }],
+            blocks: vec![BlockSpec::new(2, 2, "A")],
+            y: None,
         });
         assert!(matches!(
             SeatingPlan::build(spec, 100),

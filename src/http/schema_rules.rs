@@ -13,7 +13,7 @@
 
 use serde_json::{Value, json};
 
-use crate::domain::{CUSTOMER_NAME_MAX, NOT_PLAIN_TEXT};
+use crate::domain::{ATTRIBUTES_MAX, CUSTOMER_NAME_MAX, NOT_PLAIN_TEXT};
 use crate::http::dto::REFUND_REASON_MAX;
 
 /// What `str::trim` takes off a name's ends: the characters with Unicode's `White_Space`.
@@ -128,6 +128,27 @@ pub(crate) fn apply(document: &mut Value) -> Result<(), String> {
         Some(REFUND_REASON_MAX),
     )?;
     mark_unique(schemas, "RefundBody", &["tickets"])?;
+    describe_seat_attributes(schemas)?;
+    Ok(())
+}
+
+/// A block's `attributes`: names to lists of seat numbers (utoipa has no words for a map's
+/// key pattern).
+fn describe_seat_attributes(schemas: &mut Value) -> Result<(), String> {
+    let property = schemas
+        .pointer_mut("/BlockBody/properties/attributes")
+        .and_then(Value::as_object_mut)
+        .ok_or("no property BlockBody.attributes")?;
+    property.insert("type".to_owned(), json!("object"));
+    property.insert(
+        "propertyNames".to_owned(),
+        json!({"pattern": "^[a-z][a-z0-9_]{0,31}$"}),
+    );
+    property.insert("maxProperties".to_owned(), json!(ATTRIBUTES_MAX));
+    property.insert(
+        "additionalProperties".to_owned(),
+        json!({"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 99_999}}),
+    );
     Ok(())
 }
 

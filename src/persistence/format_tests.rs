@@ -76,7 +76,13 @@ fn price_list() -> (Vec<TicketType>, Vec<Fee>) {
 fn sample_store() -> MemoryStore {
     let store = MemoryStore::new();
     let owner = ClientId::parse("shop").expect("a valid id");
-    let spec = plan_spec(&[&[(1, 6)], &[(1, 6)]]);
+    let mut spec = plan_spec(&[&[(1, 6)], &[(1, 6)]]);
+    // Geometry and attributes (format 7 on).
+    spec.sections[0].rows[1].y = Some(2.5);
+    let block = &mut spec.sections[0].rows[1].blocks[0];
+    block.x = Some(-3.0);
+    block.step = Some(1.5);
+    block.attributes.insert("accessible".into(), vec![6]);
     let record = PerformanceRecord {
         info: info(),
         plan: spec.clone(),
@@ -428,6 +434,23 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
             ),
             if typed { (2, 2) } else { (0, 0) },
             "v{version}: a price list from format 5"
+        );
+        let drawn = version.parse::<u16>().is_ok_and(|v| v >= 7);
+        let plan = performance.plan();
+        let back_right = plan.find_seat("S-B6").expect("seat B6");
+        assert_eq!(
+            (
+                plan.position(back_right),
+                plan.attributes()
+                    .names(plan.attributes().of(back_right))
+                    .collect::<Vec<_>>()
+            ),
+            if drawn {
+                ((4.5, 2.5), vec!["accessible"])
+            } else {
+                ((2.5, 1.0), vec![])
+            },
+            "v{version}: geometry from format 7, laid out from plan order before"
         );
         let hold = |n| performance.hold(TransactionId(n)).expect("a hold").state;
         assert_eq!(

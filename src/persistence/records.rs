@@ -13,7 +13,7 @@ use crate::domain::{
 };
 
 /// A performance's definition, written before its creation is acknowledged.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PerformanceRecord {
     /// What the performance is.
     pub info: PerformanceInfo,
@@ -184,7 +184,7 @@ pub enum Forgotten {
 }
 
 /// Anything but a journal entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Record {
     /// A performance's definition.
     Performance(PerformanceRecord),

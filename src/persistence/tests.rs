@@ -229,17 +229,10 @@ fn stadium() -> PlanSpec {
         .map(|row| crate::domain::RowSpec {
             row: format!("R{row}-"),
             blocks: vec![
-                crate::domain::BlockSpec {
-                    from: 1,
-                    to: 100,
-                    price_band: "A".into(),
-                },
-                crate::domain::BlockSpec {
-                    from: 101,
-                    to: 200,
-                    price_band: "A".into(),
-                },
+                crate::domain::BlockSpec::new(1, 100, "A"),
+                crate::domain::BlockSpec::new(101, 200, "A"),
             ],
+            y: None,
         })
         .collect();
     spec

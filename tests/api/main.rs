@@ -7,6 +7,7 @@ mod changes;
 mod completions;
 mod discount_codes;
 mod errors;
+mod geometry;
 mod helpers;
 mod history;
 mod hold_caps;

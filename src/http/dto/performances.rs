@@ -82,6 +82,22 @@ struct BlockBody {
     /// The code of one of `price_bands`.
     #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("A"))]
     price_band: String,
+    /// Where the first seat is drawn, in the plan's drawing units (a seat is about 1 wide).
+    /// Omitted: after the block to its left with one seat's width for the aisle, and a row
+    /// whose blocks give no `x` is centred on 0.
+    #[schema(minimum = -1_000_000, maximum = 1_000_000, examples(-8.5))]
+    x: Option<f64>,
+    /// The x distance from one seat number to the next, not 0 (negative when seats are
+    /// numbered right to left); 1 when omitted.
+    #[schema(minimum = -1_000_000, maximum = 1_000_000, examples(1))]
+    step: Option<f64>,
+    /// Seat attributes: attribute name to the seat numbers of this block that have it. Known
+    /// names are `accessible`, `companion`, `restricted_view` and `aisle`; a plan may add its
+    /// own (1 to 32 lower-case letters, digits or `_`; at most 32 distinct per plan). A number
+    /// outside `from`..`to` is 422.
+    #[serde(default)]
+    #[schema(value_type = Object, examples(json!({"accessible": [1, 2], "aisle": [12]})))]
+    attributes: BTreeMap<String, Vec<u32>>,
 }
 
 /// A row of `POST /performances`.
@@ -93,6 +109,10 @@ struct RowBody {
     #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("A"))]
     row: String,
     blocks: Vec<BlockBody>,
+    /// Where the row is drawn; the stage is towards smaller `y`. Omitted: one unit behind the
+    /// row before (two at a new section), the first row at 0.
+    #[schema(minimum = -1_000_000, maximum = 1_000_000, examples(3))]
+    y: Option<f64>,
 }
 
 /// A section of `POST /performances`.
@@ -260,8 +280,12 @@ impl CreatePerformance {
                                 from: b.from,
                                 to: b.to,
                                 price_band: b.price_band,
+                                x: b.x,
+                                step: b.step,
+                                attributes: b.attributes,
                             })
                             .collect(),
+                        y: row.y,
                     })
                     .collect(),
             })

@@ -150,6 +150,16 @@ struct SeatDto {
     price_band: String,
     #[schema(value_type = SeatStatus)]
     status: &'static str,
+    /// Where the seat is drawn, in the plan's drawing units: from the plan, or laid out from
+    /// plan order when it gives none.
+    #[schema(examples(-8.5))]
+    x: f64,
+    /// Where the seat's row is drawn; the stage is towards smaller `y`.
+    #[schema(examples(3))]
+    y: f64,
+    /// The seat's attributes, e.g. `accessible`, `companion`, `restricted_view`, `aisle`.
+    #[schema(examples(json!(["aisle"])))]
+    attributes: Vec<String>,
 }
 
 /// `GET /performances/{id}/seats`.
@@ -171,7 +181,10 @@ impl From<&SeatMapView> for SeatMapDto {
             .iter()
             .enumerate()
             .map(|(seat, status)| {
-                let location = view.plan.locate(seat as u32);
+                let seat = seat as u32;
+                let location = view.plan.locate(seat);
+                let (x, y) = view.plan.position(seat);
+                let attributes = view.plan.attributes();
                 SeatDto {
                     id: format!(
                         "{}:{}-{}{}",
@@ -182,6 +195,12 @@ impl From<&SeatMapView> for SeatMapDto {
                     number: location.number.to_string(),
                     price_band: location.price_band.code.clone(),
                     status: status.as_str(),
+                    x,
+                    y,
+                    attributes: attributes
+                        .names(attributes.of(seat))
+                        .map(str::to_owned)
+                        .collect(),
                 }
             })
             .collect();

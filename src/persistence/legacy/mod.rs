@@ -33,9 +33,14 @@
 //!   snapshots) gains `refunds`, `Change` gains `TicketsRefunded` at its end, and `Record`
 //!   gains kinds of their own for discount codes and refunds. Older orders and transactions
 //!   had no code, and nothing was refunded. Their twins are in `v5`.
+//! - Version 7 (seat geometry): `RowSpec` gains `y`, `BlockSpec` gains `x`, `step` and
+//!   `attributes`, so `PerformanceRecord` changes. Older plans are laid out from plan order
+//!   and no seat had an attribute. The twins are in `v6`; the older performance twins hold the
+//!   old plan too.
 
 mod v4;
 mod v5;
+mod v6;
 
 use std::sync::Arc;
 
@@ -44,6 +49,7 @@ use serde::Deserialize;
 pub use v4::{ArchivedHoldV4, ChangeV4, IdempotencyRecordV4, PerformanceRecordV4, SnapshotV4};
 use v4::{HoldV4, PerformanceInfoV4, PerformanceStateV4};
 pub use v5::{OrderRecordV5, SnapshotV5, TransactionRecordV5};
+pub use v6::{PerformanceRecordV6, PlanSpecV6};
 
 use super::codec::Layout;
 use super::records::{
@@ -52,7 +58,7 @@ use super::records::{
 };
 use crate::domain::{
     Change, ClientId, EventInfo, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
-    OrderNumber, PerformanceId, PlanSpec, PoolPlaces, Rules, Sale, SeatRequestStatus, Timestamp,
+    OrderNumber, PerformanceId, PoolPlaces, Rules, Sale, SeatRequestStatus, Timestamp,
     TransactionId,
 };
 
@@ -170,7 +176,7 @@ struct PerformanceInfoV1 {
 #[derive(Deserialize)]
 pub struct PerformanceRecordV1 {
     info: PerformanceInfoV1,
-    plan: PlanSpec,
+    plan: PlanSpecV6,
 }
 
 impl From<PerformanceRecordV1> for PerformanceRecordV4 {
@@ -330,13 +336,15 @@ macro_rules! layout {
 }
 
 layout! {
+    // Changed in format 7.
+    PerformanceRecord: since 7, older PerformanceRecordV6;
     // Changed in format 6.
     OrderRecord: since 6, older OrderRecordV5;
     TransactionRecord: since 6, older TransactionRecordV5;
     Snapshot: since 6, older SnapshotV5;
     // Changed in format 5.
     Change: since 5, older ChangeV4;
-    PerformanceRecord: since 5, older PerformanceRecordV4;
+    PerformanceRecordV6: since 5, older PerformanceRecordV4;
     IdempotencyRecord: since 5, older IdempotencyRecordV4;
     SnapshotV5: since 5, older SnapshotV4;
     ArchivedHold: since 5, older ArchivedHoldV4;

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::v5::{PerformanceStateV5, SnapshotV5};
+use super::v6::{PerformanceRecordV6, PlanSpecV6};
 use crate::domain::{
-    Change, ClientId, EventInfo, Hold, HoldState, PerformanceId, PerformanceInfo, PlanSpec,
-    PoolPlaces, Rules, Sale, SeatRequestStatus, TicketRef, Timestamp, TransactionId,
+    Change, ClientId, EventInfo, Hold, HoldState, PerformanceId, PerformanceInfo, PoolPlaces,
+    Rules, Sale, SeatRequestStatus, TicketRef, Timestamp, TransactionId,
 };
-use crate::persistence::records::{ArchivedHold, IdempotencyRecord, PerformanceRecord};
+use crate::persistence::records::{ArchivedHold, IdempotencyRecord};
 
 /// `Hold` in formats 2 to 4: without `ticket_types`.
 #[derive(Clone, Deserialize)]
@@ -176,10 +177,10 @@ pub struct PerformanceInfoV4 {
 #[derive(Deserialize)]
 pub struct PerformanceRecordV4 {
     pub(super) info: PerformanceInfoV4,
-    pub(super) plan: PlanSpec,
+    pub(super) plan: PlanSpecV6,
 }
 
-impl From<PerformanceRecordV4> for PerformanceRecord {
+impl From<PerformanceRecordV4> for PerformanceRecordV6 {
     fn from(old: PerformanceRecordV4) -> Self {
         let info = old.info;
         Self {
