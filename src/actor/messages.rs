@@ -387,6 +387,26 @@ pub struct SeatMapView {
     pub version: u64,
 }
 
+/// A new follower of a performance's live seat stream.
+#[derive(Debug)]
+pub struct SeatSubscription {
+    /// Where it starts, and the live events.
+    pub feed: super::FeedSubscription,
+    /// The seat map to start from, when it does not resume.
+    pub snapshot: Option<SeatMapView>,
+    /// The performance's plan, to name the seats of later events.
+    pub plan: Arc<SeatingPlan>,
+}
+
+/// Follows a performance's seats: resumed after `since` when the feed still can, else from
+/// a snapshot.
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<SeatSubscription>")]
+pub struct SubscribeSeats {
+    /// The last version the client saw.
+    pub since: Option<u64>,
+}
+
 /// The free seat blocks of a performance.
 #[derive(Clone, Debug)]
 pub struct AvailabilityView {

@@ -16,6 +16,7 @@ pub mod messages;
 mod performance_actor;
 mod performance_core;
 mod registry;
+mod seat_feed;
 
 pub use clients::{Client, ClientDirectory, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
@@ -34,13 +35,16 @@ pub use error::EngineError;
 pub use idempotency::{Claim, ClaimGuard, IdempotencyTable, Scope};
 pub use messages::{
     AvailabilityView, DurableTicket, HoldView, IdempotencyStub, PerformanceView, Reply, ScanView,
-    SeatMapView,
+    SeatMapView, SeatSubscription,
 };
 pub use performance_actor::{PerformanceActor, SnapshotPolicy};
 pub use performance_core::{
     PerformanceCore, Rebuilt, SettleAction, Settlement, Unservable, rebuild,
 };
 pub use registry::{PerformanceHandle, Registry};
+pub use seat_feed::{
+    FeedStart, FeedSubscription, RESUME_EVENTS, SUBSCRIBER_BUFFER, SeatEvent, SeatFeed,
+};
 
 #[cfg(test)]
 mod tests;

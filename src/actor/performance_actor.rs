@@ -15,7 +15,7 @@ use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
     GetSeatMap, GetSoldHolds, HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold,
     PrepareHold, RefundTickets, ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView,
-    SellHold, SoldHolds, UnprepareHold,
+    SeatSubscription, SellHold, SoldHolds, SubscribeSeats, UnprepareHold,
 };
 use super::performance_core::{ArchiveHook, BarcodeDirectory, PerformanceCore, Settlement};
 use crate::domain::Performance;
@@ -227,5 +227,13 @@ impl Handler<GetAvailability> for PerformanceActor {
 
     fn handle(&mut self, message: GetAvailability, _: &mut Context<Self>) -> Self::Result {
         self.core.get_availability(message)
+    }
+}
+
+impl Handler<SubscribeSeats> for PerformanceActor {
+    type Result = Reply<SeatSubscription>;
+
+    fn handle(&mut self, message: SubscribeSeats, _: &mut Context<Self>) -> Self::Result {
+        self.core.subscribe_seats(message.since)
     }
 }

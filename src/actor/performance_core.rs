@@ -28,9 +28,10 @@ use super::error::EngineError;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetSoldHolds,
     HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold, RefundTickets,
-    ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SellHold, SoldHolds,
-    UnprepareHold, Watermark,
+    ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SeatSubscription, SellHold,
+    SoldHolds, UnprepareHold, Watermark,
 };
+use super::seat_feed::SeatFeed;
 use crate::domain::{
     Change, Command, Hold, HoldState, OrderNumber, Performance, PerformanceId, PerformanceInfo,
     Rejection, ScanVerdict, SeatingPlan, Timestamp, TransactionId, barcode_key, decide_ended,
@@ -73,6 +74,8 @@ pub struct PerformanceCore {
     on_archived: Option<ArchiveHook>,
     /// Where the engine finds a barcode's performance; told of every sale.
     barcodes: Option<BarcodeDirectory>,
+    /// The live seat stream, told of every durable change to a seat.
+    feed: Arc<SeatFeed>,
 }
 
 /// Every sold barcode's performance, shared by the cores (which add their sales) and the
@@ -192,6 +195,7 @@ impl PerformanceCore {
         metrics: Arc<Metrics>,
         snapshot_every_entries: u64,
     ) -> Self {
+        let performance_version = performance.version();
         Self {
             info: Arc::new(performance.info().clone()),
             performance,
@@ -207,6 +211,7 @@ impl PerformanceCore {
             archiving: Vec::new(),
             on_archived: None,
             barcodes: None,
+            feed: Arc::new(SeatFeed::new(performance_version)),
         }
     }
 
@@ -372,7 +377,8 @@ impl PerformanceCore {
 
     /// Applies `change` in memory and writes it, with `records`, to the store.
     fn record(&mut self, change: Change, at: Timestamp, records: Vec<Record>) {
-        self.performance.apply(&change);
+        let seats = self.performance.apply_reporting_seats(&change);
+        let version = self.performance.version();
         self.metrics.record_change(&change);
         if let (Change::HoldSold { transaction, .. }, Some(directory)) = (&change, &self.barcodes)
             && let Some(hold) = self.performance.hold(*transaction)
@@ -394,7 +400,8 @@ impl PerformanceCore {
             snapshot: None,
             on_durable: None,
         };
-        self.write(batch);
+        let feed = Arc::clone(&self.feed);
+        self.write_then(batch, move || feed.publish(version, seats));
         if self.entries_since_snapshot >= self.snapshot_every_entries {
             self.snapshot(at);
         }
@@ -453,13 +460,9 @@ impl PerformanceCore {
         );
     }
 
-    /// Hands `batch` to the store; the durability watermark advances when it is durable.
-    /// Batches complete in the order written, so the watermark is the last entry's seq.
-    fn write(&mut self, batch: Batch) {
-        self.write_then(batch, || {});
-    }
-
-    /// As [`Self::write`], calling `durable` (on the journal's thread) once the batch is.
+    /// Hands `batch` to the store; the durability watermark advances when it is durable, and
+    /// `durable` is called (on the journal's thread) then. Batches complete in the order
+    /// written, so the watermark is the last entry's seq and `durable`s run in that order.
     fn write_then(&mut self, mut batch: Batch, durable: impl FnOnce() + Send + 'static) {
         let seq = self.seq;
         let watermark = Arc::clone(&self.durable);
@@ -731,14 +734,39 @@ impl PerformanceCore {
 
     /// Reads every seat's status.
     pub fn get_seat_map(&mut self) -> Reply<SeatMapView> {
+        self.read(|core| Ok(core.seat_map_view()))
+    }
+
+    /// Subscribes to the live seat stream from `since` (see [`SeatFeed::subscribe`]), with a
+    /// snapshot of the seat map when the feed cannot resume from there; answered once what it
+    /// shows is durable.
+    pub fn subscribe_seats(&mut self, since: Option<u64>) -> Reply<SeatSubscription> {
         self.read(|core| {
-            Ok(SeatMapView {
-                performance: Arc::clone(&core.info),
+            let feed = core.feed.subscribe(since, core.performance.version());
+            let snapshot = match feed.start {
+                super::FeedStart::Snapshot { .. } => Some(core.seat_map_view()),
+                super::FeedStart::Resume(_) => None,
+            };
+            Ok(SeatSubscription {
+                feed,
+                snapshot,
                 plan: core.performance.shared_plan(),
-                statuses: core.performance.seat_statuses().to_vec(),
-                version: core.performance.version(),
             })
         })
+    }
+
+    /// Returns the feed of this performance's seat changes.
+    pub fn seat_feed(&self) -> &Arc<SeatFeed> {
+        &self.feed
+    }
+
+    fn seat_map_view(&self) -> SeatMapView {
+        SeatMapView {
+            performance: Arc::clone(&self.info),
+            plan: self.performance.shared_plan(),
+            statuses: self.performance.seat_statuses().to_vec(),
+            version: self.performance.version(),
+        }
     }
 
     /// Reads the free seat blocks.

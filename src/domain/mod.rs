@@ -48,6 +48,7 @@ mod refund;
 mod rejection;
 mod report;
 mod scan;
+mod seat_changes;
 mod seat_map;
 mod selection;
 mod text;

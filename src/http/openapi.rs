@@ -22,7 +22,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::{Modify, Number, OpenApi};
 
 use super::routes::{
-    catalogue, discounts, history, operations, orders, refunds, reports, scans, transactions,
+    catalogue, discounts, history, operations, orders, refunds, reports, scans, seat_stream,
+    transactions,
 };
 use super::{responses, schema_rules};
 
@@ -89,6 +90,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         catalogue::performance,
         catalogue::availability,
         catalogue::seats,
+        seat_stream::stream_seats,
         catalogue::holdbacks,
         transactions::create,
         transactions::get,
@@ -472,6 +474,7 @@ mod tests {
             ("/performances/{id}", "get"),
             ("/performances/{id}/availability", "get"),
             ("/performances/{id}/seats", "get"),
+            ("/performances/{id}/seats/stream", "get"),
             ("/performances/{id}/holdbacks", "post"),
             ("/transactions", "post"),
             ("/transactions/{id}", "get"),

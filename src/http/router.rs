@@ -12,7 +12,8 @@ use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
 use super::error::ApiError;
 use super::openapi;
 use super::routes::{
-    catalogue, discounts, history, operations, orders, refunds, reports, scans, transactions,
+    catalogue, discounts, history, operations, orders, refunds, reports, scans, seat_stream,
+    transactions,
 };
 
 /// One route: its pattern, the methods it has (the `Allow` of its 405), and its handlers.
@@ -23,7 +24,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 25] = [
+const ROUTES: [Route; 26] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -68,6 +69,11 @@ const ROUTES: [Route; 25] = [
         pattern: "/performances/{id}/seats",
         allow: "GET",
         handlers: |r| r.route(web::get().to(catalogue::seats)),
+    },
+    Route {
+        pattern: "/performances/{id}/seats/stream",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(seat_stream::stream_seats)),
     },
     Route {
         pattern: "/performances/{id}/history",

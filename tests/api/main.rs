@@ -19,6 +19,7 @@ mod payments;
 mod refunds;
 mod reports;
 mod scans;
+mod seat_stream;
 mod snapshots;
 mod storage;
 mod ticket_pdfs;

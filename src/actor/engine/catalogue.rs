@@ -6,7 +6,7 @@ use super::{Engine, Page, paginate};
 use crate::actor::error::EngineError;
 use crate::actor::messages::{
     AvailabilityView, ChangeHoldbacks, GetAvailability, GetPerformance, GetSeatMap,
-    PerformanceView, SeatMapView,
+    PerformanceView, SeatMapView, SeatSubscription, SubscribeSeats,
 };
 use crate::domain::{
     EventId, EventInfo, Performance, PerformanceId, PerformanceInfo, PlanSpec, SeatingPlan,
@@ -145,6 +145,19 @@ impl Engine {
     /// `NotFound` for an unknown performance.
     pub async fn seat_map(&self, id: &PerformanceId) -> Result<SeatMapView, EngineError> {
         self.registry.get(id)?.send(GetSeatMap).await
+    }
+
+    /// Follows the performance's seats from `since` (the last version the caller saw), or
+    /// from a snapshot.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown performance; `Overloaded` when its actor is.
+    pub async fn subscribe_seats(
+        &self,
+        id: &PerformanceId,
+        since: Option<u64>,
+    ) -> Result<SeatSubscription, EngineError> {
+        self.registry.get(id)?.send(SubscribeSeats { since }).await
     }
 
     /// Withholds and returns seats.

@@ -17,13 +17,14 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 use super::error::ApiError;
 use crate::actor::{
     AvailabilityView, HoldRequest, HoldView, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Order,
-    PerformanceView, Role, ScanView, SeatMapView, TransactionView,
+    PerformanceView, Role, ScanView, SeatEvent, SeatMapView, TransactionView,
 };
 use crate::domain::{
     Amount, BlockSpec, ClientId, Counts, Currency, Customer, DiscountCode, EventId, EventInfo,
     HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, Payment, PerformanceId,
     PerformanceInfo, Person, PlacesGivenUp, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules,
-    ScanVerdict, SectionSpec, TicketId, Timestamp, is_plain_text, normalized_code, price_ticket,
+    ScanVerdict, SeatingPlan, SectionSpec, TicketId, Timestamp, is_plain_text, normalized_code,
+    price_ticket,
 };
 
 mod changes;

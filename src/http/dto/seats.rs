@@ -211,3 +211,41 @@ impl From<&SeatMapView> for SeatMapDto {
         }
     }
 }
+
+/// A seat whose status changed, in a `seats` event of the live seat stream.
+#[derive(Debug, Serialize, ToSchema)]
+struct SeatChangeDto {
+    /// The ticket id.
+    #[schema(examples("jb-1204:STALLS-A7"))]
+    id: String,
+    #[schema(value_type = SeatStatus)]
+    status: &'static str,
+}
+
+/// The data of a `seats` event of `GET /performances/{id}/seats/stream`: one durable change.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({"version": 18, "seats": [
+    {"id": "jb-1204:STALLS-A3", "status": "held"}, {"id": "jb-1204:STALLS-A4", "status": "held"}]})))]
+pub struct SeatsChangedDto {
+    /// The performance's version after the change; also the event's id.
+    version: u64,
+    /// The seats it turned to another status, in seat order.
+    seats: Vec<SeatChangeDto>,
+}
+
+impl SeatsChangedDto {
+    /// The event of `event`'s seats at `performance`, named through `plan`.
+    pub fn new(performance: &PerformanceId, plan: &SeatingPlan, event: &SeatEvent) -> Self {
+        Self {
+            version: event.version,
+            seats: event
+                .seats
+                .iter()
+                .map(|&(seat, status)| SeatChangeDto {
+                    id: format!("{performance}:{}", plan.seat_id(seat)),
+                    status: status.as_str(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -10,6 +10,7 @@ pub mod orders;
 pub mod refunds;
 pub mod reports;
 pub mod scans;
+pub mod seat_stream;
 pub mod transactions;
 
 use actix_web::HttpResponse;
