@@ -633,7 +633,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 29);
+        assert_eq!(page.matches("<tr><td>").count(), 30);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"
