@@ -54,6 +54,10 @@ pub struct Config {
     pub exit_on_storage_failure: bool,
     /// The payment methods a completion may record (`GET /payment-methods`).
     pub payment_methods: Vec<String>,
+    /// The most tickets a widget key may hold in one transaction.
+    pub widget_max_tickets: u32,
+    /// Holds per minute one IP may place with widget keys (429 beyond).
+    pub widget_holds_per_minute: u32,
 }
 
 impl Default for Config {
@@ -82,6 +86,8 @@ impl Default for Config {
             payment_methods: crate::actor::DEFAULT_PAYMENT_METHODS
                 .map(String::from)
                 .to_vec(),
+            widget_max_tickets: 10,
+            widget_holds_per_minute: 30,
         }
     }
 }
@@ -133,6 +139,9 @@ impl Config {
             return fail(
                 "tickets_per_request_max, seats_per_plan_max and admission_max must be positive",
             );
+        }
+        if self.widget_max_tickets == 0 || self.widget_holds_per_minute == 0 {
+            return fail("widget_max_tickets and widget_holds_per_minute must be positive");
         }
         if self.snapshot_every_entries == 0 || self.snapshot_every_seconds == 0 {
             return fail("snapshot_every_entries and snapshot_every_seconds must be positive");
@@ -207,6 +216,9 @@ pub struct ServeArgs {
     /// Take the caller's IP from X-Forwarded-For.
     #[arg(long, env = "HOLDFAST_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Holds per minute one IP may place with widget keys.
+    #[arg(long, env = "HOLDFAST_WIDGET_HOLDS_PER_MINUTE")]
+    pub widget_holds_per_minute: Option<u32>,
     /// fsync (default), flush (survives a crash, not a power cut) or none (benchmarks only).
     #[arg(long, env = "HOLDFAST_DURABILITY", value_parser = parse_durability)]
     pub durability: Option<Durability>,
@@ -249,6 +261,9 @@ pub fn load(args: &ServeArgs) -> Result<Config, ConfigError> {
     config.http_workers = args.http_workers.unwrap_or(config.http_workers);
     config.trust_forwarded_for |= args.trust_forwarded_for;
     config.durability = args.durability.unwrap_or(config.durability);
+    config.widget_holds_per_minute = args
+        .widget_holds_per_minute
+        .unwrap_or(config.widget_holds_per_minute);
     config.validate()?;
     Ok(config)
 }

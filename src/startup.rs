@@ -11,6 +11,7 @@ use actix_web::web;
 
 use crate::actor::{Clock, Engine, Limits, Registry, SnapshotPolicy};
 use crate::config::Config;
+use crate::http::widget_rate::WidgetRate;
 use crate::http::{AppState, HttpConfig};
 use crate::metrics::Metrics;
 use crate::persistence::{Durability, FailureHook, JournalFaults, SledStore, Store, StoreConfig};
@@ -80,6 +81,7 @@ impl Application {
             snapshots,
         );
         let limits = Limits {
+            widget_tickets_max: config.widget_max_tickets as usize,
             tickets_per_request_max: config.tickets_per_request_max,
             seats_per_plan_max: config.seats_per_plan_max,
         };
@@ -116,6 +118,7 @@ impl Application {
                 trust_forwarded_for: config.trust_forwarded_for,
                 default_hold_seconds: config.hold_seconds,
             },
+            widget_rate: WidgetRate::new(config.widget_holds_per_minute),
         });
         let listener = TcpListener::bind(&config.bind)?;
         let address = listener.local_addr()?;

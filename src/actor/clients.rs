@@ -14,8 +14,12 @@ use crate::domain::ClientId;
 pub enum Role {
     /// Manage the catalogue, keys, holdbacks and reports; and everything `Sales` may.
     Admin,
-    /// Hold, check out, complete and release its own transactions.
+    /// Hold, check out, complete and release its own transactions, and complete those a
+    /// widget key opened.
     Sales,
+    /// A publishable key for seat-selection widgets in the browser: hold, check out, read
+    /// and release its own transactions, within the server's widget limits; never complete.
+    Widget,
 }
 
 impl Role {
@@ -24,6 +28,7 @@ impl Role {
         match text {
             "admin" => Some(Self::Admin),
             "sales" => Some(Self::Sales),
+            "widget" => Some(Self::Widget),
             _ => None,
         }
     }
@@ -33,6 +38,7 @@ impl Role {
         match self {
             Self::Admin => "admin",
             Self::Sales => "sales",
+            Self::Widget => "widget",
         }
     }
 }
@@ -155,6 +161,15 @@ impl ClientDirectory {
     /// Returns the client with `id`.
     pub fn get(&self, id: &ClientId) -> Option<Client> {
         self.by_id.get(id).map(|entry| entry.value().clone())
+    }
+
+    /// Returns the ids of the clients with `role`.
+    pub fn with_role(&self, role: Role) -> Vec<ClientId> {
+        self.by_id
+            .iter()
+            .filter(|entry| entry.value().role == role)
+            .map(|entry| entry.key().clone())
+            .collect()
     }
 
     /// Returns the client whose key is `key`.

@@ -56,6 +56,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use super::clients::Role;
 use super::error::EngineError;
 use crate::domain::{
     ClientId, Customer, Hold, HoldState, OrderNumber, PerformanceId, Person, TicketRef,
@@ -97,10 +98,18 @@ pub struct StoredRecords {
 pub struct Caller {
     /// The client behind the API key.
     pub client: ClientId,
-    /// True for an admin key, which may act on every client's transactions.
-    pub is_admin: bool,
+    /// What the key may do: an admin acts on every client's transactions, a sales client
+    /// also on those a widget key opened.
+    pub role: Role,
     /// The caller's IP address.
     pub ip: String,
+}
+
+impl Caller {
+    /// True for an admin key.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
 }
 
 /// Who owns a transaction and where it holds.
@@ -163,6 +172,8 @@ pub struct Coordinator {
     /// The uses reserved by each completion in flight that has a code: (code, uses).
     reservations: HashMap<TransactionId, (String, u32)>,
     refunds: RefundBook,
+    /// The clients with widget keys: a sales client may complete what they opened.
+    widget_clients: HashSet<ClientId>,
 }
 
 impl std::fmt::Debug for Coordinator {
@@ -192,6 +203,7 @@ impl Default for Coordinator {
             applied: HashMap::new(),
             reservations: HashMap::new(),
             refunds: RefundBook::default(),
+            widget_clients: HashSet::new(),
         }
     }
 }
@@ -416,7 +428,13 @@ impl Coordinator {
         }
     }
 
-    /// Finds a transaction the caller may see.
+    /// Notes that `client` has a widget key: sales clients may complete what it opens.
+    pub fn add_widget_client(&mut self, client: ClientId) {
+        self.widget_clients.insert(client);
+    }
+
+    /// Finds a transaction the caller may see: its own, any as an admin, and one a widget key
+    /// opened as a sales client.
     ///
     /// # Errors
     /// `NotFound` for an unknown transaction, `Forbidden` for another client's.
@@ -427,7 +445,10 @@ impl Coordinator {
                 .archived_route(transaction)?
                 .ok_or_else(|| EngineError::not_found("transaction", transaction))?,
         };
-        if !caller.is_admin && route.owner != caller.client {
+        let may = caller.is_admin()
+            || route.owner == caller.client
+            || (caller.role == Role::Sales && self.widget_clients.contains(&route.owner));
+        if !may {
             return Err(EngineError::Forbidden {
                 what: "transaction",
             });

@@ -84,6 +84,16 @@ pub enum EngineError {
         /// The order.
         order: OrderNumber,
     },
+    /// A widget key asked for more tickets than a widget may hold in one transaction.
+    #[error(
+        "a widget key may hold at most {max} tickets in one transaction; {requested} were asked for"
+    )]
+    WidgetTicketCap {
+        /// How many were asked for.
+        requested: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A refund names tickets in two currencies.
     #[error("a refund pays back tickets of one currency; refund each currency's apart")]
     RefundInTwoCurrencies,
@@ -190,6 +200,7 @@ impl EngineError {
             | Self::Discount(_)
             | Self::TicketNotInOrder { .. }
             | Self::RefundInTwoCurrencies
+            | Self::WidgetTicketCap { .. }
             | Self::UnknownPaymentMethod { .. } => ErrorCode::RuleViolation,
             Self::TransactionBusy { .. } | Self::CompletedDifferently { .. } | Self::InProgress => {
                 ErrorCode::InvalidState

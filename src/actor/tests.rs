@@ -32,6 +32,7 @@ fn engine_over(store: &Arc<MemoryStore>, clock: &ManualClock) -> Arc<Engine> {
         snapshots,
     );
     let limits = Limits {
+        widget_tickets_max: 10,
         tickets_per_request_max: 100,
         seats_per_plan_max: 1000,
     };
@@ -76,7 +77,7 @@ fn info(hold_seconds: u32) -> PerformanceInfo {
 fn caller() -> Caller {
     Caller {
         client: ClientId::parse("shop").unwrap(),
-        is_admin: false,
+        role: crate::actor::Role::Sales,
         ip: "10.0.0.1".into(),
     }
 }

@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 use crate::actor::EngineError;
 use crate::domain::ErrorCode;
 
-/// Seconds a client should wait before retrying an `overloaded` answer.
-const RETRY_AFTER_SECONDS: &str = "1";
+/// Seconds a client should wait before retrying an `overloaded` answer of a busy actor.
+const RETRY_AFTER_SECONDS: u64 = 1;
 
 /// An error answer of the API.
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct ApiError {
     code: ErrorCode,
     message: String,
     tickets: Vec<String>,
+    /// The `Retry-After` of an `overloaded` answer, in seconds.
+    retry_after: u64,
 }
 
 /// The body of every error answer.
@@ -76,6 +78,7 @@ impl ApiError {
             code,
             message: message.into(),
             tickets: Vec::new(),
+            retry_after: RETRY_AFTER_SECONDS,
         }
     }
 
@@ -121,6 +124,16 @@ impl ApiError {
     /// 422 `rule_violation`.
     pub fn rule_violation(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::RuleViolation, message)
+    }
+
+    /// 429 `overloaded`: a caller past its rate, told to wait `wait` (rounded up to whole
+    /// seconds, at least one) in `Retry-After`.
+    pub fn rate_limited(message: impl Into<String>, wait: std::time::Duration) -> Self {
+        let mut error = Self::new(ErrorCode::Overloaded, message);
+        error.status = StatusCode::TOO_MANY_REQUESTS;
+        error.retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        error.retry_after = error.retry_after.max(1);
+        error
     }
 
     /// 405 with `invalid_request`: the route exists, the method does not.
@@ -170,10 +183,7 @@ impl ResponseError for ApiError {
             response.force_close();
         }
         if self.code == ErrorCode::Overloaded {
-            response.insert_header((
-                header::RETRY_AFTER,
-                HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            ));
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(self.retry_after)));
         }
         response.json(ErrorBody {
             status: "error",

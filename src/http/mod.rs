@@ -17,6 +17,7 @@ mod schema_rules;
 mod server;
 mod state;
 mod ticket_pdf;
+pub mod widget_rate;
 
 pub use error::ApiError;
 pub use server::serve;

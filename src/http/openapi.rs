@@ -119,6 +119,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         responses::BodyTimedOut,
         responses::BodyTooLarge,
         responses::Busy,
+        responses::WidgetRateExceeded,
     )),
     modifiers(&ApiKeyScheme, &UnsignedIntegers),
     tags(

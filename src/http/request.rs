@@ -177,10 +177,12 @@ fn check_json_content_type(request: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-/// Authenticates the caller and checks that its role allows `role`.
+/// Authenticates the caller and checks that its role allows a call that needs `role`: an
+/// admin call takes an admin key, a sales call an admin or sales key, and a widget call any
+/// key.
 ///
 /// # Errors
-/// 401 for a missing or unknown key, 403 for a sales key on an admin call.
+/// 401 for a missing or unknown key, 403 for a key whose role is below the call's.
 pub fn caller(request: &HttpRequest, state: &AppState, role: Role) -> Result<Caller, ApiError> {
     let key = request
         .headers()
@@ -192,11 +194,19 @@ pub fn caller(request: &HttpRequest, state: &AppState, role: Role) -> Result<Cal
         .engine
         .authenticate(key)
         .ok_or_else(|| ApiError::unauthorized("unknown API key"))?;
-    if role == Role::Admin && client.role != Role::Admin {
-        return Err(ApiError::forbidden("this call needs an admin key"));
+    match (role, client.role) {
+        (Role::Admin, Role::Sales | Role::Widget) => {
+            return Err(ApiError::forbidden("this call needs an admin key"));
+        }
+        (Role::Sales, Role::Widget) => {
+            return Err(ApiError::forbidden(
+                "a widget key may only hold, check out, read and release its own transactions; this call needs a sales key",
+            ));
+        }
+        _ => {}
     }
     Ok(Caller {
-        is_admin: client.role == Role::Admin,
+        role: client.role,
         client: client.id,
         ip: peer_ip(request, state),
     })

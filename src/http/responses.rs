@@ -58,3 +58,13 @@ pub struct BodyTooLarge(ErrorBody<'static>);
 )]
 #[expect(dead_code, reason = "documentation only: described, never built")]
 pub struct Busy(ErrorBody<'static>);
+
+/// 429 on `POST /transactions` for a widget key past its address's hold rate.
+#[derive(ToResponse)]
+#[response(
+    description = "`overloaded`: a widget key's holds from this address passed \
+    `widget_holds_per_minute`; retry after `Retry-After` seconds.",
+    headers(("Retry-After" = u32, description = "Seconds until the next hold is allowed."))
+)]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub struct WidgetRateExceeded(ErrorBody<'static>);

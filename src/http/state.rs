@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::widget_rate::WidgetRate;
 use crate::actor::Engine;
 use crate::metrics::Metrics;
 
@@ -31,4 +32,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// HTTP settings.
     pub config: HttpConfig,
+    /// The hold rate of widget keys, per IP address.
+    pub widget_rate: WidgetRate,
 }

@@ -27,3 +27,4 @@ mod ticket_types;
 #[path = "../common/tmpfs.rs"]
 mod tmpfs;
 mod transactions;
+mod widget_keys;

@@ -11,7 +11,7 @@ fn id(text: &str) -> PerformanceId {
 fn caller() -> Caller {
     Caller {
         client: ClientId::parse("shop").expect("a valid id"),
-        is_admin: false,
+        role: crate::actor::Role::Sales,
         ip: "203.0.113.7".into(),
     }
 }

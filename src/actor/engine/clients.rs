@@ -35,6 +35,11 @@ impl Engine {
             self.clients.remove(&client.id);
             return Err(error);
         }
+        if client.role == Role::Widget {
+            self.coordination()
+                .coordinator
+                .add_widget_client(client.id.clone());
+        }
         Ok((client, key))
     }
 

@@ -71,7 +71,7 @@ impl Engine {
             .ok_or_else(|| EngineError::not_found("seat", format!("{performance}:{seat}")))?;
         let mut lines = self.history_at(performance, Wanted::Seat(index)).await?;
         lines.retain(|line| {
-            caller.is_admin
+            caller.is_admin()
                 || line
                     .event
                     .client

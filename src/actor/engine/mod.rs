@@ -42,9 +42,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use dashmap::DashMap;
 
-use super::clients::ClientDirectory;
+use super::clients::{ClientDirectory, Role};
 use super::clock::Clock;
-use super::coordinator::{Coordinator, Metadata};
+use super::coordinator::{Caller, Coordinator, Metadata};
 use super::error::EngineError;
 use super::idempotency::IdempotencyTable;
 use super::messages::HoldView;
@@ -68,6 +68,8 @@ pub struct Limits {
     pub tickets_per_request_max: usize,
     /// The most seats one plan may have.
     pub seats_per_plan_max: usize,
+    /// The most tickets (seats or places) a widget key may hold in one transaction.
+    pub widget_tickets_max: usize,
 }
 
 /// What a new transaction should hold.
@@ -101,6 +103,24 @@ pub enum HoldRequest {
     /// A basket: several of the forms above, at one or several performances, all or
     /// nothing. Items at the same performance become one hold there.
     Items(Vec<HoldRequest>),
+}
+
+impl HoldRequest {
+    /// How many tickets (seats and places) the request names or asks for.
+    pub fn ticket_count(&self) -> usize {
+        match self {
+            Self::Tickets(tickets) => tickets.len(),
+            Self::BestAvailable { quantity, .. } => *quantity as usize,
+            Self::GeneralAdmission { places, .. } => {
+                places.iter().fold(0_usize, |sum, (_, quantity)| {
+                    sum.saturating_add(*quantity as usize)
+                })
+            }
+            Self::Items(items) => items
+                .iter()
+                .fold(0_usize, |sum, item| sum.saturating_add(item.ticket_count())),
+        }
+    }
 }
 
 /// An idempotency key with the fingerprint of the request body it came with.
@@ -374,6 +394,20 @@ impl Engine {
     /// Returns true while the store accepts writes.
     pub fn is_healthy(&self) -> bool {
         !self.store.has_failed()
+    }
+
+    /// Refuses a widget key's request for more tickets than a widget may hold at once.
+    fn check_widget_tickets(
+        &self,
+        caller: &Caller,
+        request: &HoldRequest,
+    ) -> Result<(), EngineError> {
+        let max = self.limits.widget_tickets_max;
+        let requested = request.ticket_count();
+        if caller.role == Role::Widget && requested > max {
+            return Err(EngineError::WidgetTicketCap { requested, max });
+        }
+        Ok(())
     }
 
     fn check_ticket_count(&self, requested: usize) -> Result<(), EngineError> {

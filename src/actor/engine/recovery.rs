@@ -112,7 +112,13 @@ impl Engine {
                 return report;
             }
         };
-        self.coordination().coordinator = coordinator;
+        {
+            let mut coordination = self.coordination();
+            coordination.coordinator = coordinator;
+            for widget in self.clients.with_role(Role::Widget) {
+                coordination.coordinator.add_widget_client(widget);
+            }
+        }
         let mut settlements: HashMap<PerformanceId, Vec<Settlement>> = HashMap::new();
         for resolution in resolutions {
             let action = match resolution.ending {

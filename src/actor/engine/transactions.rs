@@ -85,6 +85,7 @@ impl Engine {
         metadata: Metadata,
         idempotency: Option<IdempotencyStub>,
     ) -> Result<TransactionView, EngineError> {
+        self.check_widget_tickets(caller, &request)?;
         let groups = self.route_hold(request)?;
         // After routing, so unknown performances (404) and shape errors (422) rank first.
         if self.store.is_low_on_space() {

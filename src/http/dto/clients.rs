@@ -14,7 +14,10 @@ pub struct CreateClient {
     /// formatting characters (zero-width spaces, bidirectional overrides).
     #[schema(examples("webshop"))]
     pub name: String,
-    /// `admin` or `sales`.
+    /// `admin`, `sales`, or `widget` (a publishable key for seat-selection widgets: hold,
+    /// check out, read and release its own transactions, at most the server's
+    /// `widget_max_tickets` per transaction and `widget_holds_per_minute` holds per minute
+    /// per IP; a sales key completes what it held).
     #[schema(value_type = ClientRole)]
     pub role: String,
 }
@@ -34,8 +37,9 @@ impl TryFrom<CreateClient> for NewClient {
 
     /// Judges the body on its own, so its faults rank before the key's (400 before 401, 403).
     fn try_from(body: CreateClient) -> Result<Self, ApiError> {
-        let role = Role::parse(&body.role)
-            .ok_or_else(|| ApiError::invalid_request("role must be \"admin\" or \"sales\""))?;
+        let role = Role::parse(&body.role).ok_or_else(|| {
+            ApiError::invalid_request("role must be \"admin\", \"sales\" or \"widget\"")
+        })?;
         let name = body.name.trim();
         if name.is_empty() || name.chars().count() > 100 || !is_plain_text(name) {
             return Err(ApiError::invalid_request(

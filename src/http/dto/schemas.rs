@@ -6,14 +6,16 @@
 
 use super::*;
 
-/// A client's role: `admin` (manage catalogue, keys, holdbacks, reports) or `sales` (hold,
-/// check out, complete, release its own transactions).
+/// A client's role: `admin` (manage catalogue, keys, holdbacks, reports), `sales` (hold,
+/// check out, complete, release its own transactions) or `widget` (a publishable key for
+/// seat-selection widgets: hold, check out, read and release its own transactions).
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
 #[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum ClientRole {
     Admin,
     Sales,
+    Widget,
 }
 
 /// A ticket id: `<performance_id>:<seat_id>`, a performance slug, a colon, and a seat id of 1

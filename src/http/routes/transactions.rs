@@ -14,7 +14,7 @@ use crate::http::dto::{
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
 use crate::http::request::{Body, caller, idempotency_key, idempotency_key_without_body};
-use crate::http::responses::{BodyTimedOut, BodyTooLarge, Busy, Unauthorized};
+use crate::http::responses::{BodyTimedOut, BodyTooLarge, Busy, Unauthorized, WidgetRateExceeded};
 use crate::http::state::AppState;
 
 pub(super) fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
@@ -67,9 +67,11 @@ pub(super) fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
         (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: a quantity not in `valid_quantities`, \
             seats not contiguous where the performance demands it, a selection that would leave \
-            a single-seat gap, too many tickets in one request, a ticket named by two items \
-            or a preferred ticket at another performance (`tickets` names it), or an \
-            `Idempotency-Key` reused with a different body.", body = ErrorBody),
+            a single-seat gap, too many tickets in one request (or, for a widget key, more than \
+            `widget_max_tickets`), a ticket named by two items or a preferred ticket at another \
+            performance (`tickets` names it), or an `Idempotency-Key` reused with a different \
+            body.", body = ErrorBody),
+        (status = 429, response = WidgetRateExceeded),
         (status = 503, response = Busy),
     ),
     security(("api_key" = [])),
@@ -82,12 +84,15 @@ pub async fn create(
     let parsed: Option<CreateTransaction> = body.json(&request)?;
     let hold = parsed.map(CreateTransaction::into_parts).transpose()?;
     let idempotency = idempotency_key(&request, &body)?;
-    let caller = caller(&request, &state, Role::Sales)?;
+    let caller = caller(&request, &state, Role::Widget)?;
 
     body.check_size()?;
     let Some((hold, metadata)) = hold else {
         return Err(ApiError::invalid_request("missing body"));
     };
+    if caller.role == Role::Widget {
+        state.widget_rate.check(&caller.ip)?;
+    }
     let view = state
         .engine
         .open_transaction(&caller, hold, metadata, idempotency)
@@ -108,7 +113,8 @@ pub async fn create(
             `locked_ip`.", body = TransactionDto),
         (status = 401, response = Unauthorized),
         (status = 403, description = "`forbidden`: another client's transaction (only its \
-            client, or an admin, may read or change it).", body = ErrorBody),
+            client or an admin may read or change it, and a sales client one that a widget key \
+            opened), or a widget key's call that needs a sales key.", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
         (status = 503, response = Busy),
     ),
@@ -119,7 +125,7 @@ pub async fn get(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(&request, &state, Role::Sales)?;
+    let caller = caller(&request, &state, Role::Widget)?;
     let view = state
         .engine
         .transaction(&caller, transaction_id(&path)?)
@@ -162,7 +168,8 @@ pub async fn get(
             `checkout`, a bad customer name or email, or malformed ticket ids.", body = ErrorBody),
         (status = 401, response = Unauthorized),
         (status = 403, description = "`forbidden`: another client's transaction (only its \
-            client, or an admin, may read or change it).", body = ErrorBody),
+            client or an admin may read or change it, and a sales client one that a widget key \
+            opened), or a widget key's call that needs a sales key.", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
         (status = 408, response = BodyTimedOut),
         (status = 409, description = "`invalid_state`: the transaction cannot take this step, \
@@ -189,12 +196,17 @@ pub async fn update(
     let parsed: Option<UpdateTransaction> = body.json(&request)?;
     let update = parsed.map(TransactionUpdate::try_from).transpose()?;
     let key = idempotency_key(&request, &body)?;
-    let caller = caller(&request, &state, Role::Sales)?;
+    let caller = caller(&request, &state, Role::Widget)?;
     let id = transaction_id(&path)?;
     body.check_size()?;
     let Some(update) = update else {
         return Err(ApiError::invalid_request("missing body"));
     };
+    if caller.role == Role::Widget && matches!(update.step, TransactionStep::Complete(..)) {
+        return Err(ApiError::forbidden(
+            "a widget key cannot complete a transaction: the shop completes it with a sales key",
+        ));
+    }
     if update
         .id
         .as_deref()
@@ -317,7 +329,8 @@ pub async fn change(
             body = ErrorBody),
         (status = 401, response = Unauthorized),
         (status = 403, description = "`forbidden`: another client's transaction (only its \
-            client, or an admin, may read or change it).", body = ErrorBody),
+            client or an admin may read or change it, and a sales client one that a widget key \
+            opened), or a widget key's call that needs a sales key.", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown transaction.", body = ErrorBody),
         (status = 409, description = "`invalid_state`: a request with this \
             `Idempotency-Key` is still in progress, or a completion of the transaction is under \
@@ -334,7 +347,7 @@ pub async fn release(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key_without_body(&request)?;
-    let caller = caller(&request, &state, Role::Sales)?;
+    let caller = caller(&request, &state, Role::Widget)?;
     let id = transaction_id(&path)?;
     let engine = &state.engine;
     let client = caller.client.clone();

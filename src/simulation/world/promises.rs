@@ -92,7 +92,7 @@ impl World {
             // (also a release over several performances that a crash cut short).
             let caller = Caller {
                 client: self.clients[known.client].id.clone(),
-                is_admin: false,
+                role: crate::actor::Role::Sales,
                 ip: "203.0.113.7".into(),
             };
             let route = self

@@ -17,7 +17,11 @@ impl World {
         let caller = Caller {
             client: self.clients[client].id.clone(),
             // Client 0 is also the box office, whose refunds are an admin's.
-            is_admin: client == 0 && matches!(request, Request::Refund { .. }),
+            role: if client == 0 && matches!(request, Request::Refund { .. }) {
+                crate::actor::Role::Admin
+            } else {
+                crate::actor::Role::Sales
+            },
             ip: "203.0.113.7".into(),
         };
         let served = match &request {
