@@ -23,7 +23,7 @@ use utoipa::{Modify, Number, OpenApi};
 
 use super::routes::{
     catalogue, discounts, history, operations, orders, refunds, reports, scans, seat_stream,
-    transactions,
+    transactions, widget,
 };
 use super::{responses, schema_rules};
 
@@ -91,6 +91,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         catalogue::availability,
         catalogue::seats,
         seat_stream::stream_seats,
+        widget::widget,
         catalogue::holdbacks,
         transactions::create,
         transactions::get,
@@ -476,6 +477,7 @@ mod tests {
             ("/performances/{id}/availability", "get"),
             ("/performances/{id}/seats", "get"),
             ("/performances/{id}/seats/stream", "get"),
+            ("/performances/{id}/widget", "get"),
             ("/performances/{id}/holdbacks", "post"),
             ("/transactions", "post"),
             ("/transactions/{id}", "get"),
@@ -634,7 +636,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 30);
+        assert_eq!(page.matches("<tr><td>").count(), 31);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

@@ -13,7 +13,7 @@ use super::error::ApiError;
 use super::openapi;
 use super::routes::{
     catalogue, discounts, history, operations, orders, refunds, reports, scans, seat_stream,
-    transactions,
+    transactions, widget,
 };
 
 /// One route: its pattern, the methods it has (the `Allow` of its 405), and its handlers.
@@ -24,7 +24,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 26] = [
+const ROUTES: [Route; 27] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -74,6 +74,11 @@ const ROUTES: [Route; 26] = [
         pattern: "/performances/{id}/seats/stream",
         allow: "GET",
         handlers: |r| r.route(web::get().to(seat_stream::stream_seats)),
+    },
+    Route {
+        pattern: "/performances/{id}/widget",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(widget::widget)),
     },
     Route {
         pattern: "/performances/{id}/history",

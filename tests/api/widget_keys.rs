@@ -164,3 +164,37 @@ async fn holds_past_the_widget_rate_of_one_address_are_429_with_retry_after() {
         id_of(&app.place_hold(&shop, &seats(&[seat])).await);
     }
 }
+
+#[actix_web::test]
+async fn the_widget_page_is_served_self_contained_and_refuses_secret_keys() {
+    let app = app(|_| {}).await;
+    let widget = widget_key(&app).await;
+    let shop = app.create_sales_client("shop").await;
+    let page = app
+        .client
+        .get(format!("{}/performances/p/widget?key={widget}", app.address))
+        .send()
+        .await
+        .expect("the page answers");
+    assert_eq!(page.status(), 200);
+    let headers = page.headers().clone();
+    assert!(headers["content-type"]
+        .to_str()
+        .expect("ASCII")
+        .starts_with("text/html"));
+    let policy = headers["content-security-policy"].to_str().expect("ASCII");
+    assert!(policy.contains("default-src 'none'") && policy.contains("connect-src 'self'"));
+    let html = page.text().await.expect("a page");
+    assert!(html.contains("<svg") || html.contains("createElementNS"), "draws SVG");
+
+    app.get("/performances/p/widget").await.assert_status(200);
+    app.get(&format!("/performances/p/widget?key={shop}"))
+        .await
+        .assert_error(403, "forbidden");
+    app.get("/performances/p/widget?key=not-a-key")
+        .await
+        .assert_error(401, "unauthorized");
+    app.get(&format!("/performances/nope/widget?key={widget}"))
+        .await
+        .assert_error(404, "not_found");
+}

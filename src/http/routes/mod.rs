@@ -12,6 +12,7 @@ pub mod reports;
 pub mod scans;
 pub mod seat_stream;
 pub mod transactions;
+pub mod widget;
 
 use actix_web::HttpResponse;
 use serde::Serialize;
