@@ -434,6 +434,7 @@ fn best_available_command(quantity: u32) -> Command {
             price_band: None,
             preferred: Vec::new(),
             ticket_type: None,
+            filters: Default::default(),
         },
         lock_until: None,
     }

@@ -10,7 +10,7 @@ use tokio::sync::oneshot;
 
 use super::error::EngineError;
 use crate::domain::{
-    ClientId, Counts, DiscountCode, Hold, OrderNumber, PerformanceId, PerformanceInfo,
+    ClientId, Counts, DiscountCode, Explanation, Hold, OrderNumber, PerformanceId, PerformanceInfo,
     PlacesGivenUp, PoolCounts, PoolPlaces, ScanVerdict, SeatStatus, SeatingPlan, Selection,
     Timestamp, TransactionId,
 };
@@ -355,6 +355,9 @@ pub struct HoldView {
     pub plan: Arc<SeatingPlan>,
     /// The hold.
     pub hold: Hold,
+    /// Why best available chose its seats, when it did (never stored: a replayed answer has
+    /// none).
+    pub explanation: Option<Arc<Explanation>>,
 }
 
 /// A performance with its counts.

@@ -34,7 +34,8 @@ use super::messages::{
 use super::seat_feed::SeatFeed;
 use crate::domain::{
     Change, Command, Hold, HoldState, OrderNumber, Performance, PerformanceId, PerformanceInfo,
-    Rejection, ScanVerdict, SeatingPlan, Timestamp, TransactionId, barcode_key, decide_ended,
+    Rejection, ScanVerdict, SeatingPlan, Selection, Timestamp, TransactionId, barcode_key,
+    decide_ended,
 };
 use crate::metrics::Metrics;
 use crate::persistence::{
@@ -494,6 +495,7 @@ impl PerformanceCore {
             performance: Arc::clone(&self.info),
             plan: self.performance.shared_plan(),
             hold: Arc::unwrap_or_clone(hold),
+            explanation: None,
         })
     }
 
@@ -540,6 +542,15 @@ impl PerformanceCore {
     /// batch as the hold.
     pub fn place_hold(&mut self, message: PlaceHold) -> Reply<HoldView> {
         let transaction = message.transaction;
+        let best = match &message.selection {
+            Selection::BestAvailable {
+                price_band,
+                ticket_type,
+                filters,
+                ..
+            } => Some((price_band.clone(), ticket_type.clone(), filters.clone())),
+            _ => None,
+        };
         let command = Command::PlaceHold {
             transaction,
             owner: message.owner,
@@ -550,7 +561,7 @@ impl PerformanceCore {
         let performance = self.info.id.clone();
         let idempotency = message.idempotency;
         let mut records = message.records;
-        self.hold_command_with(transaction, command, move |change| {
+        let placed = self.hold_command_with(transaction, command, move |change| {
             if let (Some(stub), Change::HoldPlaced(hold)) = (idempotency, change) {
                 let mut holds = stub.earlier_holds;
                 holds.push((performance, hold.clone()));
@@ -563,7 +574,22 @@ impl PerformanceCore {
                 }));
             }
             records
-        })
+        });
+        match (placed, best) {
+            (Ok((mut view, durable)), Some((price_band, ticket_type, filters))) => {
+                view.explanation = self
+                    .performance
+                    .explain_best(
+                        price_band.as_deref(),
+                        ticket_type.as_deref(),
+                        &filters,
+                        &view.hold.seats,
+                    )
+                    .map(Arc::new);
+                Ok((view, durable))
+            }
+            (placed, _) => placed,
+        }
     }
 
     /// Resets a hold's lock to now plus the hold time.

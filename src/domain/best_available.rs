@@ -5,7 +5,14 @@
 //! below the quantity are skipped without looking at their seats, and the search stops at the
 //! first row that has a fitting window. Preferred seats are tried first: the window that
 //! covers the most of them wins, and the answer says how many it got.
+//!
+//! Attribute filters (`require`, `avoid`) narrow the seats a window may take, not the runs
+//! the gap rule reads: a free seat that a filter excludes still counts as free for
+//! `no_single_seat_gaps`. With filters every window of a run is tried, since the ones nearest
+//! the centre may be the ones excluded.
 
+use super::command::SeatFilters;
+use super::geometry::{AttributeSet, SeatAttributes};
 use super::hold::SeatRequestStatus;
 use super::performance::Performance;
 use super::price_list::TicketTypes;
@@ -20,19 +27,33 @@ struct Rank {
     start: u32,
 }
 
-/// The bands a request may take seats in: the one it names, if any, among those its ticket
-/// type is sold in.
+/// The seats a request may take: in the band it names, if any, among those its ticket type
+/// is sold in, with the attributes it requires and without those it avoids.
 #[derive(Clone, Copy, Debug)]
-struct Bands<'a> {
-    only: Option<u16>,
-    ticket_type: u8,
-    types: TicketTypes<'a>,
+pub(super) struct Bands<'a> {
+    pub(super) only: Option<u16>,
+    pub(super) ticket_type: u8,
+    pub(super) types: TicketTypes<'a>,
+    pub(super) require: AttributeSet,
+    pub(super) avoid: AttributeSet,
+    pub(super) attributes: &'a SeatAttributes,
 }
 
 impl Bands<'_> {
-    fn allows(self, band: u16) -> bool {
+    pub(super) fn allows(self, band: u16) -> bool {
         self.only.is_none_or(|only| only == band)
             && self.types.price(self.ticket_type, band).is_some()
+    }
+
+    /// True when the request filters by attribute.
+    pub(super) fn filters(self) -> bool {
+        !(self.require.is_empty() && self.avoid.is_empty())
+    }
+
+    /// True when `seat` passes the attribute filters.
+    pub(super) fn seat_fits(self, seat: u32) -> bool {
+        let set = self.attributes.of(seat);
+        set.contains_all(self.require) && !set.contains_any(self.avoid)
     }
 }
 
@@ -44,21 +65,11 @@ impl Performance {
         price_band: Option<&str>,
         preferred: &[String],
         ticket_type: u8,
+        filters: &SeatFilters,
     ) -> Result<(Vec<u32>, SeatRequestStatus), Rejection> {
         self.check_quantity(u64::from(quantity))?;
-        let only = match price_band {
-            Some(code) => Some(self.plan().price_band_index(code).ok_or_else(|| {
-                Rejection::UnknownPriceBand {
-                    code: code.to_owned(),
-                }
-            })?),
-            None => None,
-        };
-        let band = Bands {
-            only,
-            ticket_type,
-            types: self.info().ticket_types(self.plan()),
-        };
+        let band = self.bands(price_band, ticket_type, filters)?;
+        let only = band.only;
         let sold_somewhere = (0..self.plan().price_bands().len() as u16).any(|b| band.allows(b));
         if !sold_somewhere {
             let types = band.types;
@@ -96,6 +107,14 @@ impl Performance {
             None => Err(Rejection::InsufficientAvailability {
                 requested: quantity,
                 available: match band.only {
+                    // Counted seat by seat: the counters know bands, not attributes.
+                    _ if band.filters() => (0..self.plan().seat_count())
+                        .filter(|&seat| {
+                            self.seat_status(seat) == super::SeatStatus::Free
+                                && band.allows(self.plan().block(seat).price_band)
+                                && band.seat_fits(seat)
+                        })
+                        .count() as u32,
                     None if band.types.is_all_sold(ticket_type) => self.counts().available,
                     _ => self
                         .band_counts()
@@ -108,6 +127,43 @@ impl Performance {
                 what: "seats",
             }),
         }
+    }
+
+    /// The seats a best-available request may take.
+    pub(super) fn bands(
+        &self,
+        price_band: Option<&str>,
+        ticket_type: u8,
+        filters: &SeatFilters,
+    ) -> Result<Bands<'_>, Rejection> {
+        let only = match price_band {
+            Some(code) => Some(self.plan().price_band_index(code).ok_or_else(|| {
+                Rejection::UnknownPriceBand {
+                    code: code.to_owned(),
+                }
+            })?),
+            None => None,
+        };
+        let attributes = self.plan().attributes();
+        // An attribute no seat has: none can be required (so none fits), none avoided.
+        let require = attributes
+            .set_of(filters.require.iter().map(String::as_str))
+            .map_err(|name| Rejection::NoSeatHasAttribute {
+                attribute: name.to_owned(),
+            })?;
+        let avoid = filters
+            .avoid
+            .iter()
+            .filter_map(|name| attributes.set_of([name.as_str()]).ok())
+            .fold(AttributeSet::EMPTY, AttributeSet::union);
+        Ok(Bands {
+            only,
+            ticket_type,
+            types: self.info().ticket_types(self.plan()),
+            require,
+            avoid,
+            attributes,
+        })
     }
 
     /// Where adjacency is not demanded, exactly the preferred seats, if they are free, in the
@@ -124,6 +180,7 @@ impl Performance {
             && preferred.iter().all(|&seat| {
                 self.seat_status(seat) == super::SeatStatus::Free
                     && band.allows(self.plan().block(seat).price_band)
+                    && band.seat_fits(seat)
             })
             && !(rules.no_single_seat_gaps && self.lone_seat_after(preferred).is_some());
         fits.then(|| preferred.to_vec())
@@ -176,7 +233,12 @@ impl Performance {
 
     fn best_in_block(&self, block: u32, quantity: u32, band: Bands<'_>, row: u32) -> Option<Rank> {
         let mut best: Option<Rank> = None;
-        self.for_each_window(block, quantity, band, row, Windows::NearCentre, |rank| {
+        let windows = if band.filters() {
+            Windows::All
+        } else {
+            Windows::NearCentre
+        };
+        self.for_each_window(block, quantity, band, row, windows, |rank| {
             if best.is_none_or(|top| rank < top) {
                 best = Some(rank);
             }
@@ -214,6 +276,9 @@ impl Performance {
                 let left_over = start - run.start;
                 let right_over = high - start;
                 if no_gaps && (left_over == 1 || right_over == 1) {
+                    return None;
+                }
+                if band.filters() && !(start..start + quantity).all(|seat| band.seat_fits(seat)) {
                     return None;
                 }
                 let first_number = i64::from(spec.first_number + (start - spec.seats.start));

@@ -28,6 +28,23 @@ impl From<&str> for SeatChoice {
     }
 }
 
+/// Seat attributes a best-available request requires or avoids: every seat given has every
+/// attribute of `require` and none of `avoid`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeatFilters {
+    /// Attributes every seat must have, e.g. `accessible`.
+    pub require: Vec<String>,
+    /// Attributes no seat may have, e.g. `restricted_view`.
+    pub avoid: Vec<String>,
+}
+
+impl SeatFilters {
+    /// True when the filters exclude nothing.
+    pub fn is_empty(&self) -> bool {
+        self.require.is_empty() && self.avoid.is_empty()
+    }
+}
+
 /// What to hold. A ticket type left out is the performance's first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Selection {
@@ -44,6 +61,8 @@ pub enum Selection {
         preferred: Vec<String>,
         /// The ticket type of every seat.
         ticket_type: Option<String>,
+        /// Attributes the seats must have or must not have.
+        filters: SeatFilters,
     },
     /// General-admission places.
     GeneralAdmission {

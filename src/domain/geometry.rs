@@ -46,6 +46,11 @@ impl AttributeSet {
         self.0 & other.0 != 0
     }
 
+    /// The attributes of both sets.
+    pub fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
     /// Whether the set is empty.
     pub fn is_empty(self) -> bool {
         self.0 == 0

@@ -33,6 +33,7 @@ mod customer;
 mod discount;
 mod ended;
 mod error_code;
+mod explanation;
 mod geometry;
 mod history;
 mod hold;
@@ -54,7 +55,7 @@ mod selection;
 mod text;
 
 pub use change::Change;
-pub use command::{Command, PlacesGivenUp, SeatChoice, Selection};
+pub use command::{Command, PlacesGivenUp, SeatChoice, SeatFilters, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
 pub use discount::{
     DISCOUNT_CODE_LENGTH_MAX, DiscountCode, DiscountRefusal, DiscountScope, InvalidDiscount,
@@ -62,6 +63,7 @@ pub use discount::{
 };
 pub use ended::decide_ended;
 pub use error_code::ErrorCode;
+pub use explanation::{Explanation, RowVerdict};
 pub use geometry::{
     ATTRIBUTES_MAX, AttributeSet, BlockAttributes, COORDINATE_MAX, KNOWN_ATTRIBUTES,
     SeatAttributes, is_attribute_name,

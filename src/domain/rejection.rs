@@ -122,6 +122,12 @@ pub enum Rejection {
         /// `"seats"` or `"places"`.
         what: &'static str,
     },
+    /// A best-available request requires an attribute no seat of the performance has.
+    #[error("no seat of this performance is {attribute}, so none can be required to be")]
+    NoSeatHasAttribute {
+        /// The attribute.
+        attribute: String,
+    },
     /// The selection would leave a lone free seat between taken seats or at a block end.
     #[error("Seat {} would be left as a single-seat gap", seat_of(.ticket))]
     SingleSeatGap {
@@ -184,7 +190,9 @@ impl Rejection {
             | Self::TicketTypeNotSold { .. }
             | Self::TooManyRenewals { .. } => ErrorCode::RuleViolation,
             Self::SeatUnavailable { .. } => ErrorCode::SeatUnavailable,
-            Self::InsufficientAvailability { .. } => ErrorCode::InsufficientAvailability,
+            Self::InsufficientAvailability { .. } | Self::NoSeatHasAttribute { .. } => {
+                ErrorCode::InsufficientAvailability
+            }
             Self::LockExpired => ErrorCode::LockExpired,
             Self::InvalidState { .. } | Self::PerformanceStarted => ErrorCode::InvalidState,
         }

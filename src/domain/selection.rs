@@ -42,10 +42,16 @@ impl Performance {
                 price_band,
                 preferred,
                 ticket_type,
+                filters,
             } => {
                 let ticket_type = self.resolve_ticket_type(ticket_type.as_deref())?;
-                let (seats, status) =
-                    self.select_best(*quantity, price_band.as_deref(), preferred, ticket_type)?;
+                let (seats, status) = self.select_best(
+                    *quantity,
+                    price_band.as_deref(),
+                    preferred,
+                    ticket_type,
+                    filters,
+                )?;
                 let types = all_of(ticket_type, seats.len());
                 (seats, Vec::new(), types, status)
             }

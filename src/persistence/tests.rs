@@ -61,6 +61,7 @@ fn history(id: &str, spec: &PlanSpec, holds: u32, size: u32) -> (Performance, Ve
             price_band: None,
             preferred: Vec::new(),
             ticket_type: None,
+            filters: Default::default(),
         };
         let owner = ClientId::parse("shop").unwrap();
         run(
@@ -691,7 +692,7 @@ proptest! {
                 Step::Hold { quantity } => {
                     let transaction = TransactionId(index as u128);
                     placed.push(transaction);
-                    Some(Command::PlaceHold { transaction, owner: ClientId::parse("c").unwrap(), ip: String::new(), selection: Selection::BestAvailable { quantity: *quantity, price_band: None, preferred: Vec::new(), ticket_type: None }, lock_until: None })
+                    Some(Command::PlaceHold { transaction, owner: ClientId::parse("c").unwrap(), ip: String::new(), selection: Selection::BestAvailable { quantity: *quantity, price_band: None, preferred: Vec::new(), ticket_type: None, filters: Default::default() }, lock_until: None })
                 }
                 Step::Sell { back } => pick(*back).map(|transaction| Command::SellHold { transaction, order_number: crate::domain::OrderNumber(index as u64), barcode_seed: index as u64 }),
                 Step::Release { back } => pick(*back).map(|transaction| Command::ReleaseHold { transaction }),

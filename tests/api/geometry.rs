@@ -88,3 +88,75 @@ async fn bad_geometry_is_refused_with_nothing_created() {
             .assert_error(404, "not_found");
     }
 }
+
+#[actix_web::test]
+async fn best_available_requires_and_avoids_attributes_and_explains_its_choice() {
+    let app = crate::helpers::spawn_app().await;
+    let mut body = performance_body("filtered", &[&[(1, 8)], &[(1, 8)]], free_rules());
+    body["sections"][0]["rows"][0]["blocks"][0]["attributes"] =
+        json!({"restricted_view": [3, 4, 5, 6]});
+    body["sections"][0]["rows"][1]["blocks"][0]["attributes"] = json!({"accessible": [7, 8]});
+    app.create_performance(&body).await;
+    let key = app.create_sales_client("shop").await;
+
+    let accessible = app
+        .place_hold(
+            &key,
+            &json!({"performance": "filtered", "quantity": 2, "require": ["accessible"]}),
+        )
+        .await;
+    let answer = accessible.assert_status(201);
+    let ids: Vec<&str> = answer["tickets"]
+        .as_array()
+        .expect("tickets")
+        .iter()
+        .map(|t| t["id"].as_str().expect("an id"))
+        .collect();
+    assert_eq!(ids, ["filtered:STALLS-B7", "filtered:STALLS-B8"]);
+    let explanation = &answer["explanation"];
+    assert_eq!(explanation["row"], "B");
+    assert_eq!(explanation["row_rank"], 2);
+    assert_eq!(explanation["centre_distance"], 3.0);
+    assert_eq!(explanation["require"], json!(["accessible"]));
+    assert_eq!(explanation["rows_passed"], json!({"filtered": 1}));
+    assert_eq!(
+        explanation["passed_rows"],
+        json!([{"section": "STALLS", "row": "A", "reason": "filtered"}])
+    );
+    assert!(
+        explanation["summary"]
+            .as_str()
+            .expect("words")
+            .contains("Row B")
+    );
+
+    let clear = app
+        .place_hold(
+            &key,
+            &json!({"performance": "filtered", "quantity": 2, "avoid": ["restricted_view"]}),
+        )
+        .await;
+    let tickets = &clear.assert_status(201)["tickets"];
+    assert_eq!(tickets[0]["id"], "filtered:STALLS-A1");
+    assert_eq!(tickets[1]["id"], "filtered:STALLS-A2");
+
+    // Filters go with best available only, and name attributes.
+    app.place_hold(
+        &key,
+        &json!({"tickets": ["filtered:STALLS-A8"], "require": ["accessible"]}),
+    )
+    .await
+    .assert_error(400, "invalid_request");
+    app.place_hold(
+        &key,
+        &json!({"performance": "filtered", "quantity": 1, "avoid": ["Restricted View"]}),
+    )
+    .await
+    .assert_error(400, "invalid_request");
+    app.place_hold(
+        &key,
+        &json!({"performance": "filtered", "quantity": 1, "require": ["royal_box"]}),
+    )
+    .await
+    .assert_error(409, "insufficient_availability");
+}

@@ -172,20 +172,28 @@ async fn the_widget_page_is_served_self_contained_and_refuses_secret_keys() {
     let shop = app.create_sales_client("shop").await;
     let page = app
         .client
-        .get(format!("{}/performances/p/widget?key={widget}", app.address))
+        .get(format!(
+            "{}/performances/p/widget?key={widget}",
+            app.address
+        ))
         .send()
         .await
         .expect("the page answers");
     assert_eq!(page.status(), 200);
     let headers = page.headers().clone();
-    assert!(headers["content-type"]
-        .to_str()
-        .expect("ASCII")
-        .starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .expect("ASCII")
+            .starts_with("text/html")
+    );
     let policy = headers["content-security-policy"].to_str().expect("ASCII");
     assert!(policy.contains("default-src 'none'") && policy.contains("connect-src 'self'"));
     let html = page.text().await.expect("a page");
-    assert!(html.contains("<svg") || html.contains("createElementNS"), "draws SVG");
+    assert!(
+        html.contains("<svg") || html.contains("createElementNS"),
+        "draws SVG"
+    );
 
     app.get("/performances/p/widget").await.assert_status(200);
     app.get(&format!("/performances/p/widget?key={shop}"))

@@ -39,11 +39,15 @@ async function getJson(url) {
 }
 
 // Opens the widget for a new buyer (a fresh browser context: its own storage) and waits for
-// the stream's snapshot. Uncaught page errors and requests leaving the server are recorded.
+// the stream's snapshot. Uncaught page errors, refusals by the Content Security Policy and
+// requests leaving the server are recorded.
 async function openBuyer(browser, name, problems) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.on("pageerror", (error) => problems.push(`${name}: page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/.test(message.text())) problems.push(`${name}: ${message.text()}`);
+  });
   page.on("request", (request) => {
     const url = request.url();
     if (!url.startsWith(origin + "/") && !url.startsWith("data:")) problems.push(`${name}: external request ${url}`);

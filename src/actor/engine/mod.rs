@@ -53,7 +53,7 @@ use crate::domain::{
     ClientId, EventId, EventInfo, HoldState, OrderNumber, PerformanceId, TicketId, Timestamp,
     TransactionId,
 };
-use crate::domain::{Customer, DiscountCode, Payment};
+use crate::domain::{Customer, DiscountCode, Payment, SeatFilters};
 use crate::persistence::{AnswerRecord, Batch, Record, RefundRecord, Store};
 
 pub use changes::TransactionChange;
@@ -90,6 +90,8 @@ pub enum HoldRequest {
         preferred: Vec<TicketId>,
         /// The ticket type of every seat.
         ticket_type: Option<String>,
+        /// Attributes every seat must have or must not have.
+        filters: SeatFilters,
     },
     /// General-admission places at one performance: (pool code, quantity).
     GeneralAdmission {

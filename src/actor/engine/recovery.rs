@@ -248,6 +248,7 @@ impl Engine {
                 performance: Arc::clone(handle.info()),
                 plan: Arc::clone(plan),
                 hold,
+                explanation: None,
             });
         }
         let answer = TransactionView {

@@ -219,6 +219,7 @@ impl Engine {
                     price_band,
                     preferred,
                     ticket_type,
+                    filters,
                 } => {
                     count = count.saturating_add(preferred.len().max(quantity as usize));
                     let mut seats = Vec::with_capacity(preferred.len());
@@ -241,6 +242,7 @@ impl Engine {
                             price_band,
                             preferred,
                             ticket_type,
+                            filters,
                         });
                 }
                 HoldRequest::GeneralAdmission {

@@ -621,6 +621,7 @@ impl Runner {
                         price_band,
                         preferred,
                         ticket_type: None,
+                        filters: Default::default(),
                     },
                 )
             }

@@ -102,6 +102,7 @@ impl Runner {
                 price_band,
                 preferred,
                 ticket_type: _,
+                filters: _,
             } => {
                 let (seats, status) =
                     self.expect_best(*quantity, price_band.as_deref(), preferred)?;

@@ -8,6 +8,7 @@ use super::test::{band, plan_spec};
 use super::*;
 
 mod best_available;
+mod best_filters;
 mod counts;
 mod history;
 mod hold_life;
@@ -99,6 +100,7 @@ fn best(quantity: u32, price_band: Option<&str>, preferred: &[&str]) -> Selectio
         price_band: price_band.map(str::to_owned),
         preferred: preferred.iter().map(|id| (*id).to_owned()).collect(),
         ticket_type: None,
+        filters: Default::default(),
     }
 }
 

@@ -138,6 +138,7 @@ fn best_available_for_a_type_looks_only_in_its_bands() {
         price_band: None,
         preferred: Vec::new(),
         ticket_type: Some("CHILD".into()),
+        filters: Default::default(),
     };
     // Row A is better, but children are only sold in row B's band.
     accept(&mut performance, &place(1, child(2)), NOW);
@@ -157,6 +158,7 @@ fn best_available_for_a_type_looks_only_in_its_bands() {
         price_band: Some("A".into()),
         preferred: Vec::new(),
         ticket_type: Some("CHILD".into()),
+        filters: Default::default(),
     };
     let refused = refuse(&mut performance, &place(3, in_a), NOW);
     assert_eq!(refused.code(), ErrorCode::RuleViolation);
@@ -237,6 +239,7 @@ fn typed_request() -> impl proptest::strategy::Strategy<Value = Selection> {
                 price_band: None,
                 preferred: Vec::new(),
                 ticket_type,
+                filters: Default::default(),
             }
         }),
         (1u32..=3, ticket_type).prop_map(|(quantity, ticket_type)| {

@@ -20,16 +20,17 @@ use crate::actor::{
     PerformanceView, Role, ScanView, SeatEvent, SeatMapView, TransactionView,
 };
 use crate::domain::{
-    Amount, BlockSpec, ClientId, Counts, Currency, Customer, DiscountCode, EventId, EventInfo,
-    HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, Payment, PerformanceId,
+    ATTRIBUTES_MAX, Amount, BlockSpec, ClientId, Counts, Currency, Customer, DiscountCode, EventId,
+    EventInfo, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, Payment, PerformanceId,
     PerformanceInfo, Person, PlacesGivenUp, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules,
-    ScanVerdict, SeatingPlan, SectionSpec, TicketId, Timestamp, is_plain_text, normalized_code,
-    price_ticket,
+    ScanVerdict, SeatFilters, SeatingPlan, SectionSpec, TicketId, Timestamp, is_attribute_name,
+    is_plain_text, normalized_code, price_ticket,
 };
 
 mod changes;
 mod clients;
 mod discounts;
+mod explanation;
 mod history;
 mod listings;
 mod money;
@@ -47,6 +48,7 @@ mod transactions;
 pub use changes::*;
 pub use clients::*;
 pub use discounts::*;
+pub use explanation::*;
 pub use history::*;
 pub use listings::*;
 use money::*;

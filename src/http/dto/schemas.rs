@@ -18,6 +18,13 @@ pub(crate) enum ClientRole {
     Widget,
 }
 
+/// A seat attribute's name: 1 to 32 lower-case letters, digits or `_`, starting with a letter
+/// (`accessible`, `companion`, `restricted_view`, `aisle`, or a plan's own).
+#[derive(ToSchema)]
+#[schema(pattern = "^[a-z][a-z0-9_]{0,31}$", examples("accessible"))]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) struct AttributeName(String);
+
 /// A ticket id: `<performance_id>:<seat_id>`, a performance slug, a colon, and a seat id of 1
 /// to 64 printable ASCII characters other than the colon and the space.
 #[derive(ToSchema)]
@@ -185,6 +192,12 @@ pub(crate) struct CreateTransactionBestAvailable {
     /// performance's first when left out.
     #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("CHILD"))]
     ticket_type: Option<String>,
+    /// Seat attributes every seat given must have, e.g. `["accessible"]`.
+    #[schema(value_type = Option<Vec<AttributeName>>, max_items = 32)]
+    require: Option<Vec<String>>,
+    /// Seat attributes no seat given may have, e.g. `["restricted_view"]`.
+    #[schema(value_type = Option<Vec<AttributeName>>, max_items = 32)]
+    avoid: Option<Vec<String>>,
     /// The client's own keys and values (at most 32; keys 1 to 255 characters, values at most
     /// 255), shown on the transaction and its order.
     #[schema(schema_with = metadata_schema)]
@@ -262,6 +275,12 @@ pub(crate) struct ItemBestAvailable {
     /// performance's first when left out.
     #[schema(pattern = "^[A-Za-z0-9_.-]{1,32}$", examples("CHILD"))]
     ticket_type: Option<String>,
+    /// Seat attributes every seat given must have, e.g. `["accessible"]`.
+    #[schema(value_type = Option<Vec<AttributeName>>, max_items = 32)]
+    require: Option<Vec<String>>,
+    /// Seat attributes no seat given may have, e.g. `["restricted_view"]`.
+    #[schema(value_type = Option<Vec<AttributeName>>, max_items = 32)]
+    avoid: Option<Vec<String>>,
 }
 
 /// A basket item, general admission: places per pool code.

@@ -20,6 +20,8 @@ pub struct CreateTransaction {
     preferred: Option<Vec<String>>,
     general_admission: Option<UniqueKeys<u32>>,
     ticket_type: Option<String>,
+    require: Option<Vec<String>>,
+    avoid: Option<Vec<String>>,
     items: Option<Vec<CreateTransactionItem>>,
     metadata: Option<UniqueKeys<String>>,
 }
@@ -35,6 +37,8 @@ pub struct CreateTransactionItem {
     preferred: Option<Vec<String>>,
     general_admission: Option<UniqueKeys<u32>>,
     ticket_type: Option<String>,
+    require: Option<Vec<String>>,
+    avoid: Option<Vec<String>>,
 }
 
 /// A ticket of the tickets form: its id, or an object with its id and ticket type.
@@ -124,7 +128,9 @@ impl CreateTransaction {
                     && self.price_band.is_none()
                     && self.preferred.is_none()
                     && self.general_admission.is_none()
-                    && self.ticket_type.is_none();
+                    && self.ticket_type.is_none()
+                    && self.require.is_none()
+                    && self.avoid.is_none();
                 if !only_items {
                     return Err(ApiError::invalid_request(
                         "items cannot be combined with the fields of a single form",
@@ -150,6 +156,8 @@ impl CreateTransaction {
                 preferred: self.preferred,
                 general_admission: self.general_admission,
                 ticket_type: self.ticket_type,
+                require: self.require,
+                avoid: self.avoid,
             })?,
         };
         Ok((request, metadata))
@@ -206,6 +214,8 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
                 preferred: None,
                 general_admission: None,
                 ticket_type,
+                require: None,
+                avoid: None,
             } => {
                 if tickets.is_empty() {
                     return Err(ApiError::invalid_request(
@@ -233,12 +243,18 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
                 preferred,
                 general_admission: None,
                 ticket_type,
+                require,
+                avoid,
             } => Ok(Self::BestAvailable {
                 performance: performance(&id)?,
                 quantity,
                 price_band,
                 preferred: parse_tickets("preferred", &preferred.unwrap_or_default())?,
                 ticket_type,
+                filters: SeatFilters {
+                    require: parse_attributes("require", require)?,
+                    avoid: parse_attributes("avoid", avoid)?,
+                },
             }),
             CreateTransactionItem {
                 tickets: None,
@@ -248,6 +264,8 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
                 preferred: None,
                 general_admission: Some(UniqueKeys(places)),
                 ticket_type,
+                require: None,
+                avoid: None,
             } => {
                 if places.is_empty() {
                     return Err(ApiError::invalid_request(
@@ -265,6 +283,29 @@ impl TryFrom<CreateTransactionItem> for HoldRequest {
             )),
         }
     }
+}
+
+/// Checks a `require` or `avoid` list: attribute names, each at most once.
+fn parse_attributes(field: &str, names: Option<Vec<String>>) -> Result<Vec<String>, ApiError> {
+    let names = names.unwrap_or_default();
+    if names.len() > ATTRIBUTES_MAX {
+        return Err(ApiError::invalid_request(format!(
+            "{field} may name at most {ATTRIBUTES_MAX} attributes"
+        )));
+    }
+    for (index, name) in names.iter().enumerate() {
+        if !is_attribute_name(name) {
+            return Err(ApiError::invalid_request(format!(
+                "{field}: {name:.40?} is not an attribute name (1 to 32 lower-case letters, digits or '_')"
+            )));
+        }
+        if names[..index].contains(name) {
+            return Err(ApiError::invalid_request(format!(
+                "{field}: {name} is named twice"
+            )));
+        }
+    }
+    Ok(names)
 }
 
 /// Refuses a ticket named twice in different forms (`"x"` and `{"id": "x"}`, or two objects
@@ -650,6 +691,14 @@ pub struct TransactionDto {
     /// The client's metadata, on `GET /transactions/{id}` (`{}` when there is none).
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<BTreeMap<String, String>>,
+    /// Why best available chose its seats: on the answer to a hold whose request (or one
+    /// basket item) was best available; `explanations` has one per performance when several
+    /// were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<ExplanationDto>,
+    /// One explanation per best-available hold, when a basket had several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    explanations: Vec<ExplanationDto>,
 }
 
 impl TransactionDto {
@@ -685,6 +734,23 @@ impl TransactionDto {
             locked_ip: None,
             order_number: None,
             metadata: None,
+            explanation: None,
+            explanations: Vec::new(),
+        }
+    }
+
+    /// The answer to a new hold: [`Self::brief`] with why best available chose its seats.
+    pub fn placed(view: &TransactionView) -> Self {
+        let mut explanations: Vec<ExplanationDto> = view
+            .holds
+            .iter()
+            .filter_map(|hold| Some(ExplanationDto::new(hold, hold.explanation.as_deref()?)))
+            .collect();
+        let explanation = (explanations.len() == 1).then(|| explanations.remove(0));
+        Self {
+            explanation,
+            explanations,
+            ..Self::brief(view)
         }
     }
 

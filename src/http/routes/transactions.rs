@@ -97,7 +97,7 @@ pub async fn create(
         .engine
         .open_transaction(&caller, hold, metadata, idempotency)
         .await?;
-    Ok(json(StatusCode::CREATED, &TransactionDto::brief(&view)))
+    Ok(json(StatusCode::CREATED, &TransactionDto::placed(&view)))
 }
 
 /// Reads a transaction: its state, tickets, `lock_expires`, `locked_by` and `locked_ip`.

@@ -218,6 +218,7 @@ impl SelectionKey {
                 price_band: None,
                 preferred: Vec::new(),
                 ticket_type: ticket_type.map(str::to_owned),
+                filters: Default::default(),
             },
             Self::Places(quantity, ticket_type) => Selection::GeneralAdmission {
                 places: vec![("GA".into(), *quantity)],
