@@ -583,11 +583,13 @@ async fn the_seat_map_lists_every_seat_in_plan_order() {
     );
     assert_eq!(
         map["seats"][4],
-        json!({"id": "p1:STALLS-B1", "section": "STALLS", "row": "B", "number": "1", "price_band": "B", "status": "free"})
+        json!({"id": "p1:STALLS-B1", "section": "STALLS", "row": "B", "number": "1", "price_band": "B", "status": "free",
+               "x": -1.0, "y": 1.0, "attributes": []})
     );
     assert_eq!(
         map["seats"][8],
-        json!({"id": "p1:CIRCLE-A11", "section": "CIRCLE", "row": "A", "number": "11", "price_band": "A", "status": "free"})
+        json!({"id": "p1:CIRCLE-A11", "section": "CIRCLE", "row": "A", "number": "11", "price_band": "A", "status": "free",
+               "x": 0.5, "y": 3.0, "attributes": []})
     );
 }
 
