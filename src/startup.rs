@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::web;
+use tokio::sync::watch;
 
 use crate::actor::{Clock, Engine, Limits, Registry, SnapshotPolicy};
 use crate::config::Config;
@@ -20,6 +21,7 @@ use crate::persistence::{Durability, FailureHook, JournalFaults, SledStore, Stor
 pub struct Application {
     address: std::net::SocketAddr,
     server: Server,
+    closing: Arc<watch::Sender<bool>>,
     engine: Arc<Engine>,
     store: Arc<SledStore>,
     generated_admin_key: Option<String>,
@@ -108,6 +110,7 @@ impl Application {
         if config.demo && fresh {
             crate::demo::load(&engine, clock.now()).await?;
         }
+        let closing = Arc::new(watch::Sender::new(false));
         let state = web::Data::new(AppState {
             engine: Arc::clone(&engine),
             metrics: Arc::clone(&metrics),
@@ -119,6 +122,7 @@ impl Application {
                 default_hold_seconds: config.hold_seconds,
             },
             widget_rate: WidgetRate::new(config.widget_holds_per_minute),
+            closing: closing.subscribe(),
         });
         let listener = TcpListener::bind(&config.bind)?;
         let address = listener.local_addr()?;
@@ -131,6 +135,7 @@ impl Application {
         Ok(Self {
             address,
             server,
+            closing,
             engine,
             store,
             generated_admin_key,
@@ -159,8 +164,11 @@ impl Application {
 
     /// Returns a handle that stops the server as SIGTERM would; [`Self::run_until_stopped`]
     /// then returns once the store is closed and the data directory released.
-    pub fn server_handle(&self) -> ServerHandle {
-        self.server.handle()
+    pub fn server_handle(&self) -> Stopper {
+        Stopper {
+            server: self.server.handle(),
+            closing: Arc::clone(&self.closing),
+        }
     }
 
     /// Serves until SIGTERM or Ctrl-C (or the server handle stops it), then finishes
@@ -169,12 +177,57 @@ impl Application {
     /// # Errors
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let stopper = self.server_handle();
+        let signals = actix_rt::spawn(async move {
+            stop_signal().await;
+            tracing::info!("stop signal: finishing in-flight requests");
+            stopper.stop(true).await;
+        });
         let result = self.server.await;
+        signals.abort();
         self.engine.registry().stop();
         // Everything acknowledged is already durable; closing drains what is still queued.
         self.store.close();
         result
     }
+}
+
+/// Stops the server: ends the answers that never end (seat streams), then stops accepting,
+/// finishes in-flight requests (gracefully) and returns.
+#[derive(Clone)]
+pub struct Stopper {
+    server: ServerHandle,
+    closing: Arc<watch::Sender<bool>>,
+}
+
+impl Stopper {
+    /// Stops the server; `graceful` lets in-flight requests finish (up to 10 s).
+    pub async fn stop(&self, graceful: bool) {
+        self.closing.send_replace(true);
+        self.server.stop(graceful).await;
+    }
+}
+
+/// Waits for SIGTERM or Ctrl-C (SIGINT).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; Ctrl-C only");
+                drop(tokio::signal::ctrl_c().await);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    drop(tokio::signal::ctrl_c().await);
 }
 
 /// How often remembered answers past their retention are swept out of memory.

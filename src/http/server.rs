@@ -50,6 +50,8 @@ pub fn serve(
             .configure(routes)
     })
     .workers(workers)
+    // SIGTERM and Ctrl-C are handled by the application, which ends the seat streams first.
+    .disable_signals()
     .shutdown_timeout(10)
     .listen(listener)?
     .run();

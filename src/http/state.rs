@@ -34,4 +34,7 @@ pub struct AppState {
     pub config: HttpConfig,
     /// The hold rate of widget keys, per IP address.
     pub widget_rate: WidgetRate,
+    /// Turns true when the server begins to stop: answers that never end (seat streams)
+    /// end then, so the stop need not wait for them.
+    pub closing: tokio::sync::watch::Receiver<bool>,
 }

@@ -6,12 +6,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use actix_web::dev::ServerHandle;
 use holdfast::actor::ManualClock;
 use holdfast::config::Config;
 use holdfast::domain::Timestamp;
 use holdfast::persistence::JournalFaults;
-use holdfast::startup::Application;
+use holdfast::startup::{Application, Stopper};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -27,7 +26,7 @@ pub struct TestApp {
     pub clock: ManualClock,
     /// The configuration it was built with, for a restart.
     pub config: Config,
-    server: ServerHandle,
+    server: Stopper,
     running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
     /// Removed when the last application on it is dropped; `None` for a directory the test
     /// owns (a tmpfs).

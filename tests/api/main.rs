@@ -27,4 +27,5 @@ mod ticket_types;
 #[path = "../common/tmpfs.rs"]
 mod tmpfs;
 mod transactions;
+mod widget_browser;
 mod widget_keys;

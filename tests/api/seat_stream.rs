@@ -227,3 +227,23 @@ async fn an_unknown_performance_or_a_bad_since_is_refused() {
         .await
         .assert_error(400, "invalid_request");
 }
+
+#[actix_web::test]
+async fn a_stop_ends_open_streams_instead_of_waiting_for_them() {
+    let (app, _) = app_with_performance().await;
+    let mut stream = Stream::open(&app, "", None).await;
+    stream.next().await;
+    let started = std::time::Instant::now();
+    let app = app.restart().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the stop waited {:?} for an open stream",
+        started.elapsed()
+    );
+    let end = tokio::time::timeout(Duration::from_secs(5), stream.response.chunk()).await;
+    assert!(
+        matches!(end, Ok(Ok(None)) | Ok(Err(_))),
+        "the stream ended: {end:?}"
+    );
+    drop(app);
+}

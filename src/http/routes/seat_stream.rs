@@ -8,8 +8,9 @@
 //! behind is told by the feed and starts again from a fresh snapshot; no buffer grows.
 //!
 //! # Caveats
-//! - The stream ends when the performance's actor stops (the server shuts down); browsers'
-//!   `EventSource` reconnects by itself with `Last-Event-ID`.
+//! - The stream ends when the server begins to stop (so a stop need not wait for it) or the
+//!   performance's actor stops; browsers' `EventSource` reconnects by itself with
+//!   `Last-Event-ID`.
 //! - A `Last-Event-ID` that is not a version is ignored (the client gets a snapshot).
 
 use std::collections::VecDeque;
@@ -86,7 +87,8 @@ pub async fn stream_seats(
         .and_then(|text| text.trim().parse().ok())
         .or(query.since);
     let subscription = state.engine.subscribe_seats(&performance, since).await?;
-    let follower = Follower::new(Arc::clone(&state.engine), performance, subscription, since);
+    let mut follower = Follower::new(Arc::clone(&state.engine), performance, subscription, since);
+    follower.closing = Some(state.closing.clone());
     let events = futures_util::stream::unfold(follower, Follower::next);
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
@@ -106,6 +108,8 @@ struct Follower {
     /// The version of the last event sent (or shown by the snapshot sent).
     sent: u64,
     keep_alive: Interval,
+    /// Turns true when the server stops: the stream ends then.
+    closing: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl Follower {
@@ -123,6 +127,7 @@ impl Follower {
             live: subscription.feed.live.resubscribe(),
             sent: 0,
             keep_alive: interval_at(Instant::now() + KEEP_ALIVE, KEEP_ALIVE),
+            closing: None,
         };
         follower.start(subscription, since);
         follower
@@ -162,7 +167,14 @@ impl Follower {
             if let Some(chunk) = self.pending.pop_front() {
                 return Some((Ok(chunk), self));
             }
+            let closing = async {
+                match &mut self.closing {
+                    Some(closing) => drop(closing.wait_for(|closing| *closing).await),
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
+                () = closing => return None,
                 received = self.live.recv() => match received {
                     Ok(event) if event.version > self.sent => {
                         self.sent = event.version;
