@@ -3,10 +3,10 @@
 //! and a standing pool, selling adult and child tickets with a booking fee per ticket and a
 //! handling fee per order.
 
-use crate::actor::{Engine, EngineError};
+use crate::actor::{Engine, EngineError, Role};
 use crate::domain::{
-    Amount, BlockSpec, Currency, EventId, EventInfo, Fee, PerformanceId, PerformanceInfo, PlanSpec,
-    PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketType, Timestamp,
+    Amount, BlockSpec, ClientId, Currency, EventId, EventInfo, Fee, PerformanceId, PerformanceInfo,
+    PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketType, Timestamp,
 };
 
 /// The ids of the demo performances.
@@ -168,11 +168,12 @@ pub fn price_list(plan: &PlanSpec) -> Result<(Vec<TicketType>, Vec<Fee>), Engine
     Ok((types, fees))
 }
 
-/// Creates the demo event's two performances, 14 and 15 days after `now` at 19:30 UTC.
+/// Creates the demo event's two performances, 14 and 15 days after `now` at 19:30 UTC, and a
+/// widget key for the seat-selection page; returns that key (publishable, shown once).
 ///
 /// # Errors
-/// When a performance cannot be created (its id is taken, say).
-pub async fn load(engine: &Engine, now: Timestamp) -> Result<(), EngineError> {
+/// When a performance or the client cannot be created (an id is taken, say).
+pub async fn load(engine: &Engine, now: Timestamp) -> Result<String, EngineError> {
     let midnight = now.as_millis() - now.as_millis().rem_euclid(DAY_MILLIS);
     let evening = 19 * 3_600_000 + 30 * 60_000;
     for (index, id) in PERFORMANCE_IDS.iter().enumerate() {
@@ -199,5 +200,12 @@ pub async fn load(engine: &Engine, now: Timestamp) -> Result<(), EngineError> {
         };
         engine.create_performance(info, plan).await?;
     }
-    Ok(())
+    let (_, widget_key) = engine
+        .create_client(
+            ClientId::parse("demo-widget")?,
+            "Demo seat widget".into(),
+            Role::Widget,
+        )
+        .await?;
+    Ok(widget_key)
 }

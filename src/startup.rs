@@ -25,6 +25,7 @@ pub struct Application {
     engine: Arc<Engine>,
     store: Arc<SledStore>,
     generated_admin_key: Option<String>,
+    demo_widget_key: Option<String>,
 }
 
 /// Why the application could not start.
@@ -107,9 +108,11 @@ impl Application {
         );
         spawn_answer_sweeper(&engine);
         let generated_admin_key = engine.ensure_admin(config.admin_key.as_deref()).await?;
-        if config.demo && fresh {
-            crate::demo::load(&engine, clock.now()).await?;
-        }
+        let demo_widget_key = if config.demo && fresh {
+            Some(crate::demo::load(&engine, clock.now()).await?)
+        } else {
+            None
+        };
         let closing = Arc::new(watch::Sender::new(false));
         let state = web::Data::new(AppState {
             engine: Arc::clone(&engine),
@@ -139,6 +142,7 @@ impl Application {
             engine,
             store,
             generated_admin_key,
+            demo_widget_key,
         })
     }
 
@@ -155,6 +159,12 @@ impl Application {
     /// Returns the admin key when it was generated at this start (to be shown once).
     pub fn generated_admin_key(&self) -> Option<&str> {
         self.generated_admin_key.as_deref()
+    }
+
+    /// Returns the demo's widget key when the demo was loaded at this start (to be shown
+    /// once, with the widget's address).
+    pub fn demo_widget_key(&self) -> Option<&str> {
+        self.demo_widget_key.as_deref()
     }
 
     /// Returns the engine.

@@ -399,6 +399,8 @@ pub struct SeatSubscription {
     pub snapshot: Option<SeatMapView>,
     /// The performance's plan, to name the seats of later events.
     pub plan: Arc<SeatingPlan>,
+    /// The feed, whose snapshot encoding followers share.
+    pub source: Arc<super::SeatFeed>,
 }
 
 /// Follows a performance's seats: resumed after `since` when the feed still can, else from

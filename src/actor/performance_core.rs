@@ -402,7 +402,7 @@ impl PerformanceCore {
             on_durable: None,
         };
         let feed = Arc::clone(&self.feed);
-        self.write_then(batch, move || feed.publish(version, seats));
+        self.write_then(batch, move || feed.publish(version, at, seats));
         if self.entries_since_snapshot >= self.snapshot_every_entries {
             self.snapshot(at);
         }
@@ -777,6 +777,7 @@ impl PerformanceCore {
                 feed,
                 snapshot,
                 plan: core.performance.shared_plan(),
+                source: Arc::clone(&core.feed),
             })
         })
     }

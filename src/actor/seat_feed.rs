@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use tokio::sync::broadcast;
 
-use crate::domain::SeatStatus;
+use crate::domain::{SeatStatus, Timestamp};
 
 /// How many of the newest events a feed keeps for clients that resume.
 pub const RESUME_EVENTS: usize = 1024;
@@ -38,6 +38,8 @@ pub const SUBSCRIBER_BUFFER: usize = 1024;
 pub struct SeatEvent {
     /// The performance's version after the change.
     pub version: u64,
+    /// When the change was made (engine time).
+    pub at: Timestamp,
     /// Seat index and new status, in seat order.
     pub seats: Vec<(u32, SeatStatus)>,
     encoded: OnceLock<bytes::Bytes>,
@@ -85,6 +87,17 @@ struct FeedState {
 /// One performance's seat feed.
 pub struct SeatFeed {
     state: Mutex<FeedState>,
+    /// The newest snapshot as sent, by version: followers that start at the same version
+    /// (a crowd arriving at an on-sale page) share one encoding.
+    snapshot: Mutex<Option<(u64, bytes::Bytes)>>,
+}
+
+impl std::fmt::Debug for SeatFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeatFeed")
+            .field("subscribers", &self.subscribers())
+            .finish_non_exhaustive()
+    }
 }
 
 impl SeatFeed {
@@ -97,6 +110,25 @@ impl SeatFeed {
                 ring: VecDeque::new(),
                 sender: None,
             }),
+            snapshot: Mutex::new(None),
+        }
+    }
+
+    /// Returns the snapshot at `version` as sent, encoding it with `encode` unless the last
+    /// one encoded was of the same version.
+    pub fn snapshot_encoded(
+        &self,
+        version: u64,
+        encode: impl FnOnce() -> bytes::Bytes,
+    ) -> bytes::Bytes {
+        let mut cached = self.snapshot.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*cached {
+            Some((cached_version, bytes)) if *cached_version == version => bytes.clone(),
+            _ => {
+                let bytes = encode();
+                *cached = Some((version, bytes.clone()));
+                bytes
+            }
         }
     }
 
@@ -106,8 +138,8 @@ impl SeatFeed {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Records that the change to `version` is durable, with the seats it changed.
-    pub fn publish(&self, version: u64, seats: Vec<(u32, SeatStatus)>) {
+    /// Records that the change to `version`, made `at`, is durable, with the seats it changed.
+    pub fn publish(&self, version: u64, at: Timestamp, seats: Vec<(u32, SeatStatus)>) {
         let mut state = self.lock();
         state.latest = state.latest.max(version);
         if seats.is_empty() {
@@ -118,6 +150,7 @@ impl SeatFeed {
         }
         let event = Arc::new(SeatEvent {
             version,
+            at,
             seats,
             encoded: OnceLock::new(),
         });
@@ -183,9 +216,9 @@ mod tests {
     #[test]
     fn a_resume_gets_exactly_the_events_after_the_version_it_names() {
         let feed = SeatFeed::new(10);
-        feed.publish(11, held(1));
-        feed.publish(12, Vec::new());
-        feed.publish(13, held(2));
+        feed.publish(11, Timestamp(0), held(1));
+        feed.publish(12, Timestamp(0), Vec::new());
+        feed.publish(13, Timestamp(0), held(2));
         assert_eq!(versions(&feed.subscribe(Some(10), 13).start), [11, 13]);
         assert_eq!(versions(&feed.subscribe(Some(11), 13).start), [13]);
         assert_eq!(
@@ -211,7 +244,7 @@ mod tests {
     fn the_ring_forgets_the_oldest_and_then_refuses_to_resume_before_them() {
         let feed = SeatFeed::new(0);
         for version in 1..=RESUME_EVENTS as u64 + 5 {
-            feed.publish(version, held(0));
+            feed.publish(version, Timestamp(0), held(0));
         }
         assert!(matches!(
             feed.subscribe(Some(4), 0).start,
@@ -225,11 +258,11 @@ mod tests {
     fn a_subscriber_sees_what_is_published_after_it_and_a_laggard_is_told() {
         let feed = SeatFeed::new(0);
         let mut subscription = feed.subscribe(None, 0);
-        feed.publish(1, held(3));
+        feed.publish(1, Timestamp(0), held(3));
         let event = subscription.live.try_recv().expect("an event");
         assert_eq!((event.version, event.seats.clone()), (1, held(3)));
         for version in 2..=SUBSCRIBER_BUFFER as u64 + 2 {
-            feed.publish(version, held(0));
+            feed.publish(version, Timestamp(0), held(0));
         }
         assert!(matches!(
             subscription.live.try_recv(),
@@ -245,7 +278,7 @@ mod tests {
         let feed = SeatFeed::new(0);
         let subscription = feed.subscribe(None, 0);
         let mut first = subscription.live.resubscribe();
-        feed.publish(1, held(3));
+        feed.publish(1, Timestamp(0), held(3));
         let event = first.try_recv().expect("an event");
         let mut calls = 0;
         for _ in 0..3 {

@@ -28,6 +28,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::subscribers::{self, SubscriberReport};
+
 /// Flags of `holdfast loadtest`.
 #[derive(Debug, Clone, Args)]
 pub struct LoadtestArgs {
@@ -84,6 +86,11 @@ pub struct LoadtestArgs {
     /// Client threads.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
+    /// Also follow the performance's seat stream with this many connections, opened before
+    /// the workload, and report delivery (see `subscribers.rs`). With `--connections 0` they
+    /// only idle for `--duration`: the server's memory per idle follower.
+    #[arg(long, default_value_t = 0)]
+    pub subscribers: usize,
 }
 
 /// Latency percentiles of one operation, in microseconds.
@@ -101,6 +108,20 @@ pub struct Latency {
     pub p999_us: u64,
     /// Slowest.
     pub max_us: u64,
+}
+
+impl Latency {
+    /// The percentiles of `histogram`.
+    pub fn of(histogram: &Histogram<u64>) -> Self {
+        Self {
+            count: histogram.len(),
+            p50_us: histogram.value_at_quantile(0.5),
+            p90_us: histogram.value_at_quantile(0.9),
+            p99_us: histogram.value_at_quantile(0.99),
+            p999_us: histogram.value_at_quantile(0.999),
+            max_us: histogram.max(),
+        }
+    }
 }
 
 /// What one phase measured.
@@ -147,6 +168,8 @@ pub struct Report {
     pub workload: PhaseReport,
     /// Workload requests/s over ceiling requests/s.
     pub ratio_to_ceiling: Option<f64>,
+    /// What the seat-stream followers saw, with `--subscribers`.
+    pub subscribers: Option<SubscriberReport>,
 }
 
 /// Why a run could not start.
@@ -537,17 +560,7 @@ async fn run_phase(shared: Arc<Shared>, health: bool, quiet: bool) -> PhaseRepor
         latency: total
             .histograms
             .iter()
-            .map(|(operation, h)| {
-                let latency = Latency {
-                    count: h.len(),
-                    p50_us: h.value_at_quantile(0.5),
-                    p90_us: h.value_at_quantile(0.9),
-                    p99_us: h.value_at_quantile(0.99),
-                    p999_us: h.value_at_quantile(0.999),
-                    max_us: h.max(),
-                };
-                (*operation, latency)
-            })
+            .map(|(operation, h)| (*operation, Latency::of(h)))
             .collect(),
         average_commit_size,
     }
@@ -666,8 +679,35 @@ pub fn run(args: LoadtestArgs) -> Result<Report, LoadtestError> {
         } else {
             None
         };
-        let workload =
-            run_phase(shared(&client, &args, &key, &performance), false, args.json).await;
+        let followers = if args.subscribers > 0 {
+            Some(subscribers::open(&args.url, &performance, args.subscribers).await)
+        } else {
+            None
+        };
+        let workload = if args.connections == 0 {
+            tokio::time::sleep(Duration::from_secs(args.duration)).await;
+            run_phase(
+                shared(
+                    &client,
+                    &LoadtestArgs {
+                        duration: 0,
+                        connections: 1,
+                        ..args.clone()
+                    },
+                    &key,
+                    &performance,
+                ),
+                true,
+                true,
+            )
+            .await
+        } else {
+            run_phase(shared(&client, &args, &key, &performance), false, args.json).await
+        };
+        let subscribers = match followers {
+            Some(followers) => Some(followers.close(Duration::from_secs(2)).await),
+            None => None,
+        };
         let ratio_to_ceiling = ceiling
             .as_ref()
             .filter(|c| c.requests_per_second > 0.0)
@@ -677,6 +717,7 @@ pub fn run(args: LoadtestArgs) -> Result<Report, LoadtestError> {
             ceiling,
             workload,
             ratio_to_ceiling,
+            subscribers,
         })
     })?;
     if args.json {
@@ -719,6 +760,14 @@ pub fn render(report: &Report) -> String {
                 l.count, l.p50_us, l.p90_us, l.p99_us, l.p999_us, l.max_us
             ));
         }
+    }
+    if let Some(s) = &report.subscribers {
+        text.push_str(&format!(
+            "\nseat-stream followers: {} asked, {} connected, {} failed, {} extra snapshots\n  seats events per follower {}..{}   last version {}..{}\n  delivery µs          count      p50      p90      p99    p99.9      max\n  {:<20} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
+            s.subscribers, s.connected, s.failed, s.extra_snapshots, s.events_min, s.events_max,
+            s.last_version_min, s.last_version_max, "change → follower", s.delivery.count,
+            s.delivery.p50_us, s.delivery.p90_us, s.delivery.p99_us, s.delivery.p999_us, s.delivery.max_us
+        ));
     }
     if let Some(ratio) = report.ratio_to_ceiling {
         text.push_str(&format!("\nworkload / ceiling requests/s: {ratio:.2}\n"));

@@ -3,6 +3,7 @@
 
 mod cli;
 mod loadtest;
+mod subscribers;
 
 use std::sync::Arc;
 
@@ -39,6 +40,11 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         }
         if demo {
             println!("try: curl 'http://{address}/performances/revue-1/availability?quantity=2'");
+        }
+        if let Some(key) = app.demo_widget_key() {
+            println!(
+                "seat-selection widget (key shown once): http://{address}/performances/revue-1/widget?key={key}"
+            );
         }
         println!("listening on http://{address}");
         app.run_until_stopped().await?;

@@ -224,11 +224,14 @@ struct SeatChangeDto {
 
 /// The data of a `seats` event of `GET /performances/{id}/seats/stream`: one durable change.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(examples(json!({"version": 18, "seats": [
+#[schema(examples(json!({"version": 18, "at": "2026-12-01T10:00:00.123Z", "seats": [
     {"id": "jb-1204:STALLS-A3", "status": "held"}, {"id": "jb-1204:STALLS-A4", "status": "held"}]})))]
 pub struct SeatsChangedDto {
     /// The performance's version after the change; also the event's id.
     version: u64,
+    /// When the change was made (it is sent once durable), RFC 3339 in UTC.
+    #[schema(format = DateTime, examples("2026-12-01T10:00:00.123Z"))]
+    at: String,
     /// The seats it turned to another status, in seat order.
     seats: Vec<SeatChangeDto>,
 }
@@ -238,6 +241,7 @@ impl SeatsChangedDto {
     pub fn new(performance: &PerformanceId, plan: &SeatingPlan, event: &SeatEvent) -> Self {
         Self {
             version: event.version,
+            at: format_time(event.at),
             seats: event
                 .seats
                 .iter()

@@ -22,7 +22,7 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{Instant, Interval, interval_at};
 use utoipa::IntoParams;
 
@@ -37,6 +37,9 @@ use crate::http::state::AppState;
 
 /// How often an idle stream sends a comment line.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The most events a follower sends in one write.
+pub const EVENTS_PER_WRITE: usize = 64;
 
 /// The query of `GET /performances/{id}/seats/stream`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -110,6 +113,8 @@ struct Follower {
     keep_alive: Interval,
     /// Turns true when the server stops: the stream ends then.
     closing: Option<tokio::sync::watch::Receiver<bool>>,
+    /// The feed told this follower it fell behind: it starts again from a snapshot.
+    lagged: bool,
 }
 
 impl Follower {
@@ -128,6 +133,7 @@ impl Follower {
             sent: 0,
             keep_alive: interval_at(Instant::now() + KEEP_ALIVE, KEEP_ALIVE),
             closing: None,
+            lagged: false,
         };
         follower.start(subscription, since);
         follower
@@ -147,10 +153,49 @@ impl Follower {
             }
             (FeedStart::Snapshot { version }, Some(map)) => {
                 self.sent = version;
-                self.pending.push_back(snapshot_event(&map));
+                let encoded = subscription
+                    .source
+                    .snapshot_encoded(version, || snapshot_event(&map));
+                self.pending.push_back(encoded);
             }
             // The core always sends a snapshot with a snapshot start.
             (FeedStart::Snapshot { version }, None) => self.sent = version,
+        }
+    }
+
+    /// `first` and the events already waiting after it (up to [`EVENTS_PER_WRITE`]) in one
+    /// chunk: under load a follower writes once per batch, not once per event. A lag found
+    /// here is remembered: the next call restarts the follower from a snapshot.
+    fn with_ready_events(&mut self, first: Bytes) -> Bytes {
+        let mut chunk: Option<Vec<u8>> = None;
+        for _ in 1..EVENTS_PER_WRITE {
+            match self.live.try_recv() {
+                Ok(event) if event.version > self.sent => {
+                    self.sent = event.version;
+                    let encoded = self.encode(&event);
+                    chunk
+                        .get_or_insert_with(|| first.to_vec())
+                        .extend_from_slice(&encoded);
+                }
+                Ok(_) => {}
+                Err(TryRecvError::Lagged(_)) => {
+                    self.lagged = true;
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        chunk.map_or(first, Bytes::from)
+    }
+
+    /// Starts again from a fresh snapshot; false when the performance cannot be followed.
+    async fn restart(&mut self) -> bool {
+        match self.engine.subscribe_seats(&self.performance, None).await {
+            Ok(subscription) => {
+                self.start(subscription, None);
+                true
+            }
+            Err(_) => false,
         }
     }
 
@@ -167,6 +212,12 @@ impl Follower {
             if let Some(chunk) = self.pending.pop_front() {
                 return Some((Ok(chunk), self));
             }
+            if std::mem::take(&mut self.lagged) {
+                if !self.restart().await {
+                    return None;
+                }
+                continue;
+            }
             let closing = async {
                 match &mut self.closing {
                     Some(closing) => drop(closing.wait_for(|closing| *closing).await),
@@ -179,15 +230,13 @@ impl Follower {
                     Ok(event) if event.version > self.sent => {
                         self.sent = event.version;
                         let chunk = self.encode(&event);
-                        return Some((Ok(chunk), self));
+                        return Some((Ok(self.with_ready_events(chunk)), self));
                     }
                     // Already in the snapshot this follower started from.
                     Ok(_) => {}
                     Err(RecvError::Lagged(_)) => {
-                        let again = self.engine.subscribe_seats(&self.performance, None).await;
-                        match again {
-                            Ok(subscription) => self.start(subscription, None),
-                            Err(_) => return None,
+                        if !self.restart().await {
+                            return None;
                         }
                     }
                     Err(RecvError::Closed) => return None,
