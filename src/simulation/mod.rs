@@ -148,6 +148,8 @@ pub struct Stats {
     pub replays: u64,
     /// Requests the network delivered twice.
     pub duplicates: u64,
+    /// Restarts at which every seat-stream follower's map was compared with the durable one.
+    pub stream_checks: u64,
 }
 
 impl Stats {
@@ -173,6 +175,7 @@ impl Stats {
         self.restarts_after_failure += other.restarts_after_failure;
         self.abandoned += other.abandoned;
         self.retries += other.retries;
+        self.stream_checks += other.stream_checks;
         self.replays += other.replays;
         self.duplicates += other.duplicates;
     }
@@ -237,6 +240,10 @@ fn every_seed_keeps_every_promise() {
                 total.codes_refused,
             ),
             ("acknowledged refunds", total.refunds),
+            (
+                "seat streams checked against the journal",
+                total.stream_checks,
+            ),
             ("admitting scans", total.admitted),
             ("second scans of an admitted ticket", total.scanned_again),
             ("crashes", total.crashes),

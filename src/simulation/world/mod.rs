@@ -45,6 +45,7 @@ mod node;
 mod promises;
 mod refunds;
 mod server;
+mod stream;
 mod told;
 
 use node::{definition, start};
@@ -320,6 +321,8 @@ struct Node {
     refunds: Vec<refunds::RefundRun>,
     /// Completes that joined a run in flight; they are served again once it ends.
     joined: Vec<Envelope>,
+    /// One follower of each performance's seat stream, subscribed as the server started.
+    followers: Vec<stream::Follower>,
 }
 
 /// One seeded run.
@@ -694,6 +697,7 @@ impl World {
         }
         self.restart_in = None;
         self.check_recovery(lost_nothing.then_some(&live))?;
+        self.check_stream()?;
         self.node = start(
             &self.disk,
             &self.log,

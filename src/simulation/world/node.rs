@@ -101,6 +101,8 @@ pub(super) fn start(
         }));
         cores.push(core);
     }
+    // Subscribed before the server changes anything: all it shows is durable.
+    let followers = cores.iter().map(super::stream::Follower::of).collect();
     let idempotency = IdempotencyTable::default();
     for record in recovered.idempotency {
         let holds: Option<Vec<HoldAnswer>> = record
@@ -176,5 +178,6 @@ pub(super) fn start(
         changes: Vec::new(),
         refunds: Vec::new(),
         joined: Vec::new(),
+        followers,
     })
 }

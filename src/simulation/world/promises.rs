@@ -43,7 +43,7 @@ impl World {
         Ok(())
     }
 
-    fn rebuild_all(&self) -> Result<Vec<Performance>, Failure> {
+    pub(super) fn rebuild_all(&self) -> Result<Vec<Performance>, Failure> {
         let recovered = self
             .disk
             .load()
