@@ -129,6 +129,10 @@ pub(crate) fn apply(document: &mut Value) -> Result<(), String> {
     )?;
     mark_unique(schemas, "RefundBody", &["tickets"])?;
     describe_seat_attributes(schemas)?;
+    // An attribute named twice in `require` or `avoid` is refused.
+    for component in ["CreateTransactionBestAvailable", "ItemBestAvailable"] {
+        mark_unique(schemas, component, &["require", "avoid"])?;
+    }
     Ok(())
 }
 

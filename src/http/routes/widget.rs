@@ -111,8 +111,13 @@ mod tests {
             );
             rest = &rest[at + 4..];
         }
+        // The one link is an empty icon, so browsers do not ask for /favicon.ico.
+        let without_icon = PAGE.replace(r#"<link rel="icon" href="data:,">"#, "");
         for loader in ["<script src", "<link", "@import", "url("] {
-            assert!(!PAGE.contains(loader), "the page loads something: {loader}");
+            assert!(
+                !without_icon.contains(loader),
+                "the page loads something: {loader}"
+            );
         }
     }
 }
