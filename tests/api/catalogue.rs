@@ -9,21 +9,21 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// A performance body for `event` (id, name, venue, city) starting at `starts_at`.
-fn performance_of(id: &str, event: (&str, &str, &str, &str), starts_at: &str) -> Value {
+pub(crate) fn performance_of(id: &str, event: (&str, &str, &str, &str), starts_at: &str) -> Value {
     let mut body = performance_body(id, &[&[(1, 4)]], free_rules());
     body["event"] = json!({"id": event.0, "name": event.1, "venue": event.2, "city": event.3});
     body["starts_at"] = json!(starts_at);
     body
 }
 
-const JERSEY_BOYS: (&str, &str, &str, &str) =
+pub(crate) const JERSEY_BOYS: (&str, &str, &str, &str) =
     ("jersey-boys", "Jersey Boys", "Piccadilly Theatre", "London");
 const HAMILTON: (&str, &str, &str, &str) =
     ("hamilton", "Hamilton", "Victoria Palace Theatre", "London");
 const WICKED: (&str, &str, &str, &str) = ("wicked", "Wicked", "Gershwin Theatre", "New York");
 
 /// The event ids of a `GET /events` answer, sorted.
-fn event_ids(body: &Value) -> Vec<String> {
+pub(crate) fn event_ids(body: &Value) -> Vec<String> {
     let mut ids: Vec<String> = body["events"]
         .as_array()
         .expect("events")

@@ -3,6 +3,7 @@
 mod archive;
 mod baskets;
 mod catalogue;
+mod catalogue_operations;
 mod changes;
 mod completions;
 mod discount_codes;

@@ -15,7 +15,9 @@ use crate::domain::{
 use crate::persistence::{Batch, PerformanceRecord, Record};
 
 impl Engine {
-    /// Creates a performance and starts its actor; records or updates its event.
+    /// Creates a performance and starts its actor; records its event when it is new. A
+    /// performance of an event that exists takes the event as it is: what the body says of
+    /// the event (its name, venue, city) never changes it.
     ///
     /// # Errors
     /// `Invalid` for a bad plan, `RuleViolation` for a plan over the seat limit, and
@@ -25,7 +27,7 @@ impl Engine {
         info: PerformanceInfo,
         spec: PlanSpec,
     ) -> Result<PerformanceView, EngineError> {
-        let info = info.validate().map_err(EngineError::Plan)?;
+        let mut info = info.validate().map_err(EngineError::Plan)?;
         let plan = SeatingPlan::build(spec.clone(), self.limits.seats_per_plan_max)
             .map_err(EngineError::Plan)?;
         info.check_price_list(&plan).map_err(EngineError::Plan)?;
@@ -35,6 +37,9 @@ impl Engine {
                 what: "performance",
                 id: info.id.to_string(),
             });
+        }
+        if let Some(existing) = self.events.get(&info.event.id) {
+            info.event = existing.value().clone();
         }
         let record = PerformanceRecord {
             info: info.clone(),

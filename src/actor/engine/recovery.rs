@@ -56,10 +56,21 @@ impl Engine {
         let mut rebuilt_all: Vec<Rebuilt> = Vec::new();
         for found in recovered.performances {
             let id = found.record.info.id.clone();
-            self.events.insert(
-                found.record.info.event.id.clone(),
-                found.record.info.event.clone(),
-            );
+            // Every performance of an event carries the event as it was when the event was
+            // created; data from before that rule may disagree, so a field left empty by one
+            // is taken from another.
+            let event = &found.record.info.event;
+            self.events
+                .entry(event.id.clone())
+                .and_modify(|known| {
+                    if known.venue.is_empty() {
+                        known.venue.clone_from(&event.venue);
+                    }
+                    if known.city.is_empty() {
+                        known.city.clone_from(&event.city);
+                    }
+                })
+                .or_insert_with(|| event.clone());
             let replayed = found.tail.len();
             match rebuild(found) {
                 Ok(rebuilt) => {
