@@ -1,5 +1,6 @@
-//! API clients and their keys. A key is shown once, at creation; only its SHA-256 digest is
-//! kept, found by its first eight bytes and compared in full in constant time.
+//! API clients and their keys. A key is shown once, at creation or rotation; only its SHA-256
+//! digest is kept, found by its first eight bytes and compared in full in constant time. A
+//! revoked client keeps its id (its transactions name it) but no key authenticates it.
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry as MapEntry;
@@ -52,6 +53,8 @@ pub struct Client {
     pub name: String,
     /// What it may do.
     pub role: Role,
+    /// True once revoked: its key no longer authenticates, and its id is never reused.
+    pub revoked: bool,
     key_digest: [u8; 32],
 }
 
@@ -128,6 +131,7 @@ impl ClientDirectory {
             id: id.clone(),
             name,
             role,
+            revoked: false,
             key_digest,
         };
         key_slot.insert(id);
@@ -135,26 +139,72 @@ impl ClientDirectory {
         Ok(client)
     }
 
-    /// Restores a stored client.
-    pub fn restore(&self, id: ClientId, name: String, role: Role, key_digest: [u8; 32]) {
-        self.remove(&id);
-        self.by_digest_prefix
-            .insert(prefix(&key_digest), id.clone());
-        self.by_id.insert(
-            id.clone(),
-            Client {
-                id,
-                name,
-                role,
-                key_digest,
-            },
-        );
+    /// Restores a stored client (a revoked one without its key's lookup).
+    pub fn restore(&self, client: Client) {
+        self.remove(&client.id);
+        if !client.revoked {
+            self.by_digest_prefix
+                .insert(prefix(&client.key_digest), client.id.clone());
+        }
+        self.by_id.insert(client.id.clone(), client);
+    }
+
+    /// Returns what `id` would be revoked as: the client, no longer authenticated by its key.
+    /// Nothing changes until it is [restored](Self::restore).
+    pub fn revoked(&self, id: &ClientId) -> Option<Client> {
+        let mut client = self.get(id)?;
+        client.revoked = true;
+        Some(client)
+    }
+
+    /// Returns what `id` would be with `key`, or `Err(KeyUnusable)` when the key's digest
+    /// prefix is another client's. Nothing changes until it is [restored](Self::restore).
+    ///
+    /// # Errors
+    /// `KeyUnusable` (astronomically unlikely for generated keys).
+    pub fn with_key(&self, id: &ClientId, key: &str) -> Result<Option<Client>, EngineError> {
+        let key_digest = digest(key);
+        if self
+            .by_digest_prefix
+            .get(&prefix(&key_digest))
+            .is_some_and(|owner| owner.value() != id)
+        {
+            return Err(EngineError::KeyUnusable);
+        }
+        Ok(self.get(id).map(|client| Client {
+            key_digest,
+            ..client
+        }))
+    }
+
+    /// Returns every client, revoked ones included, by id.
+    pub fn list(&self) -> Vec<Client> {
+        let mut clients: Vec<Client> = self.by_id.iter().map(|e| e.value().clone()).collect();
+        clients.sort_by(|a, b| a.id.cmp(&b.id));
+        clients
     }
 
     /// Removes a client and its key.
     pub fn remove(&self, id: &ClientId) {
         if let Some((_, client)) = self.by_id.remove(id) {
             self.by_digest_prefix.remove(&prefix(&client.key_digest));
+        }
+    }
+
+    /// Builds a client as stored (restored with [`Self::restore`]).
+    pub fn stored(
+        id: ClientId,
+        name: String,
+        role: Role,
+        revoked: bool,
+        key_digest: [u8; 32],
+    ) -> Client {
+        Client {
+            id,
+            name,
+            role,
+            revoked,
+            key_digest,
         }
     }
 
@@ -181,7 +231,7 @@ impl ClientDirectory {
             .value()
             .clone();
         let client = self.by_id.get(&id)?.value().clone();
-        bool::from(client.key_digest.ct_eq(&key_digest)).then_some(client)
+        (!client.revoked && bool::from(client.key_digest.ct_eq(&key_digest))).then_some(client)
     }
 }
 

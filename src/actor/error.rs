@@ -7,8 +7,8 @@
 //!   contract change, changing a variant's code is.
 
 use crate::domain::{
-    DiscountRefusal, ErrorCode, InvalidDiscount, InvalidId, InvalidMoney, InvalidPlan, OrderNumber,
-    PaymentMismatch, PerformanceId, Rejection, TicketId, TransactionId,
+    ClientId, DiscountRefusal, ErrorCode, InvalidDiscount, InvalidId, InvalidMoney, InvalidPlan,
+    OrderNumber, PaymentMismatch, PerformanceId, Rejection, TicketId, TransactionId,
 };
 use crate::persistence::StorageError;
 
@@ -83,6 +83,17 @@ pub enum EngineError {
     TicketNotInOrder {
         /// The order.
         order: OrderNumber,
+    },
+    /// The admin client cannot be revoked: start the server with another admin key.
+    #[error(
+        "the admin client cannot be revoked; start the server with another --admin-key to replace its key"
+    )]
+    AdminNotRevocable,
+    /// A revoked client's key cannot be rotated.
+    #[error("client {id} is revoked")]
+    ClientRevoked {
+        /// The client.
+        id: ClientId,
     },
     /// A widget key asked for more tickets than a widget may hold in one transaction.
     #[error(
@@ -202,9 +213,11 @@ impl EngineError {
             | Self::RefundInTwoCurrencies
             | Self::WidgetTicketCap { .. }
             | Self::UnknownPaymentMethod { .. } => ErrorCode::RuleViolation,
-            Self::TransactionBusy { .. } | Self::CompletedDifferently { .. } | Self::InProgress => {
-                ErrorCode::InvalidState
-            }
+            Self::TransactionBusy { .. }
+            | Self::CompletedDifferently { .. }
+            | Self::InProgress
+            | Self::AdminNotRevocable
+            | Self::ClientRevoked { .. } => ErrorCode::InvalidState,
             Self::Overloaded { .. } => ErrorCode::Overloaded,
             Self::Storage(_)
             | Self::Halted { .. }

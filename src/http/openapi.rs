@@ -22,8 +22,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::{Modify, Number, OpenApi};
 
 use super::routes::{
-    catalogue, discounts, history, operations, orders, refunds, reports, scans, seat_stream,
-    transactions, widget,
+    catalogue, clients, discounts, history, operations, orders, refunds, reports, scans,
+    seat_stream, transactions, widget,
 };
 use super::{responses, schema_rules};
 
@@ -83,7 +83,10 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
     paths(
         operations::health,
         operations::metrics,
-        operations::create_client,
+        clients::create_client,
+        clients::list,
+        clients::revoke,
+        clients::rotate,
         catalogue::events,
         catalogue::event_performances,
         catalogue::create_performance,
@@ -470,6 +473,9 @@ mod tests {
             ("/health", "get"),
             ("/metrics", "get"),
             ("/clients", "post"),
+            ("/clients", "get"),
+            ("/clients/{id}", "delete"),
+            ("/clients/{id}/key", "post"),
             ("/events", "get"),
             ("/events/{id}/performances", "get"),
             ("/performances", "post"),
@@ -636,7 +642,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 31);
+        assert_eq!(page.matches("<tr><td>").count(), 34);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

@@ -12,8 +12,8 @@ use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
 use super::error::ApiError;
 use super::openapi;
 use super::routes::{
-    catalogue, discounts, history, operations, orders, refunds, reports, scans, seat_stream,
-    transactions, widget,
+    catalogue, clients, discounts, history, operations, orders, refunds, reports, scans,
+    seat_stream, transactions, widget,
 };
 
 /// One route: its pattern, the methods it has (the `Allow` of its 405), and its handlers.
@@ -24,7 +24,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 27] = [
+const ROUTES: [Route; 29] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -37,8 +37,21 @@ const ROUTES: [Route; 27] = [
     },
     Route {
         pattern: "/clients",
+        allow: "GET, POST",
+        handlers: |r| {
+            r.route(web::get().to(clients::list))
+                .route(web::post().to(clients::create_client))
+        },
+    },
+    Route {
+        pattern: "/clients/{id}",
+        allow: "DELETE",
+        handlers: |r| r.route(web::delete().to(clients::revoke)),
+    },
+    Route {
+        pattern: "/clients/{id}/key",
         allow: "POST",
-        handlers: |r| r.route(web::post().to(operations::create_client)),
+        handlers: |r| r.route(web::post().to(clients::rotate)),
     },
     Route {
         pattern: "/events",

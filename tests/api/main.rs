@@ -5,6 +5,7 @@ mod baskets;
 mod catalogue;
 mod catalogue_operations;
 mod changes;
+mod client_keys;
 mod completions;
 mod discount_codes;
 mod errors;

@@ -1,7 +1,12 @@
-//! API clients: creating them durably, the admin key, and authentication.
+//! API clients: creating, listing, revoking them and rotating their keys durably, the admin
+//! key, and authentication.
+//!
+//! # Caveats
+//! - A client's record stores its role as a string; a revoked client's is `revoked:<role>`
+//!   (from format 7 on), so the record stays and its id is never given to another client.
 
 use super::Engine;
-use crate::actor::clients::{Client, Role, generate_key};
+use crate::actor::clients::{Client, ClientDirectory, Role, generate_key};
 use crate::actor::error::EngineError;
 use crate::domain::ClientId;
 use crate::persistence::{Batch, ClientRecord, Record};
@@ -43,13 +48,76 @@ impl Engine {
         Ok((client, key))
     }
 
+    /// Lists every client, revoked ones included, by id (never a key or its digest).
+    pub fn clients(&self) -> Vec<Client> {
+        self.clients.list()
+    }
+
+    /// Revokes a client durably: its key stops authenticating at once, for good. Revoking
+    /// again changes nothing and answers the client.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown client; `AdminNotRevocable` for the admin client (its key is
+    /// replaced by starting with another `--admin-key`); `Unavailable` when the store fails.
+    pub async fn revoke_client(&self, id: &ClientId) -> Result<Client, EngineError> {
+        let current = self
+            .clients
+            .get(id)
+            .ok_or_else(|| EngineError::not_found("client", id))?;
+        if current.id.as_str() == ADMIN_ID {
+            return Err(EngineError::AdminNotRevocable);
+        }
+        if current.revoked {
+            return Ok(current);
+        }
+        let revoked = self
+            .clients
+            .revoked(id)
+            .ok_or_else(|| EngineError::not_found("client", id))?;
+        self.write(Batch {
+            records: vec![Record::Client(client_record(&revoked))],
+            ..Batch::default()
+        })
+        .await?;
+        self.clients.restore(revoked.clone());
+        Ok(revoked)
+    }
+
+    /// Gives a client a fresh key durably and returns it with the key (shown once); the old
+    /// key stops authenticating at once.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown client, `ClientRevoked` for a revoked one, and `Unavailable`
+    /// when the store fails.
+    pub async fn rotate_key(&self, id: &ClientId) -> Result<(Client, String), EngineError> {
+        let current = self
+            .clients
+            .get(id)
+            .ok_or_else(|| EngineError::not_found("client", id))?;
+        if current.revoked {
+            return Err(EngineError::ClientRevoked { id: id.clone() });
+        }
+        let key = generate_key()?;
+        let rotated = self
+            .clients
+            .with_key(id, &key)?
+            .ok_or_else(|| EngineError::not_found("client", id))?;
+        self.write(Batch {
+            records: vec![Record::Client(client_record(&rotated))],
+            ..Batch::default()
+        })
+        .await?;
+        self.clients.restore(rotated.clone());
+        Ok((rotated, key))
+    }
+
     /// Makes sure the admin client exists: with `key` when given (replacing a stored one), or
     /// with a generated key, which is returned so it can be shown once.
     ///
     /// # Errors
     /// `Unavailable` when the store fails.
     pub async fn ensure_admin(&self, key: Option<&str>) -> Result<Option<String>, EngineError> {
-        let id = ClientId::parse("admin")?;
+        let id = ClientId::parse(ADMIN_ID)?;
         let exists = self.clients.get(&id).is_some();
         let (key, generated) = match (key, exists) {
             (Some(key), _) => (key.to_owned(), None),
@@ -79,11 +147,38 @@ impl Engine {
     }
 }
 
+/// The admin client's id.
+const ADMIN_ID: &str = "admin";
+
+/// How a revoked client's role is stored.
+const REVOKED_PREFIX: &str = "revoked:";
+
 fn client_record(client: &Client) -> ClientRecord {
+    let role = client.role.as_str();
     ClientRecord {
         id: client.id.clone(),
         name: client.name.clone(),
-        role: client.role.as_str().to_owned(),
+        role: if client.revoked {
+            format!("{REVOKED_PREFIX}{role}")
+        } else {
+            role.to_owned()
+        },
         key_digest: client.key_digest(),
     }
+}
+
+/// The client a stored record describes; `None` for a role this version does not know.
+pub(super) fn client_of(record: ClientRecord) -> Option<Client> {
+    let (role, revoked) = match record.role.strip_prefix(REVOKED_PREFIX) {
+        Some(role) => (role, true),
+        None => (record.role.as_str(), false),
+    };
+    let role = Role::parse(role)?;
+    Some(ClientDirectory::stored(
+        record.id,
+        record.name,
+        role,
+        revoked,
+        record.key_digest,
+    ))
 }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::clients::client_of;
 use super::{Engine, TransactionView, random_u64};
 use crate::actor::clients::Role;
 use crate::actor::coordinator::{Coordinator, Ending, StoredRecords};
@@ -48,9 +49,8 @@ impl Engine {
     pub fn recover(&self, recovered: Recovered) -> RecoveryReport {
         let mut report = RecoveryReport::default();
         for record in recovered.clients {
-            if let Some(role) = Role::parse(&record.role) {
-                self.clients
-                    .restore(record.id, record.name, role, record.key_digest);
+            if let Some(client) = client_of(record) {
+                self.clients.restore(client);
             }
         }
         let mut rebuilt_all: Vec<Rebuilt> = Vec::new();

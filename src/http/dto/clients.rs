@@ -79,3 +79,47 @@ pub struct ClientCreated {
     #[schema(required = false)]
     pub key: String,
 }
+
+/// A client as listed: never its key or the key's digest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientDto {
+    #[schema(examples("webshop"))]
+    id: String,
+    #[schema(examples("The Web Shop"))]
+    name: String,
+    #[schema(value_type = ClientRole)]
+    role: &'static str,
+    /// True once revoked: its key answers 401.
+    revoked: bool,
+}
+
+impl From<&Client> for ClientDto {
+    fn from(client: &Client) -> Self {
+        Self {
+            id: client.id.to_string(),
+            name: client.name.clone(),
+            role: client.role.as_str(),
+            revoked: client.revoked,
+        }
+    }
+}
+
+/// `GET /clients`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({"clients": [
+    {"id": "admin", "name": "admin", "role": "admin", "revoked": false},
+    {"id": "webshop", "name": "The Web Shop", "role": "sales", "revoked": false}
+]})))]
+pub struct ClientList {
+    /// Every client, revoked ones included, by id.
+    clients: Vec<ClientDto>,
+}
+
+impl ClientList {
+    /// Lists `clients`.
+    pub fn new(clients: &[Client]) -> Self {
+        Self {
+            clients: clients.iter().map(ClientDto::from).collect(),
+        }
+    }
+}

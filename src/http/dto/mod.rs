@@ -16,8 +16,8 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::error::ApiError;
 use crate::actor::{
-    AvailabilityView, HoldRequest, HoldView, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Order,
-    PerformanceView, Role, ScanView, SeatEvent, SeatMapView, TransactionView,
+    AvailabilityView, Client, HoldRequest, HoldView, METADATA_KEYS_MAX, METADATA_TEXT_MAX,
+    Metadata, Order, PerformanceView, Role, ScanView, SeatEvent, SeatMapView, TransactionView,
 };
 use crate::domain::{
     ATTRIBUTES_MAX, Amount, BlockSpec, ClientId, Counts, Currency, Customer, DiscountCode, EventId,

@@ -3,6 +3,7 @@
 //! business rule lives here.
 
 pub mod catalogue;
+pub mod clients;
 pub mod discounts;
 pub mod history;
 pub mod operations;
