@@ -145,6 +145,12 @@ pub enum Rejection {
         /// What was attempted.
         action: &'static str,
     },
+    /// A holdback release names seats that are not withheld.
+    #[error("{} not withheld, so cannot be released", plural_seats(.tickets))]
+    NotWithheld {
+        /// Their ticket ids.
+        tickets: Vec<String>,
+    },
     /// The performance has started; nothing more can be held.
     #[error("the performance has started")]
     PerformanceStarted,
@@ -194,7 +200,9 @@ impl Rejection {
                 ErrorCode::InsufficientAvailability
             }
             Self::LockExpired => ErrorCode::LockExpired,
-            Self::InvalidState { .. } | Self::PerformanceStarted => ErrorCode::InvalidState,
+            Self::InvalidState { .. } | Self::PerformanceStarted | Self::NotWithheld { .. } => {
+                ErrorCode::InvalidState
+            }
         }
     }
 
@@ -205,11 +213,20 @@ impl Rejection {
             | Self::DuplicateTicket { ticket }
             | Self::SingleSeatGap { ticket }
             | Self::NotInTransaction { ticket } => vec![ticket.clone()],
-            Self::NotContiguous { tickets } | Self::TicketTypeNotSold { tickets, .. } => {
-                tickets.clone()
-            }
+            Self::NotContiguous { tickets }
+            | Self::TicketTypeNotSold { tickets, .. }
+            | Self::NotWithheld { tickets } => tickets.clone(),
             Self::SeatUnavailable { seats } => seats.iter().map(|(t, _)| t.clone()).collect(),
             _ => Vec::new(),
         }
+    }
+}
+
+/// "Seat S-A1 is" or "Seats S-A1, S-A2 are", the seat ids without their performance.
+fn plural_seats(tickets: &[String]) -> String {
+    let seats: Vec<&str> = tickets.iter().map(|ticket| seat_of(ticket)).collect();
+    match seats.as_slice() {
+        [one] => format!("Seat {one} is"),
+        many => format!("Seats {} are", many.join(", ")),
     }
 }

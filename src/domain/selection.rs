@@ -378,10 +378,20 @@ impl Performance {
             picked
         };
         let withheld = pick(&withhold, SeatStatus::Free, SeatStatus::Withheld);
-        let returned = pick(&release, SeatStatus::Withheld, SeatStatus::Free);
+        let not_withheld: Vec<String> = release
+            .iter()
+            .filter(|&&seat| self.seats[seat as usize] != SeatStatus::Withheld)
+            .map(|&seat| self.ticket_id(seat))
+            .collect();
         if !conflicts.is_empty() {
             return Err(Rejection::SeatUnavailable { seats: conflicts });
         }
+        if !not_withheld.is_empty() {
+            return Err(Rejection::NotWithheld {
+                tickets: not_withheld,
+            });
+        }
+        let returned = release;
         let changes = !(withheld.is_empty() && returned.is_empty());
         Ok(changes.then_some(Change::HoldbacksChanged { withheld, returned }))
     }

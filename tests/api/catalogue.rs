@@ -703,16 +703,24 @@ async fn holdbacks_withhold_and_release_seats() {
     assert_eq!(seats["p1:STALLS-A10"], "withheld");
 
     let again = app
-        .holdbacks(
-            ADMIN_KEY,
-            "p1",
-            &json!({"withhold": ["p1:STALLS-A3"], "release": ["p1:STALLS-A1"]}),
-        )
+        .holdbacks(ADMIN_KEY, "p1", &json!({"withhold": ["p1:STALLS-A3"]}))
         .await;
     assert_eq!(
         again.assert_status(200)["counts"]["withheld"],
         2,
-        "withholding a withheld seat or releasing a free one changes nothing"
+        "withholding a withheld seat changes nothing"
+    );
+    // Releasing a seat that is not withheld is refused (issue 14), and changes nothing.
+    let free = app
+        .holdbacks(
+            ADMIN_KEY,
+            "p1",
+            &json!({"release": ["p1:STALLS-A3", "p1:STALLS-A1"]}),
+        )
+        .await;
+    assert_eq!(
+        free.assert_error(409, "invalid_state")["tickets"],
+        json!(["p1:STALLS-A1"])
     );
     assert_eq!(app.seat_statuses("p1").await.1, version);
 }
@@ -777,7 +785,11 @@ async fn withheld_seats_cannot_be_held_and_held_or_sold_seats_cannot_be_withheld
             &json!({"release": ["p1:STALLS-A1", "p1:STALLS-A3"]}),
         )
         .await;
-    mixed.assert_error(409, "seat_unavailable");
+    assert_eq!(
+        mixed.assert_error(409, "invalid_state")["tickets"],
+        json!(["p1:STALLS-A3"]),
+        "a held seat is not withheld"
+    );
     assert_eq!(
         app.seat_statuses("p1").await,
         (before_sold, version_sold),

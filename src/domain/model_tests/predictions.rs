@@ -450,12 +450,23 @@ impl Runner {
             picked
         };
         let withheld = pick(&withhold, ModelSeat::Free, ModelSeat::Withheld);
-        let returned = pick(&release, ModelSeat::Withheld, ModelSeat::Free);
         if !conflicts.is_empty() {
             return Err(Expected::Rejection(Rejection::SeatUnavailable {
                 seats: conflicts,
             }));
         }
+        // Only a withheld seat can be released.
+        let not_withheld: Vec<String> = release
+            .iter()
+            .filter(|&&seat| self.model.seats[seat as usize] != ModelSeat::Withheld)
+            .map(|&seat| self.geometry.ticket(seat))
+            .collect();
+        if !not_withheld.is_empty() {
+            return Err(Expected::Rejection(Rejection::NotWithheld {
+                tickets: not_withheld,
+            }));
+        }
+        let returned = release;
         if withheld.is_empty() && returned.is_empty() {
             Ok(Expected::Nothing)
         } else {

@@ -156,7 +156,6 @@ fn withholding_an_already_withheld_seat_changes_nothing() {
     accept(&mut performance, &holdbacks(&["S-A1"], &[]), NOW);
 
     accept_unchanged(&mut performance, &holdbacks(&["S-A1"], &[]), NOW);
-    accept_unchanged(&mut performance, &holdbacks(&[], &["S-A2"]), NOW);
 
     let change = accept(&mut performance, &holdbacks(&["S-A1", "S-A2"], &[]), NOW);
     assert_eq!(
@@ -254,4 +253,28 @@ fn holdbacks_of_unknown_seats_are_refused() {
             ticket: ticket("S-B1")
         }
     );
+}
+
+#[test]
+fn releasing_a_seat_that_is_not_withheld_is_refused_and_changes_nothing() {
+    let mut performance = performance(&[&[(1, 4)]], relaxed());
+    accept(&mut performance, &holdbacks(&["S-A1"], &[]), NOW);
+    accept(&mut performance, &place(1, seats(&["S-A3"])), NOW);
+    let rejection = refuse(
+        &mut performance,
+        &holdbacks(&[], &["S-A1", "S-A2", "S-A3"]),
+        NOW,
+    );
+    assert_eq!(
+        rejection,
+        Rejection::NotWithheld {
+            tickets: vec!["perf:S-A2".into(), "perf:S-A3".into()]
+        }
+    );
+    assert_eq!(rejection.code(), ErrorCode::InvalidState);
+    assert_eq!(
+        rejection.to_string(),
+        "Seats S-A2, S-A3 are not withheld, so cannot be released"
+    );
+    accept(&mut performance, &holdbacks(&[], &["S-A1"]), NOW);
 }

@@ -211,7 +211,8 @@ pub async fn seats(
             body = ErrorBody),
         (status = 408, response = BodyTimedOut),
         (status = 409, description = "`seat_unavailable`: a seat to withhold is held or sold; \
-            `tickets` names them.", body = ErrorBody),
+            `invalid_state`: a seat to release is not withheld. `tickets` names them.",
+            body = ErrorBody),
         (status = 413, response = BodyTooLarge),
         (status = 422, description = "`rule_violation`: more tickets than one request may \
             name, or the `Idempotency-Key` was used with another request.", body = ErrorBody),
