@@ -9,7 +9,8 @@
 //! left to right with one empty seat's width for each aisle, and a row whose blocks give no
 //! `x` centred on `x = 0`. The stage is towards smaller `y`.
 //!
-//! Attributes are kept as one bit per attribute per seat, so a filter is a mask test.
+//! Attributes are kept as one bit per attribute per seat, so a filter is a mask test. The
+//! plan ([`SeatingPlan::build`](super::SeatingPlan::build)) reads both from its spec.
 //!
 //! # Caveats
 //! - Coordinates are drawing units, not metres: only their proportions mean anything.
@@ -17,8 +18,6 @@
 //! - Nothing checks that two seats are not drawn on top of each other.
 
 use std::collections::BTreeMap;
-
-use super::seat_map::{Block, InvalidPlan, Row, SectionSpec};
 
 /// The attributes every client knows; a plan may add its own.
 pub const KNOWN_ATTRIBUTES: [&str; 4] = ["accessible", "companion", "restricted_view", "aisle"];
@@ -87,6 +86,30 @@ impl SeatAttributes {
             .map(|(_, name)| name.as_str())
     }
 
+    /// Returns the bit of `name`, naming it when it is new.
+    pub(super) fn bit_for(&mut self, name: &str) -> Result<usize, AttributeFault> {
+        if !is_attribute_name(name) {
+            return Err(AttributeFault::BadName);
+        }
+        if let Some(bit) = self.names.iter().position(|known| known == name) {
+            return Ok(bit);
+        }
+        if self.names.len() == ATTRIBUTES_MAX {
+            return Err(AttributeFault::TooMany);
+        }
+        self.names.push(name.to_owned());
+        Ok(self.names.len() - 1)
+    }
+
+    /// Gives `seat`, of a plan of `seat_count` seats, the attribute of `bit`.
+    pub(super) fn mark(&mut self, seat: u32, bit: usize, seat_count: u32) {
+        if self.seats.is_empty() {
+            self.seats = vec![AttributeSet::EMPTY; seat_count as usize];
+        }
+        let set = &mut self.seats[seat as usize];
+        *set = set.with(bit);
+    }
+
     /// Returns the set named by `names`; `Err` with the first name no seat of the plan has.
     /// (An attribute no seat has can never be required, and avoiding it avoids nothing.)
     pub fn set_of<'a>(
@@ -105,6 +128,15 @@ impl SeatAttributes {
     }
 }
 
+/// Why an attribute cannot be named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum AttributeFault {
+    /// Not 1 to 32 lower-case letters, digits or `_`, starting with a letter.
+    BadName,
+    /// The plan names [`ATTRIBUTES_MAX`] already.
+    TooMany,
+}
+
 /// Whether `name` may name an attribute: 1 to 32 lower-case letters, digits or `_`, starting
 /// with a letter.
 pub fn is_attribute_name(name: &str) -> bool {
@@ -115,130 +147,6 @@ pub fn is_attribute_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// Lays out the rows and blocks of a built plan: fills in every `y`, `x` and `step` the spec
-/// left out, and checks the ones it gave.
-pub(super) fn lay_out(
-    sections: &[SectionSpec],
-    rows: &mut [Row],
-    blocks: &mut [Block],
-) -> Result<(), InvalidPlan> {
-    let mut next_y = 0.0;
-    let mut row_index = 0;
-    for (section_index, section) in sections.iter().enumerate() {
-        if section_index > 0 {
-            next_y += 1.0;
-        }
-        for spec in &section.rows {
-            let row = &mut rows[row_index];
-            row_index += 1;
-            let y = match spec.y {
-                Some(y) => check_coordinate("y", &row.name, y)?,
-                None => next_y,
-            };
-            row.y = y;
-            next_y = y + 1.0;
-            let mut next_x = 0.0;
-            let centred = spec.blocks.iter().all(|b| b.x.is_none());
-            let row_blocks = row.blocks.clone();
-            for (block_spec, index) in spec.blocks.iter().zip(row_blocks.clone()) {
-                let block = &mut blocks[index as usize];
-                let step = match block_spec.step {
-                    Some(0.0) => {
-                        return Err(InvalidPlan::BadGeometry(format!(
-                            "row {:?}: a block's step must not be 0",
-                            row.name
-                        )));
-                    }
-                    Some(step) => check_coordinate("step", &row.name, step)?,
-                    None => 1.0,
-                };
-                let span = step * f64::from(block.seats.end - block.seats.start - 1);
-                let x = match block_spec.x {
-                    Some(x) => check_coordinate("x", &row.name, x)?,
-                    // Numbered right to left: the first seat is the rightmost.
-                    None if step < 0.0 => next_x - span,
-                    None => next_x,
-                };
-                let last = x + span;
-                block.x = x;
-                block.step = step;
-                next_x = x.max(last) + 2.0;
-            }
-            if centred {
-                let width = next_x - 2.0;
-                for index in row_blocks {
-                    blocks[index as usize].x -= width / 2.0;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_coordinate(what: &str, row: &str, value: f64) -> Result<f64, InvalidPlan> {
-    if value.is_finite() && value.abs() <= COORDINATE_MAX {
-        Ok(value)
-    } else {
-        Err(InvalidPlan::BadGeometry(format!(
-            "row {row:?}: {what} must be a number from -{COORDINATE_MAX} to {COORDINATE_MAX}"
-        )))
-    }
-}
-
-/// Reads the attributes of every block of the spec; `blocks` are the built blocks in the same
-/// order.
-pub(super) fn attributes(
-    sections: &[SectionSpec],
-    blocks: &[Block],
-    seat_count: u32,
-) -> Result<SeatAttributes, InvalidPlan> {
-    let mut table = SeatAttributes::default();
-    let specs = sections
-        .iter()
-        .flat_map(|section| &section.rows)
-        .flat_map(|row| row.blocks.iter().map(move |block| (row, block)));
-    for ((row, spec), block) in specs.zip(blocks) {
-        for (name, numbers) in &spec.attributes {
-            let bit = table.bit_for(name)?;
-            if table.seats.is_empty() {
-                table.seats = vec![AttributeSet::EMPTY; seat_count as usize];
-            }
-            for &number in numbers {
-                if number < spec.from || number > spec.to {
-                    return Err(InvalidPlan::BadAttribute(format!(
-                        "row {:?}: attribute {name:?} names seat {number}, which is not in the block {}..{}",
-                        row.row, spec.from, spec.to
-                    )));
-                }
-                let seat = block.seats.start + (number - spec.from);
-                let set = &mut table.seats[seat as usize];
-                *set = set.with(bit);
-            }
-        }
-    }
-    Ok(table)
-}
-
-impl SeatAttributes {
-    fn bit_for(&mut self, name: &str) -> Result<usize, InvalidPlan> {
-        if !is_attribute_name(name) {
-            return Err(InvalidPlan::BadAttributeName {
-                name: name.chars().take(40).collect(),
-            });
-        }
-        if let Some(bit) = self.names.iter().position(|known| known == name) {
-            return Ok(bit);
-        }
-        if self.names.len() == ATTRIBUTES_MAX {
-            return Err(InvalidPlan::BadAttribute(format!(
-                "a plan may name at most {ATTRIBUTES_MAX} distinct attributes"
-            )));
-        }
-        self.names.push(name.to_owned());
-        Ok(self.names.len() - 1)
-    }
-}
-
 /// The attributes of a block in its creation form: attribute name to seat numbers.
 pub type BlockAttributes = BTreeMap<String, Vec<u32>>;
 
@@ -246,7 +154,7 @@ pub type BlockAttributes = BTreeMap<String, Vec<u32>>;
 mod tests {
     use super::*;
     use crate::domain::seat_map::test::plan_spec;
-    use crate::domain::{SeatingPlan, SectionSpec};
+    use crate::domain::{InvalidPlan, SeatingPlan, SectionSpec};
 
     fn build(spec: crate::domain::PlanSpec) -> Result<SeatingPlan, InvalidPlan> {
         SeatingPlan::build(spec, 1000)

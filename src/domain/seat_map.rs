@@ -7,8 +7,9 @@
 //! not stored per seat: `<section>-<row><number>` is rendered on demand and parsed back through
 //! a small row table, which keeps a seat to a few bytes.
 //!
-//! Where each seat is drawn and its attributes (wheelchair places, restricted view) are laid
-//! out by [`geometry`](super::geometry).
+//! Each seat also has a place to be drawn (a row's `y`, a block's `x` and `step`, laid out
+//! from plan order where the spec gives none) and attributes (wheelchair places, restricted
+//! view), kept one bit per attribute by the `geometry` module's table.
 //!
 //! Left out on purpose: custom seat ids.
 
@@ -17,7 +18,9 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::geometry::{self, BlockAttributes, SeatAttributes};
+use super::geometry::{
+    ATTRIBUTES_MAX, AttributeFault, BlockAttributes, COORDINATE_MAX, SeatAttributes,
+};
 use super::money::{Amount, Currency};
 
 /// The most seats a plan may have unless configured otherwise.
@@ -347,8 +350,8 @@ impl SeatingPlan {
         if plan.seat_blocks.is_empty() && plan.pools.is_empty() {
             return Err(InvalidPlan::Empty);
         }
-        geometry::lay_out(&spec.sections, &mut plan.rows, &mut plan.blocks)?;
-        plan.attributes = geometry::attributes(&spec.sections, &plan.blocks, plan.seat_count())?;
+        lay_out(&spec.sections, &mut plan.rows, &mut plan.blocks)?;
+        plan.attributes = read_attributes(&spec.sections, &plan.blocks, plan.seat_count())?;
         plan.spec = spec;
         plan.check_seat_ids_are_unambiguous()?;
         Ok(plan)
@@ -551,6 +554,112 @@ impl SeatingPlan {
                 .map(|b| b.seats.start + (number - b.first_number))
         })
     }
+}
+
+/// Lays out the rows and blocks of a built plan: fills in every `y`, `x` and `step` the spec
+/// left out, and checks the ones it gave.
+fn lay_out(
+    sections: &[SectionSpec],
+    rows: &mut [Row],
+    blocks: &mut [Block],
+) -> Result<(), InvalidPlan> {
+    let mut next_y = 0.0;
+    let mut row_index = 0;
+    for (section_index, section) in sections.iter().enumerate() {
+        if section_index > 0 {
+            next_y += 1.0;
+        }
+        for spec in &section.rows {
+            let row = &mut rows[row_index];
+            row_index += 1;
+            let y = match spec.y {
+                Some(y) => check_coordinate("y", &row.name, y)?,
+                None => next_y,
+            };
+            row.y = y;
+            next_y = y + 1.0;
+            let mut next_x = 0.0;
+            let centred = spec.blocks.iter().all(|b| b.x.is_none());
+            let row_blocks = row.blocks.clone();
+            for (block_spec, index) in spec.blocks.iter().zip(row_blocks.clone()) {
+                let block = &mut blocks[index as usize];
+                let step = match block_spec.step {
+                    Some(0.0) => {
+                        return Err(InvalidPlan::BadGeometry(format!(
+                            "row {:?}: a block's step must not be 0",
+                            row.name
+                        )));
+                    }
+                    Some(step) => check_coordinate("step", &row.name, step)?,
+                    None => 1.0,
+                };
+                let span = step * f64::from(block.seats.end - block.seats.start - 1);
+                let x = match block_spec.x {
+                    Some(x) => check_coordinate("x", &row.name, x)?,
+                    // Numbered right to left: the first seat is the rightmost.
+                    None if step < 0.0 => next_x - span,
+                    None => next_x,
+                };
+                let last = x + span;
+                block.x = x;
+                block.step = step;
+                next_x = x.max(last) + 2.0;
+            }
+            if centred {
+                let width = next_x - 2.0;
+                for index in row_blocks {
+                    blocks[index as usize].x -= width / 2.0;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_coordinate(what: &str, row: &str, value: f64) -> Result<f64, InvalidPlan> {
+    if value.is_finite() && value.abs() <= COORDINATE_MAX {
+        Ok(value)
+    } else {
+        Err(InvalidPlan::BadGeometry(format!(
+            "row {row:?}: {what} must be a number from -{COORDINATE_MAX} to {COORDINATE_MAX}"
+        )))
+    }
+}
+
+/// Reads the attributes of every block of the spec; `blocks` are the built blocks in the same
+/// order.
+fn read_attributes(
+    sections: &[SectionSpec],
+    blocks: &[Block],
+    seat_count: u32,
+) -> Result<SeatAttributes, InvalidPlan> {
+    let mut table = SeatAttributes::default();
+    let specs = sections
+        .iter()
+        .flat_map(|section| &section.rows)
+        .flat_map(|row| row.blocks.iter().map(move |block| (row, block)));
+    for ((row, spec), block) in specs.zip(blocks) {
+        for (name, numbers) in &spec.attributes {
+            let bit = table.bit_for(name).map_err(|fault| match fault {
+                AttributeFault::BadName => InvalidPlan::BadAttributeName {
+                    name: name.chars().take(40).collect(),
+                },
+                AttributeFault::TooMany => InvalidPlan::BadAttribute(format!(
+                    "a plan may name at most {ATTRIBUTES_MAX} distinct attributes"
+                )),
+            })?;
+            for &number in numbers {
+                if number < spec.from || number > spec.to {
+                    return Err(InvalidPlan::BadAttribute(format!(
+                        "row {:?}: attribute {name:?} names seat {number}, which is not in the block {}..{}",
+                        row.row, spec.from, spec.to
+                    )));
+                }
+                table.mark(block.seats.start + (number - spec.from), bit, seat_count);
+            }
+        }
+    }
+    Ok(table)
 }
 
 /// Where a seat is and what it costs.
