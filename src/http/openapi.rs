@@ -88,7 +88,9 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         clients::revoke,
         clients::rotate,
         catalogue::events,
+        catalogue::event,
         catalogue::event_performances,
+        catalogue::programme,
         catalogue::create_performance,
         catalogue::performance,
         catalogue::availability,
@@ -477,7 +479,9 @@ mod tests {
             ("/clients/{id}", "delete"),
             ("/clients/{id}/key", "post"),
             ("/events", "get"),
+            ("/events/{id}", "get"),
             ("/events/{id}/performances", "get"),
+            ("/programme", "get"),
             ("/performances", "post"),
             ("/performances/{id}", "get"),
             ("/performances/{id}/availability", "get"),
@@ -642,7 +646,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 34);
+        assert_eq!(page.matches("<tr><td>").count(), 36);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

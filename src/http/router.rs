@@ -24,7 +24,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 29] = [
+const ROUTES: [Route; 31] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -57,6 +57,16 @@ const ROUTES: [Route; 29] = [
         pattern: "/events",
         allow: "GET",
         handlers: |r| r.route(web::get().to(catalogue::events)),
+    },
+    Route {
+        pattern: "/events/{id}",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(catalogue::event)),
+    },
+    Route {
+        pattern: "/programme",
+        allow: "GET",
+        handlers: |r| r.route(web::get().to(catalogue::programme)),
     },
     Route {
         pattern: "/events/{id}/performances",

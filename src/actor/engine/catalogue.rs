@@ -105,18 +105,53 @@ impl Engine {
         if !self.events.contains_key(event) {
             return Err(EngineError::not_found("event", event));
         }
+        Ok(self.performances_where(|info| info.event.id == *event, from, to, page, page_length))
+    }
+
+    /// The programme: performances of every event starting within `[from, to]` (`from`
+    /// defaults to now: what is still on sale), soonest first.
+    pub fn programme(
+        &self,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        page: usize,
+        page_length: usize,
+    ) -> Page<Arc<PerformanceInfo>> {
+        let from = from.unwrap_or_else(|| self.clock.now());
+        self.performances_where(|_| true, Some(from), to, page, page_length)
+    }
+
+    /// Returns the event with `id`.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown event.
+    pub fn event(&self, id: &EventId) -> Result<EventInfo, EngineError> {
+        self.events
+            .get(id)
+            .map(|entry| entry.value().clone())
+            .ok_or_else(|| EngineError::not_found("event", id))
+    }
+
+    fn performances_where(
+        &self,
+        wanted: impl Fn(&PerformanceInfo) -> bool,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        page: usize,
+        page_length: usize,
+    ) -> Page<Arc<PerformanceInfo>> {
         let mut performances: Vec<Arc<PerformanceInfo>> = self
             .registry
             .infos()
             .into_iter()
             .filter(|info| {
-                info.event.id == *event
+                wanted(info)
                     && from.is_none_or(|from| info.starts_at >= from)
                     && to.is_none_or(|to| info.starts_at <= to)
             })
             .collect();
         performances.sort_by(|a, b| (a.starts_at, &a.id).cmp(&(b.starts_at, &b.id)));
-        Ok(paginate(performances, page, page_length))
+        paginate(performances, page, page_length)
     }
 
     /// Reads a performance with its counts.

@@ -150,21 +150,25 @@ pub struct PerformanceSummary {
     #[schema(examples(180))]
     hold_seconds: u32,
     rules: RulesDto,
+    /// Seat counts now (seats only), so a search page needs no request per performance.
+    counts: CountsDto,
 }
 
-impl From<&PerformanceInfo> for PerformanceSummary {
-    fn from(info: &PerformanceInfo) -> Self {
+impl From<&PerformanceView> for PerformanceSummary {
+    fn from(view: &PerformanceView) -> Self {
+        let info = &view.performance;
         Self {
             id: info.id.to_string(),
             event: EventDto::from(&info.event),
             starts_at: format_time(info.starts_at),
             hold_seconds: info.hold_seconds,
             rules: RulesDto::from(&info.rules),
+            counts: view.counts.into(),
         }
     }
 }
 
-/// `GET /events/{id}/performances`.
+/// `GET /events/{id}/performances` and `GET /programme`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PerformanceList {
     /// The page of performances.

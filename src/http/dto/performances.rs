@@ -346,7 +346,7 @@ impl Holdbacks {
 /// Seat counts (seats only; general admission is reported per pool).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(examples(json!({"available": 980, "held": 12, "sold": 6, "withheld": 2})))]
-struct CountsDto {
+pub struct CountsDto {
     available: u32,
     held: u32,
     sold: u32,
@@ -421,8 +421,6 @@ pub struct PerformanceDto {
     price_bands: Vec<BandDto>,
     sections: Vec<SectionDto>,
     general_admission: Vec<PoolDto>,
-    /// Seat counts over the whole performance.
-    counts: CountsDto,
     /// Increases with every change to the performance.
     version: u64,
     /// The ticket types it sells (`STANDARD` at the band prices when it declares none).
@@ -453,7 +451,7 @@ impl From<&PerformanceView> for PerformanceDto {
     fn from(view: &PerformanceView) -> Self {
         let spec = view.plan.spec();
         Self {
-            summary: PerformanceSummary::from(view.performance.as_ref()),
+            summary: PerformanceSummary::from(view),
             price_bands: spec
                 .price_bands
                 .iter()
@@ -489,7 +487,6 @@ impl From<&PerformanceView> for PerformanceDto {
                 })
                 .collect(),
             general_admission: pools(view),
-            counts: view.counts.into(),
             version: view.version,
             ticket_types: ticket_types_of(&view.performance, &view.plan),
             fees: fees_of(&view.performance),

@@ -4,8 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::json;
-use crate::actor::Role;
-use crate::domain::{EventId, PerformanceId};
+use std::sync::Arc;
+
+use crate::actor::{Page, Role};
+use crate::domain::{EventId, PerformanceId, PerformanceInfo, Timestamp};
 use crate::http::dto::{
     AvailabilityDto, AvailabilityQuery, CreatePerformance, EventDto, EventList, EventsQuery,
     Holdbacks, Meta, PerformanceDto, PerformanceList, PerformanceSummary, PerformancesQuery,
@@ -299,6 +301,7 @@ pub async fn events(
             body = ErrorBody),
         (status = 401, response = UnauthorizedRead),
         (status = 404, description = "`not_found`: unknown event.", body = ErrorBody),
+        (status = 503, response = Busy),
     ),
     security((), ("api_key" = [])),
 )]
@@ -312,28 +315,97 @@ pub async fn event_performances(
     let event = EventId::parse(&path)
         .map_err(|_| ApiError::not_found(format!("event {:.80} not found", path.as_str())))?;
     let (page, page_length) = paging(query.page, query.page_length)?;
-    let from = query
-        .from
-        .as_deref()
-        .map(|t| parse_time("from", t))
-        .transpose()?;
-    let to = query
-        .to
-        .as_deref()
-        .map(|t| parse_time("to", t))
-        .transpose()?;
+    let (from, to) = time_range(&query)?;
     let found = state
         .engine
         .event_performances(&event, from, to, page, page_length)?;
+    listing(&state, found, page, page_length).await
+}
+
+/// A page of performances with their counts, read from each one's actor.
+async fn listing(
+    state: &AppState,
+    found: Page<Arc<PerformanceInfo>>,
+    page: usize,
+    page_length: usize,
+) -> Result<HttpResponse, ApiError> {
+    let mut performances = Vec::with_capacity(found.items.len());
+    for info in &found.items {
+        let view = state.engine.performance(&info.id).await?;
+        performances.push(PerformanceSummary::from(&view));
+    }
     Ok(json(
         StatusCode::OK,
         &PerformanceList {
-            performances: found
-                .items
-                .iter()
-                .map(|info| PerformanceSummary::from(info.as_ref()))
-                .collect(),
+            performances,
             meta: Meta::new(page, page_length, found.total),
         },
     ))
+}
+
+fn time_range(
+    query: &PerformancesQuery,
+) -> Result<(Option<Timestamp>, Option<Timestamp>), ApiError> {
+    let parse = |field: &str, text: &Option<String>| {
+        text.as_deref().map(|t| parse_time(field, t)).transpose()
+    };
+    Ok((parse("from", &query.from)?, parse("to", &query.to)?))
+}
+
+/// The programme: performances of every event, soonest first, with their counts.
+///
+/// From `from` (now when left out, so what is still on sale) to `to`, with paging metadata
+/// as `/events`; each as in `/events/{id}/performances`, with its event and seat counts.
+#[utoipa::path(
+    get,
+    path = "/programme",
+    tag = "catalogue",
+    operation_id = "programme",
+    params(PerformancesQuery),
+    responses(
+        (status = 200, description = "A page of performances.", body = PerformanceList),
+        (status = 400, description = "`invalid_request`: a malformed or unknown query \
+            parameter, a time that is not RFC 3339, or `page_length` out of range.",
+            body = ErrorBody),
+        (status = 401, response = UnauthorizedRead),
+        (status = 503, response = Busy),
+    ),
+    security((), ("api_key" = [])),
+)]
+pub async fn programme(
+    request: HttpRequest,
+    query: web::Query<PerformancesQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    reader(&request, &state)?;
+    let (page, page_length) = paging(query.page, query.page_length)?;
+    let (from, to) = time_range(&query)?;
+    let found = state.engine.programme(from, to, page, page_length);
+    listing(&state, found, page, page_length).await
+}
+
+/// Reads an event, as `/events` lists it.
+#[utoipa::path(
+    get,
+    path = "/events/{id}",
+    tag = "catalogue",
+    operation_id = "get_event",
+    params(("id" = String, Path, description = "The event id.", example = "holdfast-revue")),
+    responses(
+        (status = 200, description = "The event.", body = EventDto),
+        (status = 401, response = UnauthorizedRead),
+        (status = 404, description = "`not_found`: unknown event.", body = ErrorBody),
+    ),
+    security((), ("api_key" = [])),
+)]
+pub async fn event(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    reader(&request, &state)?;
+    let id = EventId::parse(&path)
+        .map_err(|_| ApiError::not_found(format!("event {:.80} not found", path.as_str())))?;
+    let event = state.engine.event(&id)?;
+    Ok(json(StatusCode::OK, &EventDto::from(&event)))
 }
