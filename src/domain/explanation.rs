@@ -6,6 +6,11 @@
 //! It is read off the inventory right after the hold was placed: the rows in front of the
 //! chosen one hold none of the chosen seats, so their state is the state the search saw.
 //!
+//! It runs after every best-available hold, so its cost is bounded: a row is judged from
+//! its blocks' free counters where they decide it (no seat in the band, none free, too few in
+//! any block), and the seats of rows the counters cannot decide are read only up to
+//! [`SEATS_EXAMINED_MAX`] in all; a row past that is reported `not_examined`.
+//!
 //! # Caveats
 //! - Only a request of one best-available form at one performance is explained; items of a
 //!   basket at one performance are decided one after another and are not.
@@ -13,6 +18,9 @@
 //!   may have several.
 
 use super::best_available::Bands;
+
+/// The most seats one explanation reads, over every row it judges from their seats.
+pub const SEATS_EXAMINED_MAX: u32 = 2_048;
 use super::command::SeatFilters;
 use super::performance::Performance;
 
@@ -33,17 +41,21 @@ pub enum RowVerdict {
     SingleSeatGap,
     /// The row had room, but the request's preferred seats are further back.
     BehindPreferred,
+    /// Not judged: its counters could not decide it, and the explanation had read its
+    /// budget of seats ([`SEATS_EXAMINED_MAX`]) on the rows before.
+    NotExamined,
 }
 
 impl RowVerdict {
     /// Every verdict, in the order they are checked.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::NotInBand,
         Self::SoldOut,
         Self::TooFewTogether,
         Self::Filtered,
         Self::SingleSeatGap,
         Self::BehindPreferred,
+        Self::NotExamined,
     ];
 
     /// Returns the verdict's name in answers.
@@ -55,6 +67,7 @@ impl RowVerdict {
             Self::Filtered => "filtered",
             Self::SingleSeatGap => "single_seat_gap",
             Self::BehindPreferred => "behind_preferred",
+            Self::NotExamined => "not_examined",
         }
     }
 }
@@ -91,8 +104,14 @@ impl Performance {
         let number = i64::from(plan.seat_number(first));
         let centre_x2 = plan.rows()[row as usize].centre_x2;
         let centre_distance_x2 = (2 * number + i64::from(quantity) - 1 - centre_x2).abs();
+        let mut budget = SEATS_EXAMINED_MAX;
         let rows_before = (0..row)
-            .map(|earlier| (earlier, self.row_verdict(earlier, quantity, band)))
+            .map(|earlier| {
+                (
+                    earlier,
+                    self.row_verdict(earlier, quantity, band, &mut budget),
+                )
+            })
             .collect();
         Some(Explanation {
             row,
@@ -102,12 +121,19 @@ impl Performance {
         })
     }
 
-    fn row_verdict(&self, row: u32, quantity: u32, band: Bands<'_>) -> RowVerdict {
+    fn row_verdict(
+        &self,
+        row: u32,
+        quantity: u32,
+        band: Bands<'_>,
+        budget: &mut u32,
+    ) -> RowVerdict {
         let plan = self.plan();
         let no_gaps = self.info().rules.no_single_seat_gaps;
         let (mut in_band, mut free, mut together, mut fits) = (false, false, false, false);
         for block in plan.rows()[row as usize].blocks.clone() {
-            if !band.allows(plan.blocks()[block as usize].price_band) {
+            let spec = &plan.blocks()[block as usize];
+            if !band.allows(spec.price_band) {
                 continue;
             }
             in_band = true;
@@ -116,6 +142,11 @@ impl Performance {
             if free_in_block < quantity {
                 continue;
             }
+            let seats = spec.seats.end - spec.seats.start;
+            if *budget < seats {
+                return RowVerdict::NotExamined;
+            }
+            *budget -= seats;
             for run in self.runs_in_block(block) {
                 if (run.len() as u32) < quantity {
                     continue;

@@ -63,7 +63,7 @@ pub use discount::{
 };
 pub use ended::decide_ended;
 pub use error_code::ErrorCode;
-pub use explanation::{Explanation, RowVerdict};
+pub use explanation::{Explanation, RowVerdict, SEATS_EXAMINED_MAX};
 pub use geometry::{
     ATTRIBUTES_MAX, AttributeSet, BlockAttributes, COORDINATE_MAX, KNOWN_ATTRIBUTES,
     SeatAttributes, is_attribute_name,

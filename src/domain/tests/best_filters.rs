@@ -173,3 +173,32 @@ fn the_explanation_tells_a_gap_and_a_preference_apart() {
     let explanation = explain(&preferring, 1, &selection);
     assert_eq!(explanation.rows_before, [(0, RowVerdict::BehindPreferred)]);
 }
+
+#[test]
+fn the_explanation_reads_a_bounded_number_of_seats_and_says_which_rows_it_did_not_examine() {
+    // Rows A and B of 1,500 seats with every other one withheld: 750 free, no two together,
+    // which only their seats can tell. Row C has room.
+    let mut performance = performance(&[&[(1, 1500)], &[(1, 1500)], &[(1, 10)]], relaxed());
+    let even = |row: &str| -> Vec<String> {
+        (2..=1500)
+            .step_by(2)
+            .map(|n| format!("S-{row}{n}"))
+            .collect()
+    };
+    let (mut a, b) = (even("A"), even("B"));
+    a.extend(b);
+    let ids: Vec<&str> = a.iter().map(String::as_str).collect();
+    accept(&mut performance, &holdbacks(&ids, &[]), NOW);
+    let selection = best(2, None, &[]);
+    accept(&mut performance, &place(1, selection.clone()), NOW);
+    assert_eq!(hold_seat_ids(&performance, 1), ["S-C5", "S-C6"]);
+    let explanation = explain(&performance, 1, &selection);
+    assert_eq!(
+        explanation.rows_before,
+        [
+            (0, RowVerdict::TooFewTogether),
+            (1, RowVerdict::NotExamined)
+        ],
+        "row A's 1,500 seats are read; row B's would pass the budget of {SEATS_EXAMINED_MAX}"
+    );
+}

@@ -15,8 +15,9 @@ struct PassedRowDto {
     row: String,
     /// `not_in_band` (no seat in the bands asked for), `sold_out`, `too_few_together`,
     /// `filtered` (not with `require` / without `avoid`), `single_seat_gap` (every fitting
-    /// window would leave one seat alone) or `behind_preferred` (preferred seats are further
-    /// back).
+    /// window would leave one seat alone), `behind_preferred` (preferred seats are further
+    /// back) or `not_examined` (its counters could not decide it, and the explanation had
+    /// read its budget of 2,048 seats on the rows before).
     #[schema(examples("too_few_together"))]
     reason: &'static str,
 }
@@ -121,5 +122,6 @@ fn words(verdict: RowVerdict) -> &'static str {
         RowVerdict::Filtered => "without free seats together that fit the attribute filters",
         RowVerdict::SingleSeatGap => "where the seats would leave a single-seat gap",
         RowVerdict::BehindPreferred => "in front of the preferred seats",
+        RowVerdict::NotExamined => "not examined (past the explanation's budget of seats)",
     }
 }
