@@ -35,7 +35,7 @@ pub(crate) fn event_ids(body: &Value) -> Vec<String> {
 }
 
 /// The performance ids of a `GET /events/{id}/performances` answer, in answer order.
-fn performance_ids(body: &Value) -> Vec<String> {
+pub(crate) fn performance_ids(body: &Value) -> Vec<String> {
     body["performances"]
         .as_array()
         .expect("performances")

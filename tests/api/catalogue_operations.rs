@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::catalogue::{JERSEY_BOYS, event_ids, performance_of};
+use crate::catalogue::{JERSEY_BOYS, event_ids, performance_ids, performance_of};
 use crate::helpers::spawn_app;
 
 /// Issue 14's report: a second performance of an event, created without venue and city,
@@ -66,13 +66,7 @@ async fn the_programme_lists_every_events_performances_soonest_first_with_counts
 
     let programme = app.get("/programme").await;
     let body = programme.assert_status(200);
-    let ids: Vec<&str> = body["performances"]
-        .as_array()
-        .expect("performances")
-        .iter()
-        .map(|p| p["id"].as_str().expect("an id"))
-        .collect();
-    assert_eq!(ids, ["wic-1", "jb-1", "jb-2"]);
+    assert_eq!(performance_ids(body), ["wic-1", "jb-1", "jb-2"]);
     assert_eq!(
         body["meta"],
         json!({"page": 0, "page_length": 50, "total_results": 3})
@@ -87,13 +81,7 @@ async fn the_programme_lists_every_events_performances_soonest_first_with_counts
         .get("/programme?from=2026-01-01T00:00:00Z&to=2026-12-04T23:00:00Z&page_length=2")
         .await;
     let body = earlier.assert_status(200);
-    let ids: Vec<&str> = body["performances"]
-        .as_array()
-        .expect("performances")
-        .iter()
-        .map(|p| p["id"].as_str().expect("an id"))
-        .collect();
-    assert_eq!(ids, ["jb-0", "wic-1"]);
+    assert_eq!(performance_ids(body), ["jb-0", "wic-1"]);
     assert_eq!(body["meta"]["total_results"], 3);
     app.get("/programme?from=yesterday")
         .await

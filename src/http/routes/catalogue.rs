@@ -34,6 +34,11 @@ fn paging(page: Option<u32>, page_length: Option<usize>) -> Result<(usize, usize
     Ok((page.map_or(0, |page| page as usize), page_length))
 }
 
+/// Parses an event id from the path; a malformed id cannot exist, so it is not found.
+fn event_id(text: &str) -> Result<EventId, ApiError> {
+    EventId::parse(text).map_err(|_| ApiError::not_found(format!("event {text:.80} not found")))
+}
+
 /// Parses a performance id from the path; a malformed id cannot exist, so it is not found.
 pub(crate) fn performance_id(text: &str) -> Result<PerformanceId, ApiError> {
     PerformanceId::parse(text)
@@ -312,8 +317,7 @@ pub async fn event_performances(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     reader(&request, &state)?;
-    let event = EventId::parse(&path)
-        .map_err(|_| ApiError::not_found(format!("event {:.80} not found", path.as_str())))?;
+    let event = event_id(&path)?;
     let (page, page_length) = paging(query.page, query.page_length)?;
     let (from, to) = time_range(&query)?;
     let found = state
@@ -404,8 +408,7 @@ pub async fn event(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     reader(&request, &state)?;
-    let id = EventId::parse(&path)
-        .map_err(|_| ApiError::not_found(format!("event {:.80} not found", path.as_str())))?;
+    let id = event_id(&path)?;
     let event = state.engine.event(&id)?;
     Ok(json(StatusCode::OK, &EventDto::from(&event)))
 }

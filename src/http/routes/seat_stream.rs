@@ -90,8 +90,14 @@ pub async fn stream_seats(
         .and_then(|text| text.trim().parse().ok())
         .or(query.since);
     let subscription = state.engine.subscribe_seats(&performance, since).await?;
-    let mut follower = Follower::new(Arc::clone(&state.engine), performance, subscription, since);
-    follower.closing = Some(state.closing.clone());
+    let closing = state.closing.clone();
+    let follower = Follower::new(
+        Arc::clone(&state.engine),
+        performance,
+        subscription,
+        since,
+        closing,
+    );
     let events = futures_util::stream::unfold(follower, Follower::next);
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
@@ -112,7 +118,7 @@ struct Follower {
     sent: u64,
     keep_alive: Interval,
     /// Turns true when the server stops: the stream ends then.
-    closing: Option<tokio::sync::watch::Receiver<bool>>,
+    closing: tokio::sync::watch::Receiver<bool>,
     /// The feed told this follower it fell behind: it starts again from a snapshot.
     lagged: bool,
 }
@@ -123,16 +129,18 @@ impl Follower {
         performance: PerformanceId,
         subscription: SeatSubscription,
         since: Option<u64>,
+        closing: tokio::sync::watch::Receiver<bool>,
     ) -> Self {
         let mut follower = Self {
             engine,
             performance,
             plan: Arc::clone(&subscription.plan),
             pending: VecDeque::new(),
+            // Replaced by `start` with the subscription's own receiver.
             live: subscription.feed.live.resubscribe(),
             sent: 0,
             keep_alive: interval_at(Instant::now() + KEEP_ALIVE, KEEP_ALIVE),
-            closing: None,
+            closing,
             lagged: false,
         };
         follower.start(subscription, since);
@@ -218,12 +226,7 @@ impl Follower {
                 }
                 continue;
             }
-            let closing = async {
-                match &mut self.closing {
-                    Some(closing) => drop(closing.wait_for(|closing| *closing).await),
-                    None => std::future::pending().await,
-                }
-            };
+            let closing = async { drop(self.closing.wait_for(|closing| *closing).await) };
             tokio::select! {
                 () = closing => return None,
                 received = self.live.recv() => match received {
