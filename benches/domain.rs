@@ -258,6 +258,7 @@ fn pair_commands(plan: &SeatingPlan) -> Vec<Command> {
                 ip: "203.0.113.7".into(),
                 selection: Selection::seats(ids),
                 lock_until: None,
+                access: Default::default(),
             });
         }
     }
@@ -437,6 +438,7 @@ fn best_available_command(quantity: u32) -> Command {
             filters: Default::default(),
         },
         lock_until: None,
+        access: Default::default(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! and a standing pool, selling adult and child tickets with a booking fee per ticket and a
 //! handling fee per order.
 
-use crate::actor::{Engine, EngineError, Role};
+use crate::actor::{ClientScope, Engine, EngineError, Role};
 use crate::domain::{
     Amount, BlockSpec, ClientId, Currency, EventId, EventInfo, Fee, PerformanceId, PerformanceInfo,
     PlanSpec, PoolSpec, PriceBand, RowSpec, Rules, SectionSpec, TicketType, Timestamp,
@@ -205,6 +205,7 @@ pub async fn load(engine: &Engine, now: Timestamp) -> Result<String, EngineError
             ClientId::parse("demo-widget")?,
             "Demo seat widget".into(),
             Role::Widget,
+            ClientScope::default(),
         )
         .await?;
     Ok(widget_key)

@@ -94,7 +94,7 @@ impl Metrics {
     /// Counts what an applied change did.
     pub fn record_change(&self, change: &Change) {
         match change {
-            Change::HoldPlaced(_) => self.holds.inc(),
+            Change::HoldPlaced(_) | Change::HoldPlacedInChannel { .. } => self.holds.inc(),
             Change::HoldSold { .. } => self.sales.inc(),
             Change::TicketScanned { .. } => self.scans.inc(),
             Change::TicketsRefunded { tickets, .. } => self.refunds.inc_by(tickets.len() as u64),
@@ -106,7 +106,11 @@ impl Metrics {
             | Change::HoldbacksChanged { .. }
             | Change::HoldPrepared { .. }
             | Change::HoldUnprepared { .. }
-            | Change::HoldModified { .. } => {}
+            | Change::HoldModified { .. }
+            | Change::HoldbacksChangedWithPlaces { .. }
+            | Change::AllocationAdded { .. }
+            | Change::AllocationRemoved { .. }
+            | Change::StatusChanged { .. } => {}
         }
     }
 

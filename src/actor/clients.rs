@@ -1,6 +1,9 @@
 //! API clients and their keys. A key is shown once, at creation or rotation; only its SHA-256
 //! digest is kept, found by its first eight bytes and compared in full in constant time. A
 //! revoked client keeps its id (its transactions name it) but no key authenticates it.
+//!
+//! A client may be scoped: limited to some events (an organizer and the keys it makes), and
+//! selling for a channel (a reseller, which may hold what is allocated to its channel).
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry as MapEntry;
@@ -8,13 +11,16 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::EngineError;
-use crate::domain::ClientId;
+use crate::domain::{ClientId, EventId};
 
 /// What a client may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     /// Manage the catalogue, keys, holdbacks and reports; and everything `Sales` may.
     Admin,
+    /// Manage its own events: their performances, allocations, discount codes, reports and
+    /// history, and the `sales` and `widget` keys limited to them; and sell there as `Sales`.
+    Organizer,
     /// Hold, check out, complete and release its own transactions, and complete those a
     /// widget key opened.
     Sales,
@@ -24,10 +30,11 @@ pub enum Role {
 }
 
 impl Role {
-    /// Parses `admin` or `sales`.
+    /// Parses `admin`, `organizer`, `sales` or `widget`.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "admin" => Some(Self::Admin),
+            "organizer" => Some(Self::Organizer),
             "sales" => Some(Self::Sales),
             "widget" => Some(Self::Widget),
             _ => None,
@@ -38,9 +45,38 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
+            Self::Organizer => "organizer",
             Self::Sales => "sales",
             Self::Widget => "widget",
         }
+    }
+
+    /// How much the role may do: a call that needs a role takes that role or a higher one.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Widget => 0,
+            Self::Sales => 1,
+            Self::Organizer => 2,
+            Self::Admin => 3,
+        }
+    }
+}
+
+/// What a client is limited to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientScope {
+    /// The events it may act on; empty for every event.
+    pub events: Vec<EventId>,
+    /// The channel it sells for, if any.
+    pub channel: Option<String>,
+    /// The organizer that made it, if one did: that organizer manages its key.
+    pub created_by: Option<ClientId>,
+}
+
+impl ClientScope {
+    /// True when the client may act on `event`.
+    pub fn covers(&self, event: &EventId) -> bool {
+        self.events.is_empty() || self.events.contains(event)
     }
 }
 
@@ -55,6 +91,8 @@ pub struct Client {
     pub role: Role,
     /// True once revoked: its key no longer authenticates, and its id is never reused.
     pub revoked: bool,
+    /// What it is limited to.
+    pub scope: ClientScope,
     key_digest: [u8; 32],
 }
 
@@ -115,6 +153,7 @@ impl ClientDirectory {
         id: ClientId,
         name: String,
         role: Role,
+        scope: ClientScope,
         key: &str,
     ) -> Result<Client, EngineError> {
         let key_digest = digest(key);
@@ -132,6 +171,7 @@ impl ClientDirectory {
             name,
             role,
             revoked: false,
+            scope,
             key_digest,
         };
         key_slot.insert(id);
@@ -197,6 +237,7 @@ impl ClientDirectory {
         name: String,
         role: Role,
         revoked: bool,
+        scope: ClientScope,
         key_digest: [u8; 32],
     ) -> Client {
         Client {
@@ -204,6 +245,7 @@ impl ClientDirectory {
             name,
             role,
             revoked,
+            scope,
             key_digest,
         }
     }
@@ -249,6 +291,7 @@ mod tests {
                 ClientId::parse("shop").unwrap(),
                 "shop".into(),
                 Role::Sales,
+                ClientScope::default(),
                 &key,
             )
             .unwrap();
@@ -262,10 +305,16 @@ mod tests {
         let directory = ClientDirectory::new();
         let id = ClientId::parse("shop").unwrap();
         directory
-            .register(id.clone(), "a".into(), Role::Sales, "k1")
+            .register(
+                id.clone(),
+                "a".into(),
+                Role::Sales,
+                ClientScope::default(),
+                "k1",
+            )
             .unwrap();
         assert!(matches!(
-            directory.register(id, "b".into(), Role::Sales, "k2"),
+            directory.register(id, "b".into(), Role::Sales, ClientScope::default(), "k2"),
             Err(EngineError::AlreadyExists { .. })
         ));
     }

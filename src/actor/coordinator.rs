@@ -58,8 +58,9 @@ use std::sync::Arc;
 
 use super::clients::Role;
 use super::error::EngineError;
+use crate::domain::Access;
 use crate::domain::{
-    ClientId, Customer, Hold, HoldState, OrderNumber, PerformanceId, Person, TicketRef,
+    ClientId, Customer, EventId, Hold, HoldState, OrderNumber, PerformanceId, Person, TicketRef,
     TransactionId,
 };
 use crate::persistence::{
@@ -103,12 +104,65 @@ pub struct Caller {
     pub role: Role,
     /// The caller's IP address.
     pub ip: String,
+    /// The sales channel its key sells for, if any.
+    pub channel: Option<String>,
+    /// The performances it may act on.
+    pub reach: Reach,
+    /// The events it may act on; empty for every event.
+    pub events: Vec<EventId>,
+}
+
+/// The performances a caller may act on: those of the events its key is limited to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Reach {
+    /// Every performance: a key limited to no event.
+    #[default]
+    Everywhere,
+    /// These performances only (those of its events when the request came).
+    Only(Arc<HashSet<PerformanceId>>),
 }
 
 impl Caller {
     /// True for an admin key.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// True when the caller may act on `performance`.
+    pub fn reaches(&self, performance: &PerformanceId) -> bool {
+        match &self.reach {
+            Reach::Everywhere => true,
+            Reach::Only(performances) => performances.contains(performance),
+        }
+    }
+
+    /// True when the caller may act on every one of `performances`.
+    pub fn reaches_all(&self, performances: &[PerformanceId]) -> bool {
+        performances
+            .iter()
+            .all(|performance| self.reaches(performance))
+    }
+
+    /// True when the caller manages what `owner` sold or holds at `performances`: it is
+    /// the owner, an admin, or an organizer of every one of those performances.
+    pub fn manages(&self, owner: &ClientId, performances: &[PerformanceId]) -> bool {
+        *owner == self.client || self.oversees(performances)
+    }
+
+    /// True when the caller sees everything at `performances`, whoever sold there: an admin,
+    /// or an organizer of every one of them.
+    pub fn oversees(&self, performances: &[PerformanceId]) -> bool {
+        self.is_admin() || (self.role == Role::Organizer && self.reaches_all(performances))
+    }
+
+    /// Which allocations the caller may hold from: an admin's or an organizer's every one
+    /// (an organizer only reaches its own events), a channel's client its channel's.
+    pub fn access(&self) -> Access {
+        match (self.role, &self.channel) {
+            (Role::Admin | Role::Organizer, _) => Access::Everything,
+            (_, Some(channel)) => Access::Channel(channel.clone()),
+            (_, None) => Access::Public,
+        }
     }
 }
 
@@ -445,9 +499,10 @@ impl Coordinator {
                 .archived_route(transaction)?
                 .ok_or_else(|| EngineError::not_found("transaction", transaction))?,
         };
-        let may = caller.is_admin()
-            || route.owner == caller.client
-            || (caller.role == Role::Sales && self.widget_clients.contains(&route.owner));
+        let may = caller.manages(&route.owner, &route.performances)
+            || (matches!(caller.role, Role::Sales | Role::Organizer)
+                && self.widget_clients.contains(&route.owner)
+                && caller.reaches_all(&route.performances));
         if !may {
             return Err(EngineError::Forbidden {
                 what: "transaction",

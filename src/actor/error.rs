@@ -32,6 +32,12 @@ pub enum EngineError {
         /// What kind of thing.
         what: &'static str,
     },
+    /// The caller's key is limited to other events than the performance's.
+    #[error("this key is limited to other events than performance {performance}'s")]
+    OutOfReach {
+        /// The performance.
+        performance: PerformanceId,
+    },
     /// The request is well formed but names something that conflicts with what exists.
     #[error("{what} {id} already exists")]
     AlreadyExists {
@@ -186,7 +192,7 @@ impl EngineError {
         match self {
             Self::Rejected(rejection) => rejection.code(),
             Self::NotFound { .. } => ErrorCode::NotFound,
-            Self::Forbidden { .. } => ErrorCode::Forbidden,
+            Self::Forbidden { .. } | Self::OutOfReach { .. } => ErrorCode::Forbidden,
             Self::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             // The one fault of a definition that its schema cannot state.
             Self::InvalidDiscount(InvalidDiscount::EmptyWindow) => ErrorCode::RuleViolation,

@@ -10,9 +10,9 @@ use tokio::sync::oneshot;
 
 use super::error::EngineError;
 use crate::domain::{
-    ClientId, Counts, DiscountCode, Explanation, Hold, OrderNumber, PerformanceId, PerformanceInfo,
-    PlacesGivenUp, PoolCounts, PoolPlaces, ScanVerdict, SeatStatus, SeatingPlan, Selection,
-    Timestamp, TransactionId,
+    Access, AllocationCounts, ClientId, Command, Counts, DiscountCode, Explanation, Hold,
+    OrderNumber, PerformanceId, PerformanceInfo, PlacesGivenUp, PoolCounts, PoolPlaces, SaleStatus,
+    ScanVerdict, SeatStatus, SeatingPlan, Selection, Timestamp, TransactionId,
 };
 use crate::persistence::{OrderRecord, Record};
 
@@ -159,6 +159,8 @@ pub struct PlaceHold {
     /// When the lock ends, instead of now plus the hold time (a transaction gaining a
     /// performance keeps its lock).
     pub lock_until: Option<Timestamp>,
+    /// Which allocations the caller may hold from.
+    pub access: Access,
 }
 
 /// What a hold needs to write its request's idempotency record.
@@ -231,6 +233,8 @@ pub struct ModifyHold {
     pub remove_seats: Vec<String>,
     /// Places to give up.
     pub remove_places: Vec<PlacesGivenUp>,
+    /// Which allocations the caller may hold from.
+    pub access: Access,
 }
 
 /// A hold before and after a change, so the change can be undone.
@@ -316,7 +320,7 @@ pub struct ScanView {
     pub discount: Option<Arc<DiscountCode>>,
 }
 
-/// Take seats off sale or put them back.
+/// Take seats and places off sale or put them back.
 #[derive(Debug, Message)]
 #[rtype(result = "Reply<PerformanceView>")]
 pub struct ChangeHoldbacks {
@@ -324,6 +328,28 @@ pub struct ChangeHoldbacks {
     pub withhold: Vec<String>,
     /// Seat ids to put back on sale.
     pub release: Vec<String>,
+    /// (pool code, quantity) of places to withhold.
+    pub withhold_places: Vec<(String, u32)>,
+    /// (pool code, quantity) of withheld places to put back on sale.
+    pub release_places: Vec<(String, u32)>,
+}
+
+/// Change what a performance sells rather than a hold: a channel's allocation, or its sale
+/// status. Only [`Command::Allocate`], [`Command::Deallocate`] and [`Command::SetStatus`].
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<PerformanceView>")]
+pub struct ManagePerformance {
+    /// The command.
+    pub command: Command,
+}
+
+/// Replace the performance's description (its time, hold time, rules or event), already
+/// written durably by the engine.
+#[derive(Debug, Message)]
+#[rtype(result = "Reply<PerformanceView>")]
+pub struct UpdateInfo {
+    /// The new description; its id and plan-bound price list are the performance's own.
+    pub info: PerformanceInfo,
 }
 
 /// Read the performance with its counts.
@@ -373,6 +399,14 @@ pub struct PerformanceView {
     pub band_counts: Vec<Counts>,
     /// Place counters by pool index.
     pub pools: Vec<PoolCounts>,
+    /// Withheld places by pool index.
+    pub pools_withheld: Vec<u32>,
+    /// Places kept for channels' allocations by pool index.
+    pub pools_allocated: Vec<u32>,
+    /// Whether it is selling.
+    pub status: SaleStatus,
+    /// Each channel's allocation with its counts.
+    pub allocations: Vec<AllocationCounts>,
     /// Grows with every change.
     pub version: u64,
 }

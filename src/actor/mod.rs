@@ -18,18 +18,18 @@ mod performance_core;
 mod registry;
 mod seat_feed;
 
-pub use clients::{Client, ClientDirectory, Role, generate_key};
+pub use clients::{Client, ClientDirectory, ClientScope, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use coordinator::{
     Before, Begin, Caller, ChangeStep, Completion, Coordinator, DiscountListing, Ending,
     FIRST_ORDER_NUMBER, HoldAction, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification,
-    OrderTicket, PlaceStep, Placement, Planned, Refund, RefundRequest, RefundStep, Resolution,
-    Route, Step, StoredRecords, check_changeable, customer_of, plan_parts,
+    OrderTicket, PlaceStep, Placement, Planned, Reach, Refund, RefundRequest, RefundStep,
+    Resolution, Route, Step, StoredRecords, check_changeable, customer_of, plan_parts,
 };
 pub use engine::{
-    ANSWER_RETENTION_MILLIS, DEFAULT_PAYMENT_METHODS, Engine, HistoryLine, HoldRequest,
-    IdempotencyKey, Limits, Order, Page, RecoveryReport, RefundAsked, StoredAnswer,
-    TransactionChange, TransactionView,
+    ANSWER_RETENTION_MILLIS, DEFAULT_PAYMENT_METHODS, Engine, EventUpdate, HistoryLine,
+    HoldRequest, Holdbacks, IdempotencyKey, Limits, Order, Page, PerformanceUpdate, RecoveryReport,
+    RefundAsked, StoredAnswer, TransactionChange, TransactionView,
 };
 pub use error::EngineError;
 pub use idempotency::{Claim, ClaimGuard, IdempotencyTable, Scope};

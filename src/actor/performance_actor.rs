@@ -13,9 +13,10 @@ use actix::{Actor, AsyncContext, Context, Handler};
 use super::clock::EngineClock;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetPerformance,
-    GetSeatMap, GetSoldHolds, HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold,
-    PrepareHold, RefundTickets, ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView,
-    SeatSubscription, SellHold, SoldHolds, SubscribeSeats, UnprepareHold,
+    GetSeatMap, GetSoldHolds, HoldView, ManagePerformance, ModifiedHold, ModifyHold,
+    PerformanceView, PlaceHold, PrepareHold, RefundTickets, ReleaseHold, Reply, RestoreHold,
+    ScanTicket, ScanView, SeatMapView, SeatSubscription, SellHold, SoldHolds, SubscribeSeats,
+    UnprepareHold, UpdateInfo,
 };
 use super::performance_core::{ArchiveHook, BarcodeDirectory, PerformanceCore, Settlement};
 use crate::domain::Performance;
@@ -203,6 +204,22 @@ impl Handler<ChangeHoldbacks> for PerformanceActor {
 
     fn handle(&mut self, message: ChangeHoldbacks, _: &mut Context<Self>) -> Self::Result {
         self.core.change_holdbacks(message)
+    }
+}
+
+impl Handler<ManagePerformance> for PerformanceActor {
+    type Result = Reply<PerformanceView>;
+
+    fn handle(&mut self, message: ManagePerformance, _: &mut Context<Self>) -> Self::Result {
+        self.core.manage(message)
+    }
+}
+
+impl Handler<UpdateInfo> for PerformanceActor {
+    type Result = Reply<PerformanceView>;
+
+    fn handle(&mut self, message: UpdateInfo, _: &mut Context<Self>) -> Self::Result {
+        self.core.update_info(message)
     }
 }
 

@@ -27,9 +27,9 @@ use super::clock::EngineClock;
 use super::error::EngineError;
 use super::messages::{
     AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetSoldHolds,
-    HoldView, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold, RefundTickets,
-    ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView, SeatSubscription, SellHold,
-    SoldHolds, UnprepareHold, Watermark,
+    HoldView, ManagePerformance, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold,
+    RefundTickets, ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView,
+    SeatSubscription, SellHold, SoldHolds, UnprepareHold, UpdateInfo, Watermark,
 };
 use super::seat_feed::SeatFeed;
 use crate::domain::{
@@ -506,6 +506,12 @@ impl PerformanceCore {
             counts: self.performance.counts(),
             band_counts: self.performance.band_counts().to_vec(),
             pools: self.performance.pool_counts().to_vec(),
+            pools_withheld: self.performance.pools_withheld().to_vec(),
+            pools_allocated: (0..self.performance.plan().pools().len() as u16)
+                .map(|pool| self.performance.reserved_places(pool))
+                .collect(),
+            status: self.performance.sale_status(),
+            allocations: self.performance.allocation_counts(),
             version: self.performance.version(),
         }
     }
@@ -557,12 +563,13 @@ impl PerformanceCore {
             ip: message.ip,
             selection: message.selection,
             lock_until: message.lock_until,
+            access: message.access,
         };
         let performance = self.info.id.clone();
         let idempotency = message.idempotency;
         let mut records = message.records;
         let placed = self.hold_command_with(transaction, command, move |change| {
-            if let (Some(stub), Change::HoldPlaced(hold)) = (idempotency, change) {
+            if let (Some(stub), Some(hold)) = (idempotency, change.placed_hold()) {
                 let mut holds = stub.earlier_holds;
                 holds.push((performance, hold.clone()));
                 records.push(Record::Idempotency(IdempotencyRecord {
@@ -659,6 +666,7 @@ impl PerformanceCore {
             add: message.add,
             remove_seats: message.remove_seats,
             remove_places: message.remove_places,
+            access: message.access,
         };
         self.hold_command(transaction, command)
             .map(|(after, ticket)| (ModifiedHold { before, after }, ticket))
@@ -741,16 +749,31 @@ impl PerformanceCore {
         )
     }
 
-    /// Takes seats off sale or puts them back.
+    /// Takes seats and places off sale or puts them back.
     pub fn change_holdbacks(&mut self, message: ChangeHoldbacks) -> Reply<PerformanceView> {
         let command = Command::ChangeHoldbacks {
             withhold: message.withhold,
             release: message.release,
+            withhold_places: message.withhold_places,
+            release_places: message.release_places,
         };
-        match self.execute(&command) {
+        self.manage(ManagePerformance { command })
+    }
+
+    /// Changes an allocation or the sale status, answering the performance as it is then.
+    pub fn manage(&mut self, message: ManagePerformance) -> Reply<PerformanceView> {
+        match self.execute(&message.command) {
             Ok(seq) => self.reply(seq, Ok(self.performance_view())),
             Err(error) => self.reply(0, Err(error)),
         }
+    }
+
+    /// Takes a new description, which the engine has already written durably: later
+    /// decisions use its hold time and rules.
+    pub fn update_info(&mut self, message: UpdateInfo) -> Reply<PerformanceView> {
+        self.info = Arc::new(message.info.clone());
+        self.performance.set_info(message.info);
+        self.read(|core| Ok(core.performance_view()))
     }
 
     /// Reads the performance with its counts.

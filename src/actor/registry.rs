@@ -7,7 +7,7 @@
 //! until every request times out (an actix mailbox bounds nothing by itself).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use actix::{Actor, Addr, Arbiter, ArbiterHandle, Handler, Message};
 use dashmap::DashMap;
@@ -18,7 +18,7 @@ use super::error::EngineError;
 use super::messages::Reply;
 use super::performance_actor::{PerformanceActor, SnapshotPolicy};
 use super::performance_core::{ArchiveHook, BarcodeDirectory, Settlement};
-use crate::domain::{Performance, PerformanceId, PerformanceInfo, Timestamp};
+use crate::domain::{Performance, PerformanceId, PerformanceInfo, SaleStatus, Timestamp};
 use crate::metrics::Metrics;
 use crate::persistence::Store;
 
@@ -27,6 +27,8 @@ use crate::persistence::Store;
 pub struct PerformanceHandle {
     addr: Addr<PerformanceActor>,
     info: Arc<PerformanceInfo>,
+    /// Whether it is on sale, as last made durable: for listings, without asking the actor.
+    status: Arc<AtomicU8>,
     in_flight: Arc<AtomicUsize>,
     admission_max: usize,
     metrics: Arc<Metrics>,
@@ -45,6 +47,24 @@ impl PerformanceHandle {
     /// Returns the performance's description.
     pub fn info(&self) -> &Arc<PerformanceInfo> {
         &self.info
+    }
+
+    /// Returns whether it is on sale, as last made durable.
+    pub fn status(&self) -> SaleStatus {
+        match self.status.load(Ordering::Acquire) {
+            1 => SaleStatus::OffSale,
+            2 => SaleStatus::Cancelled,
+            _ => SaleStatus::OnSale,
+        }
+    }
+
+    fn set_status(&self, status: SaleStatus) {
+        let code = match status {
+            SaleStatus::OnSale => 0,
+            SaleStatus::OffSale => 1,
+            SaleStatus::Cancelled => 2,
+        };
+        self.status.store(code, Ordering::Release);
     }
 
     /// Sends `message` to the actor through the admission bound and waits for its reply.
@@ -169,6 +189,7 @@ impl Registry {
             });
         };
         let info = Arc::new(performance.info().clone());
+        let status = performance.sale_status();
         let index = self.next_arbiter.fetch_add(1, Ordering::Relaxed) % self.arbiters.len();
         let journal = Arc::clone(&self.journal);
         let clock = EngineClock::new(Arc::clone(&self.clock), floor);
@@ -195,12 +216,36 @@ impl Registry {
         let handle = PerformanceHandle {
             addr,
             info,
+            status: Arc::new(AtomicU8::new(0)),
             in_flight: Arc::new(AtomicUsize::new(0)),
             admission_max: self.admission_max,
             metrics: Arc::clone(&self.metrics),
         };
+        handle.set_status(status);
         slot.insert(handle.clone());
         Ok(handle)
+    }
+
+    /// Notes a performance's new description once it is durable, for listings and routing.
+    pub fn set_info(&self, info: Arc<PerformanceInfo>) {
+        if let Some(mut handle) = self.performances.get_mut(&info.id) {
+            handle.info = info;
+        }
+    }
+
+    /// Notes a performance's sale status once it is durable.
+    pub fn set_status(&self, performance: &PerformanceId, status: SaleStatus) {
+        if let Some(handle) = self.performances.get(performance) {
+            handle.set_status(status);
+        }
+    }
+
+    /// Returns every performance's description with its sale status.
+    pub fn infos_with_status(&self) -> Vec<(Arc<PerformanceInfo>, SaleStatus)> {
+        self.performances
+            .iter()
+            .map(|entry| (Arc::clone(&entry.value().info), entry.value().status()))
+            .collect()
     }
 
     /// Finds the actor of `performance`.

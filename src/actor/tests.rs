@@ -79,6 +79,9 @@ fn caller() -> Caller {
         client: ClientId::parse("shop").unwrap(),
         role: crate::actor::Role::Sales,
         ip: "10.0.0.1".into(),
+        channel: None,
+        events: Vec::new(),
+        reach: Default::default(),
     }
 }
 
@@ -235,6 +238,7 @@ async fn clients_survive_a_restart_and_a_changed_admin_key_replaces_the_old() {
             ClientId::parse("webshop").unwrap(),
             "webshop".into(),
             Role::Sales,
+            crate::actor::ClientScope::default(),
         )
         .await
         .unwrap();

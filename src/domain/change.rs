@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::allocation::SaleStatus;
 use super::hold::{Hold, PoolPlaces, Sale};
 use super::ids::{Timestamp, TransactionId};
 
@@ -87,9 +88,57 @@ pub enum Change {
         /// When.
         at: Timestamp,
     },
+    /// A new hold of a channel's client locks its seats and places; its places count
+    /// against the channel's quotas first (format 8 on).
+    HoldPlacedInChannel {
+        /// The hold.
+        hold: Hold,
+        /// The channel.
+        channel: String,
+    },
+    /// Seats and places were taken off sale or put back (format 8 on; seats alone are
+    /// still [`Change::HoldbacksChanged`]).
+    HoldbacksChangedWithPlaces {
+        /// Seat indexes now withheld (they were free).
+        withheld: Vec<u32>,
+        /// Seat indexes back on sale (they were withheld).
+        returned: Vec<u32>,
+        /// Places now withheld, by pool, ascending.
+        places_withheld: Vec<PoolPlaces>,
+        /// Places back on sale, by pool, ascending.
+        places_returned: Vec<PoolPlaces>,
+    },
+    /// Free seats and places were set aside for a channel (format 8 on).
+    AllocationAdded {
+        /// The channel.
+        channel: String,
+        /// Seat indexes, ascending, free until now.
+        seats: Vec<u32>,
+        /// Places by pool, ascending.
+        places: Vec<PoolPlaces>,
+    },
+    /// A channel's allocation ended: its unheld seats and its quotas' remainder are on general
+    /// sale again (format 8 on).
+    AllocationRemoved {
+        /// The channel.
+        channel: String,
+    },
+    /// The performance went on sale, off sale, or was cancelled (format 8 on).
+    StatusChanged {
+        /// The new status.
+        status: SaleStatus,
+    },
 }
 
 impl Change {
+    /// Returns the hold a change places, if it places one.
+    pub fn placed_hold(&self) -> Option<&Hold> {
+        match self {
+            Self::HoldPlaced(hold) | Self::HoldPlacedInChannel { hold, .. } => Some(hold),
+            _ => None,
+        }
+    }
+
     /// Returns the kind of change as a short name, for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -104,6 +153,11 @@ impl Change {
             Self::HoldModified { .. } => "hold_modified",
             Self::TicketScanned { .. } => "ticket_scanned",
             Self::TicketsRefunded { .. } => "tickets_refunded",
+            Self::HoldPlacedInChannel { .. } => "hold_placed",
+            Self::HoldbacksChangedWithPlaces { .. } => "holdbacks_changed",
+            Self::AllocationAdded { .. } => "allocation_added",
+            Self::AllocationRemoved { .. } => "allocation_removed",
+            Self::StatusChanged { .. } => "status_changed",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Commands: requested changes to one performance's inventory, decided by
 //! [`Performance::decide`](super::Performance::decide).
 
+use super::allocation::{Access, SaleStatus};
 use super::hold::PoolPlaces;
 use super::ids::{ClientId, OrderNumber, Timestamp, TransactionId};
 
@@ -120,6 +121,8 @@ pub enum Command {
         /// When the lock ends, instead of now plus the hold time: a transaction gaining a
         /// performance keeps the lock it has. Must be later than now.
         lock_until: Option<Timestamp>,
+        /// Which allocations the caller may hold from.
+        access: Access,
     },
     /// Check out: reset the lock to now + the performance's hold time.
     ExtendHold {
@@ -158,6 +161,8 @@ pub enum Command {
         remove_seats: Vec<String>,
         /// Places to give up.
         remove_places: Vec<PlacesGivenUp>,
+        /// Which allocations the caller may hold from.
+        access: Access,
     },
     /// Put a live hold back to these seats and places, without judging rules (the
     /// coordinator undoing a change that could not be made at every performance).
@@ -178,12 +183,35 @@ pub enum Command {
     },
     /// Release every lock whose time has passed.
     ExpireHolds,
-    /// Take free seats off sale and put withheld seats back.
+    /// Take free seats and places off sale and put withheld ones back.
     ChangeHoldbacks {
         /// Seat ids to withhold.
         withhold: Vec<String>,
         /// Seat ids to put back on sale.
         release: Vec<String>,
+        /// (pool code, quantity) of free places to withhold.
+        withhold_places: Vec<(String, u32)>,
+        /// (pool code, quantity) of withheld places to put back on sale.
+        release_places: Vec<(String, u32)>,
+    },
+    /// Set free seats and places aside for a channel, adding to its allocation.
+    Allocate {
+        /// The channel.
+        channel: String,
+        /// Seat ids.
+        seats: Vec<String>,
+        /// (pool code, quantity) pairs.
+        places: Vec<(String, u32)>,
+    },
+    /// Return a channel's unsold allocation to general sale.
+    Deallocate {
+        /// The channel.
+        channel: String,
+    },
+    /// Put the performance on sale, off sale, or cancel it.
+    SetStatus {
+        /// The new status.
+        status: SaleStatus,
     },
     /// Scan a ticket's barcode at the door.
     ScanTicket {
@@ -215,7 +243,12 @@ impl Command {
             | Self::ModifyHold { transaction, .. }
             | Self::RestoreHold { transaction, .. }
             | Self::RefundTickets { transaction, .. } => Some(*transaction),
-            Self::ExpireHolds | Self::ChangeHoldbacks { .. } | Self::ScanTicket { .. } => None,
+            Self::ExpireHolds
+            | Self::ChangeHoldbacks { .. }
+            | Self::ScanTicket { .. }
+            | Self::Allocate { .. }
+            | Self::Deallocate { .. }
+            | Self::SetStatus { .. } => None,
         }
     }
 }

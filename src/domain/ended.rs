@@ -24,7 +24,7 @@
 //!   before the performance started; after the start `decide` says the performance started.
 //!   The coordinator never asks for either (a transaction's holds end together).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::change::Change;
@@ -75,7 +75,12 @@ pub fn decide_ended(hold: &Hold, command: &Command) -> Result<Option<Change>, Re
             });
         }
         // Not about one transaction: `decide` never refuses them as unknown.
-        Command::ExpireHolds | Command::ChangeHoldbacks { .. } | Command::ScanTicket { .. } => {
+        Command::ExpireHolds
+        | Command::ChangeHoldbacks { .. }
+        | Command::ScanTicket { .. }
+        | Command::Allocate { .. }
+        | Command::Deallocate { .. }
+        | Command::SetStatus { .. } => {
             return Ok(None);
         }
         Command::RefundTickets { .. } => "refund",
@@ -90,6 +95,12 @@ impl Performance {
         if !self.holds.iter().any(|hold| hold.state.is_ended()) {
             return Vec::new();
         }
+        // A channel's tags follow their holds to the new slots; an ended hold's use of its
+        // channel's quotas was given back when it ended.
+        let mut channels: HashMap<TransactionId, String> = std::mem::take(&mut self.hold_channels)
+            .into_iter()
+            .map(|(slot, channel)| (self.holds[slot as usize].transaction, channel))
+            .collect();
         let (ended, kept): (Vec<Arc<Hold>>, Vec<Arc<Hold>>) = std::mem::take(&mut self.holds)
             .into_iter()
             .partition(|hold| hold.state.is_ended());
@@ -116,6 +127,9 @@ impl Performance {
                 self.expiries.insert((hold.expires_at, slot));
             }
             self.slots.insert(hold.transaction, slot);
+            if let Some(channel) = channels.remove(&hold.transaction) {
+                self.hold_channels.insert(slot, channel);
+            }
         }
         self.holds = kept;
         ended
@@ -131,6 +145,7 @@ impl Performance {
                 .map(|status| match *status {
                     SeatStatus::Free => SeatOwner::Free,
                     SeatStatus::Withheld => SeatOwner::Withheld,
+                    SeatStatus::Allocated => SeatOwner::Allocated,
                     SeatStatus::Held(slot) => SeatOwner::Held(name(slot)),
                     SeatStatus::Sold(slot) => SeatOwner::Sold(name(slot)),
                 })
@@ -154,6 +169,7 @@ impl Performance {
 enum SeatOwner {
     Free,
     Withheld,
+    Allocated,
     Held(TransactionId),
     Sold(TransactionId),
 }
@@ -177,6 +193,22 @@ impl PartialEq for Performance {
             && self.version == other.version
             && self.scans == other.scans
             && self.refunds == other.refunds
+            && self.allocations == other.allocations
+            && self.pool_withheld == other.pool_withheld
+            && self.status == other.status
+            && self.channels_of_kept_holds() == other.channels_of_kept_holds()
             && self.inventory() == other.inventory()
+    }
+}
+
+impl Performance {
+    /// The channel of each tagged hold that a compaction keeps, by transaction.
+    fn channels_of_kept_holds(&self) -> BTreeMap<TransactionId, &str> {
+        self.hold_channels
+            .iter()
+            .map(|(&slot, channel)| (&self.holds[slot as usize], channel.as_str()))
+            .filter(|(hold, _)| !hold.state.is_ended())
+            .map(|(hold, channel)| (hold.transaction, channel))
+            .collect()
     }
 }

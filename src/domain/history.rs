@@ -44,6 +44,8 @@ pub enum HistoryKind {
     Withheld,
     /// A ticket was scanned at the door.
     Scanned,
+    /// A seat was set aside for a channel's allocation.
+    Allocated,
 }
 
 impl HistoryKind {
@@ -59,6 +61,7 @@ impl HistoryKind {
             Self::Refunded => "refunded",
             Self::Withheld => "withheld",
             Self::Scanned => "scanned",
+            Self::Allocated => "allocated",
         }
     }
 }
@@ -171,7 +174,7 @@ struct Replay<'r> {
 impl Replay<'_> {
     fn apply(&mut self, change: &Change) {
         match change {
-            Change::HoldPlaced(hold) => {
+            Change::HoldPlaced(hold) | Change::HoldPlacedInChannel { hold, .. } => {
                 self.holds.insert(
                     hold.transaction,
                     Tracked {
@@ -214,7 +217,18 @@ impl Replay<'_> {
                 }
             }
             Change::HoldPrepared { .. } | Change::HoldUnprepared { .. } => {}
-            Change::HoldbacksChanged { withheld, returned } => {
+            Change::AllocationAdded { seats, .. } => {
+                if let Wanted::Seat(seat) = self.wanted
+                    && seats.contains(&seat)
+                {
+                    self.seat_event(HistoryKind::Allocated, None, ("free", "allocated"));
+                }
+            }
+            Change::AllocationRemoved { .. } | Change::StatusChanged { .. } => {}
+            Change::HoldbacksChanged { withheld, returned }
+            | Change::HoldbacksChangedWithPlaces {
+                withheld, returned, ..
+            } => {
                 if let Wanted::Seat(seat) = self.wanted {
                     if withheld.contains(&seat) {
                         self.seat_event(HistoryKind::Withheld, None, ("free", "withheld"));

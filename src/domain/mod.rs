@@ -26,6 +26,7 @@
 //! - Best available keeps to one block; where adjacency is not demanded, only exactly the
 //!   preferred seats are taken apart from each other.
 
+mod allocation;
 mod best_available;
 mod change;
 mod command;
@@ -54,6 +55,7 @@ mod seat_map;
 mod selection;
 mod text;
 
+pub use allocation::{Access, Allocation, AllocationCounts, PlaceAllocationCounts, SaleStatus};
 pub use change::Change;
 pub use command::{Command, PlacesGivenUp, SeatChoice, SeatFilters, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};

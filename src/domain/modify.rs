@@ -196,7 +196,10 @@ impl Performance {
         }
         for &seat in seats {
             if hold.seats.binary_search(&seat).is_err()
-                && self.seat_status(seat) != SeatStatus::Free
+                && !matches!(
+                    self.seat_status(seat),
+                    SeatStatus::Free | SeatStatus::Allocated
+                )
             {
                 return Err(Rejection::NotInTransaction {
                     ticket: self.ticket_id(seat),
@@ -209,10 +212,11 @@ impl Performance {
                 .iter()
                 .find(|held| held.pool == place.pool)
                 .map_or(0, |held| held.quantity);
-            if place.quantity > holding + self.pool_available(place.pool) {
+            let available = holding + self.places_open_to(transaction, place.pool);
+            if place.quantity > available {
                 return Err(Rejection::InsufficientAvailability {
                     requested: place.quantity,
-                    available: holding + self.pool_available(place.pool),
+                    available,
                     what: "places",
                 });
             }

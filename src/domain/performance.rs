@@ -9,11 +9,12 @@
 //! - `block_free[b]` is the number of free seats in block `b`;
 //! - `expiries` holds `(expires_at, slot)` for exactly the live holds.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::allocation::{Allocation, LiveAllocation, SaleStatus};
 use super::change::Change;
 use super::command::Command;
 use super::hold::{Hold, HoldState, PoolPlaces, Sale, TicketRef, issue_barcodes};
@@ -33,6 +34,9 @@ pub enum SeatStatus {
     Sold(u32),
     /// Off sale.
     Withheld,
+    /// Set aside for a channel's allocation and held by nobody: free for that channel's
+    /// clients (and admins) only.
+    Allocated,
 }
 
 impl SeatStatus {
@@ -43,6 +47,7 @@ impl SeatStatus {
             Self::Held(_) => "held",
             Self::Sold(_) => "sold",
             Self::Withheld => "withheld",
+            Self::Allocated => "allocated",
         }
     }
 }
@@ -58,6 +63,8 @@ pub struct Counts {
     pub sold: u32,
     /// Withheld seats.
     pub withheld: u32,
+    /// Seats set aside for channels' allocations and held by nobody.
+    pub allocated: u32,
 }
 
 impl Counts {
@@ -67,12 +74,13 @@ impl Counts {
             SeatStatus::Held(_) => &mut self.held,
             SeatStatus::Sold(_) => &mut self.sold,
             SeatStatus::Withheld => &mut self.withheld,
+            SeatStatus::Allocated => &mut self.allocated,
         }
     }
 
     /// Returns the number of seats counted.
     pub fn total(&self) -> u32 {
-        self.available + self.held + self.sold + self.withheld
+        self.available + self.held + self.sold + self.withheld + self.allocated
     }
 }
 
@@ -100,6 +108,15 @@ pub struct PerformanceState {
     pub scans: Vec<(TicketRef, Timestamp)>,
     /// Every ticket refunded, with when (format 6 on).
     pub refunds: Vec<(TicketRef, Timestamp)>,
+    /// Channels' allocations, by channel (format 8 on).
+    pub allocations: Vec<Allocation>,
+    /// The holds placed by a channel with an allocation, whose places count against its
+    /// quota (format 8 on).
+    pub hold_channels: Vec<(TransactionId, String)>,
+    /// Withheld places per pool, by pool index; empty when none (format 8 on).
+    pub pool_withheld: Vec<u32>,
+    /// Whether the performance is selling (format 8 on).
+    pub status: SaleStatus,
 }
 
 /// One performance's inventory.
@@ -124,6 +141,14 @@ pub struct Performance {
     pub(super) scans: Arc<HashMap<TicketRef, Timestamp>>,
     /// When each refunded ticket was refunded; shared on copy as `barcodes`.
     pub(super) refunds: Arc<HashMap<TicketRef, Timestamp>>,
+    /// Channels' allocations, by channel.
+    pub(super) allocations: BTreeMap<String, LiveAllocation>,
+    /// The channel of each hold, by slot, that counts against its channel's quotas.
+    pub(super) hold_channels: HashMap<u32, String>,
+    /// Withheld places, by pool index.
+    pub(super) pool_withheld: Vec<u32>,
+    /// Whether it is selling.
+    pub(super) status: SaleStatus,
 }
 
 impl Performance {
@@ -146,6 +171,10 @@ impl Performance {
             barcodes: Arc::default(),
             scans: Arc::default(),
             refunds: Arc::default(),
+            allocations: BTreeMap::new(),
+            hold_channels: HashMap::new(),
+            pool_withheld: vec![0; plan.pools().len()],
+            status: SaleStatus::OnSale,
             info,
             plan,
         }
@@ -161,6 +190,18 @@ impl Performance {
             version: self.version,
             scans: self.scan_list(),
             refunds: self.refund_list(),
+            allocations: self.allocation_list(),
+            hold_channels: self
+                .hold_channels
+                .iter()
+                .map(|(&slot, channel)| (self.holds[slot as usize].transaction, channel.clone()))
+                .collect(),
+            pool_withheld: if self.pool_withheld.iter().all(|&n| n == 0) {
+                Vec::new()
+            } else {
+                self.pool_withheld.clone()
+            },
+            status: self.status,
         }
     }
 
@@ -175,6 +216,11 @@ impl Performance {
         state: PerformanceState,
     ) -> Self {
         let mut performance = Self::new(info, plan);
+        performance.restore_allocations(&state.allocations);
+        for (pool, &withheld) in state.pool_withheld.iter().enumerate() {
+            performance.pool_withheld[pool] = withheld;
+        }
+        performance.status = state.status;
         for &seat in &state.withheld {
             performance.set_seat(seat, SeatStatus::Withheld);
         }
@@ -225,6 +271,7 @@ impl Performance {
             performance.index_barcodes(slot);
         }
         performance.scans = Arc::new(state.scans.into_iter().collect());
+        performance.restore_hold_channels(&state.hold_channels);
         performance.version = state.version;
         performance
     }
@@ -288,6 +335,7 @@ impl Performance {
             total.held += counts.held;
             total.sold += counts.sold;
             total.withheld += counts.withheld;
+            total.allocated += counts.allocated;
         }
         total
     }
@@ -305,7 +353,11 @@ impl Performance {
     /// Returns the free places of `pool`.
     pub fn pool_available(&self, pool: u16) -> u32 {
         let counts = self.pools[usize::from(pool)];
-        self.plan.pools()[usize::from(pool)].capacity - counts.held - counts.sold
+        self.plan.pools()[usize::from(pool)].capacity
+            - counts.held
+            - counts.sold
+            - self.pool_withheld[usize::from(pool)]
+            - self.reserved_places(pool)
     }
 
     /// Returns the number of free seats in block `block`.
@@ -351,17 +403,26 @@ impl Performance {
                 ip,
                 selection,
                 lock_until,
+                access,
             } => {
-                let mut hold = self.decide_place_hold(*transaction, owner, ip, selection, now)?;
+                self.check_selling()?;
+                let view = self.view_for(access, true);
+                let deciding = view.as_ref().unwrap_or(self);
+                let mut hold =
+                    deciding.decide_place_hold(*transaction, owner, ip, selection, now)?;
                 if let Some(until) = lock_until {
                     if *until <= now {
                         return Err(Rejection::LockExpired);
                     }
                     hold.expires_at = *until;
                 }
-                Ok(Some(Change::HoldPlaced(hold)))
+                Ok(Some(match self.quota_channel(access) {
+                    Some(channel) => Change::HoldPlacedInChannel { hold, channel },
+                    None => Change::HoldPlaced(hold),
+                }))
             }
             Command::ExtendHold { transaction } => {
+                self.check_not_cancelled("check out")?;
                 let hold = self.live_hold(*transaction, now, "check out")?;
                 if hold.state == HoldState::Prepared {
                     return Err(Rejection::InvalidState {
@@ -388,6 +449,7 @@ impl Performance {
                 if self.hold(*transaction).map(|h| h.state) == Some(HoldState::Sold) {
                     return Ok(None);
                 }
+                self.check_not_cancelled("complete")?;
                 let hold = self.live_hold(*transaction, now, "complete")?;
                 let count = usize::try_from(hold.ticket_count()).unwrap_or(usize::MAX);
                 Ok(Some(Change::HoldSold {
@@ -415,6 +477,7 @@ impl Performance {
                 }))
             }
             Command::PrepareHold { transaction } => {
+                self.check_not_cancelled("complete")?;
                 let hold = self.live_hold(*transaction, now, "complete")?;
                 Ok(
                     (hold.state != HoldState::Prepared).then_some(Change::HoldPrepared {
@@ -441,9 +504,26 @@ impl Performance {
                     .collect();
                 Ok((!due.is_empty()).then_some(Change::HoldsExpired { transactions: due }))
             }
-            Command::ChangeHoldbacks { withhold, release } => {
-                self.decide_holdbacks(withhold, release)
+            Command::ChangeHoldbacks {
+                withhold,
+                release,
+                withhold_places,
+                release_places,
+            } => self.decide_holdbacks(withhold, release, withhold_places, release_places),
+            Command::Allocate {
+                channel,
+                seats,
+                places,
+            } => self.decide_allocate(channel, seats, places),
+            Command::Deallocate { channel } => {
+                Ok(self
+                    .allocations
+                    .contains_key(channel)
+                    .then(|| Change::AllocationRemoved {
+                        channel: channel.clone(),
+                    }))
             }
+            Command::SetStatus { status } => self.decide_status(*status),
             Command::ScanTicket { barcode } => Ok(self.decide_scan(barcode, now)),
             Command::RefundTickets {
                 transaction,
@@ -455,9 +535,21 @@ impl Performance {
                 add,
                 remove_seats,
                 remove_places,
-            } => self
-                .decide_modify(*transaction, add, remove_seats, remove_places, now)
-                .map(Some),
+                access,
+            } => {
+                if !add.is_empty() {
+                    self.check_selling()?;
+                }
+                let tagged = self
+                    .slots
+                    .get(transaction)
+                    .is_some_and(|slot| self.hold_channels.contains_key(slot));
+                let view = self.view_for(access, tagged);
+                view.as_ref()
+                    .unwrap_or(self)
+                    .decide_modify(*transaction, add, remove_seats, remove_places, now)
+                    .map(Some)
+            }
             Command::RestoreHold {
                 transaction,
                 seats,
@@ -493,6 +585,33 @@ impl Performance {
     pub fn apply(&mut self, change: &Change) {
         match change {
             Change::HoldPlaced(hold) => self.apply_hold_placed(hold),
+            Change::HoldPlacedInChannel { hold, channel } => {
+                self.apply_hold_placed(hold);
+                let slot = self.holds.len() as u32 - 1;
+                self.tag_hold(slot, channel);
+            }
+            Change::HoldbacksChangedWithPlaces {
+                withheld,
+                returned,
+                places_withheld,
+                places_returned,
+            } => {
+                self.apply_holdbacks(withheld, returned);
+                for place in places_withheld {
+                    self.pool_withheld[usize::from(place.pool)] += place.quantity;
+                    debug_assert!(self.pool_available_checked(place.pool));
+                }
+                for place in places_returned {
+                    self.pool_withheld[usize::from(place.pool)] -= place.quantity;
+                }
+            }
+            Change::AllocationAdded {
+                channel,
+                seats,
+                places,
+            } => self.apply_allocation_added(channel, seats, places),
+            Change::AllocationRemoved { channel } => self.apply_allocation_removed(channel),
+            Change::StatusChanged { status } => self.status = *status,
             Change::HoldExtended {
                 transaction,
                 expires_at,
@@ -537,12 +656,7 @@ impl Performance {
                 }
             }
             Change::HoldbacksChanged { withheld, returned } => {
-                for &seat in withheld {
-                    self.set_seat(seat, SeatStatus::Withheld);
-                }
-                for &seat in returned {
-                    self.set_seat(seat, SeatStatus::Free);
-                }
+                self.apply_holdbacks(withheld, returned);
             }
             Change::HoldPrepared { transaction } => {
                 let slot = self.slot(*transaction);
@@ -583,12 +697,14 @@ impl Performance {
     fn apply_hold_placed(&mut self, hold: &Hold) {
         let slot = self.holds.len() as u32;
         for &seat in &hold.seats {
-            debug_assert_eq!(self.seats[seat as usize], SeatStatus::Free);
+            debug_assert!(matches!(
+                self.seats[seat as usize],
+                SeatStatus::Free | SeatStatus::Allocated
+            ));
             self.set_seat(seat, SeatStatus::Held(slot));
         }
         for place in &hold.places {
             self.pools[usize::from(place.pool)].held += place.quantity;
-            debug_assert!(self.pool_available_checked(place.pool));
         }
         self.expiries.insert((hold.expires_at, slot));
         let previous = self.slots.insert(hold.transaction, slot);
@@ -614,18 +730,23 @@ impl Performance {
         for &seat in &hold.seats {
             if seats.binary_search(&seat).is_err() {
                 debug_assert_eq!(self.seats[seat as usize], SeatStatus::Held(slot));
-                self.set_seat(seat, SeatStatus::Free);
+                self.set_seat(seat, self.resting_status(seat));
             }
         }
         for &seat in seats {
             if hold.seats.binary_search(&seat).is_err() {
-                debug_assert_eq!(self.seats[seat as usize], SeatStatus::Free);
+                debug_assert!(matches!(
+                    self.seats[seat as usize],
+                    SeatStatus::Free | SeatStatus::Allocated
+                ));
                 self.set_seat(seat, SeatStatus::Held(slot));
             }
         }
+        self.count_channel_use(slot, &hold.places, false);
         for place in &hold.places {
             self.pools[usize::from(place.pool)].held -= place.quantity;
         }
+        self.count_channel_use(slot, places, true);
         for place in places {
             self.pools[usize::from(place.pool)].held += place.quantity;
             debug_assert!(self.pool_available_checked(place.pool));
@@ -636,9 +757,13 @@ impl Performance {
         hold.ticket_types = ticket_types.to_vec();
     }
 
-    fn pool_available_checked(&self, pool: u16) -> bool {
+    pub(super) fn pool_available_checked(&self, pool: u16) -> bool {
         let counts = self.pools[usize::from(pool)];
-        counts.held + counts.sold <= self.plan.pools()[usize::from(pool)].capacity
+        counts.held
+            + counts.sold
+            + self.pool_withheld[usize::from(pool)]
+            + self.reserved_places(pool)
+            <= self.plan.pools()[usize::from(pool)].capacity
     }
 
     /// Ends a live hold: its seats become sold (for `Sold`) or free, and its places likewise.
@@ -652,14 +777,18 @@ impl Performance {
             "a live hold has an expiry unless it is prepared"
         );
         let seats = std::mem::take(&mut Arc::make_mut(&mut self.holds[slot as usize]).seats);
-        let status = if state == HoldState::Sold {
-            SeatStatus::Sold(slot)
-        } else {
-            SeatStatus::Free
-        };
         for &seat in &seats {
             debug_assert_eq!(self.seats[seat as usize], SeatStatus::Held(slot));
+            let status = if state == HoldState::Sold {
+                SeatStatus::Sold(slot)
+            } else {
+                self.resting_status(seat)
+            };
             self.set_seat(seat, status);
+        }
+        if state != HoldState::Sold {
+            let places = self.holds[slot as usize].places.clone();
+            self.count_channel_use(slot, &places, false);
         }
         let hold = Arc::make_mut(&mut self.holds[slot as usize]);
         hold.seats = seats;

@@ -19,6 +19,8 @@
 
 use std::sync::Arc;
 
+use super::hold::PoolPlaces;
+
 use super::change::Change;
 use super::hold::{HoldState, TicketRef};
 use super::ids::{Timestamp, TransactionId};
@@ -109,11 +111,13 @@ impl Performance {
                 let status = if withhold {
                     SeatStatus::Withheld
                 } else {
-                    SeatStatus::Free
+                    self.resting_status(seat)
                 };
                 self.set_seat(seat, status);
             } else if let Some(pool) = hold.pool_of_place(index - hold.seats.len()) {
                 self.pools[usize::from(pool)].sold -= 1;
+                let place = [PoolPlaces { pool, quantity: 1 }];
+                self.count_channel_use(slot, &place, false);
             }
         }
     }

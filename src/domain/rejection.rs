@@ -3,6 +3,7 @@
 
 use super::error_code::ErrorCode;
 use super::hold::HoldState;
+use super::performance::SeatStatus;
 
 /// Why a seat could not be taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +14,20 @@ pub enum Unavailability {
     Sold,
     /// It is off sale (a holdback).
     Withheld,
+    /// It is set aside for a channel the caller is not of.
+    Allocated,
+}
+
+impl Unavailability {
+    /// Why a seat of `status` cannot be taken; a free seat is reported held.
+    pub(super) fn of(status: SeatStatus) -> Self {
+        match status {
+            SeatStatus::Sold(_) => Self::Sold,
+            SeatStatus::Withheld => Self::Withheld,
+            SeatStatus::Allocated => Self::Allocated,
+            SeatStatus::Held(_) | SeatStatus::Free => Self::Held,
+        }
+    }
 }
 
 /// A command the domain refuses, with the facts that explain it.
@@ -154,6 +169,28 @@ pub enum Rejection {
     /// The performance has started; nothing more can be held.
     #[error("the performance has started")]
     PerformanceStarted,
+    /// A holdback release asks for more places than are withheld.
+    #[error("only {withheld} places of {pool} are withheld, so {requested} cannot be released")]
+    PlacesNotWithheld {
+        /// The pool's code.
+        pool: String,
+        /// Places asked to release.
+        requested: u32,
+        /// Places withheld.
+        withheld: u32,
+    },
+    /// The performance is off sale or cancelled: nothing new can be held.
+    #[error("the performance is {status}: nothing can be held")]
+    NotOnSale {
+        /// `off_sale` or `cancelled`.
+        status: &'static str,
+    },
+    /// The performance is cancelled.
+    #[error("the performance is cancelled: cannot {action} it")]
+    Cancelled {
+        /// What was attempted.
+        action: &'static str,
+    },
 }
 
 /// The seat part of a ticket id, as messages name it.
@@ -170,6 +207,9 @@ fn describe_unavailable(seats: &[(String, Unavailability)]) -> String {
                 Unavailability::Held => format!("Seat {seat} is held by another transaction"),
                 Unavailability::Sold => format!("Seat {seat} is sold"),
                 Unavailability::Withheld => format!("Seat {seat} is not on sale"),
+                Unavailability::Allocated => {
+                    format!("Seat {seat} is set aside for another sales channel")
+                }
             }
         })
         .collect();
@@ -200,9 +240,12 @@ impl Rejection {
                 ErrorCode::InsufficientAvailability
             }
             Self::LockExpired => ErrorCode::LockExpired,
-            Self::InvalidState { .. } | Self::PerformanceStarted | Self::NotWithheld { .. } => {
-                ErrorCode::InvalidState
-            }
+            Self::InvalidState { .. }
+            | Self::PerformanceStarted
+            | Self::NotWithheld { .. }
+            | Self::PlacesNotWithheld { .. }
+            | Self::NotOnSale { .. }
+            | Self::Cancelled { .. } => ErrorCode::InvalidState,
         }
     }
 

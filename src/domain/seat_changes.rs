@@ -43,7 +43,15 @@ impl Performance {
                 .unwrap_or_default()
         };
         match change {
-            Change::HoldPlaced(hold) => hold.seats.clone(),
+            Change::HoldPlaced(hold) | Change::HoldPlacedInChannel { hold, .. } => {
+                hold.seats.clone()
+            }
+            Change::AllocationAdded { seats, .. } => seats.clone(),
+            Change::AllocationRemoved { channel } => self
+                .allocations
+                .get(channel)
+                .map(|allocation| allocation.seats.iter().copied().collect())
+                .unwrap_or_default(),
             Change::HoldModified {
                 transaction, seats, ..
             } => {
@@ -54,16 +62,17 @@ impl Performance {
             Change::HoldsExpired { transactions } => {
                 transactions.iter().flat_map(|&t| held_by(t)).collect()
             }
-            Change::HoldbacksChanged { withheld, returned } => {
-                withheld.iter().chain(returned).copied().collect()
-            }
+            Change::HoldbacksChanged { withheld, returned }
+            | Change::HoldbacksChangedWithPlaces {
+                withheld, returned, ..
+            } => withheld.iter().chain(returned).copied().collect(),
             Change::HoldSold { transaction, .. }
             | Change::HoldReleased { transaction }
             | Change::TicketsRefunded { transaction, .. }
             | Change::HoldPrepared { transaction }
             | Change::HoldUnprepared { transaction }
             | Change::HoldExtended { transaction, .. } => held_by(*transaction),
-            Change::TicketScanned { .. } => Vec::new(),
+            Change::TicketScanned { .. } | Change::StatusChanged { .. } => Vec::new(),
         }
     }
 }

@@ -225,14 +225,9 @@ impl Performance {
         }
         let taken: Vec<(String, Unavailability)> = seats
             .iter()
-            .filter_map(|&seat| {
-                let why = match self.seats[seat as usize] {
-                    SeatStatus::Free => return None,
-                    SeatStatus::Held(_) => Unavailability::Held,
-                    SeatStatus::Sold(_) => Unavailability::Sold,
-                    SeatStatus::Withheld => Unavailability::Withheld,
-                };
-                Some((self.ticket_id(seat), why))
+            .filter_map(|&seat| match self.seats[seat as usize] {
+                SeatStatus::Free => None,
+                status => Some((self.ticket_id(seat), Unavailability::of(status))),
             })
             .collect();
         if !taken.is_empty() {
@@ -350,11 +345,43 @@ impl Performance {
         Ok(places)
     }
 
+    /// Resolves (pool code, quantity) pairs to places by pool, ascending, a pool named twice
+    /// counted once with the quantities added; a quantity of 0 is left out.
+    ///
+    /// # Errors
+    /// `UnknownPool` for a code the plan does not have.
+    pub(super) fn resolve_pool_quantities(
+        &self,
+        requests: &[(String, u32)],
+    ) -> Result<Vec<PoolPlaces>, Rejection> {
+        let mut places: Vec<PoolPlaces> = Vec::with_capacity(requests.len());
+        for (code, quantity) in requests {
+            let pool = self
+                .plan
+                .pool_index(code)
+                .ok_or_else(|| Rejection::UnknownPool { code: code.clone() })?;
+            match places.iter_mut().find(|place| place.pool == pool) {
+                Some(place) => place.quantity = place.quantity.saturating_add(*quantity),
+                None => places.push(PoolPlaces {
+                    pool,
+                    quantity: *quantity,
+                }),
+            }
+        }
+        places.retain(|place| place.quantity > 0);
+        places.sort_by_key(|place| place.pool);
+        Ok(places)
+    }
+
     pub(super) fn decide_holdbacks(
         &self,
         withhold: &[String],
         release: &[String],
+        withhold_places: &[(String, u32)],
+        release_places: &[(String, u32)],
     ) -> Result<Option<Change>, Rejection> {
+        let places_withheld = self.resolve_pool_quantities(withhold_places)?;
+        let places_returned = self.resolve_pool_quantities(release_places)?;
         let withhold = self.resolve_seats(withhold.iter().map(String::as_str))?;
         let release = self.resolve_seats(release.iter().map(String::as_str))?;
         if let Some(&seat) = withhold.iter().find(|s| release.binary_search(s).is_ok()) {
@@ -391,9 +418,53 @@ impl Performance {
                 tickets: not_withheld,
             });
         }
+        for place in &places_returned {
+            let withheld = self.pool_withheld[usize::from(place.pool)];
+            if place.quantity > withheld {
+                return Err(Rejection::PlacesNotWithheld {
+                    pool: self.plan.pools()[usize::from(place.pool)].code.clone(),
+                    requested: place.quantity,
+                    withheld,
+                });
+            }
+        }
+        for place in &places_withheld {
+            // Places returned in the same request are free for it to withhold again.
+            let returning = places_returned
+                .iter()
+                .find(|returned| returned.pool == place.pool)
+                .map_or(0, |returned| returned.quantity);
+            let available = self.pool_available(place.pool) + returning;
+            if place.quantity > available {
+                return Err(Rejection::InsufficientAvailability {
+                    requested: place.quantity,
+                    available,
+                    what: "places",
+                });
+            }
+        }
         let returned = release;
-        let changes = !(withheld.is_empty() && returned.is_empty());
-        Ok(changes.then_some(Change::HoldbacksChanged { withheld, returned }))
+        if places_withheld.is_empty() && places_returned.is_empty() {
+            let changes = !(withheld.is_empty() && returned.is_empty());
+            return Ok(changes.then_some(Change::HoldbacksChanged { withheld, returned }));
+        }
+        Ok(Some(Change::HoldbacksChangedWithPlaces {
+            withheld,
+            returned,
+            places_withheld,
+            places_returned,
+        }))
+    }
+
+    /// Withholds free seats and puts withheld ones back on sale.
+    pub(super) fn apply_holdbacks(&mut self, withheld: &[u32], returned: &[u32]) {
+        for &seat in withheld {
+            self.set_seat(seat, SeatStatus::Withheld);
+        }
+        for &seat in returned {
+            let status = self.resting_status(seat);
+            self.set_seat(seat, status);
+        }
     }
 }
 

@@ -22,8 +22,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::{Modify, Number, OpenApi};
 
 use super::routes::{
-    catalogue, clients, discounts, history, operations, orders, refunds, reports, scans,
-    seat_stream, transactions, widget,
+    allocations, catalogue, catalogue_operations, clients, discounts, history, operations, orders,
+    refunds, reports, scans, seat_stream, transactions, widget,
 };
 use super::{responses, schema_rules};
 
@@ -89,15 +89,21 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         clients::rotate,
         catalogue::events,
         catalogue::event,
+        catalogue_operations::update_event,
         catalogue::event_performances,
         catalogue::programme,
         catalogue::create_performance,
         catalogue::performance,
+        catalogue_operations::update_performance,
+        catalogue_operations::copy_performance,
         catalogue::availability,
         catalogue::seats,
         seat_stream::stream_seats,
         widget::widget,
-        catalogue::holdbacks,
+        catalogue_operations::holdbacks,
+        allocations::allocate,
+        allocations::allocations,
+        allocations::deallocate,
         transactions::create,
         transactions::get,
         transactions::update,
@@ -122,6 +128,7 @@ static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs_page(&DOCUMENT
         responses::Unauthorized,
         responses::UnauthorizedRead,
         responses::NotAdmin,
+        responses::NotAdminOrOrganizer,
         responses::BodyTimedOut,
         responses::BodyTooLarge,
         responses::Busy,
@@ -480,10 +487,16 @@ mod tests {
             ("/clients/{id}/key", "post"),
             ("/events", "get"),
             ("/events/{id}", "get"),
+            ("/events/{id}", "patch"),
             ("/events/{id}/performances", "get"),
             ("/programme", "get"),
             ("/performances", "post"),
             ("/performances/{id}", "get"),
+            ("/performances/{id}", "patch"),
+            ("/performances/{id}/copy", "post"),
+            ("/performances/{id}/allocations", "post"),
+            ("/performances/{id}/allocations", "get"),
+            ("/performances/{id}/allocations/{channel}", "delete"),
             ("/performances/{id}/availability", "get"),
             ("/performances/{id}/seats", "get"),
             ("/performances/{id}/seats/stream", "get"),
@@ -646,7 +659,7 @@ mod tests {
         let page = docs_page();
         assert!(page.contains("href=\"openapi.json\""));
         assert!(page.contains("<code>/transactions/{id}</code>"));
-        assert_eq!(page.matches("<tr><td>").count(), 36);
+        assert_eq!(page.matches("<tr><td>").count(), 42);
         assert_eq!(
             render_summary("Lists `q` & <b>"),
             "Lists <code>q</code> &amp; &lt;b&gt;"

@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Payload;
@@ -17,7 +18,8 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::actor::{Caller, IdempotencyKey, Role};
+use crate::actor::{Caller, IdempotencyKey, Reach, Role};
+use crate::domain::{EventId, PerformanceId};
 
 /// The longest `Idempotency-Key` accepted.
 const IDEMPOTENCY_KEY_LENGTH_MAX: usize = 255;
@@ -178,8 +180,9 @@ fn check_json_content_type(request: &HttpRequest) -> Result<(), ApiError> {
 }
 
 /// Authenticates the caller and checks that its role allows a call that needs `role`: an
-/// admin call takes an admin key, a sales call an admin or sales key, and a widget call any
-/// key.
+/// admin call takes an admin key, an organizer call an admin or organizer key, a sales call
+/// any of those or a sales key, and a widget call any key. A key limited to events reaches
+/// only their performances ([`Caller::reaches`]).
 ///
 /// # Errors
 /// 401 for a missing or unknown key, 403 for a key whose role is below the call's.
@@ -194,22 +197,56 @@ pub fn caller(request: &HttpRequest, state: &AppState, role: Role) -> Result<Cal
         .engine
         .authenticate(key)
         .ok_or_else(|| ApiError::unauthorized("unknown API key"))?;
-    match (role, client.role) {
-        (Role::Admin, Role::Sales | Role::Widget) => {
-            return Err(ApiError::forbidden("this call needs an admin key"));
-        }
-        (Role::Sales, Role::Widget) => {
-            return Err(ApiError::forbidden(
-                "a widget key may only hold, check out, read and release its own transactions; this call needs a sales key",
-            ));
-        }
-        _ => {}
+    if client.role.rank() < role.rank() {
+        return Err(ApiError::forbidden(match (role, client.role) {
+            (_, Role::Widget) => {
+                "a widget key may only hold, check out, read and release its own transactions"
+            }
+            (Role::Admin, _) => "this call needs an admin key",
+            _ => "this call needs an admin or organizer key",
+        }));
     }
+    let reach = if client.scope.events.is_empty() {
+        Reach::Everywhere
+    } else {
+        Reach::Only(Arc::new(state.engine.performances_of(&client.scope.events)))
+    };
     Ok(Caller {
         role: client.role,
         client: client.id,
         ip: peer_ip(request, state),
+        channel: client.scope.channel,
+        reach,
+        events: client.scope.events,
     })
+}
+
+/// Checks that the caller may act on `performance`.
+///
+/// # Errors
+/// 403 for a key limited to other events.
+pub fn reaching(caller: &Caller, performance: &PerformanceId) -> Result<(), ApiError> {
+    if caller.reaches(performance) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "this key is limited to other events than performance {performance}'s"
+        )))
+    }
+}
+
+/// Checks that the caller may act on `event`.
+///
+/// # Errors
+/// 403 for a key limited to other events.
+pub fn reaching_event(caller: &Caller, event: &EventId) -> Result<(), ApiError> {
+    if caller.events.is_empty() || caller.events.contains(event) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "this key is limited to other events than {event}"
+        )))
+    }
 }
 
 /// Checks read access: public unless the server is configured to require a key.

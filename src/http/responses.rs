@@ -34,6 +34,15 @@ pub struct UnauthorizedRead(ErrorBody<'static>);
 #[expect(dead_code, reason = "documentation only: described, never built")]
 pub struct NotAdmin(ErrorBody<'static>);
 
+/// 403 on routes an admin or an organizer of the events concerned may use.
+#[derive(ToResponse)]
+#[response(
+    description = "`forbidden`: the key is neither an admin key nor an organizer key, or is \
+    an organizer's (or a key limited to events) and what the call concerns is outside its events."
+)]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub struct NotAdminOrOrganizer(ErrorBody<'static>);
+
 /// 408 on routes with a body.
 #[derive(ToResponse)]
 #[response(

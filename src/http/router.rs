@@ -12,8 +12,8 @@ use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
 use super::error::ApiError;
 use super::openapi;
 use super::routes::{
-    catalogue, clients, discounts, history, operations, orders, refunds, reports, scans,
-    seat_stream, transactions, widget,
+    allocations, catalogue, catalogue_operations, clients, discounts, history, operations, orders,
+    refunds, reports, scans, seat_stream, transactions, widget,
 };
 
 /// One route: its pattern, the methods it has (the `Allow` of its 405), and its handlers.
@@ -24,7 +24,7 @@ struct Route {
 }
 
 /// Every route, in one table: the router, the 405s' `Allow` and the metrics labels read it.
-const ROUTES: [Route; 31] = [
+const ROUTES: [Route; 34] = [
     Route {
         pattern: "/health",
         allow: "GET",
@@ -60,8 +60,11 @@ const ROUTES: [Route; 31] = [
     },
     Route {
         pattern: "/events/{id}",
-        allow: "GET",
-        handlers: |r| r.route(web::get().to(catalogue::event)),
+        allow: "GET, PATCH",
+        handlers: |r| {
+            r.route(web::get().to(catalogue::event))
+                .route(web::patch().to(catalogue_operations::update_event))
+        },
     },
     Route {
         pattern: "/programme",
@@ -80,8 +83,29 @@ const ROUTES: [Route; 31] = [
     },
     Route {
         pattern: "/performances/{id}",
-        allow: "GET",
-        handlers: |r| r.route(web::get().to(catalogue::performance)),
+        allow: "GET, PATCH",
+        handlers: |r| {
+            r.route(web::get().to(catalogue::performance))
+                .route(web::patch().to(catalogue_operations::update_performance))
+        },
+    },
+    Route {
+        pattern: "/performances/{id}/copy",
+        allow: "POST",
+        handlers: |r| r.route(web::post().to(catalogue_operations::copy_performance)),
+    },
+    Route {
+        pattern: "/performances/{id}/allocations",
+        allow: "GET, POST",
+        handlers: |r| {
+            r.route(web::get().to(allocations::allocations))
+                .route(web::post().to(allocations::allocate))
+        },
+    },
+    Route {
+        pattern: "/performances/{id}/allocations/{channel}",
+        allow: "DELETE",
+        handlers: |r| r.route(web::delete().to(allocations::deallocate)),
     },
     Route {
         pattern: "/performances/{id}/availability",
@@ -111,7 +135,7 @@ const ROUTES: [Route; 31] = [
     Route {
         pattern: "/performances/{id}/holdbacks",
         allow: "POST",
-        handlers: |r| r.route(web::post().to(catalogue::holdbacks)),
+        handlers: |r| r.route(web::post().to(catalogue_operations::holdbacks)),
     },
     Route {
         pattern: "/transactions",

@@ -19,7 +19,7 @@ use crate::domain::Timestamp;
 const MAGIC: [u8; 4] = *b"HFRC";
 /// The version of the envelope and of every payload's bincode layout. Records of every
 /// version from 1 to this one are read (see `legacy` for what changed in each).
-pub const FORMAT_VERSION: u16 = 7;
+pub const FORMAT_VERSION: u16 = 8;
 const HEADER_FIXED: usize = 4 + 2 + 1 + 1;
 const TRAILER: usize = 4;
 

@@ -100,6 +100,10 @@ fn sample_store() -> MemoryStore {
                 name: "Shop".into(),
                 role: "sales".into(),
                 key_digest: [7; 32],
+                // Since format 8: a scoped reseller key an organizer made.
+                channel: Some("redchair".into()),
+                created_by: Some(ClientId::parse("promoter").expect("a valid id")),
+                events: vec!["show".into()],
             }),
             Record::Performance(record),
         ],
@@ -121,6 +125,7 @@ fn sample_store() -> MemoryStore {
         ip: "203.0.113.7".into(),
         selection,
         lock_until: None,
+        access: Default::default(),
     };
     let seats = |ids: &[&str]| Selection::seats(ids.iter().copied());
     let mut entries = vec![
@@ -181,6 +186,29 @@ fn sample_store() -> MemoryStore {
             transaction: TransactionId(1),
             tickets: vec![1],
             withhold: false,
+        },
+        Timestamp(AT.0 + 2_500),
+    ));
+    // Since format 8: a channel's allocation of a seat and two places, and a live hold of the
+    // channel's that takes one of those places (in the snapshot, expired after it).
+    entries.push(run(
+        &mut performance,
+        Command::Allocate {
+            channel: "redchair".into(),
+            seats: vec!["S-A3".into()],
+            places: vec![("GA".into(), 2)],
+        },
+        Timestamp(AT.0 + 2_500),
+    ));
+    entries.push(run(
+        &mut performance,
+        Command::PlaceHold {
+            transaction: TransactionId(4),
+            owner: owner.clone(),
+            ip: "203.0.113.7".into(),
+            selection: Selection::places(vec![("GA".into(), 1)]),
+            lock_until: None,
+            access: crate::domain::Access::Channel("redchair".into()),
         },
         Timestamp(AT.0 + 2_500),
     ));
@@ -289,8 +317,19 @@ fn sample_store() -> MemoryStore {
             Command::ChangeHoldbacks {
                 withhold: vec!["S-B6".into()],
                 release: Vec::new(),
+                // Since format 8: a standing place withheld too.
+                withhold_places: vec![("GA".into(), 1)],
+                release_places: Vec::new(),
             },
             Timestamp(AT.0 + 401_000),
+        ),
+        // Since format 8: off sale.
+        run(
+            &mut performance,
+            Command::SetStatus {
+                status: crate::domain::SaleStatus::OffSale,
+            },
+            Timestamp(AT.0 + 402_000),
         ),
     ];
     write(Batch {
@@ -373,6 +412,25 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
             .load()
             .unwrap_or_else(|error| panic!("format v{version} loads: {error}"));
         assert_eq!(recovered.clients.len(), 1, "v{version}");
+        let client = &recovered.clients[0];
+        let scoped = version.parse::<u16>().is_ok_and(|v| v >= 8);
+        assert_eq!(
+            (
+                client.events.clone(),
+                client.channel.clone(),
+                client.created_by.as_ref().map(ToString::to_string)
+            ),
+            if scoped {
+                (
+                    vec!["show".to_owned()],
+                    Some("redchair".to_owned()),
+                    Some("promoter".to_owned()),
+                )
+            } else {
+                (Vec::new(), None, None)
+            },
+            "v{version}: a client's scope from format 8, none before"
+        );
         assert_eq!(recovered.orders.len(), 1, "v{version}");
         assert_eq!(recovered.orders[0].customer_email, "joe@example.com");
         let paid = recovered.orders[0].payment.as_ref();
@@ -423,7 +481,11 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
         );
         let found = recovered.performances.into_iter().next().expect("one");
         assert!(found.snapshot.is_some(), "v{version} has a snapshot");
-        assert_eq!(found.tail.len(), 4, "v{version}: four entries after it");
+        assert_eq!(
+            found.tail.len(),
+            4 + usize::from(scoped),
+            "v{version}: four entries after it, and a status change from format 8"
+        );
         let rebuilt = crate::actor::rebuild(found).expect("it rebuilds");
         let performance = rebuilt.performance;
         assert_eq!(performance.info().rules.valid_quantities, [1, 2, 3, 4]);
@@ -480,9 +542,39 @@ fn every_committed_fixture_loads_and_means_what_it_meant() {
         let scans = version.parse::<u16>().is_ok_and(|v| v >= 4);
         assert_eq!(
             rebuilt.seq,
-            8 + u64::from(scans) + u64::from(refunded),
+            8 + u64::from(scans) + u64::from(refunded) + 3 * u64::from(scoped),
             "v{version}"
         );
+        let allocated_seat = performance.plan().find_seat("S-A3").expect("seat A3");
+        if scoped {
+            assert_eq!(
+                performance.seat_status(allocated_seat),
+                SeatStatus::Allocated
+            );
+            let allocations = performance.allocation_counts();
+            assert_eq!(allocations.len(), 1, "v{version}");
+            assert_eq!(allocations[0].channel, "redchair");
+            assert_eq!(allocations[0].seats_available, 1);
+            assert_eq!(
+                (
+                    allocations[0].places[0].size,
+                    allocations[0].places[0].available
+                ),
+                (2, 2),
+                "v{version}: the channel's expired hold gave its place back to the quota"
+            );
+            assert_eq!(performance.pools_withheld(), [1]);
+            assert_eq!(performance.pool_available(0), 10 - 2 - 1);
+            assert_eq!(
+                performance.sale_status(),
+                crate::domain::SaleStatus::OffSale
+            );
+        } else {
+            assert_eq!(performance.seat_status(allocated_seat), SeatStatus::Free);
+            assert!(performance.allocation_counts().is_empty());
+            assert_eq!(performance.pool_available(0), 10);
+            assert_eq!(performance.sale_status(), crate::domain::SaleStatus::OnSale);
+        }
         let sold = performance.hold(TransactionId(1)).expect("sold");
         let barcode = &sold.sale.as_ref().expect("a sale").barcodes[0];
         let (_, scanned) = performance.find_barcode(barcode).expect("a known barcode");

@@ -28,10 +28,16 @@ pub struct ClientRecord {
     pub id: ClientId,
     /// Its name.
     pub name: String,
-    /// `admin` or `sales`.
+    /// `admin`, `organizer`, `sales` or `widget`; `revoked:<role>` once revoked.
     pub role: String,
     /// SHA-256 of its key.
     pub key_digest: [u8; 32],
+    /// The events it may act on; empty for every event (format 8 on).
+    pub events: Vec<String>,
+    /// The sales channel it sells for, if any (format 8 on).
+    pub channel: Option<String>,
+    /// The organizer that made it, if an organizer did (format 8 on).
+    pub created_by: Option<ClientId>,
 }
 
 /// An order; its tickets and barcodes are the sold holds of its transaction, and the

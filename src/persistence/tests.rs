@@ -72,6 +72,7 @@ fn history(id: &str, spec: &PlanSpec, holds: u32, size: u32) -> (Performance, Ve
                 ip: "127.0.0.1".into(),
                 selection,
                 lock_until: None,
+                access: Default::default(),
             },
             &mut entries,
         );
@@ -346,6 +347,9 @@ fn records_other_than_entries_round_trip() {
         name: "Shop".into(),
         role: "sales".into(),
         key_digest: [7; 32],
+        channel: None,
+        created_by: None,
+        events: Vec::new(),
     };
     let order = OrderRecord {
         number: crate::domain::OrderNumber(100_001),
@@ -692,7 +696,7 @@ proptest! {
                 Step::Hold { quantity } => {
                     let transaction = TransactionId(index as u128);
                     placed.push(transaction);
-                    Some(Command::PlaceHold { transaction, owner: ClientId::parse("c").unwrap(), ip: String::new(), selection: Selection::BestAvailable { quantity: *quantity, price_band: None, preferred: Vec::new(), ticket_type: None, filters: Default::default() }, lock_until: None })
+                    Some(Command::PlaceHold { transaction, owner: ClientId::parse("c").unwrap(), ip: String::new(), selection: Selection::BestAvailable { quantity: *quantity, price_band: None, preferred: Vec::new(), ticket_type: None, filters: Default::default() }, lock_until: None, access: Default::default() })
                 }
                 Step::Sell { back } => pick(*back).map(|transaction| Command::SellHold { transaction, order_number: crate::domain::OrderNumber(index as u64), barcode_seed: index as u64 }),
                 Step::Release { back } => pick(*back).map(|transaction| Command::ReleaseHold { transaction }),

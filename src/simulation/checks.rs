@@ -89,6 +89,7 @@ pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
         match status {
             SeatStatus::Free => counts.available += 1,
             SeatStatus::Withheld => counts.withheld += 1,
+            SeatStatus::Allocated => counts.allocated += 1,
             SeatStatus::Held(slot) | SeatStatus::Sold(slot) => {
                 let hold = holds
                     .get(*slot as usize)

@@ -17,7 +17,7 @@
 
 use crate::actor::error::EngineError;
 use crate::actor::messages::{IdempotencyStub, PlaceHold};
-use crate::domain::{ClientId, Hold, PerformanceId, Selection, TransactionId};
+use crate::domain::{Access, ClientId, Hold, PerformanceId, Selection, TransactionId};
 use crate::persistence::{BasketRecord, Record, TransactionRecord};
 
 use super::Metadata;
@@ -62,6 +62,7 @@ pub struct Placement {
     metadata: Metadata,
     placed: Vec<(PerformanceId, Hold)>,
     phase: Phase,
+    access: Access,
 }
 
 impl Placement {
@@ -89,7 +90,14 @@ impl Placement {
             metadata,
             placed: Vec::new(),
             phase,
+            access: Access::Public,
         }
+    }
+
+    /// Holds with `access` to allocations rather than general sale only.
+    #[must_use]
+    pub fn with_access(self, access: Access) -> Self {
+        Self { access, ..self }
     }
 
     /// Returns what the placement needs done next.
@@ -139,6 +147,7 @@ impl Placement {
                 idempotency,
                 records,
                 lock_until: None,
+                access: self.access.clone(),
             }),
         }
     }

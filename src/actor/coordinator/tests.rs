@@ -13,6 +13,9 @@ fn caller() -> Caller {
         client: ClientId::parse("shop").expect("a valid id"),
         role: crate::actor::Role::Sales,
         ip: "203.0.113.7".into(),
+        channel: None,
+        events: Vec::new(),
+        reach: Default::default(),
     }
 }
 

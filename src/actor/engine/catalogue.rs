@@ -1,16 +1,16 @@
-//! The catalogue: events and performances, their listings, availability and holdbacks.
+//! The catalogue: events and performances, their listings and availability.
 
 use std::sync::Arc;
 
 use super::{Engine, Page, paginate};
 use crate::actor::error::EngineError;
 use crate::actor::messages::{
-    AvailabilityView, ChangeHoldbacks, GetAvailability, GetPerformance, GetSeatMap,
-    PerformanceView, SeatMapView, SeatSubscription, SubscribeSeats,
+    AvailabilityView, GetAvailability, GetPerformance, GetSeatMap, PerformanceView, SeatMapView,
+    SeatSubscription, SubscribeSeats,
 };
 use crate::domain::{
-    EventId, EventInfo, Performance, PerformanceId, PerformanceInfo, PlanSpec, SeatingPlan,
-    TicketId, Timestamp,
+    EventId, EventInfo, Performance, PerformanceId, PerformanceInfo, PlanSpec, SaleStatus,
+    SeatingPlan, Timestamp,
 };
 use crate::persistence::{Batch, PerformanceRecord, Record};
 
@@ -105,11 +105,18 @@ impl Engine {
         if !self.events.contains_key(event) {
             return Err(EngineError::not_found("event", event));
         }
-        Ok(self.performances_where(|info| info.event.id == *event, from, to, page, page_length))
+        Ok(self.performances_where(
+            |info, _| info.event.id == *event,
+            from,
+            to,
+            page,
+            page_length,
+        ))
     }
 
-    /// The programme: performances of every event starting within `[from, to]` (`from`
-    /// defaults to now: what is still on sale), soonest first.
+    /// The programme: performances on sale of every event starting within `[from, to]`
+    /// (`from` defaults to now: what is still on sale), soonest first. Off sale and cancelled
+    /// performances are left out.
     pub fn programme(
         &self,
         from: Option<Timestamp>,
@@ -118,7 +125,13 @@ impl Engine {
         page_length: usize,
     ) -> Page<Arc<PerformanceInfo>> {
         let from = from.unwrap_or_else(|| self.clock.now());
-        self.performances_where(|_| true, Some(from), to, page, page_length)
+        self.performances_where(
+            |_, status| status == SaleStatus::OnSale,
+            Some(from),
+            to,
+            page,
+            page_length,
+        )
     }
 
     /// Returns the event with `id`.
@@ -134,7 +147,7 @@ impl Engine {
 
     fn performances_where(
         &self,
-        wanted: impl Fn(&PerformanceInfo) -> bool,
+        wanted: impl Fn(&PerformanceInfo, SaleStatus) -> bool,
         from: Option<Timestamp>,
         to: Option<Timestamp>,
         page: usize,
@@ -142,13 +155,14 @@ impl Engine {
     ) -> Page<Arc<PerformanceInfo>> {
         let mut performances: Vec<Arc<PerformanceInfo>> = self
             .registry
-            .infos()
+            .infos_with_status()
             .into_iter()
-            .filter(|info| {
-                wanted(info)
+            .filter(|(info, status)| {
+                wanted(info, *status)
                     && from.is_none_or(|from| info.starts_at >= from)
                     && to.is_none_or(|to| info.starts_at <= to)
             })
+            .map(|(info, _)| info)
             .collect();
         performances.sort_by(|a, b| (a.starts_at, &a.id).cmp(&(b.starts_at, &b.id)));
         paginate(performances, page, page_length)
@@ -198,39 +212,5 @@ impl Engine {
         since: Option<u64>,
     ) -> Result<SeatSubscription, EngineError> {
         self.registry.get(id)?.send(SubscribeSeats { since }).await
-    }
-
-    /// Withholds and returns seats.
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown performance or seat; the domain's rejections otherwise.
-    pub async fn change_holdbacks(
-        &self,
-        id: &PerformanceId,
-        withhold: Vec<TicketId>,
-        release: Vec<TicketId>,
-    ) -> Result<PerformanceView, EngineError> {
-        let handle = self.registry.get(id)?;
-        let seats = |tickets: Vec<TicketId>| -> Result<Vec<String>, EngineError> {
-            tickets
-                .into_iter()
-                .map(|ticket| {
-                    if ticket.performance == *id {
-                        Ok(ticket.seat)
-                    } else {
-                        Err(EngineError::TicketNotAtPerformance {
-                            ticket,
-                            performance: id.clone(),
-                        })
-                    }
-                })
-                .collect()
-        };
-        let message = ChangeHoldbacks {
-            withhold: seats(withhold)?,
-            release: seats(release)?,
-        };
-        self.check_ticket_count(message.withhold.len() + message.release.len())?;
-        handle.send(message).await
     }
 }

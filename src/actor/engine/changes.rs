@@ -11,7 +11,7 @@ use crate::actor::coordinator::{
 };
 use crate::actor::error::EngineError;
 use crate::actor::messages::{GetHold, ModifyHold, PlaceHold, RestoreHold};
-use crate::domain::{PerformanceId, PlacesGivenUp, Selection, TicketId, TransactionId};
+use crate::domain::{Access, PerformanceId, PlacesGivenUp, Selection, TicketId, TransactionId};
 use crate::persistence::{Batch, Record};
 
 /// What a `PATCH` asks for; every part optional.
@@ -58,6 +58,9 @@ impl Engine {
             change.remove,
             change.remove_general_admission,
         )?;
+        for (performance, _) in &parts {
+            super::transactions::check_reach(caller, performance)?;
+        }
         check_changeable(current.state(), current.lock_expires(), self.clock.now())?;
         let run = self.coordination().coordinator.begin_modification(
             caller,
@@ -70,8 +73,9 @@ impl Engine {
         let engine = Arc::clone(self);
         let owner = route.owner;
         let ip = caller.ip.clone();
+        let access = caller.access();
         // In a task of its own, so a client that disconnects cannot leave it half made.
-        let task = actix_rt::spawn(async move { engine.run_change(run, owner, ip).await });
+        let task = actix_rt::spawn(async move { engine.run_change(run, owner, ip, access).await });
         task.await.map_err(|_| EngineError::Unavailable)??;
         self.transaction(caller, transaction).await
     }
@@ -106,6 +110,7 @@ impl Engine {
         mut change: Modification,
         owner: crate::domain::ClientId,
         ip: String,
+        access: Access,
     ) -> Result<(), EngineError> {
         let transaction = change.transaction();
         let mut step = self.coordination().coordinator.change_step(&change);
@@ -147,6 +152,7 @@ impl Engine {
                                 add,
                                 remove_seats,
                                 remove_places,
+                                access: access.clone(),
                             })
                             .await
                             .map(|modified| Before {
@@ -169,6 +175,7 @@ impl Engine {
                                 idempotency: None,
                                 records: Vec::new(),
                                 lock_until: Some(lock_until),
+                                access: access.clone(),
                             })
                             .await
                             .map(|_| Before::default()),

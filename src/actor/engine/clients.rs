@@ -6,9 +6,9 @@
 //!   (from format 7 on), so the record stays and its id is never given to another client.
 
 use super::Engine;
-use crate::actor::clients::{Client, ClientDirectory, Role, generate_key};
+use crate::actor::clients::{Client, ClientDirectory, ClientScope, Role, generate_key};
 use crate::actor::error::EngineError;
-use crate::domain::ClientId;
+use crate::domain::{ClientId, EventId};
 use crate::persistence::{Batch, ClientRecord, Record};
 
 impl Engine {
@@ -26,9 +26,10 @@ impl Engine {
         id: ClientId,
         name: String,
         role: Role,
+        scope: ClientScope,
     ) -> Result<(Client, String), EngineError> {
         let key = generate_key()?;
-        let client = self.clients.register(id, name, role, &key)?;
+        let client = self.clients.register(id, name, role, scope, &key)?;
         let record = client_record(&client);
         if let Err(error) = self
             .write(Batch {
@@ -135,9 +136,13 @@ impl Engine {
             return Ok(None);
         }
         self.clients.remove(&id);
-        let client = self
-            .clients
-            .register(id, "admin".into(), Role::Admin, &key)?;
+        let client = self.clients.register(
+            id,
+            "admin".into(),
+            Role::Admin,
+            ClientScope::default(),
+            &key,
+        )?;
         self.write(Batch {
             records: vec![Record::Client(client_record(&client))],
             ..Batch::default()
@@ -164,6 +169,14 @@ fn client_record(client: &Client) -> ClientRecord {
             role.to_owned()
         },
         key_digest: client.key_digest(),
+        events: client
+            .scope
+            .events
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        channel: client.scope.channel.clone(),
+        created_by: client.scope.created_by.clone(),
     }
 }
 
@@ -174,11 +187,22 @@ pub(super) fn client_of(record: ClientRecord) -> Option<Client> {
         None => (record.role.as_str(), false),
     };
     let role = Role::parse(role)?;
+    let events = record
+        .events
+        .iter()
+        .map(|event| EventId::parse(event).ok())
+        .collect::<Option<Vec<EventId>>>()?;
+    let scope = ClientScope {
+        events,
+        channel: record.channel,
+        created_by: record.created_by,
+    };
     Some(ClientDirectory::stored(
         record.id,
         record.name,
         role,
         revoked,
+        scope,
         record.key_digest,
     ))
 }

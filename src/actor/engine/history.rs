@@ -65,13 +65,15 @@ impl Engine {
         seat: &str,
     ) -> Result<Vec<HistoryLine>, EngineError> {
         let view = self.registry.get(performance)?.send(GetPerformance).await?;
+        super::transactions::check_reach(caller, performance)?;
         let index = view
             .plan
             .find_seat(seat)
             .ok_or_else(|| EngineError::not_found("seat", format!("{performance}:{seat}")))?;
         let mut lines = self.history_at(performance, Wanted::Seat(index)).await?;
+        let oversees = caller.oversees(std::slice::from_ref(performance));
         lines.retain(|line| {
-            caller.is_admin()
+            oversees
                 || line
                     .event
                     .client

@@ -27,6 +27,7 @@
 //! - Finished transactions stay in their actors' memory and snapshots.
 
 mod catalogue;
+mod catalogue_operations;
 mod changes;
 mod clients;
 mod discounts;
@@ -56,6 +57,7 @@ use crate::domain::{
 use crate::domain::{Customer, DiscountCode, Payment, SeatFilters};
 use crate::persistence::{AnswerRecord, Batch, Record, RefundRecord, Store};
 
+pub use catalogue_operations::{EventUpdate, Holdbacks, PerformanceUpdate};
 pub use changes::TransactionChange;
 pub use history::HistoryLine;
 pub use recovery::RecoveryReport;

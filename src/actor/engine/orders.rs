@@ -20,7 +20,7 @@ impl Engine {
             .order(number)
             .cloned()
             .ok_or_else(|| EngineError::not_found("order", number))?;
-        if !caller.is_admin() && record.client != caller.client {
+        if !caller.manages(&record.client, &record.performances) {
             return Err(EngineError::Forbidden { what: "order" });
         }
         self.order_view(record).await

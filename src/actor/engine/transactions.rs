@@ -87,6 +87,9 @@ impl Engine {
     ) -> Result<TransactionView, EngineError> {
         self.check_widget_tickets(caller, &request)?;
         let groups = self.route_hold(request)?;
+        for (handle, _) in &groups {
+            check_reach(caller, &handle.info().id)?;
+        }
         // After routing, so unknown performances (404) and shape errors (422) rank first.
         if self.store.is_low_on_space() {
             return Err(EngineError::LowOnSpace);
@@ -112,7 +115,8 @@ impl Engine {
             parts,
             idempotency,
             metadata.clone(),
-        );
+        )
+        .with_access(caller.access());
         let mut holds: Vec<HoldView> = Vec::with_capacity(handles.len());
         let mut step = placement.step();
         loop {
@@ -597,5 +601,19 @@ impl Engine {
             .each_hold(&route, || ReleaseHold { transaction })
             .await?;
         self.view(transaction, holds)
+    }
+}
+
+/// Checks that `caller`'s key reaches `performance`.
+///
+/// # Errors
+/// `OutOfReach` for a key limited to other events.
+pub(super) fn check_reach(caller: &Caller, performance: &PerformanceId) -> Result<(), EngineError> {
+    if caller.reaches(performance) {
+        Ok(())
+    } else {
+        Err(EngineError::OutOfReach {
+            performance: performance.clone(),
+        })
     }
 }

@@ -69,6 +69,17 @@ impl Runner {
         let now = self.now;
         match change {
             Change::HoldPlaced(hold) => self.model_place(hold)?,
+            Change::HoldPlacedInChannel { .. }
+            | Change::HoldbacksChangedWithPlaces { .. }
+            | Change::AllocationAdded { .. }
+            | Change::AllocationRemoved { .. }
+            | Change::StatusChanged { .. } => {
+                prop_assert!(
+                    false,
+                    "the generator makes no allocations, place holdbacks or status changes: {:?}",
+                    change
+                );
+            }
             Change::HoldExtended {
                 transaction,
                 expires_at,
@@ -229,6 +240,10 @@ impl Runner {
                 SeatStatus::Held(slot) => ModelSeat::Held(transaction_of(slot)),
                 SeatStatus::Sold(slot) => ModelSeat::Sold(transaction_of(slot)),
                 SeatStatus::Withheld => ModelSeat::Withheld,
+                SeatStatus::Allocated => {
+                    prop_assert!(false, "the generator allocates no seat");
+                    ModelSeat::Withheld
+                }
             };
             prop_assert_eq!(actual, self.model.seats[seat as usize], "seat {}", seat);
             let counts = &mut band_counts[usize::from(self.geometry.block(seat).band)];

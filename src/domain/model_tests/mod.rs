@@ -582,6 +582,7 @@ impl Runner {
             ip: "198.51.100.7".into(),
             selection,
             lock_until: None,
+            access: Default::default(),
         }
     }
 
@@ -659,6 +660,8 @@ impl Runner {
             Op::Holdbacks { withhold, release } => Command::ChangeHoldbacks {
                 withhold: ids(withhold),
                 release: ids(release),
+                release_places: Vec::new(),
+                withhold_places: Vec::new(),
             },
             // `step` compacts without a command.
             Op::Expire | Op::Compact => Command::ExpireHolds,

@@ -64,12 +64,19 @@ impl Runner {
                 }
                 Some(_) => Expected::Nothing,
             },
-            Command::ChangeHoldbacks { withhold, release } => self
+            Command::ChangeHoldbacks {
+                withhold, release, ..
+            } => self
                 .expect_holdbacks(withhold, release)
                 .unwrap_or_else(|expected| expected),
             // Changes to a hold are checked by `domain::modify`'s tests and the simulation.
             Command::ModifyHold { .. } | Command::RestoreHold { .. } => {
                 unreachable!("the generator makes no changes to a hold")
+            }
+            // Allocations and sale status are checked by `domain::tests::allocations` and the
+            // simulation.
+            Command::Allocate { .. } | Command::Deallocate { .. } | Command::SetStatus { .. } => {
+                unreachable!("the generator makes no allocations and keeps the performance on sale")
             }
         }
     }

@@ -36,6 +36,7 @@ fn counts_per_band_always_add_up_to_the_band_capacity() {
             held: 1,
             sold: 2,
             withheld: 0,
+            allocated: 0,
         }
     );
     assert_eq!(
@@ -45,6 +46,7 @@ fn counts_per_band_always_add_up_to_the_band_capacity() {
             held: 1,
             sold: 0,
             withheld: 1,
+            allocated: 0,
         }
     );
     accept(&mut performance, &release(1), NOW);

@@ -24,6 +24,7 @@ fn a_transaction_and_its_seats_tell_their_history() {
         add: vec![seats(&["S-A3"])],
         remove_seats: vec!["S-A2".into()],
         remove_places: Vec::new(),
+        access: Default::default(),
     };
     step(&mut performance, modify, 1_000);
     step(&mut performance, extend(1), 2_000);

@@ -7,6 +7,7 @@
 use super::test::{band, plan_spec};
 use super::*;
 
+mod allocations;
 mod best_available;
 mod best_filters;
 mod counts;
@@ -87,6 +88,7 @@ fn place(number: u128, selection: Selection) -> Command {
         ip: "192.0.2.1".into(),
         selection,
         lock_until: None,
+        access: Default::default(),
     }
 }
 
@@ -137,6 +139,8 @@ fn holdbacks(withhold: &[&str], release: &[&str]) -> Command {
     Command::ChangeHoldbacks {
         withhold: withhold.iter().map(|id| (*id).to_owned()).collect(),
         release: release.iter().map(|id| (*id).to_owned()).collect(),
+        release_places: Vec::new(),
+        withhold_places: Vec::new(),
     }
 }
 

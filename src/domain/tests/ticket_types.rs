@@ -180,6 +180,7 @@ fn changing_a_hold_keeps_each_ticket_its_type() {
         }],
         remove_seats: vec!["S-B2".into()],
         remove_places: Vec::new(),
+        access: Default::default(),
     };
     accept(&mut performance, &change, NOW);
     let hold = performance.hold(transaction(1)).unwrap();
@@ -198,6 +199,7 @@ fn changing_a_hold_keeps_each_ticket_its_type() {
             quantity,
             ticket_type: ticket_type.map(str::to_owned),
         }],
+        access: Default::default(),
     };
     let refused = refuse(&mut performance, &give_up(Some("CHILD"), 1), NOW);
     assert_eq!(

@@ -5,7 +5,9 @@ use super::*;
 /// `POST /clients`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(examples(json!({"name": "webshop", "role": "sales"})))]
+#[schema(examples(json!({"name": "webshop", "role": "sales"}),
+    json!({"name": "Red Chair Tickets", "role": "sales", "channel": "redchair"}),
+    json!({"name": "Fringe Productions", "role": "organizer", "events": ["holdfast-revue"]})))]
 pub struct CreateClient {
     /// The client's id, a slug `[A-Za-z0-9_-]{1,64}`; generated when omitted.
     #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("webshop"))]
@@ -20,7 +22,18 @@ pub struct CreateClient {
     /// per IP; a sales key completes what it held).
     #[schema(value_type = ClientRole)]
     pub role: String,
+    /// The events the key may act on (required for an `organizer`; for a key an organizer
+    /// makes, a subset of its own and its own when omitted); omitted for every event.
+    #[schema(max_items = 100, value_type = Option<Vec<String>>,
+        examples(json!(["holdfast-revue"])))]
+    pub events: Option<Vec<String>>,
+    /// The sales channel the key sells for: it may hold what is allocated to that channel.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", examples("redchair"))]
+    pub channel: Option<String>,
 }
+
+/// The most events a key may be limited to.
+pub const CLIENT_EVENTS_MAX: usize = 100;
 
 /// A client to create, converted from [`CreateClient`].
 pub struct NewClient {
@@ -30,6 +43,10 @@ pub struct NewClient {
     pub name: String,
     /// The role.
     pub role: Role,
+    /// The events it is limited to (empty: every event, or the creator's).
+    pub events: Vec<EventId>,
+    /// Its channel.
+    pub channel: Option<String>,
 }
 
 impl TryFrom<CreateClient> for NewClient {
@@ -38,8 +55,27 @@ impl TryFrom<CreateClient> for NewClient {
     /// Judges the body on its own, so its faults rank before the key's (400 before 401, 403).
     fn try_from(body: CreateClient) -> Result<Self, ApiError> {
         let role = Role::parse(&body.role).ok_or_else(|| {
-            ApiError::invalid_request("role must be \"admin\", \"sales\" or \"widget\"")
+            ApiError::invalid_request(
+                "role must be \"admin\", \"organizer\", \"sales\" or \"widget\"",
+            )
         })?;
+        let events = body.events.unwrap_or_default();
+        if events.len() > CLIENT_EVENTS_MAX {
+            return Err(ApiError::invalid_request(format!(
+                "events lists at most {CLIENT_EVENTS_MAX} events"
+            )));
+        }
+        let mut events = events
+            .iter()
+            .map(|event| EventId::parse(event))
+            .collect::<Result<Vec<EventId>, _>>()
+            .map_err(|error| ApiError::invalid_request(error.to_string()))?;
+        events.sort();
+        events.dedup();
+        let channel = body
+            .channel
+            .map(|channel| channel_name(&channel))
+            .transpose()?;
         let name = body.name.trim();
         if name.is_empty() || name.chars().count() > 100 || !is_plain_text(name) {
             return Err(ApiError::invalid_request(
@@ -58,7 +94,27 @@ impl TryFrom<CreateClient> for NewClient {
                 .map_err(|error| ApiError::invalid_request(error.to_string()))?,
             name: name.to_owned(),
             role,
+            events,
+            channel,
         })
+    }
+}
+
+/// Checks a channel name: a slug `[A-Za-z0-9_-]{1,64}`, like an id.
+///
+/// # Errors
+/// 400 for anything else.
+pub fn channel_name(text: &str) -> Result<String, ApiError> {
+    let fits = (1..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if fits {
+        Ok(text.to_owned())
+    } else {
+        Err(ApiError::invalid_request(
+            "a channel is 1 to 64 letters, digits, '-' or '_'",
+        ))
     }
 }
 
@@ -74,10 +130,34 @@ pub struct ClientCreated {
     /// The role.
     #[schema(value_type = ClientRole)]
     pub role: &'static str,
+    /// The events it may act on; empty for every event.
+    pub events: Vec<String>,
+    /// Its sales channel, if any.
+    #[schema(examples("redchair"))]
+    pub channel: Option<String>,
     /// The API key, for the `X-API-Key` header; shown only in this answer (a retry with the
     /// same `Idempotency-Key` answers the client without it).
     #[schema(required = false)]
     pub key: String,
+}
+
+impl ClientCreated {
+    /// The answer to a creation or rotation of `client`, with its new `key`.
+    pub fn new(client: &Client, key: String) -> Self {
+        Self {
+            id: client.id.to_string(),
+            name: client.name.clone(),
+            role: client.role.as_str(),
+            events: client
+                .scope
+                .events
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            channel: client.scope.channel.clone(),
+            key,
+        }
+    }
 }
 
 /// A client as listed: never its key or the key's digest.
@@ -91,6 +171,12 @@ pub struct ClientDto {
     role: &'static str,
     /// True once revoked: its key answers 401.
     revoked: bool,
+    /// The events it may act on; empty for every event.
+    events: Vec<String>,
+    /// Its sales channel, if any.
+    channel: Option<String>,
+    /// The organizer that made it, if one did.
+    created_by: Option<String>,
 }
 
 impl From<&Client> for ClientDto {
@@ -100,6 +186,14 @@ impl From<&Client> for ClientDto {
             name: client.name.clone(),
             role: client.role.as_str(),
             revoked: client.revoked,
+            events: client
+                .scope
+                .events
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            channel: client.scope.channel.clone(),
+            created_by: client.scope.created_by.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -107,8 +201,10 @@ impl From<&Client> for ClientDto {
 /// `GET /clients`.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(examples(json!({"clients": [
-    {"id": "admin", "name": "admin", "role": "admin", "revoked": false},
-    {"id": "webshop", "name": "The Web Shop", "role": "sales", "revoked": false}
+    {"id": "admin", "name": "admin", "role": "admin", "revoked": false, "events": [],
+        "channel": null, "created_by": null},
+    {"id": "webshop", "name": "The Web Shop", "role": "sales", "revoked": false,
+        "events": [], "channel": "redchair", "created_by": null}
 ]})))]
 pub struct ClientList {
     /// Every client, revoked ones included, by id.

@@ -32,6 +32,7 @@ pub(crate) enum HistoryKindName {
     Refunded,
     Withheld,
     Scanned,
+    Allocated,
 }
 
 /// Standing places an event concerns.

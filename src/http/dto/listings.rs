@@ -150,8 +150,22 @@ pub struct PerformanceSummary {
     #[schema(examples(180))]
     hold_seconds: u32,
     rules: RulesDto,
+    /// `on_sale`, `off_sale` (no new holds) or `cancelled` (nothing held, checked out or
+    /// completed any more).
+    #[schema(value_type = SaleStatusName)]
+    status: &'static str,
     /// Seat counts now (seats only), so a search page needs no request per performance.
     counts: CountsDto,
+}
+
+/// A performance's sale status.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[expect(dead_code, reason = "documentation only: described, never built")]
+pub(crate) enum SaleStatusName {
+    OnSale,
+    OffSale,
+    Cancelled,
 }
 
 impl From<&PerformanceView> for PerformanceSummary {
@@ -163,6 +177,7 @@ impl From<&PerformanceView> for PerformanceSummary {
             starts_at: format_time(info.starts_at),
             hold_seconds: info.hold_seconds,
             rules: RulesDto::from(&info.rules),
+            status: view.status.as_str(),
             counts: view.counts.into(),
         }
     }

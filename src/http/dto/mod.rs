@@ -16,17 +16,19 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::error::ApiError;
 use crate::actor::{
-    AvailabilityView, Client, HoldRequest, HoldView, METADATA_KEYS_MAX, METADATA_TEXT_MAX,
-    Metadata, Order, PerformanceView, Role, ScanView, SeatEvent, SeatMapView, TransactionView,
+    AvailabilityView, Client, EventUpdate, HoldRequest, HoldView, METADATA_KEYS_MAX,
+    METADATA_TEXT_MAX, Metadata, Order, PerformanceUpdate, PerformanceView, Role, ScanView,
+    SeatEvent, SeatMapView, TransactionView,
 };
 use crate::domain::{
-    ATTRIBUTES_MAX, Amount, BlockSpec, ClientId, Counts, Currency, Customer, DiscountCode, EventId,
-    EventInfo, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT, Payment, PerformanceId,
-    PerformanceInfo, Person, PlacesGivenUp, PlanSpec, PoolSpec, PriceBand, RowSpec, Rules,
-    ScanVerdict, SeatFilters, SeatingPlan, SectionSpec, TicketId, Timestamp, is_attribute_name,
-    is_plain_text, normalized_code, price_ticket,
+    ATTRIBUTES_MAX, AllocationCounts, Amount, BlockSpec, ClientId, Counts, Currency, Customer,
+    DiscountCode, EventId, EventInfo, HoldState, MAX_HOLD_SECONDS_DEFAULT, MAX_RENEWALS_DEFAULT,
+    Payment, PerformanceId, PerformanceInfo, Person, PlacesGivenUp, PlanSpec, PoolSpec, PriceBand,
+    RowSpec, Rules, SaleStatus, ScanVerdict, SeatFilters, SeatingPlan, SectionSpec, TicketId,
+    Timestamp, is_attribute_name, is_plain_text, normalized_code, price_ticket,
 };
 
+mod catalogue_operations;
 mod changes;
 mod clients;
 mod discounts;
@@ -45,6 +47,7 @@ mod schemas;
 mod seats;
 mod transactions;
 
+pub use catalogue_operations::*;
 pub use changes::*;
 pub use clients::*;
 pub use discounts::*;

@@ -52,6 +52,21 @@ pub struct RulesBody {
     max_renewals: Option<u32>,
 }
 
+impl RulesBody {
+    /// The rules, with the defaults for what is left out.
+    pub fn into_rules(self) -> Rules {
+        Rules {
+            contiguous_seats_only: self.contiguous_seats_only,
+            no_single_seat_gaps: self.no_single_seat_gaps,
+            valid_quantities: self
+                .valid_quantities
+                .unwrap_or_else(|| DEFAULT_VALID_QUANTITIES.to_vec()),
+            max_hold_seconds: self.max_hold_seconds.unwrap_or(MAX_HOLD_SECONDS_DEFAULT),
+            max_renewals: self.max_renewals.unwrap_or(MAX_RENEWALS_DEFAULT),
+        }
+    }
+}
+
 /// A price band of `POST /performances`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -230,19 +245,7 @@ impl CreatePerformance {
             },
             starts_at: parse_time("starts_at", &self.starts_at)?,
             hold_seconds: self.hold_seconds.unwrap_or(default_hold_seconds),
-            rules: Rules {
-                contiguous_seats_only: self.rules.contiguous_seats_only,
-                no_single_seat_gaps: self.rules.no_single_seat_gaps,
-                valid_quantities: self
-                    .rules
-                    .valid_quantities
-                    .unwrap_or_else(|| DEFAULT_VALID_QUANTITIES.to_vec()),
-                max_hold_seconds: self
-                    .rules
-                    .max_hold_seconds
-                    .unwrap_or(MAX_HOLD_SECONDS_DEFAULT),
-                max_renewals: self.rules.max_renewals.unwrap_or(MAX_RENEWALS_DEFAULT),
-            },
+            rules: self.rules.into_rules(),
             ticket_types: Vec::new(),
             fees: Vec::new(),
         };
@@ -310,47 +313,17 @@ impl CreatePerformance {
     }
 }
 
-/// `POST /performances/{id}/holdbacks`: at least one of the lists must name a ticket.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(examples(json!({"withhold": ["revue-1:STALLS-A1", "revue-1:STALLS-A2"], "release": []})))]
-pub struct Holdbacks {
-    /// Ticket ids to take off sale (house seats, a fringe allocation); they must be free.
-    #[serde(default)]
-    #[schema(value_type = Vec<TicketIdText>)]
-    withhold: Vec<String>,
-    /// Withheld ticket ids to put back on sale.
-    #[serde(default)]
-    #[schema(value_type = Vec<TicketIdText>)]
-    release: Vec<String>,
-}
-
-impl Holdbacks {
-    /// Parses both lists.
-    ///
-    /// # Errors
-    /// 400 for malformed or repeated ticket ids, or two empty lists.
-    pub fn into_tickets(self) -> Result<(Vec<TicketId>, Vec<TicketId>), ApiError> {
-        if self.withhold.is_empty() && self.release.is_empty() {
-            return Err(ApiError::invalid_request(
-                "name tickets to withhold or release",
-            ));
-        }
-        Ok((
-            parse_tickets("withhold", &self.withhold)?,
-            parse_tickets("release", &self.release)?,
-        ))
-    }
-}
-
 /// Seat counts (seats only; general admission is reported per pool).
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(examples(json!({"available": 980, "held": 12, "sold": 6, "withheld": 2})))]
+#[schema(examples(json!({"available": 980, "held": 12, "sold": 6, "withheld": 2, "allocated": 0})))]
 pub struct CountsDto {
     available: u32,
     held: u32,
     sold: u32,
     withheld: u32,
+    /// Seats set aside for channels' allocations and held by nobody: only their channels'
+    /// keys (and admins) may hold them.
+    allocated: u32,
 }
 
 impl From<Counts> for CountsDto {
@@ -360,6 +333,7 @@ impl From<Counts> for CountsDto {
             held: c.held,
             sold: c.sold,
             withheld: c.withheld,
+            allocated: c.allocated,
         }
     }
 }
@@ -385,9 +359,14 @@ pub(super) struct PoolDto {
     #[schema(examples("B"))]
     pub(super) price_band: String,
     capacity: u32,
+    /// Places anybody may hold now.
     pub(super) available: u32,
     held: u32,
     sold: u32,
+    /// Places taken off sale by a holdback.
+    withheld: u32,
+    /// Places channels' allocations still keep for their channels.
+    allocated: u32,
 }
 
 /// A block of adjacent seats numbered `from` to `to` inclusive.
@@ -434,15 +413,22 @@ pub(super) fn pools(view: &PerformanceView) -> Vec<PoolDto> {
         .pools()
         .iter()
         .zip(&view.pools)
-        .map(|(pool, counts)| PoolDto {
+        .enumerate()
+        .map(|(index, (pool, counts))| PoolDto {
             code: pool.code.clone(),
             price_band: view.plan.price_bands()[usize::from(pool.price_band)]
                 .code
                 .clone(),
             capacity: pool.capacity,
-            available: pool.capacity - counts.held - counts.sold,
+            available: pool
+                .capacity
+                .saturating_sub(counts.held + counts.sold)
+                .saturating_sub(view.pools_withheld.get(index).copied().unwrap_or(0))
+                .saturating_sub(view.pools_allocated.get(index).copied().unwrap_or(0)),
             held: counts.held,
             sold: counts.sold,
+            withheld: view.pools_withheld.get(index).copied().unwrap_or(0),
+            allocated: view.pools_allocated.get(index).copied().unwrap_or(0),
         })
         .collect()
 }

@@ -14,6 +14,7 @@ use super::*;
 #[expect(dead_code, reason = "documentation only: described, never built")]
 pub(crate) enum ClientRole {
     Admin,
+    Organizer,
     Sales,
     Widget,
 }

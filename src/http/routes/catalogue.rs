@@ -1,4 +1,4 @@
-//! Performances, events, availability, seat maps and holdbacks.
+//! Performances, events, availability and seat maps: creating and reading them.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -9,15 +9,14 @@ use std::sync::Arc;
 use crate::actor::{Page, Role};
 use crate::domain::{EventId, PerformanceId, PerformanceInfo, Timestamp};
 use crate::http::dto::{
-    AvailabilityDto, AvailabilityQuery, CreatePerformance, EventDto, EventList, EventsQuery,
-    Holdbacks, Meta, PerformanceDto, PerformanceList, PerformanceSummary, PerformancesQuery,
-    SeatMapDto, parse_time,
+    AvailabilityDto, AvailabilityQuery, CreatePerformance, EventDto, EventList, EventsQuery, Meta,
+    PerformanceDto, PerformanceList, PerformanceSummary, PerformancesQuery, SeatMapDto, parse_time,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
-use crate::http::request::{Body, caller, idempotency_key, reader};
+use crate::http::request::{Body, caller, idempotency_key, reaching_event, reader};
 use crate::http::responses::{
-    BodyTimedOut, BodyTooLarge, Busy, NotAdmin, Unauthorized, UnauthorizedRead,
+    BodyTimedOut, BodyTooLarge, Busy, NotAdminOrOrganizer, Unauthorized, UnauthorizedRead,
 };
 use crate::http::state::AppState;
 
@@ -35,7 +34,7 @@ fn paging(page: Option<u32>, page_length: Option<usize>) -> Result<(usize, usize
 }
 
 /// Parses an event id from the path; a malformed id cannot exist, so it is not found.
-fn event_id(text: &str) -> Result<EventId, ApiError> {
+pub(crate) fn event_id(text: &str) -> Result<EventId, ApiError> {
     EventId::parse(text).map_err(|_| ApiError::not_found(format!("event {text:.80} not found")))
 }
 
@@ -45,7 +44,7 @@ pub(crate) fn performance_id(text: &str) -> Result<PerformanceId, ApiError> {
         .map_err(|_| ApiError::not_found(format!("performance {text:.80} not found")))
 }
 
-/// Creates a performance with its seating plan (admin).
+/// Creates a performance with its seating plan (admin, or an organizer of its event).
 ///
 /// Seat ids default to `<section>-<row><number>` (`STALLS-A7`). Answers 201 with the created
 /// performance, its plan and counts.
@@ -61,7 +60,7 @@ pub(crate) fn performance_id(text: &str) -> Result<PerformanceId, ApiError> {
         (status = 400, description = "`invalid_request`: malformed JSON, wrong types, missing or \
             unknown fields, or a bad id, time, price, currency or plan.", body = ErrorBody),
         (status = 401, response = Unauthorized),
-        (status = 403, response = NotAdmin),
+        (status = 403, response = NotAdminOrOrganizer),
         (status = 408, response = BodyTimedOut),
         (status = 409, description = "`already_exists`: the performance id is taken.",
             body = ErrorBody),
@@ -88,13 +87,14 @@ pub async fn create_performance(
         })
         .transpose()?;
     let key = idempotency_key(&request, &body)?;
-    let admin = caller(&request, &state, Role::Admin)?;
+    let maker = caller(&request, &state, Role::Organizer)?;
     body.check_size()?;
     let Some((info, spec)) = parts else {
         return Err(ApiError::invalid_request("missing body"));
     };
+    reaching_event(&maker, &info.event.id)?;
     let engine = &state.engine;
-    remembered(&request, &state, &admin.client, key, move || async move {
+    remembered(&request, &state, &maker.client, key, move || async move {
         let view = engine.create_performance(info, spec).await?;
         written(StatusCode::CREATED, &PerformanceDto::from(&view))
     })
@@ -195,60 +195,6 @@ pub async fn seats(
     reader(&request, &state)?;
     let view = state.engine.seat_map(&performance_id(&path)?).await?;
     Ok(json(StatusCode::OK, &SeatMapDto::from(&view)))
-}
-
-/// Takes seats off sale or puts them back (admin).
-///
-/// For house seats or a fringe allocation. Answers with the performance and its counts.
-#[utoipa::path(
-    post,
-    path = "/performances/{id}/holdbacks",
-    tag = "operations",
-    operation_id = "change_holdbacks",
-    params(("id" = String, Path, description = "The performance id.", example = "revue-1"), IdempotencyKeyHeader),
-    request_body = Holdbacks,
-    responses(
-        (status = 200, description = "The performance after the change.", body = PerformanceDto),
-        (status = 400, description = "`invalid_request`: malformed JSON, wrong types, unknown \
-            fields, malformed or repeated ticket ids, tickets of another performance, or two \
-            empty lists.", body = ErrorBody),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = NotAdmin),
-        (status = 404, description = "`not_found`: unknown performance or seat.",
-            body = ErrorBody),
-        (status = 408, response = BodyTimedOut),
-        (status = 409, description = "`seat_unavailable`: a seat to withhold is held or sold; \
-            `invalid_state`: a seat to release is not withheld. `tickets` names them.",
-            body = ErrorBody),
-        (status = 413, response = BodyTooLarge),
-        (status = 422, description = "`rule_violation`: more tickets than one request may \
-            name, or the `Idempotency-Key` was used with another request.", body = ErrorBody),
-        (status = 503, response = Busy),
-    ),
-    security(("api_key" = [])),
-)]
-pub async fn holdbacks(
-    request: HttpRequest,
-    path: web::Path<String>,
-    body: Body,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let parsed: Option<Holdbacks> = body.json(&request)?;
-    let tickets = parsed.map(Holdbacks::into_tickets).transpose()?;
-    let key = idempotency_key(&request, &body)?;
-    let admin = caller(&request, &state, Role::Admin)?;
-    let id = performance_id(&path)?;
-    state.engine.registry().get(&id)?;
-    body.check_size()?;
-    let Some((withhold, release)) = tickets else {
-        return Err(ApiError::invalid_request("missing body"));
-    };
-    let engine = &state.engine;
-    remembered(&request, &state, &admin.client, key, move || async move {
-        let view = engine.change_holdbacks(&id, withhold, release).await?;
-        written(StatusCode::OK, &PerformanceDto::from(&view))
-    })
-    .await
 }
 
 /// Lists events, matching `q` case-insensitively on name, venue and city.

@@ -2,6 +2,9 @@
 //! lists clients (never a key or its digest), revokes one (its key answers 401 from then on)
 //! or rotates its key (the new one shown once, the old one refused at once).
 //!
+//! An organizer does the same for the keys it made: `sales` and `widget` keys limited to its
+//! own events. Another organizer's keys, or the admin's, are 403 to it.
+//!
 //! # Caveats
 //! - The admin client is neither listed apart nor revocable here: its key is replaced by
 //!   starting the server with another `--admin-key`.
@@ -9,13 +12,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::actor::Role;
-use crate::domain::ClientId;
+use crate::actor::{Caller, ClientScope, Role};
+use crate::domain::{ClientId, EventId};
 use crate::http::dto::{ClientCreated, ClientDto, ClientList, CreateClient, NewClient};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::remembered::{IdempotencyKeyHeader, remembered, written};
 use crate::http::request::{Body, caller, idempotency_key, idempotency_key_without_body};
-use crate::http::responses::{BodyTimedOut, BodyTooLarge, NotAdmin, Unauthorized};
+use crate::http::responses::{BodyTimedOut, BodyTooLarge, NotAdminOrOrganizer, Unauthorized};
 use crate::http::state::AppState;
 
 /// Parses a client id from the path; a malformed id cannot exist, so it is not found.
@@ -43,7 +46,7 @@ fn client_id(text: &str) -> Result<ClientId, ApiError> {
         (status = 400, description = "`invalid_request`: malformed JSON, wrong types, missing or \
             unknown fields, an unknown role, or a bad id or name.", body = ErrorBody),
         (status = 401, response = Unauthorized),
-        (status = 403, response = NotAdmin),
+        (status = 403, response = NotAdminOrOrganizer),
         (status = 408, response = BodyTimedOut),
         (status = 409, description = "`already_exists`: the client id is taken; \
             `invalid_state`: a request with this `Idempotency-Key` is still in progress.",
@@ -64,30 +67,101 @@ pub async fn create_client(
     let parsed: Option<CreateClient> = body.json(&request)?;
     let new_client = parsed.map(NewClient::try_from).transpose()?;
     let idempotency = idempotency_key(&request, &body)?;
-    let admin = caller(&request, &state, Role::Admin)?;
+    let maker = caller(&request, &state, Role::Organizer)?;
     body.check_size()?;
-    let Some(NewClient { id, name, role }) = new_client else {
+    let Some(new_client) = new_client else {
         return Err(ApiError::invalid_request("missing body"));
     };
+    let NewClient {
+        id,
+        name,
+        role,
+        events,
+        channel,
+    } = new_client;
+    let scope = scope_of_new_key(&maker, role, events, channel)?;
     let engine = &state.engine;
     remembered(
         &request,
         &state,
-        &admin.client,
+        &maker.client,
         idempotency,
         move || async move {
-            let (client, key) = engine.create_client(id, name, role).await?;
-            let created = ClientCreated {
-                id: client.id.to_string(),
-                name: client.name,
-                role: client.role.as_str(),
-                key,
-            };
+            let (client, key) = engine.create_client(id, name, role, scope).await?;
+            let created = ClientCreated::new(&client, key);
             // A retry gets the client without its key, which is shown only once.
             Ok(written(StatusCode::CREATED, &created)?.hiding("key"))
         },
     )
     .await
+}
+
+/// What a new key is limited to: an organizer makes `sales` and `widget` keys within its own
+/// events (all of them when the body names none); an organizer key must name its events.
+fn scope_of_new_key(
+    maker: &Caller,
+    role: Role,
+    events: Vec<EventId>,
+    channel: Option<String>,
+) -> Result<ClientScope, ApiError> {
+    if maker.role == Role::Organizer {
+        if !matches!(role, Role::Sales | Role::Widget) {
+            return Err(ApiError::forbidden(
+                "an organizer makes sales and widget keys only",
+            ));
+        }
+        if let Some(outside) = events.iter().find(|event| !maker.events.contains(event)) {
+            return Err(ApiError::forbidden(format!(
+                "event {outside} is not one of this organizer's"
+            )));
+        }
+        let events = if events.is_empty() {
+            maker.events.clone()
+        } else {
+            events
+        };
+        return Ok(ClientScope {
+            events,
+            channel,
+            created_by: Some(maker.client.clone()),
+        });
+    }
+    if role == Role::Organizer && events.is_empty() {
+        return Err(ApiError::rule_violation(
+            "an organizer key names the events it manages",
+        ));
+    }
+    if role == Role::Admin && (!events.is_empty() || channel.is_some()) {
+        return Err(ApiError::rule_violation(
+            "an admin key acts on every event, through no channel",
+        ));
+    }
+    Ok(ClientScope {
+        events,
+        channel,
+        created_by: None,
+    })
+}
+
+/// Checks that `manager` may manage the key of client `id`: an admin any, an organizer those
+/// it made.
+fn may_manage_key(state: &AppState, manager: &Caller, id: &ClientId) -> Result<(), ApiError> {
+    if manager.is_admin() {
+        return Ok(());
+    }
+    let client = state
+        .engine
+        .clients()
+        .into_iter()
+        .find(|client| client.id == *id)
+        .ok_or_else(|| ApiError::not_found(format!("client {id} not found")))?;
+    if client.scope.created_by.as_ref() == Some(&manager.client) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "client {id} was not made by this organizer"
+        )))
+    }
 }
 
 /// Lists the API clients (admin): ids, names, roles and whether revoked, never a key.
@@ -100,7 +174,7 @@ pub async fn create_client(
         (status = 200, description = "Every client, revoked ones included, by id.",
             body = ClientList),
         (status = 401, response = Unauthorized),
-        (status = 403, response = NotAdmin),
+        (status = 403, response = NotAdminOrOrganizer),
     ),
     security(("api_key" = [])),
 )]
@@ -108,8 +182,11 @@ pub async fn list(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller(&request, &state, Role::Admin)?;
-    let clients = state.engine.clients();
+    let lister = caller(&request, &state, Role::Organizer)?;
+    let mut clients = state.engine.clients();
+    if !lister.is_admin() {
+        clients.retain(|client| client.scope.created_by.as_ref() == Some(&lister.client));
+    }
     Ok(HttpResponse::Ok().json(ClientList::new(&clients)))
 }
 
@@ -127,7 +204,7 @@ pub async fn list(
         (status = 400, description = "`invalid_request`: a bad `Idempotency-Key`.",
             body = ErrorBody),
         (status = 401, response = Unauthorized),
-        (status = 403, response = NotAdmin),
+        (status = 403, response = NotAdminOrOrganizer),
         (status = 404, description = "`not_found`: unknown client.", body = ErrorBody),
         (status = 409, description = "`invalid_state`: the admin client (start the server \
             with another `--admin-key` to replace its key), or a request with this \
@@ -145,10 +222,11 @@ pub async fn revoke(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key_without_body(&request)?;
-    let admin = caller(&request, &state, Role::Admin)?;
+    let manager = caller(&request, &state, Role::Organizer)?;
     let id = client_id(&path)?;
+    may_manage_key(&state, &manager, &id)?;
     let engine = &state.engine;
-    remembered(&request, &state, &admin.client, key, move || async move {
+    remembered(&request, &state, &manager.client, key, move || async move {
         let client = engine.revoke_client(&id).await?;
         written(StatusCode::OK, &ClientDto::from(&client))
     })
@@ -169,7 +247,7 @@ pub async fn revoke(
         (status = 400, description = "`invalid_request`: a bad `Idempotency-Key`.",
             body = ErrorBody),
         (status = 401, response = Unauthorized),
-        (status = 403, response = NotAdmin),
+        (status = 403, response = NotAdminOrOrganizer),
         (status = 404, description = "`not_found`: unknown client.", body = ErrorBody),
         (status = 409, description = "`invalid_state`: the client is revoked, or a request \
             with this `Idempotency-Key` is still in progress.", body = ErrorBody),
@@ -186,22 +264,18 @@ pub async fn rotate(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let idempotency = idempotency_key_without_body(&request)?;
-    let admin = caller(&request, &state, Role::Admin)?;
+    let manager = caller(&request, &state, Role::Organizer)?;
     let id = client_id(&path)?;
+    may_manage_key(&state, &manager, &id)?;
     let engine = &state.engine;
     remembered(
         &request,
         &state,
-        &admin.client,
+        &manager.client,
         idempotency,
         move || async move {
             let (client, key) = engine.rotate_key(&id).await?;
-            let rotated = ClientCreated {
-                id: client.id.to_string(),
-                name: client.name,
-                role: client.role.as_str(),
-                key,
-            };
+            let rotated = ClientCreated::new(&client, key);
             // A retry gets the client without its key, which is shown only once.
             Ok(written(StatusCode::CREATED, &rotated)?.hiding("key"))
         },

@@ -54,8 +54,10 @@ pub async fn transaction(
 ///
 /// `held`, `modified` (a change gave it up or took it), `completed`, `released` (a hold's, or
 /// a holdback's), `expired`, `refunded`, `withheld` and `scanned`, with the seat's status
-/// `from` and `to` (`free`, `held`, `sold`, `withheld`). An admin sees every event; another
-/// client sees those of its own transactions and the holdbacks.
+/// `from` and `to` (`free`, `held`, `sold`, `withheld`, `allocated`), and `allocated` when a
+/// channel's allocation took it. An admin, and the performance's organizer, sees every event;
+/// another client sees those of its own transactions and the holdbacks, and a key limited to
+/// other events is 403.
 #[utoipa::path(
     get,
     path = "/performances/{id}/history",
@@ -70,6 +72,8 @@ pub async fn transaction(
         (status = 400, description = "`invalid_request`: a missing, malformed or unknown \
             parameter.", body = ErrorBody),
         (status = 401, response = Unauthorized),
+        (status = 403, description = "`forbidden`: a key limited to other events.",
+            body = ErrorBody),
         (status = 404, description = "`not_found`: unknown performance or seat.",
             body = ErrorBody),
         (status = 422, description = "`rule_violation`: the seat is at another performance.",

@@ -2,7 +2,9 @@
 //! converts the body into an engine request, calls the engine and renders the answer; no
 //! business rule lives here.
 
+pub mod allocations;
 pub mod catalogue;
+pub mod catalogue_operations;
 pub mod clients;
 pub mod discounts;
 pub mod history;

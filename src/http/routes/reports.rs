@@ -6,11 +6,12 @@ use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::json;
-use crate::actor::Role;
+use crate::actor::{Caller, Role};
+use crate::domain::ReportFilter;
 use crate::http::dto::{SalesQuery, SalesReportDto, TakingsQuery, TakingsReportDto};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::request::caller;
-use crate::http::responses::{Busy, NotAdmin, Unauthorized};
+use crate::http::request::{caller, reaching, reaching_event};
+use crate::http::responses::{Busy, NotAdminOrOrganizer, Unauthorized};
 use crate::http::state::AppState;
 
 /// True when the caller asked for CSV.
@@ -53,7 +54,7 @@ fn csv_answer(body: String) -> HttpResponse {
         (status = 400, description = "`invalid_request`: a malformed or unknown query \
             parameter, id or time.", body = ErrorBody),
         (status = 401, response = Unauthorized),
-        (status = 403, response = NotAdmin),
+        (status = 403, response = NotAdminOrOrganizer),
         (status = 404, description = "`not_found`: the filter's event or performance does \
             not exist.", body = ErrorBody),
         (status = 503, response = Busy),
@@ -65,8 +66,9 @@ pub async fn sales(
     query: web::Query<SalesQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller(&request, &state, Role::Admin)?;
+    let reader = caller(&request, &state, Role::Organizer)?;
     let (filter, group_by) = query.into_inner().into_parts()?;
+    within_reach(&reader, &filter)?;
     let rows = state.engine.sales_report(&filter, group_by).await?;
     let report = SalesReportDto::new(&rows);
     if wants_csv(&request) {
@@ -93,7 +95,7 @@ pub async fn sales(
         (status = 400, description = "`invalid_request`: a malformed or unknown query \
             parameter, id or time.", body = ErrorBody),
         (status = 401, response = Unauthorized),
-        (status = 403, response = NotAdmin),
+        (status = 403, response = NotAdminOrOrganizer),
         (status = 404, description = "`not_found`: the filter's event or performance does \
             not exist.", body = ErrorBody),
         (status = 503, response = Busy),
@@ -105,12 +107,38 @@ pub async fn takings(
     query: web::Query<TakingsQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller(&request, &state, Role::Admin)?;
+    let reader = caller(&request, &state, Role::Organizer)?;
     let filter = query.into_inner().into_filter()?;
+    within_reach(&reader, &filter)?;
     let rows = state.engine.takings_report(&filter).await?;
     let report = TakingsReportDto::new(&rows);
     if wants_csv(&request) {
         return Ok(csv_answer(report.to_csv()?));
     }
     Ok(json(StatusCode::OK, &report))
+}
+
+/// Checks that a report's filter keeps to the caller's events: an organizer's report names
+/// one of its events or performances.
+///
+/// # Errors
+/// 403 for a filter that names nothing, or something outside the caller's events.
+fn within_reach(reader: &Caller, filter: &ReportFilter) -> Result<(), ApiError> {
+    if reader.events.is_empty() {
+        return Ok(());
+    }
+    match (&filter.event, &filter.performance) {
+        (None, None) => Err(ApiError::forbidden(
+            "a report for an organizer names one of its events or performances",
+        )),
+        (event, performance) => {
+            if let Some(event) = event {
+                reaching_event(reader, event)?;
+            }
+            if let Some(performance) = performance {
+                reaching(reader, performance)?;
+            }
+            Ok(())
+        }
+    }
 }

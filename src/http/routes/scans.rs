@@ -54,15 +54,10 @@ pub async fn scan(
         return Err(ApiError::invalid_request("missing body"));
     };
     let engine = &state.engine;
-    remembered(
-        &request,
-        &state,
-        &caller.client,
-        idempotency,
-        move || async move {
-            let view = engine.scan(barcode.clone()).await?;
-            written(StatusCode::OK, &ScanAnswer::new(&barcode, &view))
-        },
-    )
+    let client = caller.client.clone();
+    remembered(&request, &state, &client, idempotency, move || async move {
+        let view = engine.scan(&caller, barcode.clone()).await?;
+        written(StatusCode::OK, &ScanAnswer::new(&barcode, &view))
+    })
     .await
 }

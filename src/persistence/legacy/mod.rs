@@ -37,10 +37,17 @@
 //!   `attributes`, so `PerformanceRecord` changes. Older plans are laid out from plan order
 //!   and no seat had an attribute. The twins are in `v6`; the older performance twins hold the
 //!   old plan too.
+//! - Version 8 (organizers, channels and allocations): `PerformanceState` (in snapshots)
+//!   gains `allocations`, `hold_channels`, `pool_withheld` and `status`; `ClientRecord` gains
+//!   `events`, `channel` and `created_by`; `Change` gains `HoldPlacedInChannel`,
+//!   `HoldbacksChangedWithPlaces`, `AllocationAdded`, `AllocationRemoved` and `StatusChanged`
+//!   at its end. Older performances had no allocation, withheld no place and were on sale;
+//!   older clients acted on every event through no channel. The twins are in `v7`.
 
 mod v4;
 mod v5;
 mod v6;
+mod v7;
 
 use std::sync::Arc;
 
@@ -50,6 +57,7 @@ pub use v4::{ArchivedHoldV4, ChangeV4, IdempotencyRecordV4, PerformanceRecordV4,
 use v4::{HoldV4, PerformanceInfoV4, PerformanceStateV4};
 pub use v5::{OrderRecordV5, SnapshotV5, TransactionRecordV5};
 pub use v6::{PerformanceRecordV6, PlanSpecV6};
+pub use v7::{ClientRecordV7, SnapshotV7};
 
 use super::codec::Layout;
 use super::records::{
@@ -336,12 +344,15 @@ macro_rules! layout {
 }
 
 layout! {
+    // Changed in format 8.
+    Snapshot: since 8, older SnapshotV7;
+    ClientRecord: since 8, older ClientRecordV7;
     // Changed in format 7.
     PerformanceRecord: since 7, older PerformanceRecordV6;
     // Changed in format 6.
     OrderRecord: since 6, older OrderRecordV5;
     TransactionRecord: since 6, older TransactionRecordV5;
-    Snapshot: since 6, older SnapshotV5;
+    SnapshotV7: since 6, older SnapshotV5;
     // Changed in format 5.
     Change: since 5, older ChangeV4;
     PerformanceRecordV6: since 5, older PerformanceRecordV4;
@@ -365,7 +376,7 @@ layout! {
     SnapshotV1: since 1, older SnapshotV1;
     OrderRecordV2: since 1, older OrderRecordV2;
     // Never changed.
-    ClientRecord: since 1, older ClientRecord;
+    ClientRecordV7: since 1, older ClientRecordV7;
     TransactionRecordV5: since 1, older TransactionRecordV5;
     DiscountCodeRecord: since 6, older DiscountCodeRecord;
     RefundRecord: since 6, older RefundRecord;

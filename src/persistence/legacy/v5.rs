@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use super::v7::{PerformanceStateV7, SnapshotV7};
 use crate::domain::{
-    ClientId, Hold, OrderNumber, Payment, PerformanceId, PerformanceState, TicketRef, Timestamp,
-    TransactionId,
+    ClientId, Hold, OrderNumber, Payment, PerformanceId, TicketRef, Timestamp, TransactionId,
 };
-use crate::persistence::records::{OrderRecord, Snapshot, TransactionRecord};
+use crate::persistence::records::{OrderRecord, TransactionRecord};
 
 /// `OrderRecord` in formats 3 to 5: without the discount code.
 #[derive(Deserialize)]
@@ -79,13 +79,13 @@ pub struct SnapshotV5 {
     pub(super) state: PerformanceStateV5,
 }
 
-impl From<SnapshotV5> for Snapshot {
+impl From<SnapshotV5> for SnapshotV7 {
     fn from(old: SnapshotV5) -> Self {
         Self {
             performance: old.performance,
             seq: old.seq,
             at: old.at,
-            state: PerformanceState {
+            state: PerformanceStateV7 {
                 holds: old.state.holds,
                 withheld: old.state.withheld,
                 version: old.state.version,

@@ -191,6 +191,7 @@ impl World {
                     add,
                     remove_seats,
                     remove_places,
+                    access: Default::default(),
                 })?;
                 let before = Before {
                     seats: modified.before.seats,
@@ -211,6 +212,7 @@ impl World {
                     idempotency: None,
                     records: Vec::new(),
                     lock_until: Some(lock_until),
+                    access: Default::default(),
                 })?;
                 Ok((Pending::Hold(ticket, Box::new(view)), Before::default()))
             }

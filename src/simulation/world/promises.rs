@@ -94,6 +94,9 @@ impl World {
                 client: self.clients[known.client].id.clone(),
                 role: crate::actor::Role::Sales,
                 ip: "203.0.113.7".into(),
+                channel: None,
+                events: Vec::new(),
+                reach: Default::default(),
             };
             let route = self
                 .node

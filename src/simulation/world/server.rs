@@ -23,6 +23,9 @@ impl World {
                 crate::actor::Role::Sales
             },
             ip: "203.0.113.7".into(),
+            channel: None,
+            events: Vec::new(),
+            reach: Default::default(),
         };
         let served = match &request {
             Request::Hold { parts, key } => {
@@ -75,6 +78,8 @@ impl World {
                 .change_holdbacks(msg::ChangeHoldbacks {
                     withhold: withhold.clone(),
                     release: release.clone(),
+                    release_places: Vec::new(),
+                    withhold_places: Vec::new(),
                 })
                 .map(|(view, ticket)| {
                     (
