@@ -367,7 +367,8 @@ impl Performance {
             .sum()
     }
 
-    pub(super) fn allocation_list(&self) -> Vec<Allocation> {
+    /// Returns the allocations as a snapshot stores them, by channel.
+    pub fn allocation_list(&self) -> Vec<Allocation> {
         self.allocations
             .iter()
             .map(|(channel, allocation)| Allocation {
@@ -476,5 +477,70 @@ impl Performance {
                 counts
             })
             .collect()
+    }
+}
+
+impl Performance {
+    /// Checks the allocations against the inventory, for the simulation and the tests: an
+    /// allocated seat is in exactly one allocation and an allocation's seat is never free;
+    /// each quota's use is what its channel's holds hold or bought and have not had refunded;
+    /// and no pool gives more than its capacity.
+    ///
+    /// # Errors
+    /// What does not add up.
+    pub fn check_allocations(&self) -> Result<(), String> {
+        for (seat, status) in self.seats.iter().enumerate() {
+            let owners = self
+                .allocations
+                .iter()
+                .filter(|(_, allocation)| allocation.seats.contains(&(seat as u32)))
+                .count();
+            match (status, owners) {
+                (SeatStatus::Allocated, 1) | (SeatStatus::Held(_) | SeatStatus::Sold(_), _) => {}
+                (SeatStatus::Withheld, 0 | 1) | (SeatStatus::Free, 0) => {}
+                _ => return Err(format!("seat {seat} is {status:?} in {owners} allocations")),
+            }
+        }
+        let mut used: BTreeMap<&str, BTreeMap<u16, u32>> = BTreeMap::new();
+        for (&slot, channel) in &self.hold_channels {
+            let hold = &self.holds[slot as usize];
+            if !(hold.state.is_locking() || hold.state == HoldState::Sold) {
+                continue;
+            }
+            let mut index = hold.seats.len() as u32;
+            for place in &hold.places {
+                let kept = (index..index + place.quantity)
+                    .filter(|&at| {
+                        !self.refunds.contains_key(&TicketRef {
+                            transaction: hold.transaction,
+                            index: at,
+                        })
+                    })
+                    .count() as u32;
+                index += place.quantity;
+                if kept > 0 && self.allocations.contains_key(channel) {
+                    *used
+                        .entry(channel.as_str())
+                        .or_default()
+                        .entry(place.pool)
+                        .or_insert(0) += kept;
+                }
+            }
+        }
+        for (channel, allocation) in &self.allocations {
+            let expected = used.remove(channel.as_str()).unwrap_or_default();
+            if allocation.used != expected {
+                return Err(format!(
+                    "channel {channel} counts {:?} places used, its holds {expected:?}",
+                    allocation.used
+                ));
+            }
+        }
+        for pool in 0..self.plan.pools().len() as u16 {
+            if !self.pool_available_checked(pool) {
+                return Err(format!("pool {pool} gives more than its capacity"));
+            }
+        }
+        Ok(())
     }
 }

@@ -51,6 +51,7 @@ impl Known {
 
 /// Seat statuses agree with the holds, and every count adds up.
 pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
+    performance.check_allocations().map_err(Failure::new)?;
     let statuses = performance.seat_statuses();
     let holds = performance.holds();
     for (slot, hold) in holds.iter().enumerate() {
@@ -131,6 +132,7 @@ pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
         bands.held += band.held;
         bands.sold += band.sold;
         bands.withheld += band.withheld;
+        bands.allocated += band.allocated;
     }
     if bands != counts {
         return Err(Failure::new(format!(

@@ -130,6 +130,10 @@ pub struct Stats {
     pub refunds: u64,
     /// Door scans told to admit.
     pub admitted: u64,
+    /// Allocations, place holdbacks and sale status changes acknowledged to the box office.
+    pub managed: u64,
+    /// Holds acknowledged with a seat of the channel's allocation.
+    pub allocated_held: u64,
     /// Scans of a ticket a door was told admitted, told not to admit again.
     pub scanned_again: u64,
     /// Process crashes.
@@ -168,6 +172,8 @@ impl Stats {
         self.codes_refused += other.codes_refused;
         self.refunds += other.refunds;
         self.admitted += other.admitted;
+        self.managed += other.managed;
+        self.allocated_held += other.allocated_held;
         self.scanned_again += other.scanned_again;
         self.crashes += other.crashes;
         self.graceful += other.graceful;
@@ -245,6 +251,11 @@ fn every_seed_keeps_every_promise() {
                 total.stream_checks,
             ),
             ("admitting scans", total.admitted),
+            (
+                "acknowledged allocations, place holdbacks and status changes",
+                total.managed,
+            ),
+            ("holds of a channel's allocated seat", total.allocated_held),
             ("second scans of an admitted ticket", total.scanned_again),
             ("crashes", total.crashes),
             ("graceful restarts", total.graceful),

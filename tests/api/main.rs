@@ -1,5 +1,6 @@
 //! The API tests: one binary against the real application on port 0 (see `helpers.rs`).
 
+mod access_table;
 mod archive;
 mod baskets;
 mod catalogue;

@@ -118,6 +118,7 @@ impl World {
         self.note(("change", index, format!("{step:?}")));
         let transaction = self.node.changes[index].change.transaction();
         let owner = self.node.changes[index].by.client.clone();
+        let access = self.node.changes[index].by.access();
         let pending = match step {
             ChangeStep::Finished(outcome) => {
                 self.finish_change(index, outcome);
@@ -145,7 +146,7 @@ impl World {
             ChangeStep::Apply {
                 performance,
                 planned,
-            } => self.apply_part(&performance, transaction, owner, planned),
+            } => self.apply_part(&performance, transaction, (owner, access), planned),
             ChangeStep::Restore {
                 performance,
                 before,
@@ -176,7 +177,7 @@ impl World {
         &mut self,
         performance: &PerformanceId,
         transaction: TransactionId,
-        owner: ClientId,
+        (owner, access): (ClientId, Access),
         planned: Planned,
     ) -> Result<(Pending, Before), EngineError> {
         let core = &mut self.node.cores[index_of(performance)?];
@@ -191,7 +192,7 @@ impl World {
                     add,
                     remove_seats,
                     remove_places,
-                    access: Default::default(),
+                    access: access.clone(),
                 })?;
                 let before = Before {
                     seats: modified.before.seats,
@@ -212,7 +213,7 @@ impl World {
                     idempotency: None,
                     records: Vec::new(),
                     lock_until: Some(lock_until),
-                    access: Default::default(),
+                    access,
                 })?;
                 Ok((Pending::Hold(ticket, Box::new(view)), Before::default()))
             }

@@ -64,8 +64,22 @@ impl World {
             return refund;
         }
         let performance = self.rng.below(PERFORMANCES);
+        if self.is_channel_client(client)
+            && self.rng.chance(50)
+            && let Some(seat) = self.an_allocated_seat(performance)
+        {
+            // A reseller sells what it was allocated.
+            let selection = SelectionKey::Seats(vec![seat], None);
+            return Request::Hold {
+                parts: vec![(performance, selection)],
+                key: None,
+            };
+        }
         if client == 0 && self.rng.chance(5) {
             return self.holdbacks(performance);
+        }
+        if client == 0 && self.rng.chance(4) {
+            return self.management(performance);
         }
         let mut parts = vec![(performance, self.choose_selection(performance))];
         if self.rng.chance(30) {
@@ -166,6 +180,42 @@ impl World {
             5..8 => SelectionKey::Best(1 + self.rng.below(4) as u32, ticket_type),
             _ => SelectionKey::Places(1 + self.rng.below(3) as u32, ticket_type),
         }
+    }
+
+    /// The box office: allocations to the channel (seats and places), holdbacks of places,
+    /// and now and then a spell off sale.
+    fn management(&mut self, performance: usize) -> Request {
+        let inventory = self.node.cores[performance].performance();
+        let management = match self.rng.below(10) {
+            0..4 => {
+                let plan = inventory.plan();
+                let seats = (0..1 + self.rng.below(3))
+                    .map(|_| plan.seat_id(self.rng.below(plan.seat_count() as usize) as u32))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                Management::Allocate(seats, self.rng.below(3) as u32)
+            }
+            4 | 5 => Management::Deallocate,
+            6 | 7 => Management::HoldPlaces(self.rng.chance(50), 1 + self.rng.below(2) as u32),
+            _ => Management::Selling(inventory.sale_status() != SaleStatus::OnSale),
+        };
+        Request::Manage {
+            performance,
+            management,
+        }
+    }
+
+    /// A seat allocated to the channel and held by nobody, if there is one.
+    fn an_allocated_seat(&mut self, performance: usize) -> Option<String> {
+        let inventory = self.node.cores[performance].performance();
+        let seats: Vec<u32> = inventory
+            .allocation_list()
+            .into_iter()
+            .flat_map(|allocation| allocation.seats)
+            .filter(|&seat| inventory.seat_status(seat) == SeatStatus::Allocated)
+            .collect();
+        (!seats.is_empty()).then(|| inventory.plan().seat_id(seats[self.rng.below(seats.len())]))
     }
 
     fn holdbacks(&mut self, performance: usize) -> Request {

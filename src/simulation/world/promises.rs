@@ -206,6 +206,7 @@ impl World {
             let performance = self.node.cores[index].performance();
             check_inventory(performance)
                 .map_err(|Failure(why)| Failure::new(format!("performance {index}: {why}")))?;
+            self.check_allocated_seats_are_the_channels(index)?;
             for hold in performance.holds() {
                 if hold.state.is_expiring() && now.0 >= hold.expires_at.0 + EXPIRY_SLACK_MILLIS {
                     return Err(Failure::new(format!(
@@ -291,6 +292,33 @@ impl World {
                 return Err(Failure::new(format!(
                     "key {scope:?} opened {present} transactions that all stand: {holds:?}"
                 )));
+            }
+        }
+        Ok(())
+    }
+
+    /// An allocated seat is held or sold only by its channel's client: no other client was
+    /// ever given one (the box office allocates free seats only, and only the channel's holds
+    /// may take them).
+    fn check_allocated_seats_are_the_channels(&self, index: usize) -> Result<(), Failure> {
+        let performance = self.node.cores[index].performance();
+        let channel_client = (0..self.clients.len())
+            .find(|&client| self.is_channel_client(client))
+            .map(|client| &self.clients[client].id);
+        for allocation in performance.allocation_list() {
+            for seat in allocation.seats {
+                let (SeatStatus::Held(slot) | SeatStatus::Sold(slot)) =
+                    performance.seat_status(seat)
+                else {
+                    continue;
+                };
+                let owner = &performance.holds()[slot as usize].owner;
+                if Some(owner) != channel_client {
+                    return Err(Failure::new(format!(
+                        "performance {index}: seat {seat}, allocated to {}, is {owner}'s",
+                        allocation.channel
+                    )));
+                }
             }
         }
         Ok(())

@@ -23,13 +23,13 @@ impl World {
                 crate::actor::Role::Sales
             },
             ip: "203.0.113.7".into(),
-            channel: None,
+            channel: self.is_channel_client(client).then(|| CHANNEL.to_owned()),
             events: Vec::new(),
             reach: Default::default(),
         };
         let served = match &request {
             Request::Hold { parts, key } => {
-                self.serve_hold(&caller.client, parts, key.as_deref(), &request)?
+                self.serve_hold(&caller, parts, key.as_deref(), &request)?
             }
             Request::Scan { barcode } => self.serve_scan(barcode),
             Request::Extend { transaction } => self.each_hold(&caller, *transaction, |core| {
@@ -90,9 +90,30 @@ impl World {
                         AfterDurable::Nothing,
                     )
                 }),
+            Request::Manage {
+                performance,
+                management,
+            } => self.node.cores[*performance]
+                .manage(msg::ManagePerformance {
+                    command: management.command(),
+                })
+                .map(|(view, ticket)| {
+                    (
+                        Answer::Inventory {
+                            version: view.version,
+                        },
+                        vec![ticket],
+                        AfterDurable::Nothing,
+                    )
+                }),
         };
         self.answer(id, client, served);
         Ok(())
+    }
+
+    /// True for the client that sells for [`CHANNEL`]: the last of three or more.
+    pub(super) fn is_channel_client(&self, client: usize) -> bool {
+        self.clients.len() >= 3 && client == self.clients.len() - 1
     }
 
     pub(super) fn answer(&mut self, id: u64, client: usize, served: Served) {
@@ -135,11 +156,12 @@ impl World {
 
     pub(super) fn serve_hold(
         &mut self,
-        owner: &ClientId,
+        caller: &Caller,
         parts: &[(usize, SelectionKey)],
         key: Option<&str>,
         request: &Request,
     ) -> Result<Served, Failure> {
+        let owner = &caller.client;
         let transaction = TransactionId(u128::from(self.rng.next_u64()) << 32 | 1);
         let fingerprint = fingerprint(request);
         let mut stub = match key {
@@ -189,7 +211,8 @@ impl World {
             parts_by_id,
             stub.take(),
             metadata_of(request),
-        );
+        )
+        .with_access(caller.access());
         let mut placed: Vec<(usize, HoldView, DurableTicket)> = Vec::new();
         let mut step = placement.step();
         let refusal = loop {

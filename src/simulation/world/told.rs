@@ -19,6 +19,17 @@ impl World {
 
         match (request, answer) {
             (Request::Hold { .. }, Answer::Transaction(holds)) => {
+                let allocated = |hold: &HoldAnswer| {
+                    let performance = self.node.cores[hold.performance].performance();
+                    performance.allocation_list().iter().any(|allocation| {
+                        hold.seats
+                            .iter()
+                            .any(|seat| allocation.seats.contains(seat))
+                    })
+                };
+                if holds.iter().any(allocated) {
+                    self.stats.allocated_held += 1;
+                }
                 let metadata = metadata_of(request);
                 let Some(first) = holds.first() else {
                     return Err(Failure::new("a hold was acknowledged with no holds"));
@@ -127,6 +138,7 @@ impl World {
                     }
                 }
             }
+            (Request::Manage { .. }, _) => self.stats.managed += 1,
             (Request::Read { .. } | Request::Holdbacks { .. }, _) => {}
             (request, answer) => {
                 return Err(Failure::new(format!(
