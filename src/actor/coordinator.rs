@@ -499,16 +499,28 @@ impl Coordinator {
                 .archived_route(transaction)?
                 .ok_or_else(|| EngineError::not_found("transaction", transaction))?,
         };
-        let may = caller.manages(&route.owner, &route.performances)
-            || (matches!(caller.role, Role::Sales | Role::Organizer)
-                && self.widget_clients.contains(&route.owner)
-                && caller.reaches_all(&route.performances));
-        if !may {
+        if !self.may_act_for(caller, &route.owner, &route.performances) {
             return Err(EngineError::Forbidden {
                 what: "transaction",
             });
         }
         Ok(route)
+    }
+
+    /// True when `caller` may act on what `owner` holds or bought at `performances`: its own,
+    /// an admin's or organizer's oversight ([`Caller::manages`]), and what a widget key opened
+    /// as any sales key reaching every one of the performances (the shop's server completes,
+    /// then reads and refunds, what the browser held).
+    pub fn may_act_for(
+        &self,
+        caller: &Caller,
+        owner: &ClientId,
+        performances: &[PerformanceId],
+    ) -> bool {
+        caller.manages(owner, performances)
+            || (matches!(caller.role, Role::Sales | Role::Organizer)
+                && self.widget_clients.contains(owner)
+                && caller.reaches_all(performances))
     }
 
     /// The route of a forgotten transaction, from its archived holds.

@@ -60,6 +60,11 @@ pub struct ReportFilter {
     pub from: Option<Timestamp>,
     /// Only orders completed before this.
     pub to: Option<Timestamp>,
+    /// When not empty, takings count only orders whose every ticket is at these events'
+    /// performances: an organizer's takings never include what was paid for another
+    /// organizer's tickets in the same basket (its sales report shows its own tickets of such
+    /// an order).
+    pub whole_orders_within: Vec<EventId>,
 }
 
 impl ReportFilter {
@@ -256,7 +261,11 @@ pub fn takings_report(orders: &[SoldOrder<'_>], filter: &ReportFilter) -> Vec<Ta
             .parts
             .iter()
             .any(|&(info, _, hold)| filter.keeps_ticket_at(info) && hold.ticket_count() > 0);
-        if !kept {
+        let shared = !filter.whole_orders_within.is_empty()
+            && order.parts.iter().any(|&(info, _, hold)| {
+                hold.ticket_count() > 0 && !filter.whole_orders_within.contains(&info.event.id)
+            });
+        if !kept || shared {
             continue;
         }
         if let Some(payment) = order.payment {

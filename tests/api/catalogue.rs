@@ -76,7 +76,7 @@ async fn creating_a_performance_answers_201_with_the_whole_performance() {
     );
     let answer = app.post_as_admin("/performances", &body).await;
     let created = answer.assert_status(201).clone();
-    let zero = json!({"available": 0, "held": 0, "sold": 0, "withheld": 0});
+    let zero = json!({"available": 0, "held": 0, "sold": 0, "withheld": 0, "allocated": 0});
     assert_eq!(
         created,
         json!({
@@ -86,9 +86,10 @@ async fn creating_a_performance_answers_201_with_the_whole_performance() {
             "hold_seconds": 180,
             "rules": {"contiguous_seats_only": true, "no_single_seat_gaps": true, "valid_quantities": [1, 2, 3, 4, 5, 6],
                       "max_hold_seconds": 1800, "max_renewals": 5},
+            "status": "on_sale",
             "price_bands": [
                 {"code": "A", "price": "65.00", "currency": "GBP",
-                 "counts": {"available": 30, "held": 0, "sold": 0, "withheld": 0}},
+                 "counts": {"available": 30, "held": 0, "sold": 0, "withheld": 0, "allocated": 0}},
                 {"code": "B", "price": "45.00", "currency": "GBP", "counts": zero}
             ],
             "sections": [{"name": "STALLS", "rows": [
@@ -99,9 +100,10 @@ async fn creating_a_performance_answers_201_with_the_whole_performance() {
                 {"row": "B", "blocks": [{"from": 1, "to": 6, "price_band": "A"}]}
             ]}],
             "general_admission": [
-                {"code": "STANDING", "price_band": "B", "capacity": 10, "available": 10, "held": 0, "sold": 0}
+                {"code": "STANDING", "price_band": "B", "capacity": 10, "available": 10, "held": 0, "sold": 0,
+                 "withheld": 0, "allocated": 0}
             ],
-            "counts": {"available": 30, "held": 0, "sold": 0, "withheld": 0},
+            "counts": {"available": 30, "held": 0, "sold": 0, "withheld": 0, "allocated": 0},
             "version": 0,
             "ticket_types": [
                 {"code": "STANDARD", "name": "Standard", "prices": {"A": "65.00", "B": "45.00"}}
@@ -147,20 +149,21 @@ async fn a_performance_shows_its_counts_overall_per_band_and_per_pool() {
     let performance = performance.assert_status(200);
     assert_eq!(
         performance["counts"],
-        json!({"available": 5, "held": 2, "sold": 2, "withheld": 1}),
+        json!({"available": 5, "held": 2, "sold": 2, "withheld": 1, "allocated": 0}),
         "counts are seats only"
     );
     assert_eq!(
         performance["price_bands"][0]["counts"],
-        json!({"available": 3, "held": 2, "sold": 1, "withheld": 0})
+        json!({"available": 3, "held": 2, "sold": 1, "withheld": 0, "allocated": 0})
     );
     assert_eq!(
         performance["price_bands"][1]["counts"],
-        json!({"available": 2, "held": 0, "sold": 1, "withheld": 1})
+        json!({"available": 2, "held": 0, "sold": 1, "withheld": 1, "allocated": 0})
     );
     assert_eq!(
         performance["general_admission"],
-        json!([{"code": "STANDING", "price_band": "B", "capacity": 10, "available": 7, "held": 3, "sold": 0}])
+        json!([{"code": "STANDING", "price_band": "B", "capacity": 10, "available": 7, "held": 3, "sold": 0,
+                 "withheld": 0, "allocated": 0}])
     );
 }
 
@@ -671,11 +674,11 @@ async fn holdbacks_withhold_and_release_seats() {
     assert_eq!(performance["id"], "p1");
     assert_eq!(
         performance["counts"],
-        json!({"available": 7, "held": 0, "sold": 0, "withheld": 3})
+        json!({"available": 7, "held": 0, "sold": 0, "withheld": 3, "allocated": 0})
     );
     assert_eq!(
         performance["price_bands"][0]["counts"],
-        json!({"available": 7, "held": 0, "sold": 0, "withheld": 3})
+        json!({"available": 7, "held": 0, "sold": 0, "withheld": 3, "allocated": 0})
     );
     let (seats, _) = app.seat_statuses("p1").await;
     assert_eq!(seats["p1:STALLS-A1"], "withheld");
@@ -695,7 +698,7 @@ async fn holdbacks_withhold_and_release_seats() {
         .await;
     assert_eq!(
         both.assert_status(200)["counts"],
-        json!({"available": 8, "held": 0, "sold": 0, "withheld": 2})
+        json!({"available": 8, "held": 0, "sold": 0, "withheld": 2, "allocated": 0})
     );
     let (seats, version) = app.seat_statuses("p1").await;
     assert_eq!(seats["p1:STALLS-A1"], "free");
@@ -863,7 +866,7 @@ async fn creating_a_client_answers_201_with_its_key_and_the_key_holds_seats() {
         .map(String::as_str)
         .collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["id", "key", "name", "role"]);
+    assert_eq!(keys, ["channel", "events", "id", "key", "name", "role"]);
     assert_eq!(client["name"], "webshop");
     assert_eq!(client["role"], "sales");
     let id = client["id"].as_str().unwrap();

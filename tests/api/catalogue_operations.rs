@@ -74,7 +74,7 @@ async fn the_programme_lists_every_events_performances_soonest_first_with_counts
     assert_eq!(body["performances"][0]["event"]["id"], "wicked");
     assert_eq!(
         body["performances"][1]["counts"],
-        json!({"available": 3, "held": 1, "sold": 0, "withheld": 0})
+        json!({"available": 3, "held": 1, "sold": 0, "withheld": 0, "allocated": 0})
     );
 
     let earlier = app

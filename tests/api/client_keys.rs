@@ -42,8 +42,10 @@ async fn clients_are_listed_without_keys_and_only_to_an_admin() {
     assert_eq!(
         body["clients"],
         json!([
-            {"id": "admin", "name": "admin", "role": "admin", "revoked": false},
-            {"id": "shop", "name": "shop", "role": "sales", "revoked": false}
+            {"id": "admin", "name": "admin", "role": "admin", "revoked": false,
+             "events": [], "channel": null, "created_by": null},
+            {"id": "shop", "name": "shop", "role": "sales", "revoked": false,
+             "events": [], "channel": null, "created_by": null}
         ])
     );
     let text = body.to_string();
@@ -134,4 +136,66 @@ async fn a_rotated_key_replaces_the_old_one_at_once_and_across_a_restart() {
     app.call(Method::POST, "/clients/shop/key", Some(&new), None)
         .await
         .assert_error(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn an_organizer_makes_keys_within_its_events_and_they_go_when_it_is_revoked() {
+    let app = spawn_app().await;
+    let needs_events = json!({"id": "org", "name": "Producer", "role": "organizer"});
+    app.post_as_admin("/clients", &needs_events)
+        .await
+        .assert_error(422, "rule_violation");
+    let organizer = json!({"id": "org", "name": "Producer", "role": "organizer",
+                           "events": ["revue", "revue"]});
+    let made = app.post_as_admin("/clients", &organizer).await;
+    assert_eq!(made.assert_status(201)["events"], json!(["revue"]));
+    let organizer = made.body["key"].as_str().expect("a key").to_owned();
+    let by_organizer = |body: serde_json::Value| {
+        let app = &app;
+        let organizer = organizer.clone();
+        async move {
+            app.call(Method::POST, "/clients", Some(&organizer), Some(&body))
+                .await
+        }
+    };
+    // Only sales and widget keys, only within its events.
+    by_organizer(json!({"name": "boss", "role": "admin"}))
+        .await
+        .assert_error(403, "forbidden");
+    by_organizer(json!({"name": "other", "role": "organizer", "events": ["revue"]}))
+        .await
+        .assert_error(403, "forbidden");
+    by_organizer(json!({"name": "shop", "role": "sales", "events": ["cats"]}))
+        .await
+        .assert_error(403, "forbidden");
+    let shop = by_organizer(json!({"id": "box", "name": "box", "role": "sales"})).await;
+    let shop_body = shop.assert_status(201);
+    assert_eq!(
+        shop_body["events"],
+        json!(["revue"]),
+        "its events by default"
+    );
+    let shop = shop_body["key"].as_str().expect("a key").to_owned();
+    let listed = app
+        .call(Method::GET, "/clients", Some(&organizer), None)
+        .await;
+    let listed = listed.assert_status(200)["clients"].clone();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["created_by"], "org");
+    // Revoking the organizer revokes the keys it made, for good.
+    app.call(Method::DELETE, "/clients/org", Some(ADMIN_KEY), None)
+        .await
+        .assert_status(200);
+    let app = app.restart().await;
+    assert_eq!(can_read_transactions(&app, &shop).await, 401);
+    assert_eq!(can_read_transactions(&app, &organizer).await, 401);
+    let all = app.get_as_admin("/clients").await;
+    let revoked: Vec<bool> = all.body["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .filter(|client| client["id"] != "admin")
+        .map(|client| client["revoked"].as_bool().expect("a flag"))
+        .collect();
+    assert_eq!(revoked, [true, true]);
 }

@@ -103,7 +103,7 @@ async fn the_buyer_flow_holds_checks_out_and_completes_with_an_order_and_a_peopl
     );
     assert_eq!(
         app.counts("jb-1204").await,
-        json!({"available": 22, "held": 0, "sold": 2, "withheld": 0})
+        json!({"available": 22, "held": 0, "sold": 2, "withheld": 0, "allocated": 0})
     );
 }
 
@@ -126,7 +126,7 @@ async fn a_release_frees_the_seats_and_is_idempotent() {
     }
     assert_eq!(
         app.counts("p1").await,
-        json!({"available": 10, "held": 0, "sold": 0, "withheld": 0})
+        json!({"available": 10, "held": 0, "sold": 0, "withheld": 0, "allocated": 0})
     );
     app.checkout(&shop, &id)
         .await

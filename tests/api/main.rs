@@ -1,9 +1,11 @@
 //! The API tests: one binary against the real application on port 0 (see `helpers.rs`).
 
 mod access_table;
+mod allocations;
 mod archive;
 mod baskets;
 mod catalogue;
+mod catalogue_changes;
 mod catalogue_operations;
 mod changes;
 mod client_keys;

@@ -54,8 +54,8 @@ impl Engine {
         self.clients.list()
     }
 
-    /// Revokes a client durably: its key stops authenticating at once, for good. Revoking
-    /// again changes nothing and answers the client.
+    /// Revokes a client durably: its key stops authenticating at once, for good, and so do the
+    /// keys it made (an organizer's). Revoking again changes nothing and answers the client.
     ///
     /// # Errors
     /// `NotFound` for an unknown client; `AdminNotRevocable` for the admin client (its key is
@@ -75,11 +75,27 @@ impl Engine {
             .clients
             .revoked(id)
             .ok_or_else(|| EngineError::not_found("client", id))?;
+        // An organizer's keys go with it, in the same batch: a key it made must not outlive
+        // the trust it was made under.
+        let made: Vec<Client> = self
+            .clients
+            .list()
+            .into_iter()
+            .filter(|client| !client.revoked && client.scope.created_by.as_ref() == Some(id))
+            .filter_map(|client| self.clients.revoked(&client.id))
+            .collect();
+        let records = std::iter::once(&revoked)
+            .chain(&made)
+            .map(|client| Record::Client(client_record(client)))
+            .collect();
         self.write(Batch {
-            records: vec![Record::Client(client_record(&revoked))],
+            records,
             ..Batch::default()
         })
         .await?;
+        for client in made {
+            self.clients.restore(client);
+        }
         self.clients.restore(revoked.clone());
         Ok(revoked)
     }

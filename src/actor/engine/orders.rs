@@ -14,15 +14,21 @@ impl Engine {
     /// # Errors
     /// `NotFound` for an unknown order, `Forbidden` for another client's.
     pub async fn order(&self, caller: &Caller, number: OrderNumber) -> Result<Order, EngineError> {
-        let record = self
-            .coordination()
-            .coordinator
-            .order(number)
-            .cloned()
-            .ok_or_else(|| EngineError::not_found("order", number))?;
-        if !caller.manages(&record.client, &record.performances) {
-            return Err(EngineError::Forbidden { what: "order" });
-        }
+        let record = {
+            let coordination = self.coordination();
+            let record = coordination
+                .coordinator
+                .order(number)
+                .cloned()
+                .ok_or_else(|| EngineError::not_found("order", number))?;
+            if !coordination
+                .coordinator
+                .may_act_for(caller, &record.client, &record.performances)
+            {
+                return Err(EngineError::Forbidden { what: "order" });
+            }
+            record
+        };
         self.order_view(record).await
     }
 

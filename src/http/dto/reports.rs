@@ -79,6 +79,7 @@ fn filter_of(
             .transpose()?,
         from: from.map(|text| parse_time("from", &text)).transpose()?,
         to: to.map(|text| parse_time("to", &text)).transpose()?,
+        whole_orders_within: Vec::new(),
     })
 }
 

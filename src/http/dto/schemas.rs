@@ -78,7 +78,8 @@ pub(crate) struct TypedTicket {
     ticket_type: Option<String>,
 }
 
-/// A seat's status in the seat map.
+/// A seat's status in the seat map: `allocated` is set aside for a sales channel's allocation
+/// and held by nobody (only that channel's keys, and admins, may hold it).
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
 #[expect(dead_code, reason = "documentation only: described, never built")]
@@ -87,6 +88,7 @@ pub(crate) enum SeatStatus {
     Held,
     Sold,
     Withheld,
+    Allocated,
 }
 
 /// A transaction's state: `held` → `checkout` → `complete`, or `released` (by `DELETE`) or

@@ -36,7 +36,8 @@ use crate::http::state::AppState;
             fields, a ticket that is neither a ticket id nor a barcode or is named twice, a \
             bad reason or payment.", body = ErrorBody),
         (status = 401, response = Unauthorized),
-        (status = 403, description = "`forbidden`: another client's order.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: another client's order, or `withhold` \
+            asked with a key that is neither an admin's nor an organizer's.", body = ErrorBody),
         (status = 404, description = "`not_found`: unknown order.", body = ErrorBody),
         (status = 408, response = BodyTimedOut),
         (status = 409, description = "`invalid_state`: a ticket was refunded before, every \
@@ -64,6 +65,12 @@ pub async fn refund(
     let asked = RefundAsked::try_from(parsed.unwrap_or_default())?;
     let idempotency = idempotency_key(&request, &body)?;
     let caller = caller(&request, &state, Role::Sales)?;
+    if asked.withhold && caller.role.rank() < Role::Organizer.rank() {
+        // Taking seats off sale is a holdback: the box office's call, never a shop's.
+        return Err(ApiError::forbidden(
+            "withholding refunded seats needs an admin or organizer key",
+        ));
+    }
     body.check_size()?;
     let number = order_number(&path)?;
     let engine = &state.engine;
