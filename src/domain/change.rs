@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::allocation::SaleStatus;
+use super::channel::SaleStatus;
 use super::hold::{Hold, PoolPlaces, Sale};
 use super::ids::{Timestamp, TransactionId};
 

@@ -1,7 +1,7 @@
 //! Commands: requested changes to one performance's inventory, decided by
 //! [`Performance::decide`](super::Performance::decide).
 
-use super::allocation::{Access, SaleStatus};
+use super::channel::{Access, SaleStatus};
 use super::hold::PoolPlaces;
 use super::ids::{ClientId, OrderNumber, Timestamp, TransactionId};
 

@@ -26,9 +26,10 @@
 //! - Best available keeps to one block; where adjacency is not demanded, only exactly the
 //!   preferred seats are taken apart from each other.
 
-mod allocation;
+mod allocating;
 mod best_available;
 mod change;
+mod channel;
 mod command;
 mod customer;
 mod discount;
@@ -53,10 +54,11 @@ mod scan;
 mod seat_changes;
 mod seat_map;
 mod selection;
+mod snapshot_state;
 mod text;
 
-pub use allocation::{Access, Allocation, AllocationCounts, PlaceAllocationCounts, SaleStatus};
 pub use change::Change;
+pub use channel::{Access, Allocation, AllocationCounts, PlaceAllocationCounts, SaleStatus};
 pub use command::{Command, PlacesGivenUp, SeatChoice, SeatFilters, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
 pub use discount::{

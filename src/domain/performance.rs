@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::allocation::{Allocation, LiveAllocation, SaleStatus};
 use super::change::Change;
+use super::channel::{Allocation, LiveAllocation, SaleStatus};
 use super::command::Command;
 use super::hold::{Hold, HoldState, PoolPlaces, Sale, TicketRef, issue_barcodes};
 use super::ids::{Timestamp, TransactionId};
 use super::performance_info::{PerformanceInfo, QUANTITY_MAX, Rules};
-use super::rejection::Rejection;
+use super::rejection::{Rejection, Unavailability};
 use super::seat_map::SeatingPlan;
 
 /// The status of one seat.
@@ -49,6 +49,16 @@ impl SeatStatus {
             Self::Withheld => "withheld",
             Self::Allocated => "allocated",
         }
+    }
+}
+
+/// Why a seat of `status` cannot be taken; a free seat is reported held.
+pub(super) fn unavailability(status: SeatStatus) -> Unavailability {
+    match status {
+        SeatStatus::Sold(_) => Unavailability::Sold,
+        SeatStatus::Withheld => Unavailability::Withheld,
+        SeatStatus::Allocated => Unavailability::Allocated,
+        SeatStatus::Held(_) | SeatStatus::Free => Unavailability::Held,
     }
 }
 
@@ -178,102 +188,6 @@ impl Performance {
             info,
             plan,
         }
-    }
-
-    /// Captures the inventory for a snapshot.
-    pub fn state(&self) -> PerformanceState {
-        PerformanceState {
-            holds: self.holds.clone(),
-            withheld: (0..self.plan.seat_count())
-                .filter(|&seat| self.seats[seat as usize] == SeatStatus::Withheld)
-                .collect(),
-            version: self.version,
-            scans: self.scan_list(),
-            refunds: self.refund_list(),
-            allocations: self.allocation_list(),
-            hold_channels: self
-                .hold_channels
-                .iter()
-                .map(|(&slot, channel)| (self.holds[slot as usize].transaction, channel.clone()))
-                .collect(),
-            pool_withheld: if self.pool_withheld.iter().all(|&n| n == 0) {
-                Vec::new()
-            } else {
-                self.pool_withheld.clone()
-            },
-            status: self.status,
-        }
-    }
-
-    /// Rebuilds a performance from a snapshot; equal to the performance that was captured.
-    ///
-    /// # Panics
-    /// Panics when `state` names seats or pools the plan does not have: a snapshot that
-    /// passed its checksum but does not fit its plan is a bug.
-    pub fn restore(
-        info: PerformanceInfo,
-        plan: impl Into<Arc<SeatingPlan>>,
-        state: PerformanceState,
-    ) -> Self {
-        let mut performance = Self::new(info, plan);
-        performance.restore_allocations(&state.allocations);
-        for (pool, &withheld) in state.pool_withheld.iter().enumerate() {
-            performance.pool_withheld[pool] = withheld;
-        }
-        performance.status = state.status;
-        for &seat in &state.withheld {
-            performance.set_seat(seat, SeatStatus::Withheld);
-        }
-        let refunds: Arc<HashMap<TicketRef, Timestamp>> =
-            Arc::new(state.refunds.into_iter().collect());
-        performance.refunds = Arc::clone(&refunds);
-        for hold in state.holds {
-            let slot = performance.holds.len() as u32;
-            let (seat_status, locking, sold) = match hold.state {
-                HoldState::Held | HoldState::CheckedOut | HoldState::Prepared => {
-                    (Some(SeatStatus::Held(slot)), true, false)
-                }
-                HoldState::Sold => (Some(SeatStatus::Sold(slot)), false, true),
-                HoldState::Released | HoldState::Expired => (None, false, false),
-            };
-            let refunded = |index: usize| {
-                sold && refunds.contains_key(&TicketRef {
-                    transaction: hold.transaction,
-                    index: index as u32,
-                })
-            };
-            if let Some(status) = seat_status {
-                for (index, &seat) in hold.seats.iter().enumerate() {
-                    // A refunded seat is free, withheld, or another hold's by now.
-                    if !refunded(index) {
-                        performance.set_seat(seat, status);
-                    }
-                }
-            }
-            let mut index = hold.seats.len();
-            for place in &hold.places {
-                let refunded_here = (index..index + place.quantity as usize)
-                    .filter(|&at| refunded(at))
-                    .count() as u32;
-                index += place.quantity as usize;
-                let counts = &mut performance.pools[usize::from(place.pool)];
-                if locking {
-                    counts.held += place.quantity;
-                } else if sold {
-                    counts.sold += place.quantity - refunded_here;
-                }
-            }
-            if hold.state.is_expiring() {
-                performance.expiries.insert((hold.expires_at, slot));
-            }
-            performance.slots.insert(hold.transaction, slot);
-            performance.holds.push(hold);
-            performance.index_barcodes(slot);
-        }
-        performance.scans = Arc::new(state.scans.into_iter().collect());
-        performance.restore_hold_channels(&state.hold_channels);
-        performance.version = state.version;
-        performance
     }
 
     /// Returns a copy judged by no rule, for deciding part of a change whose result is

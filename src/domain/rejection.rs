@@ -3,7 +3,6 @@
 
 use super::error_code::ErrorCode;
 use super::hold::HoldState;
-use super::performance::SeatStatus;
 
 /// Why a seat could not be taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,18 +15,6 @@ pub enum Unavailability {
     Withheld,
     /// It is set aside for a channel the caller is not of.
     Allocated,
-}
-
-impl Unavailability {
-    /// Why a seat of `status` cannot be taken; a free seat is reported held.
-    pub(super) fn of(status: SeatStatus) -> Self {
-        match status {
-            SeatStatus::Sold(_) => Self::Sold,
-            SeatStatus::Withheld => Self::Withheld,
-            SeatStatus::Allocated => Self::Allocated,
-            SeatStatus::Held(_) | SeatStatus::Free => Self::Held,
-        }
-    }
 }
 
 /// A command the domain refuses, with the facts that explain it.

@@ -10,7 +10,7 @@ use super::change::Change;
 use super::command::{SeatChoice, Selection};
 use super::hold::{Hold, HoldState, PoolPlaces, SeatRequestStatus, TypedTickets, place_count};
 use super::ids::{ClientId, Timestamp, TransactionId};
-use super::performance::{Performance, SeatStatus};
+use super::performance::{Performance, SeatStatus, unavailability};
 use super::rejection::{Rejection, Unavailability};
 
 impl Performance {
@@ -227,7 +227,7 @@ impl Performance {
             .iter()
             .filter_map(|&seat| match self.seats[seat as usize] {
                 SeatStatus::Free => None,
-                status => Some((self.ticket_id(seat), Unavailability::of(status))),
+                status => Some((self.ticket_id(seat), unavailability(status))),
             })
             .collect();
         if !taken.is_empty() {
