@@ -80,8 +80,37 @@ pub(crate) fn apply(document: &mut Value) -> Result<(), String> {
     require_one_of_non_empty(
         schemas,
         "Holdbacks",
-        &[("withhold", "array"), ("release", "array")],
+        &[
+            ("withhold", "array"),
+            ("release", "array"),
+            ("withhold_general_admission", "object"),
+            ("release_general_admission", "object"),
+        ],
     )?;
+    // A `PATCH` changes something: one field given, and not as null.
+    require_one_of_non_empty(
+        schemas,
+        "PerformancePatch",
+        &[
+            ("starts_at", "string"),
+            ("hold_seconds", "integer"),
+            ("rules", "any object"),
+            ("status", "string"),
+        ],
+    )?;
+    require_one_of_non_empty(
+        schemas,
+        "EventPatch",
+        &[("name", "string"), ("venue", "string"), ("city", "string")],
+    )?;
+    // Places by pool: a quantity of at least one each.
+    for (component, field) in [
+        ("Holdbacks", "withhold_general_admission"),
+        ("Holdbacks", "release_general_admission"),
+        ("CreateAllocation", "general_admission"),
+    ] {
+        count_places(schemas, component, field)?;
+    }
     // A checkout names no customer and no payment: either the status is `complete`, or both
     // are absent or null.
     add_any_of(
@@ -120,6 +149,15 @@ pub(crate) fn apply(document: &mut Value) -> Result<(), String> {
     )?;
     describe_text(schemas, "EventBody", "venue", &plain, Some(EVENT_TEXT_MAX))?;
     describe_text(schemas, "EventBody", "city", &plain, Some(EVENT_TEXT_MAX))?;
+    describe_text(
+        schemas,
+        "EventPatch",
+        "name",
+        &not_blank,
+        Some(EVENT_TEXT_MAX),
+    )?;
+    describe_text(schemas, "EventPatch", "venue", &plain, Some(EVENT_TEXT_MAX))?;
+    describe_text(schemas, "EventPatch", "city", &plain, Some(EVENT_TEXT_MAX))?;
     describe_text(
         schemas,
         "RefundBody",
@@ -223,6 +261,8 @@ fn require_one_of_non_empty(
             let size = match kind {
                 "array" => json!({"type": "array", "minItems": 1}),
                 "object" => json!({"type": "object", "minProperties": 1}),
+                "string" | "integer" => json!({"type": kind}),
+                "any object" => json!({"type": "object"}),
                 // Given, whatever its value (`null` included).
                 _ => return json!({"required": [field]}),
             };
@@ -238,6 +278,19 @@ fn add_any_of(schemas: &mut Value, component: &str, branches: Vec<Value>) -> Res
         .and_then(Value::as_object_mut)
         .ok_or_else(|| format!("no component schema {component}"))?;
     schema.insert("anyOf".to_owned(), Value::Array(branches));
+    Ok(())
+}
+
+/// Describes `component`'s map `field` of places by pool code: each a quantity of at least 1.
+fn count_places(schemas: &mut Value, component: &str, field: &str) -> Result<(), String> {
+    let property = schemas
+        .pointer_mut(&format!("/{component}/properties/{field}"))
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| format!("no property {component}.{field}"))?;
+    property.insert(
+        "additionalProperties".to_owned(),
+        json!({"type": "integer", "minimum": 1, "maximum": u32::MAX}),
+    );
     Ok(())
 }
 

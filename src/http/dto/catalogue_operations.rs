@@ -31,20 +31,19 @@ impl Holdbacks {
     /// # Errors
     /// 400 for malformed or repeated ticket ids, or a body that names nothing.
     pub fn into_holdbacks(self) -> Result<crate::actor::Holdbacks, ApiError> {
-        let places = |map: Option<UniqueKeys<u32>>| -> Vec<(String, u32)> {
-            map.map(|map| map.into_inner().into_iter().collect())
-                .unwrap_or_default()
-        };
         let holdbacks = crate::actor::Holdbacks {
             withhold: parse_tickets("withhold", &self.withhold)?,
             release: parse_tickets("release", &self.release)?,
-            withhold_places: places(self.withhold_general_admission),
-            release_places: places(self.release_general_admission),
+            withhold_places: places_of(
+                "withhold_general_admission",
+                self.withhold_general_admission,
+            )?,
+            release_places: places_of("release_general_admission", self.release_general_admission)?,
         };
         let names_nothing = holdbacks.withhold.is_empty()
             && holdbacks.release.is_empty()
-            && holdbacks.withhold_places.iter().all(|(_, n)| *n == 0)
-            && holdbacks.release_places.iter().all(|(_, n)| *n == 0);
+            && holdbacks.withhold_places.is_empty()
+            && holdbacks.release_places.is_empty();
         if names_nothing {
             return Err(ApiError::invalid_request(
                 "name tickets or places to withhold or release",
@@ -52,6 +51,22 @@ impl Holdbacks {
         }
         Ok(holdbacks)
     }
+}
+
+/// Places by pool code from a body's map, each quantity at least 1.
+///
+/// # Errors
+/// 400 for a quantity of 0.
+fn places_of(field: &str, map: Option<UniqueKeys<u32>>) -> Result<Vec<(String, u32)>, ApiError> {
+    let places: Vec<(String, u32)> = map
+        .map(|map| map.into_inner().into_iter().collect())
+        .unwrap_or_default();
+    if places.iter().any(|(_, quantity)| *quantity == 0) {
+        return Err(ApiError::invalid_request(format!(
+            "{field} quantities must be at least 1"
+        )));
+    }
+    Ok(places)
 }
 
 /// `PATCH /performances/{id}`: what to change; what is left out stays.
@@ -225,10 +240,7 @@ impl CreateAllocation {
         Ok(NewAllocation {
             channel: channel_name(&self.channel)?,
             tickets: parse_tickets("tickets", &self.tickets)?,
-            places: self
-                .general_admission
-                .map(|map| map.into_inner().into_iter().collect())
-                .unwrap_or_default(),
+            places: places_of("general_admission", self.general_admission)?,
         })
     }
 }
