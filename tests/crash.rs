@@ -11,119 +11,27 @@
 //! Cycles: 20 by default, `HOLDFAST_CRASH_CYCLES=200` for a long run; `HOLDFAST_CRASH_SEED`
 //! replays a run (the seed is printed).
 
+#[path = "common/server.rs"]
+mod server;
 #[path = "common/tmpfs.rs"]
 mod tmpfs;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const ADMIN_KEY: &str = "crash-test-admin-key-0123456789";
+use server::{ADMIN_KEY, Server, send};
+
 const PERFORMANCE: &str = "crash";
 /// The second performance of baskets: a pair at each, completed atomically.
 const SECOND: &str = "crash2";
 const ROWS: u32 = 26;
 const SEATS_PER_ROW: u32 = 40;
 const CLIENTS: usize = 16;
-
-/// A server process that is killed when dropped, so a failed test leaves nothing running.
-struct Server {
-    child: Child,
-    address: String,
-    /// Disconnects when the process has exited (its stdout is closed).
-    exited: Receiver<String>,
-}
-
-impl Server {
-    fn start(data_dir: &Path) -> Self {
-        // Snapshots every 50 entries, so kills also land around snapshot writes and
-        // restarts go through snapshot + tail, not only a full replay.
-        let config = data_dir.with_extension("toml");
-        std::fs::write(
-            &config,
-            "snapshot_every_entries = 50\nsnapshot_every_seconds = 1\n",
-        )
-        .expect("the config is written");
-        Self::start_with(data_dir, &config)
-    }
-
-    fn start_with(data_dir: &Path, config: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_holdfast"))
-            .args([
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--no-demo",
-                "--admin-key",
-                ADMIN_KEY,
-            ])
-            .arg("--data-dir")
-            .arg(data_dir)
-            .arg("--config")
-            .arg(config)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the binary starts");
-        let stdout = child.stdout.take().expect("a piped stdout");
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(address) = line.strip_prefix("listening on ") {
-                    let _ = sender.send(address.to_owned());
-                }
-            }
-        });
-        let address = receiver
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the server prints its address");
-        Self {
-            child,
-            address,
-            exited: receiver,
-        }
-    }
-
-    /// Waits, at most `deadline`, for the process to end (by itself or after a signal).
-    fn wait_for_exit(mut self, deadline: Duration) -> ExitStatus {
-        // The reader thread drops its sender when stdout closes, which the process does as
-        // it exits; only then can `wait` not block past the deadline.
-        let started = Instant::now();
-        loop {
-            match self
-                .exited
-                .recv_timeout(deadline.saturating_sub(started.elapsed()))
-            {
-                Ok(_) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!("the server did not exit within {deadline:?}")
-                }
-            }
-        }
-        self.child.wait().expect("the server is reaped")
-    }
-
-    /// SIGKILL: no flush, no goodbye.
-    fn kill(mut self) {
-        self.child.kill().expect("the server is killed");
-        self.child.wait().expect("the server is reaped");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// What the server acknowledged about one transaction, and what was in flight.
 #[derive(Clone, Debug)]
@@ -155,26 +63,6 @@ impl Random {
     fn below(&mut self, bound: u64) -> u64 {
         self.next() % bound
     }
-}
-
-async fn send(
-    client: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    key: &str,
-    body: Option<Value>,
-) -> Option<(u16, Value)> {
-    let mut request = client
-        .request(method, url)
-        .header("X-API-Key", key)
-        .timeout(Duration::from_secs(10));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.ok()?;
-    let status = response.status().as_u16();
-    let body = response.json().await.ok()?;
-    Some((status, body))
 }
 
 /// One buyer: hold a random pair, then complete or release it, until told to stop.
@@ -799,7 +687,7 @@ async fn a_server_left_running_after_a_full_disk_still_stops_on_sigterm_and_reco
 
     // sled 0.34 hangs flushing a failed database on close, so closing must not try.
     let terminated = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
+        .args(["-TERM", &server.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(terminated.success());
