@@ -73,13 +73,6 @@ pub struct ClientScope {
     pub created_by: Option<ClientId>,
 }
 
-impl ClientScope {
-    /// True when the client may act on `event`.
-    pub fn covers(&self, event: &EventId) -> bool {
-        self.events.is_empty() || self.events.contains(event)
-    }
-}
-
 /// A registered client.
 #[derive(Clone, Debug)]
 pub struct Client {

@@ -110,16 +110,34 @@ pub struct Caller {
     pub reach: Reach,
     /// The events it may act on; empty for every event.
     pub events: Vec<EventId>,
+    /// The organizer that made its key; none for a key an admin made.
+    pub maker: Option<ClientId>,
+}
+
+/// Says which event a performance shows (the engine's registry), so that a key limited to
+/// events is checked per performance it names, never by listing every performance.
+pub trait EventOf: Send + Sync {
+    /// The event `performance` shows; `None` for an unknown performance.
+    fn event_of(&self, performance: &PerformanceId) -> Option<EventId>;
 }
 
 /// The performances a caller may act on: those of the events its key is limited to.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub enum Reach {
     /// Every performance: a key limited to no event.
     #[default]
     Everywhere,
-    /// These performances only (those of its events when the request came).
-    Only(Arc<HashSet<PerformanceId>>),
+    /// The performances of the caller's `events`, told by this lookup.
+    Events(Arc<dyn EventOf>),
+}
+
+impl std::fmt::Debug for Reach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Everywhere => "Everywhere",
+            Self::Events(_) => "Events",
+        })
+    }
 }
 
 impl Caller {
@@ -132,8 +150,29 @@ impl Caller {
     pub fn reaches(&self, performance: &PerformanceId) -> bool {
         match &self.reach {
             Reach::Everywhere => true,
-            Reach::Only(performances) => performances.contains(performance),
+            Reach::Events(lookup) => lookup
+                .event_of(performance)
+                .is_some_and(|event| self.events.contains(&event)),
         }
+    }
+
+    /// Checks that the caller may act on `performance`.
+    ///
+    /// # Errors
+    /// `OutOfReach` for a key limited to other events.
+    pub fn check_reach(&self, performance: &PerformanceId) -> Result<(), EngineError> {
+        if self.reaches(performance) {
+            Ok(())
+        } else {
+            Err(EngineError::OutOfReach {
+                performance: performance.clone(),
+            })
+        }
+    }
+
+    /// True when the caller may act on `event`: a key limited to no event, or to this one.
+    pub fn covers_event(&self, event: &EventId) -> bool {
+        self.events.is_empty() || self.events.contains(event)
     }
 
     /// True when the caller may act on every one of `performances`.
@@ -155,11 +194,11 @@ impl Caller {
         self.is_admin() || (self.role == Role::Organizer && self.reaches_all(performances))
     }
 
-    /// Which allocations the caller may hold from: an admin's or an organizer's every one
-    /// (an organizer only reaches its own events), a channel's client its channel's.
+    /// Which allocations the caller may hold from (contract v2): an admin's every one, a
+    /// channel's client its channel's, anyone else none.
     pub fn access(&self) -> Access {
         match (self.role, &self.channel) {
-            (Role::Admin | Role::Organizer, _) => Access::Everything,
+            (Role::Admin, _) => Access::Everything,
             (_, Some(channel)) => Access::Channel(channel.clone()),
             (_, None) => Access::Public,
         }
@@ -227,7 +266,9 @@ pub struct Coordinator {
     reservations: HashMap<TransactionId, (String, u32)>,
     refunds: RefundBook,
     /// The clients with widget keys: a sales client may complete what they opened.
-    widget_clients: HashSet<ClientId>,
+    /// The clients with widget keys, each with the organizer that made it (none: an admin):
+    /// sales clients may complete what they open.
+    widget_clients: HashMap<ClientId, Option<ClientId>>,
 }
 
 impl std::fmt::Debug for Coordinator {
@@ -257,7 +298,7 @@ impl Default for Coordinator {
             applied: HashMap::new(),
             reservations: HashMap::new(),
             refunds: RefundBook::default(),
-            widget_clients: HashSet::new(),
+            widget_clients: HashMap::new(),
         }
     }
 }
@@ -482,9 +523,10 @@ impl Coordinator {
         }
     }
 
-    /// Notes that `client` has a widget key: sales clients may complete what it opens.
-    pub fn add_widget_client(&mut self, client: ClientId) {
-        self.widget_clients.insert(client);
+    /// Notes that `client` has a widget key, made by `maker` (an organizer; none for an
+    /// admin): sales clients may complete what it opens.
+    pub fn add_widget_client(&mut self, client: ClientId, maker: Option<ClientId>) {
+        self.widget_clients.insert(client, maker);
     }
 
     /// Finds a transaction the caller may see: its own, any as an admin, and one a widget key
@@ -507,10 +549,10 @@ impl Coordinator {
         Ok(route)
     }
 
-    /// True when `caller` may act on what `owner` holds or bought at `performances`: its own,
-    /// an admin's or organizer's oversight ([`Caller::manages`]), and what a widget key opened
-    /// as any sales key reaching every one of the performances (the shop's server completes,
-    /// then reads and refunds, what the browser held).
+    /// True when `caller` may act on a transaction `owner` holds at `performances`: its own,
+    /// an admin's or organizer's oversight ([`Caller::manages`]), and one a widget key opened
+    /// as any sales key reaching every one of the performances (contract v2: the shop's server
+    /// completes what the browser held).
     pub fn may_act_for(
         &self,
         caller: &Caller,
@@ -519,7 +561,25 @@ impl Coordinator {
     ) -> bool {
         caller.manages(owner, performances)
             || (matches!(caller.role, Role::Sales | Role::Organizer)
-                && self.widget_clients.contains(owner)
+                && self.widget_clients.contains_key(owner)
+                && caller.reaches_all(performances))
+    }
+
+    /// True when `caller` may read or refund an order `owner` sold at `performances`: as for
+    /// its transaction, except that of a widget's orders (a buyer's name and email) only the
+    /// keys made by the widget's own maker (the shop behind the widget) read them.
+    pub fn may_see_order(
+        &self,
+        caller: &Caller,
+        owner: &ClientId,
+        performances: &[PerformanceId],
+    ) -> bool {
+        caller.manages(owner, performances)
+            || (matches!(caller.role, Role::Sales | Role::Organizer)
+                && self
+                    .widget_clients
+                    .get(owner)
+                    .is_some_and(|maker| *maker == caller.maker)
                 && caller.reaches_all(performances))
     }
 

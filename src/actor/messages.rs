@@ -399,6 +399,8 @@ pub struct PerformanceView {
     pub band_counts: Vec<Counts>,
     /// Place counters by pool index.
     pub pools: Vec<PoolCounts>,
+    /// Places anybody may hold now, by pool index.
+    pub pools_available: Vec<u32>,
     /// Withheld places by pool index.
     pub pools_withheld: Vec<u32>,
     /// Places kept for channels' allocations by pool index.

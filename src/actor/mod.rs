@@ -21,7 +21,7 @@ mod seat_feed;
 pub use clients::{Client, ClientDirectory, ClientScope, Role, generate_key};
 pub use clock::{Clock, EngineClock, ManualClock, SystemClock};
 pub use coordinator::{
-    Before, Begin, Caller, ChangeStep, Completion, Coordinator, DiscountListing, Ending,
+    Before, Begin, Caller, ChangeStep, Completion, Coordinator, DiscountListing, Ending, EventOf,
     FIRST_ORDER_NUMBER, HoldAction, METADATA_KEYS_MAX, METADATA_TEXT_MAX, Metadata, Modification,
     OrderTicket, PlaceStep, Placement, Planned, Reach, Refund, RefundRequest, RefundStep,
     Resolution, Route, Step, StoredRecords, check_changeable, customer_of, plan_parts,

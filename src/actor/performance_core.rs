@@ -26,12 +26,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::clock::EngineClock;
 use super::error::EngineError;
 use super::messages::{
-    AvailabilityView, ChangeHoldbacks, ExtendHold, GetAvailability, GetHold, GetSoldHolds,
-    HoldView, ManagePerformance, ModifiedHold, ModifyHold, PerformanceView, PlaceHold, PrepareHold,
-    RefundTickets, ReleaseHold, Reply, RestoreHold, ScanTicket, ScanView, SeatMapView,
-    SeatSubscription, SellHold, SoldHolds, UnprepareHold, UpdateInfo, Watermark,
+    AvailabilityView, ExtendHold, GetAvailability, GetHold, GetSoldHolds, HoldView, ModifiedHold,
+    ModifyHold, PerformanceView, PlaceHold, PrepareHold, RefundTickets, ReleaseHold, Reply,
+    RestoreHold, ScanTicket, ScanView, SeatMapView, SeatSubscription, SellHold, SoldHolds,
+    UnprepareHold, Watermark,
 };
 use super::seat_feed::SeatFeed;
+
+mod management;
 use crate::domain::{
     Change, Command, Hold, HoldState, OrderNumber, Performance, PerformanceId, PerformanceInfo,
     Rejection, ScanVerdict, SeatingPlan, Selection, Timestamp, TransactionId, barcode_key,
@@ -506,6 +508,9 @@ impl PerformanceCore {
             counts: self.performance.counts(),
             band_counts: self.performance.band_counts().to_vec(),
             pools: self.performance.pool_counts().to_vec(),
+            pools_available: (0..self.performance.plan().pools().len() as u16)
+                .map(|pool| self.performance.pool_available(pool))
+                .collect(),
             pools_withheld: self.performance.pools_withheld().to_vec(),
             pools_allocated: (0..self.performance.plan().pools().len() as u16)
                 .map(|pool| self.performance.reserved_places(pool))
@@ -747,33 +752,6 @@ impl PerformanceCore {
                 discount: None,
             }),
         )
-    }
-
-    /// Takes seats and places off sale or puts them back.
-    pub fn change_holdbacks(&mut self, message: ChangeHoldbacks) -> Reply<PerformanceView> {
-        let command = Command::ChangeHoldbacks {
-            withhold: message.withhold,
-            release: message.release,
-            withhold_places: message.withhold_places,
-            release_places: message.release_places,
-        };
-        self.manage(ManagePerformance { command })
-    }
-
-    /// Changes an allocation or the sale status, answering the performance as it is then.
-    pub fn manage(&mut self, message: ManagePerformance) -> Reply<PerformanceView> {
-        match self.execute(&message.command) {
-            Ok(seq) => self.reply(seq, Ok(self.performance_view())),
-            Err(error) => self.reply(0, Err(error)),
-        }
-    }
-
-    /// Takes a new description, which the engine has already written durably: later
-    /// decisions use its hold time and rules.
-    pub fn update_info(&mut self, message: UpdateInfo) -> Reply<PerformanceView> {
-        self.info = Arc::new(message.info.clone());
-        self.performance.set_info(message.info);
-        self.read(|core| Ok(core.performance_view()))
     }
 
     /// Reads the performance with its counts.

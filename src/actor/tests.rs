@@ -82,6 +82,7 @@ fn caller() -> Caller {
         channel: None,
         events: Vec::new(),
         reach: Default::default(),
+        maker: None,
     }
 }
 

@@ -10,11 +10,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::change::Change;
-use super::channel::{Access, Allocation, AllocationCounts, PlaceAllocationCounts, SaleStatus};
+use super::channel::{Access, Allocation, AllocationCounts, PlaceAllocationCounts};
 use super::hold::{HoldState, PoolPlaces, TicketRef};
 use super::ids::TransactionId;
 use super::performance::{Performance, SeatStatus, unavailability};
-use super::performance_info::PerformanceInfo;
 use super::rejection::Rejection;
 
 impl Performance {
@@ -72,49 +71,6 @@ impl Performance {
             .and_then(|channel| self.allocations.get(channel))
             .map_or(0, |allocation| allocation.remaining(pool));
         self.pool_available(pool) + quota
-    }
-
-    /// Refuses new holds unless the performance is on sale.
-    pub(super) fn check_selling(&self) -> Result<(), Rejection> {
-        match self.status {
-            SaleStatus::OnSale => Ok(()),
-            status => Err(Rejection::NotOnSale {
-                status: status.as_str(),
-            }),
-        }
-    }
-
-    /// Refuses `action` once the performance is cancelled.
-    pub(super) fn check_not_cancelled(&self, action: &'static str) -> Result<(), Rejection> {
-        if self.status == SaleStatus::Cancelled {
-            Err(Rejection::Cancelled { action })
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Returns the performance's sale status.
-    pub fn sale_status(&self) -> SaleStatus {
-        self.status
-    }
-
-    /// Returns the withheld places, by pool index.
-    pub fn pools_withheld(&self) -> &[u32] {
-        &self.pool_withheld
-    }
-
-    /// Replaces the performance's description; its id and plan stay.
-    pub fn set_info(&mut self, info: PerformanceInfo) {
-        debug_assert_eq!(info.id, self.info.id);
-        self.info = info;
-    }
-
-    pub(super) fn decide_status(&self, status: SaleStatus) -> Result<Option<Change>, Rejection> {
-        if self.status == status {
-            return Ok(None);
-        }
-        self.check_not_cancelled("change the status of")?;
-        Ok(Some(Change::StatusChanged { status }))
     }
 
     pub(super) fn decide_allocate(
@@ -271,23 +227,12 @@ impl Performance {
             if !(hold.state.is_locking() || hold.state == HoldState::Sold) {
                 continue;
             }
-            let mut index = hold.seats.len() as u32;
-            let mut places = Vec::new();
-            for place in &hold.places {
-                let refunded = (index..index + place.quantity)
-                    .filter(|&at| {
-                        self.refunds.contains_key(&TicketRef {
-                            transaction: *transaction,
-                            index: at,
-                        })
-                    })
-                    .count() as u32;
-                index += place.quantity;
-                places.push(PoolPlaces {
-                    pool: place.pool,
-                    quantity: place.quantity - refunded,
-                });
-            }
+            let places = hold.places_kept(|index| {
+                self.refunds.contains_key(&TicketRef {
+                    transaction: *transaction,
+                    index,
+                })
+            });
             self.count_channel_use(slot, &places, true);
         }
     }
@@ -369,24 +314,21 @@ impl Performance {
             if !(hold.state.is_locking() || hold.state == HoldState::Sold) {
                 continue;
             }
-            let mut index = hold.seats.len() as u32;
-            for place in &hold.places {
-                let kept = (index..index + place.quantity)
-                    .filter(|&at| {
-                        !self.refunds.contains_key(&TicketRef {
-                            transaction: hold.transaction,
-                            index: at,
-                        })
-                    })
-                    .count() as u32;
-                index += place.quantity;
-                if kept > 0 && self.allocations.contains_key(channel) {
-                    *used
-                        .entry(channel.as_str())
-                        .or_default()
-                        .entry(place.pool)
-                        .or_insert(0) += kept;
-                }
+            let kept = hold.places_kept(|index| {
+                self.refunds.contains_key(&TicketRef {
+                    transaction: hold.transaction,
+                    index,
+                })
+            });
+            if !self.allocations.contains_key(channel) {
+                continue;
+            }
+            for place in kept.into_iter().filter(|place| place.quantity > 0) {
+                *used
+                    .entry(channel.as_str())
+                    .or_default()
+                    .entry(place.pool)
+                    .or_insert(0) += place.quantity;
             }
         }
         for (channel, allocation) in &self.allocations {

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::channel::SaleStatus;
 use super::hold::{Hold, PoolPlaces, Sale};
 use super::ids::{Timestamp, TransactionId};
+use super::sale_status::SaleStatus;
 
 /// An accepted change to one performance's inventory.
 ///

@@ -39,40 +39,6 @@ pub enum Access {
     Everything,
 }
 
-/// Whether a performance is selling.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SaleStatus {
-    /// Holds are taken.
-    #[default]
-    OnSale,
-    /// No new holds or added seats; holds already placed may still be completed.
-    OffSale,
-    /// Nothing is held, checked out or completed any more; releases and refunds still work.
-    /// Final.
-    Cancelled,
-}
-
-impl SaleStatus {
-    /// Returns the contract's name of the status.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::OnSale => "on_sale",
-            Self::OffSale => "off_sale",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    /// Parses `on_sale`, `off_sale` or `cancelled`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "on_sale" => Some(Self::OnSale),
-            "off_sale" => Some(Self::OffSale),
-            "cancelled" => Some(Self::Cancelled),
-            _ => None,
-        }
-    }
-}
-
 /// One channel's allocation at one performance, as stored in a snapshot.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Allocation {

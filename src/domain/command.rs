@@ -1,9 +1,10 @@
 //! Commands: requested changes to one performance's inventory, decided by
 //! [`Performance::decide`](super::Performance::decide).
 
-use super::channel::{Access, SaleStatus};
+use super::channel::Access;
 use super::hold::PoolPlaces;
 use super::ids::{ClientId, OrderNumber, Timestamp, TransactionId};
+use super::sale_status::SaleStatus;
 
 /// A seat asked for by id, with its ticket type (the performance's first when `None`).
 #[derive(Clone, Debug, PartialEq, Eq)]

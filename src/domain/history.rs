@@ -34,7 +34,7 @@ pub enum HistoryKind {
     CheckedOut,
     /// A hold was sold.
     Completed,
-    /// A hold was released by its client, or a seat's holdback released.
+    /// A hold was released by its client, a seat's holdback released, or its allocation ended.
     Released,
     /// A hold's lock ran out.
     Expired,
@@ -152,12 +152,17 @@ pub fn history<'a>(
 ) -> Vec<HistoryEvent> {
     let mut holds: HashMap<TransactionId, Tracked> = HashMap::new();
     let mut events = Vec::new();
+    let mut seat = SeatTrack {
+        allocated_to: None,
+        status: "free",
+    };
     for (at, change) in changes {
         let mut replay = Replay {
             at,
             wanted,
             holds: &mut holds,
             events: &mut events,
+            seat: &mut seat,
         };
         replay.apply(change);
     }
@@ -169,9 +174,26 @@ struct Replay<'r> {
     wanted: Wanted,
     holds: &'r mut HashMap<TransactionId, Tracked>,
     events: &'r mut Vec<HistoryEvent>,
+    seat: &'r mut SeatTrack,
+}
+
+/// What the wanted seat is now, for a seat's history: its status, and the channel whose
+/// allocation it returns to when nobody holds it.
+struct SeatTrack {
+    allocated_to: Option<String>,
+    status: &'static str,
 }
 
 impl Replay<'_> {
+    /// The status the wanted seat takes when nobody holds it: its allocation's, or free.
+    fn resting(&self) -> &'static str {
+        if self.seat.allocated_to.is_some() {
+            "allocated"
+        } else {
+            "free"
+        }
+    }
+
     fn apply(&mut self, change: &Change) {
         match change {
             Change::HoldPlaced(hold) | Change::HoldPlacedInChannel { hold, .. } => {
@@ -187,13 +209,14 @@ impl Replay<'_> {
                 );
                 let seats = hold.seats.clone();
                 let places = hold.places.clone();
+                let resting = self.resting();
                 self.hold_event(
                     hold.transaction,
                     HistoryKind::Held,
                     "held",
                     seats,
                     places,
-                    ("free", "held"),
+                    (resting, "held"),
                 );
             }
             Change::HoldExtended { transaction, .. } => {
@@ -209,22 +232,33 @@ impl Replay<'_> {
                 self.ended(*transaction, HistoryKind::Completed, "complete", "sold");
             }
             Change::HoldReleased { transaction } => {
-                self.ended(*transaction, HistoryKind::Released, "released", "free");
+                let resting = self.resting();
+                self.ended(*transaction, HistoryKind::Released, "released", resting);
             }
             Change::HoldsExpired { transactions } => {
+                let resting = self.resting();
                 for transaction in transactions {
-                    self.ended(*transaction, HistoryKind::Expired, "expired", "free");
+                    self.ended(*transaction, HistoryKind::Expired, "expired", resting);
                 }
             }
             Change::HoldPrepared { .. } | Change::HoldUnprepared { .. } => {}
-            Change::AllocationAdded { seats, .. } => {
+            Change::AllocationAdded { channel, seats, .. } => {
                 if let Wanted::Seat(seat) = self.wanted
                     && seats.contains(&seat)
                 {
+                    self.seat.allocated_to = Some(channel.clone());
                     self.seat_event(HistoryKind::Allocated, None, ("free", "allocated"));
                 }
             }
-            Change::AllocationRemoved { .. } | Change::StatusChanged { .. } => {}
+            Change::AllocationRemoved { channel } => {
+                if self.seat.allocated_to.as_ref() == Some(channel) {
+                    self.seat.allocated_to = None;
+                    if self.seat.status == "allocated" {
+                        self.seat_event(HistoryKind::Released, None, ("allocated", "free"));
+                    }
+                }
+            }
+            Change::StatusChanged { .. } => {}
             Change::HoldbacksChanged { withheld, returned }
             | Change::HoldbacksChangedWithPlaces {
                 withheld, returned, ..
@@ -234,7 +268,8 @@ impl Replay<'_> {
                         self.seat_event(HistoryKind::Withheld, None, ("free", "withheld"));
                     }
                     if returned.contains(&seat) {
-                        self.seat_event(HistoryKind::Released, None, ("withheld", "free"));
+                        let resting = self.resting();
+                        self.seat_event(HistoryKind::Released, None, ("withheld", resting));
                     }
                 }
             }
@@ -271,7 +306,11 @@ impl Replay<'_> {
                     "partially_refunded"
                 };
                 let (seats, places) = hold.tickets_at(tickets);
-                let seat_to = if *withhold { "withheld" } else { "free" };
+                let seat_to = if *withhold {
+                    "withheld"
+                } else {
+                    self.resting()
+                };
                 self.hold_event(
                     *transaction,
                     HistoryKind::Refunded,
@@ -316,6 +355,7 @@ impl Replay<'_> {
             }
             Wanted::Seat(seat) if seats.contains(&seat) => {
                 hold.state = to;
+                self.seat.status = seat_move.1;
                 self.events.push(HistoryEvent {
                     at: self.at,
                     kind,
@@ -385,9 +425,10 @@ impl Replay<'_> {
             }
             Wanted::Seat(seat) => {
                 let (had, has) = (before.contains(&seat), seats.contains(&seat));
+                let resting = self.resting();
                 let seat_move = match (had, has) {
-                    (true, false) => ("held", "free"),
-                    (false, true) => ("free", "held"),
+                    (true, false) => ("held", resting),
+                    (false, true) => (resting, "held"),
                     _ => return,
                 };
                 self.hold_event(
@@ -409,6 +450,7 @@ impl Replay<'_> {
         seat_move: (&'static str, &'static str),
     ) {
         if let Wanted::Seat(seat) = self.wanted {
+            self.seat.status = seat_move.1;
             self.events.push(HistoryEvent {
                 at: self.at,
                 kind,

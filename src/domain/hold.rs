@@ -174,6 +174,25 @@ pub fn place_count(places: &[PoolPlaces]) -> u64 {
 }
 
 impl Hold {
+    /// Returns the hold's places by pool less those `refunded` says were refunded, by their
+    /// barcode index (places follow the seats in barcode order).
+    pub fn places_kept(&self, refunded: impl Fn(u32) -> bool) -> Vec<PoolPlaces> {
+        let mut index = self.seats.len() as u32;
+        self.places
+            .iter()
+            .map(|place| {
+                let gone = (index..index + place.quantity)
+                    .filter(|&at| refunded(at))
+                    .count() as u32;
+                index += place.quantity;
+                PoolPlaces {
+                    pool: place.pool,
+                    quantity: place.quantity - gone,
+                }
+            })
+            .collect()
+    }
+
     /// Returns how many tickets the hold has: its seats and its places.
     pub fn ticket_count(&self) -> u64 {
         self.seats.len() as u64 + place_count(&self.places)

@@ -50,15 +50,17 @@ mod pricing;
 mod refund;
 mod rejection;
 mod report;
+mod sale_status;
 mod scan;
 mod seat_changes;
 mod seat_map;
 mod selection;
+mod selling;
 mod snapshot_state;
 mod text;
 
 pub use change::Change;
-pub use channel::{Access, Allocation, AllocationCounts, PlaceAllocationCounts, SaleStatus};
+pub use channel::{Access, Allocation, AllocationCounts, PlaceAllocationCounts};
 pub use command::{Command, PlacesGivenUp, SeatChoice, SeatFilters, Selection};
 pub use customer::{CUSTOMER_NAME_MAX, Customer, EMAIL_LENGTH_MAX, InvalidCustomer, Person};
 pub use discount::{
@@ -99,6 +101,7 @@ pub use report::{
     GroupBy, RefundLine, ReportFilter, ReportKey, SalesRow, SoldOrder, TakingsRow,
     UNRECORDED_METHOD, sales_report, takings_report,
 };
+pub use sale_status::SaleStatus;
 pub use scan::{ScanVerdict, barcode_key};
 pub use seat_map::{
     BlockSpec, InvalidPlan, PlanSpec, PoolSpec, PriceBand, RowSpec, SEATS_PER_PLAN_MAX,

@@ -15,12 +15,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::change::Change;
-use super::channel::{Allocation, LiveAllocation, SaleStatus};
+use super::channel::{Access, Allocation, LiveAllocation};
 use super::command::Command;
 use super::hold::{Hold, HoldState, PoolPlaces, Sale, TicketRef, issue_barcodes};
 use super::ids::{Timestamp, TransactionId};
 use super::performance_info::{PerformanceInfo, QUANTITY_MAX, Rules};
 use super::rejection::{Rejection, Unavailability};
+use super::sale_status::SaleStatus;
 use super::seat_map::SeatingPlan;
 
 /// The status of one seat.
@@ -211,6 +212,17 @@ impl Performance {
             .min(created_at.plus_seconds(rules.max_hold_seconds))
     }
 
+    /// Returns the withheld places, by pool index.
+    pub fn pools_withheld(&self) -> &[u32] {
+        &self.pool_withheld
+    }
+
+    /// Replaces the performance's description; its id and plan stay.
+    pub fn set_info(&mut self, info: PerformanceInfo) {
+        debug_assert_eq!(info.id, self.info.id);
+        self.info = info;
+    }
+
     /// Returns the performance's description.
     pub fn info(&self) -> &PerformanceInfo {
         &self.info
@@ -267,11 +279,13 @@ impl Performance {
     /// Returns the free places of `pool`.
     pub fn pool_available(&self, pool: u16) -> u32 {
         let counts = self.pools[usize::from(pool)];
-        self.plan.pools()[usize::from(pool)].capacity
-            - counts.held
-            - counts.sold
-            - self.pool_withheld[usize::from(pool)]
-            - self.reserved_places(pool)
+        // Saturating, so that a broken invariant (which `apply` asserts in debug builds) can
+        // never read as a pool with billions of places.
+        self.plan.pools()[usize::from(pool)]
+            .capacity
+            .saturating_sub(counts.held + counts.sold)
+            .saturating_sub(self.pool_withheld[usize::from(pool)])
+            .saturating_sub(self.reserved_places(pool))
     }
 
     /// Returns the number of free seats in block `block`.
@@ -363,8 +377,12 @@ impl Performance {
                 if self.hold(*transaction).map(|h| h.state) == Some(HoldState::Sold) {
                     return Ok(None);
                 }
-                self.check_not_cancelled("complete")?;
                 let hold = self.live_hold(*transaction, now, "complete")?;
+                // A prepared hold's order is committed: its sale is only carried out, so a
+                // cancellation since then must not strand it.
+                if hold.state != HoldState::Prepared {
+                    self.check_not_cancelled("complete")?;
+                }
                 let count = usize::try_from(hold.ticket_count()).unwrap_or(usize::MAX);
                 Ok(Some(Change::HoldSold {
                     transaction: *transaction,
@@ -454,10 +472,16 @@ impl Performance {
                 if !add.is_empty() {
                     self.check_selling()?;
                 }
-                let tagged = self
-                    .slots
-                    .get(transaction)
-                    .is_some_and(|slot| self.hold_channels.contains_key(slot));
+                // The channel's quota opens only to a hold that counts against it: the
+                // caller's own channel's.
+                let tagged = match access {
+                    Access::Channel(channel) => self
+                        .slots
+                        .get(transaction)
+                        .and_then(|slot| self.hold_channels.get(slot))
+                        .is_some_and(|tagged| tagged == channel),
+                    Access::Public | Access::Everything => false,
+                };
                 let view = self.view_for(access, tagged);
                 view.as_ref()
                     .unwrap_or(self)
@@ -498,7 +522,12 @@ impl Performance {
     /// that is a bug or a corrupt journal, never a user error.
     pub fn apply(&mut self, change: &Change) {
         match change {
-            Change::HoldPlaced(hold) => self.apply_hold_placed(hold),
+            Change::HoldPlaced(hold) => {
+                self.apply_hold_placed(hold);
+                for place in &hold.places {
+                    debug_assert!(self.pool_available_checked(place.pool));
+                }
+            }
             Change::HoldPlacedInChannel { hold, channel } => {
                 self.apply_hold_placed(hold);
                 let slot = self.holds.len() as u32 - 1;
@@ -511,12 +540,13 @@ impl Performance {
                 places_returned,
             } => {
                 self.apply_holdbacks(withheld, returned);
+                // Returned first: a request may withhold what it returns.
+                for place in places_returned {
+                    self.pool_withheld[usize::from(place.pool)] -= place.quantity;
+                }
                 for place in places_withheld {
                     self.pool_withheld[usize::from(place.pool)] += place.quantity;
                     debug_assert!(self.pool_available_checked(place.pool));
-                }
-                for place in places_returned {
-                    self.pool_withheld[usize::from(place.pool)] -= place.quantity;
                 }
             }
             Change::AllocationAdded {

@@ -1,8 +1,8 @@
 //! Which seats a change turned to another status: what a live seat stream sends for it.
 //!
 //! The seats a change may touch are read off the change and the holds it names before it is
-//! applied; after applying, only those whose public status (`free`, `held`, `sold`,
-//! `withheld`) differs are reported. Reading statuses before and after, instead of deriving
+//! applied; after applying, only those whose public status (`free`, `held`, `sold`, `withheld`,
+//! `allocated`) differs are reported. Reading statuses before and after, instead of deriving
 //! them from the change's kind, keeps this right for every change the domain will grow.
 //!
 //! # Caveats

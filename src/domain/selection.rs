@@ -396,10 +396,7 @@ impl Performance {
                 match self.seats[seat as usize] {
                     status if status == wanted => picked.push(seat),
                     status if status == done => {}
-                    SeatStatus::Sold(_) => {
-                        conflicts.push((self.ticket_id(seat), Unavailability::Sold))
-                    }
-                    _ => conflicts.push((self.ticket_id(seat), Unavailability::Held)),
+                    status => conflicts.push((self.ticket_id(seat), unavailability(status))),
                 }
             }
             picked

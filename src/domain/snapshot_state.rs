@@ -86,17 +86,12 @@ impl Performance {
                     }
                 }
             }
-            let mut index = hold.seats.len();
-            for place in &hold.places {
-                let refunded_here = (index..index + place.quantity as usize)
-                    .filter(|&at| refunded(at))
-                    .count() as u32;
-                index += place.quantity as usize;
+            for place in hold.places_kept(|at| refunded(at as usize)) {
                 let counts = &mut performance.pools[usize::from(place.pool)];
                 if locking {
                     counts.held += place.quantity;
                 } else if sold {
-                    counts.sold += place.quantity - refunded_here;
+                    counts.sold += place.quantity;
                 }
             }
             if hold.state.is_expiring() {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::actor::{Caller, IdempotencyKey, Reach, Role};
+use crate::actor::{Caller, EventOf, IdempotencyKey, Reach, Role};
 use crate::domain::{EventId, PerformanceId};
 
 /// The longest `Idempotency-Key` accepted.
@@ -209,7 +209,7 @@ pub fn caller(request: &HttpRequest, state: &AppState, role: Role) -> Result<Cal
     let reach = if client.scope.events.is_empty() {
         Reach::Everywhere
     } else {
-        Reach::Only(Arc::new(state.engine.performances_of(&client.scope.events)))
+        Reach::Events(Arc::clone(&state.engine) as Arc<dyn EventOf>)
     };
     Ok(Caller {
         role: client.role,
@@ -218,6 +218,7 @@ pub fn caller(request: &HttpRequest, state: &AppState, role: Role) -> Result<Cal
         channel: client.scope.channel,
         reach,
         events: client.scope.events,
+        maker: client.scope.created_by,
     })
 }
 
@@ -226,13 +227,7 @@ pub fn caller(request: &HttpRequest, state: &AppState, role: Role) -> Result<Cal
 /// # Errors
 /// 403 for a key limited to other events.
 pub fn reaching(caller: &Caller, performance: &PerformanceId) -> Result<(), ApiError> {
-    if caller.reaches(performance) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(format!(
-            "this key is limited to other events than performance {performance}'s"
-        )))
-    }
+    caller.check_reach(performance).map_err(ApiError::from)
 }
 
 /// Checks that the caller may act on `event`.
@@ -240,7 +235,7 @@ pub fn reaching(caller: &Caller, performance: &PerformanceId) -> Result<(), ApiE
 /// # Errors
 /// 403 for a key limited to other events.
 pub fn reaching_event(caller: &Caller, event: &EventId) -> Result<(), ApiError> {
-    if caller.events.is_empty() || caller.events.contains(event) {
+    if caller.covers_event(event) {
         Ok(())
     } else {
         Err(ApiError::forbidden(format!(

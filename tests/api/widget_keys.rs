@@ -206,3 +206,51 @@ async fn the_widget_page_is_served_self_contained_and_refuses_secret_keys() {
         .await
         .assert_error(404, "not_found");
 }
+
+/// The shop behind an organizer's widget reads and refunds the orders its widget's buyers
+/// placed; a sales key the organizer did not make completes them (the contract lets any sales
+/// key reaching the performance) but never reads the buyer's order.
+#[actix_web::test]
+async fn a_widgets_orders_are_read_by_the_keys_of_its_own_maker_only() {
+    let app = app(|_| {}).await;
+    let organizer = json!({"id": "org", "name": "org", "role": "organizer",
+                           "events": ["jersey-boys"]});
+    let organizer = app.post_as_admin("/clients", &organizer).await.body["key"]
+        .as_str()
+        .expect("a key")
+        .to_owned();
+    let make = |body: Value| {
+        let app = &app;
+        let organizer = organizer.clone();
+        async move {
+            let made = app
+                .call(Method::POST, "/clients", Some(&organizer), Some(&body))
+                .await;
+            made.assert_status(201)["key"]
+                .as_str()
+                .expect("a key")
+                .to_owned()
+        }
+    };
+    let widget = make(json!({"name": "widget", "role": "widget"})).await;
+    let shop = make(json!({"name": "shop", "role": "sales"})).await;
+    let reseller = app.create_client_with_id("reseller", "sales").await;
+    for (number, completer, readers) in [
+        (1, &shop, [(&shop, 200), (&reseller, 403)]),
+        (2, &reseller, [(&shop, 200), (&reseller, 403)]),
+    ] {
+        let held = app.place_hold(&widget, &seats(&[number])).await;
+        let transaction = id_of(&held);
+        let completed = app.complete(completer, &transaction).await;
+        let order = completed.assert_status(200)["order"]["number"]
+            .as_str()
+            .expect("an order")
+            .to_owned();
+        for (reader, status) in readers {
+            let read = app
+                .call(Method::GET, &format!("/orders/{order}"), Some(reader), None)
+                .await;
+            assert_eq!(read.status.as_u16(), status, "order {order}: {}", read.body);
+        }
+    }
+}

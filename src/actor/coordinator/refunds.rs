@@ -187,7 +187,7 @@ impl Coordinator {
         let order = self
             .order(number)
             .ok_or_else(|| EngineError::not_found("order", number))?;
-        if !self.may_act_for(caller, &order.client, &order.performances) {
+        if !self.may_see_order(caller, &order.client, &order.performances) {
             return Err(EngineError::Forbidden { what: "order" });
         }
         let transaction = order.transaction;

@@ -18,6 +18,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::Engine;
+use crate::actor::coordinator::EventOf;
 use crate::actor::error::EngineError;
 use crate::actor::messages::{
     ChangeHoldbacks, GetPerformance, ManagePerformance, PerformanceView, UpdateInfo,
@@ -83,7 +84,18 @@ impl Engine {
             .map(|info| info.id.clone())
             .collect()
     }
+}
 
+impl EventOf for Engine {
+    fn event_of(&self, performance: &PerformanceId) -> Option<EventId> {
+        self.registry
+            .get(performance)
+            .ok()
+            .map(|handle| handle.info().event.id.clone())
+    }
+}
+
+impl Engine {
     /// Changes a performance's time, hold time, rules or sale status.
     ///
     /// # Errors
@@ -122,8 +134,10 @@ impl Engine {
             answer = self.rewrite(vec![(info, answer)]).await?.remove(0);
         }
         if let Some(status) = update.status {
+            // Past the admission bound: the description may be on disk already, and a
+            // refusal now would answer 503 for a change half made.
             let command = Command::SetStatus { status };
-            answer = handle.send(ManagePerformance { command }).await?;
+            answer = handle.send_unbounded(ManagePerformance { command }).await?;
             self.registry.set_status(id, answer.status);
         }
         Ok(answer)
@@ -190,7 +204,8 @@ impl Engine {
         for (info, _) in rewrites {
             let handle = self.registry.get(&info.id)?;
             self.registry.set_info(Arc::new(info.clone()));
-            views.push(handle.send(UpdateInfo { info }).await?);
+            // Durable already: the actor must take it, whatever its load.
+            views.push(handle.send_unbounded(UpdateInfo { info }).await?);
         }
         Ok(views)
     }

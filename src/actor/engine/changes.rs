@@ -59,7 +59,7 @@ impl Engine {
             change.remove_general_admission,
         )?;
         for (performance, _) in &parts {
-            super::transactions::check_reach(caller, performance)?;
+            caller.check_reach(performance)?;
         }
         check_changeable(current.state(), current.lock_expires(), self.clock.now())?;
         let run = self.coordination().coordinator.begin_modification(

@@ -20,7 +20,8 @@ impl Engine {
     /// Creates a client with a fresh key, durably, and returns it with the key.
     ///
     /// # Errors
-    /// `AlreadyExists` for a taken id; `Unavailable` when the store fails.
+    /// `AlreadyExists` for a taken id; `ClientRevoked` when the organizer making it was revoked
+    /// meanwhile; `Unavailable` when the store fails.
     pub async fn create_client(
         &self,
         id: ClientId,
@@ -28,6 +29,12 @@ impl Engine {
         role: Role,
         scope: ClientScope,
     ) -> Result<(Client, String), EngineError> {
+        let _changing = self.changing_clients.lock().await;
+        if let Some(maker) = &scope.created_by
+            && self.clients.get(maker).is_none_or(|maker| maker.revoked)
+        {
+            return Err(EngineError::ClientRevoked { id: maker.clone() });
+        }
         let key = generate_key()?;
         let client = self.clients.register(id, name, role, scope, &key)?;
         let record = client_record(&client);
@@ -44,7 +51,7 @@ impl Engine {
         if client.role == Role::Widget {
             self.coordination()
                 .coordinator
-                .add_widget_client(client.id.clone());
+                .add_widget_client(client.id.clone(), client.scope.created_by.clone());
         }
         Ok((client, key))
     }
@@ -61,6 +68,7 @@ impl Engine {
     /// `NotFound` for an unknown client; `AdminNotRevocable` for the admin client (its key is
     /// replaced by starting with another `--admin-key`); `Unavailable` when the store fails.
     pub async fn revoke_client(&self, id: &ClientId) -> Result<Client, EngineError> {
+        let _changing = self.changing_clients.lock().await;
         let current = self
             .clients
             .get(id)
@@ -107,6 +115,7 @@ impl Engine {
     /// `NotFound` for an unknown client, `ClientRevoked` for a revoked one, and `Unavailable`
     /// when the store fails.
     pub async fn rotate_key(&self, id: &ClientId) -> Result<(Client, String), EngineError> {
+        let _changing = self.changing_clients.lock().await;
         let current = self
             .clients
             .get(id)

@@ -65,7 +65,7 @@ impl Engine {
         seat: &str,
     ) -> Result<Vec<HistoryLine>, EngineError> {
         let view = self.registry.get(performance)?.send(GetPerformance).await?;
-        super::transactions::check_reach(caller, performance)?;
+        caller.check_reach(performance)?;
         let index = view
             .plan
             .find_seat(seat)

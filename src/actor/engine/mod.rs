@@ -240,8 +240,12 @@ pub struct Engine {
     idempotency: IdempotencyTable<TransactionView>,
     /// Remembered answers to keyed writes other than holds.
     answers: IdempotencyTable<StoredAnswer>,
-    /// Serializes performance creation, so an id is checked, stored and started as one step.
+    /// Serializes catalogue writes (creating, changing and copying performances and events),
+    /// so an id is checked, stored and started as one step and a description's record and
+    /// its copies in memory stay in step.
     creating: tokio::sync::Mutex<()>,
+    /// Serializes client writes, so a key an organizer makes never outlives its revocation.
+    changing_clients: tokio::sync::Mutex<()>,
     clock: Arc<dyn Clock>,
     limits: Limits,
     /// The payment methods a completion may record.
@@ -290,6 +294,7 @@ impl Engine {
             store,
             clients: ClientDirectory::new(),
             creating: tokio::sync::Mutex::new(()),
+            changing_clients: tokio::sync::Mutex::new(()),
             events: DashMap::new(),
             coordination,
             idempotency: IdempotencyTable::default(),

@@ -23,7 +23,7 @@ impl Engine {
                 .ok_or_else(|| EngineError::not_found("order", number))?;
             if !coordination
                 .coordinator
-                .may_act_for(caller, &record.client, &record.performances)
+                .may_see_order(caller, &record.client, &record.performances)
             {
                 return Err(EngineError::Forbidden { what: "order" });
             }

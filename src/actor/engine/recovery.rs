@@ -127,7 +127,11 @@ impl Engine {
             let mut coordination = self.coordination();
             coordination.coordinator = coordinator;
             for widget in self.clients.with_role(Role::Widget) {
-                coordination.coordinator.add_widget_client(widget);
+                let maker = self
+                    .clients
+                    .get(&widget)
+                    .and_then(|client| client.scope.created_by);
+                coordination.coordinator.add_widget_client(widget, maker);
             }
         }
         let mut settlements: HashMap<PerformanceId, Vec<Settlement>> = HashMap::new();

@@ -88,7 +88,7 @@ impl Engine {
         self.check_widget_tickets(caller, &request)?;
         let groups = self.route_hold(request)?;
         for (handle, _) in &groups {
-            check_reach(caller, &handle.info().id)?;
+            caller.check_reach(&handle.info().id)?;
         }
         // After routing, so unknown performances (404) and shape errors (422) rank first.
         if self.store.is_low_on_space() {
@@ -601,19 +601,5 @@ impl Engine {
             .each_hold(&route, || ReleaseHold { transaction })
             .await?;
         self.view(transaction, holds)
-    }
-}
-
-/// Checks that `caller`'s key reaches `performance`.
-///
-/// # Errors
-/// `OutOfReach` for a key limited to other events.
-pub(super) fn check_reach(caller: &Caller, performance: &PerformanceId) -> Result<(), EngineError> {
-    if caller.reaches(performance) {
-        Ok(())
-    } else {
-        Err(EngineError::OutOfReach {
-            performance: performance.clone(),
-        })
     }
 }

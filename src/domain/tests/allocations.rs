@@ -327,3 +327,117 @@ fn places_are_withheld_and_released_but_never_more_than_were_withheld() {
         Rejection::UnknownPool { .. }
     ));
 }
+
+#[test]
+fn an_allocated_seats_history_returns_to_its_allocation_until_the_allocation_ends() {
+    let mut performance = performance(&[&[(1, 4)]], relaxed());
+    let mut journal: Vec<Change> = Vec::new();
+    let mut step = |performance: &mut Performance, command: Command| {
+        journal.push(accept(performance, &command, NOW));
+    };
+    step(&mut performance, allocate("redchair", &["S-A2"], &[]));
+    step(
+        &mut performance,
+        place_as(1, seats(&["S-A2"]), channel("redchair")),
+    );
+    step(&mut performance, release(1));
+    step(&mut performance, deallocate("redchair"));
+    step(&mut performance, place(2, seats(&["S-A2"])));
+    let seat = seat(&performance, "S-A2");
+    let events = history(
+        journal.iter().map(|change| (NOW, change)),
+        Wanted::Seat(seat),
+    );
+    let moves: Vec<(&str, Option<&str>, &str)> = events
+        .iter()
+        .map(|event| (event.kind.as_str(), event.from, event.to))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("allocated", Some("free"), "allocated"),
+            ("held", Some("allocated"), "held"),
+            ("released", Some("held"), "allocated"),
+            ("released", Some("allocated"), "free"),
+            ("held", Some("free"), "held"),
+        ]
+    );
+}
+
+#[test]
+fn a_sale_prepared_before_a_cancellation_is_still_carried_out() {
+    let mut performance = performance(&[&[(1, 4)]], relaxed());
+    accept(&mut performance, &place(1, seats(&["S-A1"])), NOW);
+    let prepare = Command::PrepareHold {
+        transaction: transaction(1),
+    };
+    accept(&mut performance, &prepare, NOW);
+    accept(&mut performance, &status_to(SaleStatus::Cancelled), NOW);
+    // Its order was committed before the cancellation: the sale stands.
+    accept(&mut performance, &sell(1), NOW);
+    assert!(matches!(status(&performance, "S-A1"), SeatStatus::Sold(_)));
+}
+
+#[test]
+fn another_channel_changing_a_channels_hold_never_spends_its_own_quota_on_it() {
+    let mut performance = performance(&[&[(1, 2)]], relaxed());
+    accept(
+        &mut performance,
+        &allocate("redchair", &[], &[("GA", 3)]),
+        NOW,
+    );
+    accept(
+        &mut performance,
+        &allocate("bluechair", &[], &[("GA", 2)]),
+        NOW,
+    );
+    accept(
+        &mut performance,
+        &place_as(1, places(&[("GA", 2)]), channel("redchair")),
+        NOW,
+    );
+    // Of the pool's 10, red chair's hold has 2 and keeps 1 more, blue chair keeps 2: 5 are
+    // general sale's. Blue chair adding to red chair's hold may take those, never its quota.
+    let add = |quantity: u32| Command::ModifyHold {
+        transaction: transaction(1),
+        add: vec![places(&[("GA", quantity)])],
+        remove_seats: Vec::new(),
+        remove_places: Vec::new(),
+        access: channel("bluechair"),
+    };
+    assert!(matches!(
+        refuse(&mut performance, &add(6), NOW),
+        Rejection::InsufficientAvailability { available: 5, .. }
+    ));
+    accept(&mut performance, &add(5), NOW);
+    performance.check_allocations().expect("the quotas add up");
+    let blue = &performance.allocation_counts()[0];
+    assert_eq!(
+        (blue.channel.as_str(), blue.places[0].available),
+        ("bluechair", 2)
+    );
+    // Red chair's hold now uses its whole quota, so its last kept place is general sale's.
+    assert_eq!(performance.pool_available(0), 1);
+}
+
+#[test]
+fn places_returned_and_withheld_in_one_request_are_both_done() {
+    let mut performance = performance(&[&[(1, 2)]], relaxed());
+    accept(&mut performance, &place_holdbacks(&[("GA", 4)], &[]), NOW);
+    accept(&mut performance, &place(1, places(&[("GA", 6)])), NOW);
+    // Nothing is free: the four returned are what is withheld again, plus none more.
+    accept(
+        &mut performance,
+        &place_holdbacks(&[("GA", 4)], &[("GA", 4)]),
+        NOW,
+    );
+    assert_eq!(performance.pools_withheld(), [4]);
+    assert!(matches!(
+        refuse(
+            &mut performance,
+            &place_holdbacks(&[("GA", 5)], &[("GA", 4)]),
+            NOW
+        ),
+        Rejection::InsufficientAvailability { .. }
+    ));
+}

@@ -420,11 +420,7 @@ pub(super) fn pools(view: &PerformanceView) -> Vec<PoolDto> {
                 .code
                 .clone(),
             capacity: pool.capacity,
-            available: pool
-                .capacity
-                .saturating_sub(counts.held + counts.sold)
-                .saturating_sub(view.pools_withheld.get(index).copied().unwrap_or(0))
-                .saturating_sub(view.pools_allocated.get(index).copied().unwrap_or(0)),
+            available: view.pools_available.get(index).copied().unwrap_or(0),
             held: counts.held,
             sold: counts.sold,
             withheld: view.pools_withheld.get(index).copied().unwrap_or(0),

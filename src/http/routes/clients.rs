@@ -26,10 +26,11 @@ fn client_id(text: &str) -> Result<ClientId, ApiError> {
     ClientId::parse(text).map_err(|_| ApiError::not_found(format!("client {text:.80} not found")))
 }
 
-/// Creates a client and shows its API key once (admin).
+/// Creates a client and shows its API key once (admin, or an organizer for its own events).
 ///
-/// A client is a box office, a web shop, a reseller or a seat widget; its role is `admin`,
-/// `sales` or `widget`.
+/// A client is a box office, a web shop, a reseller, a seat widget or an organizer; its role
+/// is `admin`, `organizer`, `sales` or `widget`, optionally limited to `events` and selling
+/// for a `channel`. An organizer makes `sales` and `widget` keys within its own events.
 #[utoipa::path(
     post,
     path = "/clients",
@@ -164,7 +165,8 @@ fn may_manage_key(state: &AppState, manager: &Caller, id: &ClientId) -> Result<(
     }
 }
 
-/// Lists the API clients (admin): ids, names, roles and whether revoked, never a key.
+/// Lists the API clients (admin; an organizer, the keys it made): ids, names, roles, scopes
+/// and whether revoked, never a key.
 #[utoipa::path(
     get,
     path = "/clients",
@@ -190,8 +192,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(ClientList::new(&clients)))
 }
 
-/// Revokes a client (admin): its key answers 401 from then on; its transactions and orders
-/// stay, and its id is never given to another client. Revoking again answers the same.
+/// Revokes a client (admin, or the organizer that made it): its key answers 401 from then
+/// on, and so do the keys it made; its transactions and orders stay, and its id is never given
+/// to another client. Revoking again answers the same.
 #[utoipa::path(
     delete,
     path = "/clients/{id}",
@@ -233,7 +236,8 @@ pub async fn revoke(
     .await
 }
 
-/// Gives a client a new key (admin), shown once; the old key is refused at once.
+/// Gives a client a new key (admin, or the organizer that made it), shown once; the old key
+/// is refused at once.
 #[utoipa::path(
     post,
     path = "/clients/{id}/key",

@@ -60,7 +60,7 @@ pub async fn create(
     let Some(code) = code else {
         return Err(ApiError::invalid_request("missing body"));
     };
-    if !within_reach(&admin, &code) {
+    if !keeps_to_events(&admin, &code) {
         return Err(ApiError::forbidden(
             "an organizer's discount code names only its own events or performances",
         ));
@@ -99,13 +99,13 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let reader = caller(&request, &state, Role::Organizer)?;
     let mut codes = state.engine.discount_codes();
-    codes.retain(|listing| within_reach(&reader, &listing.code));
+    codes.retain(|listing| keeps_to_events(&reader, &listing.code));
     Ok(json(StatusCode::OK, &DiscountCodeList::new(&codes)))
 }
 
 /// True when `code` keeps to the caller's events: always for a key limited to no event; for
 /// an organizer, a code that names events or performances, all of them its own.
-fn within_reach(caller: &Caller, code: &DiscountCode) -> bool {
+fn keeps_to_events(caller: &Caller, code: &DiscountCode) -> bool {
     if caller.events.is_empty() {
         return true;
     }

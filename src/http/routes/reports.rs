@@ -68,7 +68,7 @@ pub async fn sales(
 ) -> Result<HttpResponse, ApiError> {
     let reader = caller(&request, &state, Role::Organizer)?;
     let (filter, group_by) = query.into_inner().into_parts()?;
-    within_reach(&reader, &filter)?;
+    keeps_to_events(&reader, &filter)?;
     let rows = state.engine.sales_report(&filter, group_by).await?;
     let report = SalesReportDto::new(&rows);
     if wants_csv(&request) {
@@ -109,7 +109,7 @@ pub async fn takings(
 ) -> Result<HttpResponse, ApiError> {
     let reader = caller(&request, &state, Role::Organizer)?;
     let mut filter = query.into_inner().into_filter()?;
-    within_reach(&reader, &filter)?;
+    keeps_to_events(&reader, &filter)?;
     filter.whole_orders_within.clone_from(&reader.events);
     let rows = state.engine.takings_report(&filter).await?;
     let report = TakingsReportDto::new(&rows);
@@ -124,7 +124,7 @@ pub async fn takings(
 ///
 /// # Errors
 /// 403 for a filter that names nothing, or something outside the caller's events.
-fn within_reach(reader: &Caller, filter: &ReportFilter) -> Result<(), ApiError> {
+fn keeps_to_events(reader: &Caller, filter: &ReportFilter) -> Result<(), ApiError> {
     if reader.events.is_empty() {
         return Ok(());
     }

@@ -233,3 +233,56 @@ impl World {
         }
     }
 }
+
+/// What the box office changes about a performance, in a hashable form.
+#[derive(Clone, Debug, Hash)]
+pub(super) enum Management {
+    /// Set these seats and places aside for the channel.
+    Allocate(Vec<String>, u32),
+    /// End the channel's allocation.
+    Deallocate,
+    /// Withhold (or, when false, release) this many places.
+    HoldPlaces(bool, u32),
+    /// Put the performance on sale (true) or off sale.
+    Selling(bool),
+}
+
+impl Management {
+    pub(super) fn command(&self) -> Command {
+        match self {
+            Self::Allocate(seats, places) => Command::Allocate {
+                channel: CHANNEL.into(),
+                seats: seats.clone(),
+                places: vec![("GA".into(), *places)],
+            },
+            Self::Deallocate => Command::Deallocate {
+                channel: CHANNEL.into(),
+            },
+            Self::HoldPlaces(withhold, quantity) => {
+                let places = vec![("GA".into(), *quantity)];
+                let (withhold_places, release_places) = if *withhold {
+                    (places, Vec::new())
+                } else {
+                    (Vec::new(), places)
+                };
+                Command::ChangeHoldbacks {
+                    withhold: Vec::new(),
+                    release: Vec::new(),
+                    withhold_places,
+                    release_places,
+                }
+            }
+            Self::Selling(on) => Command::SetStatus {
+                status: if *on {
+                    SaleStatus::OnSale
+                } else {
+                    SaleStatus::OffSale
+                },
+            },
+        }
+    }
+}
+
+/// The sales channel of the last client (when there are three or more): it may hold what the
+/// box office allocates to it.
+pub(super) const CHANNEL: &str = "redchair";

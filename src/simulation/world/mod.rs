@@ -48,6 +48,7 @@ mod server;
 mod stream;
 mod told;
 
+use clients::{CHANNEL, Management};
 use node::{definition, start};
 
 /// 2026-11-01T00:00:00Z, the simulated wall clock's start.
@@ -193,59 +194,6 @@ enum Request {
         withhold: bool,
     },
 }
-
-/// What the box office changes about a performance, in a hashable form.
-#[derive(Clone, Debug, Hash)]
-enum Management {
-    /// Set these seats and places aside for the channel.
-    Allocate(Vec<String>, u32),
-    /// End the channel's allocation.
-    Deallocate,
-    /// Withhold (or, when false, release) this many places.
-    HoldPlaces(bool, u32),
-    /// Put the performance on sale (true) or off sale.
-    Selling(bool),
-}
-
-impl Management {
-    fn command(&self) -> Command {
-        match self {
-            Self::Allocate(seats, places) => Command::Allocate {
-                channel: CHANNEL.into(),
-                seats: seats.clone(),
-                places: vec![("GA".into(), *places)],
-            },
-            Self::Deallocate => Command::Deallocate {
-                channel: CHANNEL.into(),
-            },
-            Self::HoldPlaces(withhold, quantity) => {
-                let places = vec![("GA".into(), *quantity)];
-                let (withhold_places, release_places) = if *withhold {
-                    (places, Vec::new())
-                } else {
-                    (Vec::new(), places)
-                };
-                Command::ChangeHoldbacks {
-                    withhold: Vec::new(),
-                    release: Vec::new(),
-                    withhold_places,
-                    release_places,
-                }
-            }
-            Self::Selling(on) => Command::SetStatus {
-                status: if *on {
-                    SaleStatus::OnSale
-                } else {
-                    SaleStatus::OffSale
-                },
-            },
-        }
-    }
-}
-
-/// The sales channel of the last client (when there are three or more): it may hold what the
-/// box office allocates to it.
-const CHANNEL: &str = "redchair";
 
 /// A ticket type a client asks for: none (the performance's first), one performance 0
 /// declares (`CHILD` is not sold in band B, where its places are), or one nobody declares.

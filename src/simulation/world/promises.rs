@@ -97,6 +97,7 @@ impl World {
                 channel: None,
                 events: Vec::new(),
                 reach: Default::default(),
+                maker: None,
             };
             let route = self
                 .node

@@ -26,6 +26,7 @@ impl World {
             channel: self.is_channel_client(client).then(|| CHANNEL.to_owned()),
             events: Vec::new(),
             reach: Default::default(),
+            maker: None,
         };
         let served = match &request {
             Request::Hold { parts, key } => {
