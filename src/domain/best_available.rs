@@ -259,7 +259,10 @@ impl Performance {
     ) {
         let plan = self.plan();
         let spec = &plan.blocks()[block as usize];
-        if !band.allows(spec.price_band) || self.block_free(block) < quantity {
+        if !band.allows(spec.price_band)
+            || self.block_free(block) < quantity
+            || !self.free_bits.has_run(spec.seats.clone(), quantity)
+        {
             return;
         }
         let centre_x2 = plan.rows()[row as usize].centre_x2;

@@ -36,6 +36,8 @@ mod discount;
 mod ended;
 mod error_code;
 mod explanation;
+mod free_bits;
+mod free_runs;
 mod geometry;
 mod history;
 mod hold;

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::change::Change;
 use super::channel::{Access, Allocation, LiveAllocation};
 use super::command::Command;
+use super::free_bits::FreeBits;
 use super::hold::{Hold, HoldState, PoolPlaces, Sale, TicketRef, issue_barcodes};
 use super::ids::{Timestamp, TransactionId};
 use super::performance_info::{PerformanceInfo, QUANTITY_MAX, Rules};
@@ -142,6 +143,8 @@ pub struct Performance {
     pub(super) slots: HashMap<TransactionId, u32>,
     pub(super) expiries: BTreeSet<(Timestamp, u32)>,
     pub(super) block_free: Vec<u32>,
+    /// One bit per seat, set while it is free.
+    pub(super) free_bits: FreeBits,
     pub(super) band_counts: Vec<Counts>,
     pub(super) pools: Vec<PoolCounts>,
     pub(super) version: u64,
@@ -176,6 +179,7 @@ impl Performance {
             slots: HashMap::new(),
             expiries: BTreeSet::new(),
             block_free: plan.blocks().iter().map(|b| b.seats.len() as u32).collect(),
+            free_bits: FreeBits::all_free(plan.seat_count()),
             band_counts,
             pools: vec![PoolCounts::default(); plan.pools().len()],
             version: 0,
@@ -756,57 +760,6 @@ impl Performance {
         *counts.slot(status) += 1;
         let free = &mut self.block_free[block_index as usize];
         *free = *free + u32::from(status == SeatStatus::Free) - u32::from(old == SeatStatus::Free);
-    }
-
-    /// Returns the maximal runs of free adjacent seats, block by block in plan order, keeping
-    /// only runs from which `quantity` seats can be held under the rules (when given) and only
-    /// blocks of band `price_band` (when given).
-    pub fn free_runs(
-        &self,
-        quantity: Option<u32>,
-        price_band: Option<u16>,
-    ) -> Vec<(u32, std::ops::Range<u32>)> {
-        let mut runs = Vec::new();
-        for (index, block) in self.plan.blocks().iter().enumerate() {
-            if price_band.is_some_and(|band| band != block.price_band)
-                || self.block_free[index] == 0
-            {
-                continue;
-            }
-            for run in self.runs_in_block(index as u32) {
-                if quantity.is_none_or(|q| self.run_fits(run.len() as u32, q)) {
-                    runs.push((index as u32, run));
-                }
-            }
-        }
-        runs
-    }
-
-    /// True when `quantity` seats can be held from a maximal free run of `length` seats: it
-    /// must be long enough, and with gaps forbidden it must not leave exactly one seat over.
-    pub(super) fn run_fits(&self, length: u32, quantity: u32) -> bool {
-        length >= quantity && !(self.info.rules.no_single_seat_gaps && length == quantity + 1)
-    }
-
-    /// Returns the maximal runs of free seats of block `block`.
-    pub(super) fn runs_in_block(
-        &self,
-        block: u32,
-    ) -> impl Iterator<Item = std::ops::Range<u32>> + '_ {
-        let seats = self.plan.blocks()[block as usize].seats.clone();
-        let mut next = seats.start;
-        std::iter::from_fn(move || {
-            while next < seats.end && self.seats[next as usize] != SeatStatus::Free {
-                next += 1;
-            }
-            if next >= seats.end {
-                return None;
-            }
-            let start = next;
-            while next < seats.end && self.seats[next as usize] == SeatStatus::Free {
-                next += 1;
-            }
-            Some(start..next)
-        })
+        self.free_bits.set(seat, status == SeatStatus::Free);
     }
 }

@@ -52,6 +52,11 @@ impl Known {
 /// Seat statuses agree with the holds, and every count adds up.
 pub fn check_inventory(performance: &Performance) -> Result<(), Failure> {
     performance.check_allocations().map_err(Failure::new)?;
+    if !performance.free_bits_agree() {
+        return Err(Failure::new(
+            "the free-seat bits disagree with the seats' statuses",
+        ));
+    }
     let statuses = performance.seat_statuses();
     let holds = performance.holds();
     for (slot, hold) in holds.iter().enumerate() {
