@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use server::{ADMIN_KEY, Server, send};
+use server::{ADMIN_KEY, Server, crash_cycles, crash_seed, send};
 
 const PERFORMANCE: &str = "crash";
 /// The second performance of baskets: a pair at each, completed atomically.
@@ -300,18 +300,8 @@ fn performance_body(id: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_changes_survive_sigkill_at_random_moments() {
-    let cycles: usize = std::env::var("HOLDFAST_CRASH_CYCLES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
-    let seed: u64 = std::env::var("HOLDFAST_CRASH_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-        });
+    let cycles = crash_cycles(20);
+    let seed = crash_seed();
     println!("crash test seed {seed} (HOLDFAST_CRASH_SEED={seed} replays it), {cycles} cycles");
     let mut random = Random(seed | 1);
     let data_dir = tempfile::tempdir().unwrap();

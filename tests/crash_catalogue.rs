@@ -15,7 +15,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use server::{ADMIN_KEY, Server, send};
+use server::{ADMIN_KEY, Server, crash_cycles, crash_seed, send};
 
 const PERFORMANCE: &str = "cat";
 const SEATS: u32 = 60;
@@ -214,18 +214,8 @@ async fn verify(address: &str, organizer: &str, model: &mut Model) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_catalogue_changes_survive_sigkill() {
-    let cycles: usize = std::env::var("HOLDFAST_CRASH_CYCLES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
-    let seed: u64 = std::env::var("HOLDFAST_CRASH_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-        });
+    let cycles = crash_cycles(8);
+    let seed = crash_seed();
     println!(
         "catalogue crash seed {seed} (HOLDFAST_CRASH_SEED={seed} replays it), {cycles} cycles"
     );

@@ -138,3 +138,23 @@ pub async fn send(
     let body = response.json().await.ok()?;
     Some((status, body))
 }
+
+/// How many kill cycles to run: `HOLDFAST_CRASH_CYCLES`, or `default`.
+pub fn crash_cycles(default: usize) -> usize {
+    std::env::var("HOLDFAST_CRASH_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The run's seed: `HOLDFAST_CRASH_SEED` to replay one, or a fresh one from the clock.
+pub fn crash_seed() -> u64 {
+    std::env::var("HOLDFAST_CRASH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        })
+}
