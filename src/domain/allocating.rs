@@ -94,16 +94,7 @@ impl Performance {
             return Err(Rejection::SeatUnavailable { seats: conflicts });
         }
         let places = self.resolve_pool_quantities(places)?;
-        for place in &places {
-            let available = self.pool_available(place.pool);
-            if place.quantity > available {
-                return Err(Rejection::InsufficientAvailability {
-                    requested: place.quantity,
-                    available,
-                    what: "places",
-                });
-            }
-        }
+        self.check_places_free(&places, |_| 0)?;
         let new = allocated.is_none();
         Ok(
             (new || !taken.is_empty() || !places.is_empty()).then(|| Change::AllocationAdded {

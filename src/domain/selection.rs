@@ -332,8 +332,22 @@ impl Performance {
             }
             same
         });
-        for place in &places {
-            let available = self.pool_available(place.pool);
+        self.check_places_free(&places, |_| 0)?;
+        Ok(places)
+    }
+
+    /// Checks that each of `places` is free: within its pool's general availability plus what
+    /// `also_free` adds for the pool.
+    ///
+    /// # Errors
+    /// `InsufficientAvailability` for the first pool that has too few.
+    pub(super) fn check_places_free(
+        &self,
+        places: &[PoolPlaces],
+        also_free: impl Fn(u16) -> u32,
+    ) -> Result<(), Rejection> {
+        for place in places {
+            let available = self.pool_available(place.pool) + also_free(place.pool);
             if place.quantity > available {
                 return Err(Rejection::InsufficientAvailability {
                     requested: place.quantity,
@@ -342,7 +356,7 @@ impl Performance {
                 });
             }
         }
-        Ok(places)
+        Ok(())
     }
 
     /// Resolves (pool code, quantity) pairs to places by pool, ascending, a pool named twice
@@ -425,21 +439,13 @@ impl Performance {
                 });
             }
         }
-        for place in &places_withheld {
-            // Places returned in the same request are free for it to withhold again.
-            let returning = places_returned
+        // Places returned in the same request are free for it to withhold again.
+        self.check_places_free(&places_withheld, |pool| {
+            places_returned
                 .iter()
-                .find(|returned| returned.pool == place.pool)
-                .map_or(0, |returned| returned.quantity);
-            let available = self.pool_available(place.pool) + returning;
-            if place.quantity > available {
-                return Err(Rejection::InsufficientAvailability {
-                    requested: place.quantity,
-                    available,
-                    what: "places",
-                });
-            }
-        }
+                .find(|returned| returned.pool == pool)
+                .map_or(0, |returned| returned.quantity)
+        })?;
         let returned = release;
         if places_withheld.is_empty() && places_returned.is_empty() {
             let changes = !(withheld.is_empty() && returned.is_empty());
