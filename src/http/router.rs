@@ -259,16 +259,52 @@ async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
 
 /// Registers every route of the table, each answering 405 with its `Allow` for the methods
 /// it does not have, and 404 for any other path.
+///
+/// Routes that share a first segment go in one scope of that prefix: actix-web tries
+/// resources in order and matches every pattern with a parameter by regex, so a flat table
+/// put a dozen regex matches in front of `DELETE /transactions/{id}` (4% of the server's CPU
+/// under the peers kit's churn). A scope's prefix is compared as a string, so a request now
+/// meets only the patterns of its own first segment.
 pub(crate) fn routes(config: &mut web::ServiceConfig) {
+    let mut registered: Vec<&str> = Vec::new();
     for route in &ROUTES {
-        let allow = route.allow;
-        let resource =
-            web::resource(route.pattern).default_service(web::to(move |request: HttpRequest| {
-                method_not_allowed(request, allow)
-            }));
-        config.service((route.handlers)(resource));
+        let prefix = first_segment(route.pattern);
+        if registered.contains(&prefix) {
+            continue;
+        }
+        registered.push(prefix);
+        let group: Vec<&Route> = ROUTES
+            .iter()
+            .filter(|route| first_segment(route.pattern) == prefix)
+            .collect();
+        if let [only] = group.as_slice()
+            && only.pattern == prefix
+        {
+            config.service(resource(only, only.pattern));
+            continue;
+        }
+        let mut scope = web::scope(prefix);
+        for route in group {
+            scope = scope.service(resource(route, &route.pattern[prefix.len()..]));
+        }
+        config.service(scope);
     }
     config.default_service(web::to(no_route));
+}
+
+/// The resource of `route` at `path` (its pattern, or the rest of it inside a scope).
+fn resource(route: &Route, path: &str) -> Resource {
+    let allow = route.allow;
+    let resource = web::resource(path).default_service(web::to(move |request: HttpRequest| {
+        method_not_allowed(request, allow)
+    }));
+    (route.handlers)(resource)
+}
+
+/// `/performances` of `/performances/{id}/seats`: the part a scope matches as a string.
+fn first_segment(pattern: &str) -> &str {
+    let end = pattern[1..].find('/').map_or(pattern.len(), |at| at + 1);
+    &pattern[..end]
 }
 
 #[cfg(test)]
