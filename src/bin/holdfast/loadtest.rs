@@ -1,7 +1,8 @@
 //! `holdfast loadtest`: an on-sale load generator that speaks the HTTP contract.
 //!
-//! It creates its own sales client and performance (or reuses one, `--performance`) through
-//! the API, then drives N
+//! It creates its own sales client and performance (or reuses one, `--performance`, or
+//! creates many, `--performances`, asked by a Zipf law: see `loadtest_setup`) through the
+//! API, then drives N
 //! keep-alive clients. In a closed loop each client holds (best available or a specific
 //! adjacent pair, by the mix), then completes or releases what it got, and starts again. In
 //! an open loop (`--rate`) requests are issued on a fixed schedule whatever the answers, and
@@ -15,7 +16,7 @@
 //! size from the server's journal counters. `--json` prints it for scripts. Everything stops
 //! by itself after `--duration`.
 //!
-//! Left out on purpose: more than one performance per run, and think time between requests.
+//! Left out on purpose: think time between requests.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::loadtest_setup::{PerformancePicker, setup};
 use super::subscribers::{self, SubscriberReport};
 
 /// Flags of `holdfast loadtest`.
@@ -50,6 +52,14 @@ pub struct LoadtestArgs {
     /// and restarts.
     #[arg(long)]
     pub performance: Option<String>,
+    /// Performances to create, each of `--rows` × `--seats-per-row`; the holds spread over
+    /// them by a Zipf law (`--zipf`).
+    #[arg(long, default_value_t = 1)]
+    pub performances: usize,
+    /// The Zipf exponent over `--performances`: the k-th is asked k^-s times as often as the
+    /// first (0 spreads the holds evenly).
+    #[arg(long, default_value_t = 1.0)]
+    pub zipf: f64,
     /// Rows of the performance to create.
     #[arg(long, default_value_t = 250)]
     pub rows: u32,
@@ -160,8 +170,12 @@ pub struct PhaseReport {
 /// The whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// The performance the workload ran against.
+    /// The performance the workload ran against (the most-asked one, with `--performances`).
     pub performance: String,
+    /// How many performances the holds spread over.
+    pub performances: usize,
+    /// The share of holds asked of the most-asked performance.
+    pub hottest_share: f64,
     /// The `GET /health` ceiling, when measured.
     pub ceiling: Option<PhaseReport>,
     /// The on-sale workload.
@@ -275,7 +289,7 @@ struct Shared {
     client: reqwest::Client,
     url: String,
     key: String,
-    performance: String,
+    performances: Arc<PerformancePicker>,
     args: LoadtestArgs,
     started: Instant,
     deadline: Instant,
@@ -325,8 +339,12 @@ async fn call(
 fn hold_body(shared: &Shared, random: &mut Random) -> (&'static str, Value) {
     let args = &shared.args;
     let child = args.price_list && random.below(2) == 0;
+    const UNIT: u64 = 1 << 53;
+    let performance = shared
+        .performances
+        .pick(random.below(UNIT) as f64 / UNIT as f64);
     if random.below(100) < u64::from(args.best_available_percent) {
-        let mut body = json!({"performance": shared.performance, "quantity": args.quantity});
+        let mut body = json!({"performance": performance, "quantity": args.quantity});
         if child {
             body["ticket_type"] = json!("CHILD");
         }
@@ -334,7 +352,7 @@ fn hold_body(shared: &Shared, random: &mut Random) -> (&'static str, Value) {
     } else {
         let row = random.below(u64::from(args.rows));
         let seat = 1 + random.below(u64::from(args.seats_per_row.saturating_sub(1)));
-        let seat_id = |number: u64| format!("{}:S-R{row}-{number}", shared.performance);
+        let seat_id = |number: u64| format!("{performance}:S-R{row}-{number}");
         let second = if child {
             json!({"id": seat_id(seat + 1), "ticket_type": "CHILD"})
         } else {
@@ -566,85 +584,18 @@ async fn run_phase(shared: Arc<Shared>, health: bool, quiet: bool) -> PhaseRepor
     }
 }
 
-async fn setup(
-    client: &reqwest::Client,
-    args: &LoadtestArgs,
-) -> Result<(String, String), LoadtestError> {
-    let post = |path: &str, body: Value| {
-        client
-            .post(format!("{}{path}", args.url))
-            .header("X-API-Key", &args.admin_key)
-            .json(&body)
-            .send()
-    };
-    let fail = |what: &str, detail: String| LoadtestError::Setup(format!("{what}: {detail}"));
-    let answer = post("/clients", json!({"name": "loadtest", "role": "sales"}))
-        .await
-        .map_err(|e| fail("creating the sales client", e.to_string()))?;
-    if answer.status().as_u16() != 201 {
-        return Err(fail(
-            "creating the sales client",
-            answer.text().await.unwrap_or_default(),
-        ));
-    }
-    let client_body: Value = answer
-        .json()
-        .await
-        .map_err(|e| fail("reading the client", e.to_string()))?;
-    let key = client_body["key"].as_str().unwrap_or_default().to_owned();
-    if let Some(id) = &args.performance {
-        return Ok((key, id.clone()));
-    }
-    let id = format!(
-        "loadtest-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let rows: Vec<Value> = (0..args.rows)
-        .map(|row| json!({"row": format!("R{row}-"), "blocks": [{"from": 1, "to": args.seats_per_row, "price_band": "A"}]}))
-        .collect();
-    let mut performance = json!({
-        "id": id,
-        "event": {"id": "loadtest", "name": "Load Test", "venue": "Loopback Arena", "city": "Localhost"},
-        "starts_at": "2099-01-01T19:30:00Z",
-        "hold_seconds": 600,
-        "rules": {"contiguous_seats_only": true, "no_single_seat_gaps": false, "valid_quantities": [1, 2, 3, 4, 5, 6, 7, 8]},
-        "price_bands": [{"code": "A", "price": "50.00", "currency": "GBP"}],
-        "sections": [{"name": "S", "rows": rows}]
-    });
-    if args.price_list {
-        performance["ticket_types"] = json!([
-            {"code": "ADULT", "name": "Adult", "prices": {"A": "50.00"}},
-            {"code": "CHILD", "name": "Child", "prices": {"A": "25.00"}}
-        ]);
-        performance["fees"] = json!([
-            {"code": "booking", "per_ticket": "1.50"},
-            {"code": "handling", "per_order": "2.00"}
-        ]);
-    }
-    let answer = post("/performances", performance)
-        .await
-        .map_err(|e| fail("creating the performance", e.to_string()))?;
-    if answer.status().as_u16() != 201 {
-        return Err(fail(
-            "creating the performance",
-            answer.text().await.unwrap_or_default(),
-        ));
-    }
-    Ok((key, id))
-}
-
 fn shared(
     client: &reqwest::Client,
     args: &LoadtestArgs,
     key: &str,
-    performance: &str,
+    performances: &Arc<PerformancePicker>,
 ) -> Arc<Shared> {
     let started = Instant::now();
     Arc::new(Shared {
         client: client.clone(),
         url: args.url.clone(),
         key: key.to_owned(),
-        performance: performance.to_owned(),
+        performances: Arc::clone(performances),
         args: args.clone(),
         started,
         deadline: started + Duration::from_secs(args.duration),
@@ -673,9 +624,16 @@ pub fn run(args: LoadtestArgs) -> Result<Report, LoadtestError> {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| LoadtestError::Setup(e.to_string()))?;
-        let (key, performance) = setup(&client, &args).await?;
+        if args.performance.is_some() && args.performances > 1 {
+            return Err(LoadtestError::Setup(
+                "--performance reuses one performance; it cannot go with --performances".into(),
+            ));
+        }
+        let (key, ids) = setup(&client, &args).await?;
+        let performances = Arc::new(PerformancePicker::new(ids, args.zipf));
+        let performance = performances.first().to_owned();
         let ceiling = if args.ceiling {
-            Some(run_phase(shared(&client, &args, &key, &performance), true, args.json).await)
+            Some(run_phase(shared(&client, &args, &key, &performances), true, args.json).await)
         } else {
             None
         };
@@ -695,14 +653,19 @@ pub fn run(args: LoadtestArgs) -> Result<Report, LoadtestError> {
                         ..args.clone()
                     },
                     &key,
-                    &performance,
+                    &performances,
                 ),
                 true,
                 true,
             )
             .await
         } else {
-            run_phase(shared(&client, &args, &key, &performance), false, args.json).await
+            run_phase(
+                shared(&client, &args, &key, &performances),
+                false,
+                args.json,
+            )
+            .await
         };
         let subscribers = match followers {
             Some(followers) => Some(followers.close(Duration::from_secs(2)).await),
@@ -714,6 +677,8 @@ pub fn run(args: LoadtestArgs) -> Result<Report, LoadtestError> {
             .map(|c| workload.requests_per_second / c.requests_per_second);
         Ok::<_, LoadtestError>(Report {
             performance,
+            performances: performances.len(),
+            hottest_share: performances.hottest_share(),
             ceiling,
             workload,
             ratio_to_ceiling,
@@ -734,6 +699,14 @@ pub fn run(args: LoadtestArgs) -> Result<Report, LoadtestError> {
 /// Renders a report as text.
 pub fn render(report: &Report) -> String {
     let mut text = String::new();
+    if report.performances > 1 {
+        text.push_str(&format!(
+            "\n{} performances, the most asked ({}) taking {:.1}% of the holds\n",
+            report.performances,
+            report.performance,
+            report.hottest_share * 100.0
+        ));
+    }
     for phase in report
         .ceiling
         .iter()

@@ -3,6 +3,7 @@
 
 mod cli;
 mod loadtest;
+mod loadtest_setup;
 mod subscribers;
 
 use std::sync::Arc;
