@@ -19,7 +19,7 @@ use crate::domain::Timestamp;
 const MAGIC: [u8; 4] = *b"HFRC";
 /// The version of the envelope and of every payload's bincode layout. Records of every
 /// version from 1 to this one are read (see `legacy` for what changed in each).
-pub const FORMAT_VERSION: u16 = 8;
+pub const FORMAT_VERSION: u16 = 9;
 const HEADER_FIXED: usize = 4 + 2 + 1 + 1;
 const TRAILER: usize = 4;
 
@@ -53,6 +53,9 @@ pub enum Kind {
     DiscountCode = 12,
     /// A refund.
     Refund = 13,
+    /// Consecutive journal entries of one performance, written by one group commit (format 9
+    /// on; see `journal_values`).
+    EntryGroup = 14,
 }
 
 impl Kind {
@@ -71,6 +74,7 @@ impl Kind {
             11 => Self::Archived,
             12 => Self::DiscountCode,
             13 => Self::Refund,
+            14 => Self::EntryGroup,
             _ => return None,
         })
     }
@@ -99,8 +103,23 @@ fn bincode_config() -> bincode::config::Configuration {
 /// [`StorageError::Encode`] when the payload cannot be encoded or the performance id is over
 /// 255 bytes.
 pub fn encode<T: Serialize>(header: &Header, payload: &T) -> Result<Vec<u8>, StorageError> {
-    let body = bincode::serde::encode_to_vec(payload, bincode_config())
-        .map_err(|error| StorageError::Encode(error.to_string()))?;
+    encode_bytes(header, &encode_payload(payload)?)
+}
+
+/// Encodes `payload` alone, as an envelope's payload would hold it.
+///
+/// # Errors
+/// [`StorageError::Encode`] when the payload cannot be encoded.
+pub fn encode_payload<T: Serialize>(payload: &T) -> Result<Vec<u8>, StorageError> {
+    bincode::serde::encode_to_vec(payload, bincode_config())
+        .map_err(|error| StorageError::Encode(error.to_string()))
+}
+
+/// Puts `body`, a payload already encoded, in an envelope.
+///
+/// # Errors
+/// As [`encode`].
+pub fn encode_bytes(header: &Header, body: &[u8]) -> Result<Vec<u8>, StorageError> {
     let performance = header.performance.as_bytes();
     let performance_length = u8::try_from(performance.len())
         .map_err(|_| StorageError::Encode("performance id over 255 bytes".into()))?;
@@ -116,14 +135,14 @@ pub fn encode<T: Serialize>(header: &Header, payload: &T) -> Result<Vec<u8>, Sto
     bytes.extend_from_slice(&header.seq.to_be_bytes());
     bytes.extend_from_slice(&header.at.as_millis().to_be_bytes());
     bytes.extend_from_slice(&body_length.to_be_bytes());
-    bytes.extend_from_slice(&body);
+    bytes.extend_from_slice(body);
     let crc = crc32fast::hash(&bytes);
     bytes.extend_from_slice(&crc.to_be_bytes());
     Ok(bytes)
 }
 
 /// Reads `N` bytes at `*at`, advancing it.
-fn take<'a>(
+pub(super) fn take<'a>(
     bytes: &'a [u8],
     at: &mut usize,
     length: usize,
@@ -136,7 +155,7 @@ fn take<'a>(
     Ok(slice)
 }
 
-fn array<const N: usize>(slice: &[u8]) -> [u8; N] {
+pub(super) fn array<const N: usize>(slice: &[u8]) -> [u8; N] {
     let mut array = [0; N];
     array.copy_from_slice(slice);
     array
@@ -175,7 +194,11 @@ pub fn decode_evolving<T: Layout>(bytes: &[u8], key: &str) -> Result<(Header, T)
     Ok((header, payload_of::<T>(version, body, key)?))
 }
 
-fn payload_of<T: Layout>(version: u16, body: &[u8], key: &str) -> Result<T, StorageError> {
+/// Decodes a payload of `T` written in format `version`, converting an older layout.
+///
+/// # Errors
+/// As [`decode`].
+pub fn payload_of<T: Layout>(version: u16, body: &[u8], key: &str) -> Result<T, StorageError> {
     if version >= T::SINCE {
         payload(body, key)
     } else {
@@ -195,7 +218,10 @@ fn payload<T: DeserializeOwned>(body: &[u8], key: &str) -> Result<T, StorageErro
 }
 
 /// Checks an envelope and returns its header, its format version and its payload bytes.
-fn open<'a>(bytes: &'a [u8], key: &str) -> Result<(Header, u16, &'a [u8]), StorageError> {
+///
+/// # Errors
+/// As [`decode`].
+pub fn open<'a>(bytes: &'a [u8], key: &str) -> Result<(Header, u16, &'a [u8]), StorageError> {
     if bytes.len() < HEADER_FIXED + TRAILER {
         return Err(StorageError::corrupt(key, "record is truncated"));
     }

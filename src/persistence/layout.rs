@@ -4,7 +4,7 @@
 //!
 //! | prefix | key | value |
 //! |---|---|---|
-//! | `j/` | performance ‖ 0 ‖ seq | a journal entry (`Change`) |
+//! | `j/` | performance ‖ 0 ‖ seq | journal entries ending at seq: a group (format 9 on, see `journal_values`) or one entry |
 //! | `c/` | performance | a [`PerformanceRecord`] |
 //! | `k/` | client id | a [`ClientRecord`] |
 //! | `o/` | order number | an [`OrderRecord`] |
@@ -37,13 +37,14 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{self, Header, Kind, Layout};
 use super::error::StorageError;
+use super::journal_values;
 use super::records::{
     AnswerRecord, ArchivedHold, BasketRecord, ClientRecord, DiscountCodeRecord, Forgotten,
     IdempotencyRecord, OrderRecord, PerformanceRecord, Record, RefundRecord, Snapshot,
     TransactionRecord,
 };
 use super::{Batch, Entry, Recovered, RecoveredPerformance};
-use crate::domain::{Change, PerformanceId, Timestamp, TransactionId};
+use crate::domain::{PerformanceId, Timestamp, TransactionId};
 
 /// The largest value ever handed to the store; sled writes larger ones to blob files that it
 /// does not fsync.
@@ -140,17 +141,6 @@ fn chunk_key(key: &[u8], index: u32) -> Vec<u8> {
     prefixed(CHUNKS, &[key, &index.to_be_bytes()])
 }
 
-/// Puts the printable name of `key` into a corruption error decoded without one.
-fn named(error: StorageError, key: &[u8]) -> StorageError {
-    match error {
-        StorageError::Corrupt { reason, .. } => StorageError::Corrupt {
-            key: printable(key),
-            reason,
-        },
-        other => other,
-    }
-}
-
 fn printable(key: &[u8]) -> String {
     key.iter()
         .map(|&b| {
@@ -199,6 +189,12 @@ fn put_value(batch: &mut KvBatch, key: Vec<u8>, value: Vec<u8>) -> Result<(), St
     )?;
     batch.puts.push((key, manifest));
     Ok(())
+}
+
+/// True when `stored` is the manifest of a value stored in chunks (its kind byte says so;
+/// the envelope is checked when it is read).
+fn is_manifest(stored: &[u8]) -> bool {
+    stored.get(6) == Some(&(Kind::SnapshotManifest as u8))
 }
 
 /// Reads the value at `key` whole, reassembling chunks.
@@ -384,22 +380,43 @@ pub fn encode_batch_with(
     batch: &Batch,
     encoded: Option<EncodedSnapshot>,
 ) -> Result<KvBatch, StorageError> {
+    let mut writes = encode_entries(&batch.entries)?;
+    encode_records_with(kv, &mut writes, batch, encoded)?;
+    Ok(writes)
+}
+
+/// Turns journal entries (of any performances, each one's in seq order, perhaps gathered
+/// from several batches) into one value per performance (see `journal_values`).
+///
+/// # Errors
+/// When a change cannot be encoded.
+pub fn encode_entries<'a>(
+    entries: impl IntoIterator<Item = &'a (PerformanceId, Entry)>,
+) -> Result<KvBatch, StorageError> {
     let mut writes = KvBatch::default();
-    for (performance, entry) in &batch.entries {
-        let id = performance.as_str();
-        let bytes = codec::encode(&header(Kind::Entry, id, entry.seq, entry.at), &entry.change)?;
-        debug_assert!(
-            codec::decode_evolving::<Change>(&bytes, "").is_ok(),
-            "a record decodes before it is written"
+    for value in journal_values::encode(entries)? {
+        let key = prefixed(
+            JOURNAL,
+            &[&codec::entry_key(value.performance.as_str(), value.last)],
         );
-        put_value(
-            &mut writes,
-            prefixed(JOURNAL, &[&codec::entry_key(id, entry.seq)]),
-            bytes,
-        )?;
+        put_value(&mut writes, key, value.bytes)?;
     }
+    Ok(writes)
+}
+
+/// As [`encode_batch_with`] without the batch's entries (which [`encode_entries`] writes),
+/// adding to `writes`.
+///
+/// # Errors
+/// When a value cannot be encoded or the store cannot be read.
+pub fn encode_records_with(
+    kv: &dyn ReadKv,
+    writes: &mut KvBatch,
+    batch: &Batch,
+    encoded: Option<EncodedSnapshot>,
+) -> Result<(), StorageError> {
     for record in &batch.records {
-        encode_record(&mut writes, record)?;
+        encode_record(writes, record)?;
     }
     let encoded = match (encoded, &batch.snapshot) {
         (Some(encoded), _) => Some(encoded),
@@ -407,9 +424,9 @@ pub fn encode_batch_with(
         (None, None) => None,
     };
     if let Some(encoded) = encoded {
-        write_snapshot(kv, &mut writes, encoded)?;
+        write_snapshot(kv, writes, encoded)?;
     }
-    Ok(writes)
+    Ok(())
 }
 
 fn write_snapshot(
@@ -581,35 +598,39 @@ fn load_tail(
     // Keys are named only on the error paths: building the name of every entry was a
     // quarter of a million-entry restart.
     let outcome = kv.scan_from(&prefix, &from, &mut |key, value| {
-        let seq = codec::seq_of_key(key)
+        let last = codec::seq_of_key(key)
             .ok_or_else(|| StorageError::corrupt(&printable(key), "bad journal key"))?;
-        if seq <= covered {
+        if last <= covered {
             return Ok(());
         }
-        if expected == 0 {
-            // Reading from the first entry kept, whichever it is.
-            expected = seq;
+        let name = || printable(key);
+        let entries = if is_manifest(value) {
+            // A group of one entry too large for a value, stored in chunks.
+            let whole = read_value(kv, key, value.to_vec())?;
+            journal_values::decode(&whole, id.as_str(), last, &name)?
+        } else {
+            journal_values::decode(value, id.as_str(), last, &name)?
+        };
+        for entry in entries {
+            if entry.seq <= covered {
+                continue;
+            }
+            if expected == 0 {
+                // Reading from the first entry kept, whichever it is.
+                expected = entry.seq;
+            }
+            if entry.seq != expected {
+                return Err(StorageError::corrupt(
+                    &name(),
+                    &format!(
+                        "gap in sequence numbers: expected {expected}, found {}",
+                        entry.seq
+                    ),
+                ));
+            }
+            tail.push(entry);
+            expected += 1;
         }
-        if seq != expected {
-            return Err(StorageError::corrupt(
-                &printable(key),
-                &format!("gap in sequence numbers: expected {expected}, found {seq}"),
-            ));
-        }
-        let (head, change): (Header, Change) =
-            codec::decode_evolving::<Change>(value, "").map_err(|error| named(error, key))?;
-        if head.kind != Kind::Entry || head.seq != seq || head.performance != id.as_str() {
-            return Err(StorageError::corrupt(
-                &printable(key),
-                "entry header does not match its key",
-            ));
-        }
-        tail.push(Entry {
-            seq,
-            at: head.at,
-            change,
-        });
-        expected += 1;
         Ok(())
     });
     (tail, outcome.err())

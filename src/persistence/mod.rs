@@ -26,6 +26,7 @@
 mod codec;
 mod error;
 mod faults;
+mod journal_values;
 pub mod layout;
 mod legacy;
 mod memory_store;

@@ -1,7 +1,8 @@
 //! The sled store: the only file that names sled.
 //!
 //! One journal thread owns every write. It blocks for the first request, takes everything
-//! that queued meanwhile, writes it all as one `sled::Batch`, calls the blocking
+//! that queued meanwhile, writes it all as one `sled::Batch` (the entries of each
+//! performance as one value: `journal_values`), calls the blocking
 //! `Db::flush()`, then `fdatasync`s sled's data file itself, and only then completes every
 //! waiting request: group commit, with batches as large as the load makes them and no timer.
 //! sled 0.34's `flush()` uses `sync_file_range`, which survives a process crash but not a
@@ -487,10 +488,17 @@ impl Writer {
     fn apply_and_sync(&self, requests: &mut [Request]) -> Result<(), StorageError> {
         let kv = SledKv(&self.db);
         let mut batch = sled::Batch::default();
+        // Every entry of the commit first, one value per performance: journal keys are never
+        // written by records or snapshots, so the order against them does not matter.
+        let entries = requests.iter().flat_map(|request| &request.batch.entries);
+        for (key, value) in layout::encode_entries(entries)?.puts {
+            batch.insert(key, value);
+        }
         for request in requests.iter_mut() {
             let encoded = request.encoded.take();
-            let KvBatch { puts, deletes } =
-                layout::encode_batch_with(&kv, &request.batch, encoded)?;
+            let mut writes = KvBatch::default();
+            layout::encode_records_with(&kv, &mut writes, &request.batch, encoded)?;
+            let KvBatch { puts, deletes } = writes;
             for key in deletes {
                 batch.remove(key);
             }

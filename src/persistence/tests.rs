@@ -210,7 +210,18 @@ fn a_gap_in_sequence_numbers_is_corruption() {
     let store = MemoryStore::new();
     let spec = plan_spec(&[&[(1, 10)]]);
     let (_, entries) = history("a", &spec, 5, 1);
-    write_all(&store, "a", &spec, &entries);
+    // One write per entry, so each is a journal value of its own (one write's entries of a
+    // performance share one value).
+    write_all(&store, "a", &spec, &entries[..1]);
+    let performance = PerformanceId::parse("a").unwrap();
+    for entry in &entries[1..] {
+        block_on(store.write(Batch {
+            entries: vec![(performance.clone(), entry.clone())],
+            ..Batch::default()
+        }))
+        .unwrap()
+        .unwrap();
+    }
     store.tamper(|map| {
         map.remove(&[b"j/".as_slice(), &entry_key("a", 3)].concat());
     });
@@ -222,6 +233,49 @@ fn a_gap_in_sequence_numbers_is_corruption() {
         a.corruption
     );
     assert_eq!(a.tail.len(), 2, "the entries before the gap are intact");
+}
+
+#[test]
+fn a_snapshot_inside_a_journal_group_is_followed_by_the_rest_of_the_group() {
+    let store = MemoryStore::new();
+    let spec = plan_spec(&[&[(1, 10)]]);
+    let (live, entries) = history("a", &spec, 6, 1);
+    // One write: the six entries are one journal value, keyed by the last.
+    write_all(&store, "a", &spec, &entries);
+    let plan = SeatingPlan::build(spec.clone(), usize::MAX).unwrap();
+    let mut covered = Performance::new(info("a"), plan);
+    for entry in &entries[..4] {
+        covered.apply(&entry.change);
+    }
+    block_on(store.write(Batch {
+        snapshot: Some(Snapshot {
+            performance: PerformanceId::parse("a").unwrap(),
+            seq: 4,
+            at: NOW,
+            state: covered.state(),
+        }),
+        ..Batch::default()
+    }))
+    .unwrap()
+    .unwrap();
+    let mut journal_values = 0;
+    store.tamper(|map| journal_values = map.keys().filter(|k| k.starts_with(b"j/a\0")).count());
+    assert_eq!(journal_values, 1, "one journal value");
+    let recovered = store.load().unwrap();
+    let found = &recovered.performances[0];
+    assert!(found.corruption.is_none(), "{:?}", found.corruption);
+    assert_eq!(found.snapshot.as_ref().map(|s| s.seq), Some(4));
+    assert_eq!(
+        found.tail,
+        entries[4..],
+        "the group's entries after the snapshot"
+    );
+    assert_eq!(rebuild(found), live);
+    let history = store.journal(&PerformanceId::parse("a").unwrap()).unwrap();
+    assert_eq!(
+        history, entries,
+        "the whole history reads through the group"
+    );
 }
 
 /// A 50,000-seat stadium: 250 rows of two 100-seat blocks.

@@ -43,6 +43,10 @@
 //!   `HoldbacksChangedWithPlaces`, `AllocationAdded`, `AllocationRemoved` and `StatusChanged`
 //!   at its end. Older performances had no allocation, withheld no place and were on sale;
 //!   older clients acted on every event through no channel. The twins are in `v7`.
+//! - Version 9 (group commit as one value): a new record kind, `EntryGroup`, holds the
+//!   consecutive journal entries of one performance that one write gathered (see
+//!   `journal_values`). No payload layout changed and no twin was needed: single entries of
+//!   older versions are read as they are, beside groups.
 
 mod v4;
 mod v5;
