@@ -32,7 +32,8 @@ pub struct Config {
     pub seats_per_plan_max: usize,
     /// Requests in flight per performance before `overloaded` is answered.
     pub admission_max: usize,
-    /// Threads for performance actors; 0 means one per core.
+    /// Threads of their own for performance actors; 0 runs the actors on the HTTP workers
+    /// (a request served by its actor's worker crosses no thread).
     pub actor_threads: usize,
     /// HTTP worker threads; 0 means one per core.
     pub http_workers: usize,

@@ -4,9 +4,10 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use actix_web::dev::{Server, ServerHandle};
+use actix_web::dev::ServerHandle;
 use actix_web::web;
 use tokio::sync::watch;
 
@@ -17,10 +18,12 @@ use crate::http::{AppState, HttpConfig};
 use crate::metrics::Metrics;
 use crate::persistence::{Durability, FailureHook, JournalFaults, SledStore, Store, StoreConfig};
 
-/// A built application, bound and ready to run.
+/// A built application: bound, its HTTP workers started and its performances recovered onto
+/// them, serving until stopped.
 pub struct Application {
     address: std::net::SocketAddr,
-    server: Server,
+    server: ServerHandle,
+    running: actix_rt::task::JoinHandle<std::io::Result<()>>,
     closing: Arc<watch::Sender<bool>>,
     engine: Arc<Engine>,
     store: Arc<SledStore>,
@@ -65,11 +68,10 @@ impl Application {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let metrics = Arc::new(Metrics::new());
         let store = open_store(&config, faults)?;
-        let threads = if config.actor_threads == 0 {
-            cores
-        } else {
-            config.actor_threads
-        };
+        // 0: actors run on the HTTP workers, which register once they start; the registry's
+        // own arbiter only serves until then (it never does in the binary).
+        let actors_on_workers = config.actor_threads == 0;
+        let threads = config.actor_threads.max(1);
         let snapshots = SnapshotPolicy {
             every_entries: config.snapshot_every_entries,
             every: Duration::from_secs(config.snapshot_every_seconds),
@@ -92,6 +94,69 @@ impl Application {
             Engine::new(registry, shared_store, Arc::clone(&clock), limits)
                 .with_payment_methods(config.payment_methods.clone()),
         );
+        let closing = Arc::new(watch::Sender::new(false));
+        let serving = Arc::new(AtomicBool::new(false));
+        let state = web::Data::new(AppState {
+            engine: Arc::clone(&engine),
+            metrics: Arc::clone(&metrics),
+            config: HttpConfig {
+                body_limit_bytes: config.body_limit_bytes,
+                body_read_timeout: Duration::from_secs(config.body_read_timeout_seconds),
+                public_reads: config.public_reads,
+                trust_forwarded_for: config.trust_forwarded_for,
+                default_hold_seconds: config.hold_seconds,
+            },
+            widget_rate: WidgetRate::new(config.widget_holds_per_minute),
+            closing: closing.subscribe(),
+            serving: Arc::clone(&serving),
+        });
+        let listener = TcpListener::bind(&config.bind)?;
+        let address = listener.local_addr()?;
+        let workers = if config.http_workers == 0 {
+            cores
+        } else {
+            config.http_workers
+        };
+        let server = crate::http::serve(state, metrics, listener, workers, actors_on_workers)?;
+        let handle = server.handle();
+        // Its first poll starts the workers (each registers its arbiter) and the accept loop;
+        // requests are answered 503 `unavailable` until `serving` turns true below.
+        let running = actix_rt::spawn(server);
+        let started = async {
+            if actors_on_workers {
+                wait_for_workers(&engine, workers).await?;
+            }
+            Self::recover(&config, &engine, &store, &clock).await
+        };
+        let (generated_admin_key, demo_widget_key) = match started.await {
+            Ok(keys) => keys,
+            Err(error) => {
+                handle.stop(false).await;
+                return Err(error);
+            }
+        };
+        serving.store(true, Ordering::Release);
+        Ok(Self {
+            address,
+            server: handle,
+            running,
+            closing,
+            engine,
+            store,
+            generated_admin_key,
+            demo_widget_key,
+        })
+    }
+
+    /// Recovers every performance from the store (onto the HTTP workers when they run the
+    /// actors), then registers the admin key and loads the demo on a fresh data directory;
+    /// returns the keys generated at this start.
+    async fn recover(
+        config: &Config,
+        engine: &Arc<Engine>,
+        store: &Arc<SledStore>,
+        clock: &Arc<dyn Clock>,
+    ) -> Result<(Option<String>, Option<String>), StartError> {
         let started = Instant::now();
         let recovered = store.load()?;
         let fresh = recovered.performances.is_empty() && recovered.clients.is_empty();
@@ -106,44 +171,14 @@ impl Application {
             "recovered from {}",
             config.data_dir.display()
         );
-        spawn_answer_sweeper(&engine);
+        spawn_answer_sweeper(engine);
         let generated_admin_key = engine.ensure_admin(config.admin_key.as_deref()).await?;
         let demo_widget_key = if config.demo && fresh {
-            Some(crate::demo::load(&engine, clock.now()).await?)
+            Some(crate::demo::load(engine, clock.now()).await?)
         } else {
             None
         };
-        let closing = Arc::new(watch::Sender::new(false));
-        let state = web::Data::new(AppState {
-            engine: Arc::clone(&engine),
-            metrics: Arc::clone(&metrics),
-            config: HttpConfig {
-                body_limit_bytes: config.body_limit_bytes,
-                body_read_timeout: Duration::from_secs(config.body_read_timeout_seconds),
-                public_reads: config.public_reads,
-                trust_forwarded_for: config.trust_forwarded_for,
-                default_hold_seconds: config.hold_seconds,
-            },
-            widget_rate: WidgetRate::new(config.widget_holds_per_minute),
-            closing: closing.subscribe(),
-        });
-        let listener = TcpListener::bind(&config.bind)?;
-        let address = listener.local_addr()?;
-        let workers = if config.http_workers == 0 {
-            cores
-        } else {
-            config.http_workers
-        };
-        let server = crate::http::serve(state, metrics, listener, workers)?;
-        Ok(Self {
-            address,
-            server,
-            closing,
-            engine,
-            store,
-            generated_admin_key,
-            demo_widget_key,
-        })
+        Ok((generated_admin_key, demo_widget_key))
     }
 
     /// Returns the bound port.
@@ -176,7 +211,7 @@ impl Application {
     /// then returns once the store is closed and the data directory released.
     pub fn server_handle(&self) -> Stopper {
         Stopper {
-            server: self.server.handle(),
+            server: self.server.clone(),
             closing: Arc::clone(&self.closing),
         }
     }
@@ -193,7 +228,10 @@ impl Application {
             tracing::info!("stop signal: finishing in-flight requests");
             stopper.stop(true).await;
         });
-        let result = self.server.await;
+        let result = self
+            .running
+            .await
+            .unwrap_or_else(|error| Err(std::io::Error::other(error.to_string())));
         signals.abort();
         self.engine.registry().stop();
         // Everything acknowledged is already durable; closing drains what is still queued.
@@ -238,6 +276,24 @@ async fn stop_signal() {
     }
     #[cfg(not(unix))]
     drop(tokio::signal::ctrl_c().await);
+}
+
+/// How long the HTTP workers may take to start before start-up gives up.
+const WORKERS_START_WITHIN: Duration = Duration::from_secs(30);
+
+/// Waits until `workers` HTTP workers have registered their arbiters with the registry, so
+/// the performances recovered next run on them.
+async fn wait_for_workers(engine: &Engine, workers: usize) -> Result<(), StartError> {
+    let deadline = Instant::now() + WORKERS_START_WITHIN;
+    while engine.registry().workers_adopted() < workers {
+        if Instant::now() > deadline {
+            return Err(StartError::Io(std::io::Error::other(
+                "the HTTP workers did not start",
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    Ok(())
 }
 
 /// How often remembered answers past their retention are swept out of memory.

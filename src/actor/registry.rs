@@ -1,7 +1,11 @@
 //! Finding the actor that owns a performance, and starting it.
 //!
 //! The registry maps performance ids to [`PerformanceHandle`]s in a `DashMap`, the only
-//! shared map on the request path. Actors are spread round-robin over one arbiter (thread)
+//! shared map on the request path. Actors are spread round-robin over the HTTP workers'
+//! arbiters once the server has registered them ([`Registry::adopt_worker`]): a request
+//! served by the worker that runs its performance's actor crosses no thread to reach it (one
+//! wake-up of another thread fewer per write). Before any worker is registered (the engine
+//! alone, in tests and the simulation) they are spread over the registry's own arbiters, one
 //! per core. Each handle carries the performance's admission counter: a request is refused
 //! with `Overloaded` at once when the bound is full, instead of joining a queue that grows
 //! until every request times out (an actix mailbox bounds nothing by itself).
@@ -118,6 +122,8 @@ pub struct Registry {
     halted: DashMap<PerformanceId, String>,
     snapshots: SnapshotPolicy,
     arbiters: Vec<ArbiterHandle>,
+    /// The HTTP workers' arbiters; preferred over `arbiters` once there is one.
+    workers: std::sync::Mutex<Vec<ArbiterHandle>>,
     next_arbiter: AtomicUsize,
     journal: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
@@ -148,6 +154,7 @@ impl Registry {
             arbiters: (0..arbiters.max(1))
                 .map(|_| Arbiter::new().handle())
                 .collect(),
+            workers: std::sync::Mutex::new(Vec::new()),
             next_arbiter: AtomicUsize::new(0),
             journal,
             clock,
@@ -190,14 +197,14 @@ impl Registry {
         };
         let info = Arc::new(performance.info().clone());
         let status = performance.sale_status();
-        let index = self.next_arbiter.fetch_add(1, Ordering::Relaxed) % self.arbiters.len();
+        let arbiter = self.next_arbiter_handle();
         let journal = Arc::clone(&self.journal);
         let clock = EngineClock::new(Arc::clone(&self.clock), floor);
         let metrics = Arc::clone(&self.metrics);
         let snapshots = self.snapshots;
         let on_archived = self.on_archived.clone();
         let barcodes = Arc::clone(&self.barcodes);
-        let addr = PerformanceActor::start_in_arbiter(&self.arbiters[index], move |_| {
+        let addr = PerformanceActor::start_in_arbiter(&arbiter, move |_| {
             let mut actor = PerformanceActor::new(
                 performance,
                 seq,
@@ -289,5 +296,35 @@ impl Registry {
         for arbiter in &self.arbiters {
             arbiter.stop();
         }
+        if let Ok(workers) = self.workers.lock() {
+            for arbiter in workers.iter() {
+                arbiter.stop();
+            }
+        }
+    }
+
+    /// Registers an HTTP worker's arbiter: actors started from now on are spread over the
+    /// registered workers instead of the registry's own arbiters. Called on each worker's
+    /// thread as it starts.
+    pub fn adopt_worker(&self, arbiter: ArbiterHandle) {
+        if let Ok(mut workers) = self.workers.lock() {
+            workers.push(arbiter);
+        }
+    }
+
+    /// How many HTTP workers' arbiters are registered.
+    pub fn workers_adopted(&self) -> usize {
+        self.workers.lock().map_or(0, |workers| workers.len())
+    }
+
+    /// The arbiter for the next actor: the workers' round robin, or the registry's own.
+    fn next_arbiter_handle(&self) -> ArbiterHandle {
+        let turn = self.next_arbiter.fetch_add(1, Ordering::Relaxed);
+        if let Ok(workers) = self.workers.lock()
+            && !workers.is_empty()
+        {
+            return workers[turn % workers.len()].clone();
+        }
+        self.arbiters[turn % self.arbiters.len()].clone()
     }
 }

@@ -37,4 +37,7 @@ pub struct AppState {
     /// Turns true when the server begins to stop: answers that never end (seat streams)
     /// end then, so the stop need not wait for them.
     pub closing: tokio::sync::watch::Receiver<bool>,
+    /// Turns true once start-up has recovered every performance (onto the HTTP workers, which
+    /// start first); until then every request is answered 503 `unavailable`.
+    pub serving: Arc<std::sync::atomic::AtomicBool>,
 }
