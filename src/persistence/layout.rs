@@ -238,7 +238,11 @@ fn delete_value(kv: &dyn ReadKv, batch: &mut KvBatch, key: &[u8]) -> Result<(), 
     Ok(())
 }
 
-fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageError> {
+fn encode_record(
+    kv: &dyn ReadKv,
+    batch: &mut KvBatch,
+    record: &Record,
+) -> Result<(), StorageError> {
     let (key, bytes) = match record {
         Record::Forgotten(Forgotten::Hold { client, key }) => {
             let key = prefixed(
@@ -303,7 +307,13 @@ fn encode_record(batch: &mut KvBatch, record: &Record) -> Result<(), StorageErro
         ),
         Record::Archived(record) => {
             let transaction = record.hold.transaction.0.to_be_bytes();
-            batch.deletes.push(prefixed(BASKETS, &[&transaction]));
+            // Only a basket (a transaction over several performances) has an intent to end.
+            // Looked up first: deleting a key that is not there still costs sled a write, and
+            // archiving every ended hold that way was half of the snapshot thread's writes.
+            let basket = prefixed(BASKETS, &[&transaction]);
+            if kv.get(&basket)?.is_some() {
+                batch.deletes.push(basket);
+            }
             (
                 prefixed(
                     ARCHIVED,
@@ -416,7 +426,7 @@ pub fn encode_records_with(
     encoded: Option<EncodedSnapshot>,
 ) -> Result<(), StorageError> {
     for record in &batch.records {
-        encode_record(writes, record)?;
+        encode_record(kv, writes, record)?;
     }
     let encoded = match (encoded, &batch.snapshot) {
         (Some(encoded), _) => Some(encoded),

@@ -278,6 +278,48 @@ fn a_snapshot_inside_a_journal_group_is_followed_by_the_rest_of_the_group() {
     );
 }
 
+#[test]
+fn archiving_a_hold_ends_its_basket_intent_and_no_other() {
+    let store = MemoryStore::new();
+    let spec = plan_spec(&[&[(1, 10)]]);
+    let (live, entries) = history("a", &spec, 2, 1);
+    write_all(&store, "a", &spec, &entries);
+    let basket = |n: u128| {
+        Record::Basket(BasketRecord {
+            transaction: TransactionId(n),
+            performances: vec![PerformanceId::parse("a").unwrap()],
+        })
+    };
+    block_on(store.write(Batch {
+        records: vec![basket(0), basket(7)],
+        ..Batch::default()
+    }))
+    .unwrap()
+    .unwrap();
+    let archived = |n: u128| {
+        Record::Archived(ArchivedHold {
+            performance: PerformanceId::parse("a").unwrap(),
+            hold: Arc::new(live.hold(TransactionId(n)).unwrap().clone()),
+        })
+    };
+    // Transaction 0 is a basket; transaction 1 never was one.
+    block_on(store.write(Batch {
+        records: vec![archived(0), archived(1)],
+        ..Batch::default()
+    }))
+    .unwrap()
+    .unwrap();
+    let recovered = store.load().unwrap();
+    let left: Vec<TransactionId> = recovered.baskets.iter().map(|b| b.transaction).collect();
+    assert_eq!(
+        left,
+        [TransactionId(7)],
+        "only the archived basket's intent ended"
+    );
+    assert_eq!(store.archived_holds(TransactionId(0)).unwrap().len(), 1);
+    assert_eq!(store.archived_holds(TransactionId(1)).unwrap().len(), 1);
+}
+
 /// A 50,000-seat stadium: 250 rows of two 100-seat blocks.
 fn stadium() -> PlanSpec {
     let mut spec = plan_spec(&[]);
